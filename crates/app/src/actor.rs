@@ -1,0 +1,41 @@
+use salesflow_domain::authz::{self, Action, Resource, Visibility};
+use salesflow_domain::ids::{TeamId, UserId};
+use salesflow_domain::role::Role;
+
+use crate::error::AppError;
+use crate::ports::Scope;
+
+/// The authenticated user on whose behalf a use case runs.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub team_id: Option<TeamId>,
+    /// Correlates the audit trail with request logs.
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    pub fn can(&self, resource: Resource, action: Action) -> bool {
+        authz::allows(self.role, resource, action)
+    }
+
+    pub fn require(&self, resource: Resource, action: Action) -> Result<(), AppError> {
+        if self.can(resource, action) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+
+    /// The rows of `resource` this actor may read.
+    pub fn scope(&self, resource: Resource) -> Result<Scope, AppError> {
+        match authz::visibility(self.role, resource) {
+            None => Err(AppError::Forbidden),
+            Some(Visibility::All) => Ok(Scope::All),
+            Some(Visibility::Team) => Ok(match self.team_id {
+                Some(team) => Scope::Team(team, self.user_id),
+                None => Scope::Own(self.user_id),
+            }),
+            Some(Visibility::Own) => Ok(Scope::Own(self.user_id)),
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! salesflow's use cases. Both front ends (JSON API and HTML UI) call these functions, which
+//! enforce authorization, so a rule holds everywhere or nowhere.
+
+pub mod actor;
+pub mod auth;
+pub mod clock;
+pub mod entity;
+pub mod error;
+pub mod events;
+pub mod jobs;
+pub mod leads;
+pub mod list;
+pub mod ports;
+pub mod records;
+pub mod secret;
+pub mod users;
+
+pub use actor::Actor;
+pub use error::{AppError, AppResult};
+
+use std::sync::Arc;
+
+/// Settings the use cases need; the binary fills them from flags, environment and file.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Sessions end after this much inactivity.
+    pub session_idle: jiff::SignedDuration,
+    /// Sessions end this long after login, however active.
+    pub session_absolute: jiff::SignedDuration,
+    /// Failed logins per account allowed inside `login_window` before refusing.
+    pub login_max_failures: i64,
+    pub login_window: jiff::SignedDuration,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            session_idle: jiff::SignedDuration::from_hours(8),
+            session_absolute: jiff::SignedDuration::from_hours(24 * 7),
+            login_max_failures: 10,
+            login_window: jiff::SignedDuration::from_mins(15),
+        }
+    }
+}
+
+/// The application: ports plus configuration. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<dyn ports::Store>,
+    pub clock: Arc<dyn clock::Clock>,
+    pub config: AppConfig,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn ports::Store>, clock: Arc<dyn clock::Clock>, config: AppConfig) -> Self {
+        Self { store, clock, config }
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+}

@@ -1,0 +1,90 @@
+//! Who may do what, and which records they see: the one authorization table.
+//!
+//! Deny by default: a (role, resource, action) that is not listed here is refused. Record
+//! visibility narrows every read (lists, detail pages, search, counts, exports) to the rows a
+//! role may see.
+
+use crate::role::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    Account,
+    Contact,
+    Lead,
+    User,
+    Audit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Read,
+    Create,
+    Update,
+    Archive,
+    Export,
+    /// Choose another user as the owner of a record.
+    Assign,
+}
+
+/// Which rows of a resource a role sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Only records the user owns.
+    Own,
+    /// Records owned by anyone in the user's team.
+    Team,
+    /// Every record.
+    All,
+}
+
+/// What a role may do with a resource; `None` when the resource is closed to the role.
+pub fn grant(role: Role, resource: Resource) -> Option<(Visibility, &'static [Action])> {
+    use Action::*;
+    use Resource::*;
+    const FULL: &[Action] = &[Read, Create, Update, Archive, Export, Assign];
+    const WORK: &[Action] = &[Read, Create, Update, Archive, Export];
+    const READ: &[Action] = &[Read];
+    const READ_UPDATE: &[Action] = &[Read, Update];
+    match (role, resource) {
+        (Role::Admin, _) => Some((Visibility::All, FULL)),
+        (Role::SalesManager, Account | Contact | Lead) => Some((Visibility::Team, FULL)),
+        (Role::SalesRep, Account | Contact | Lead) => Some((Visibility::Own, WORK)),
+        (Role::Marketing, Lead) => Some((Visibility::All, FULL)),
+        (Role::Marketing, Account | Contact) => Some((Visibility::All, READ)),
+        (Role::Finance, Account | Contact) => Some((Visibility::All, READ_UPDATE)),
+        (Role::Support, Contact) => Some((Visibility::All, READ_UPDATE)),
+        (Role::Support | Role::Warehouse, Account) => Some((Visibility::All, READ)),
+        (Role::Warehouse, Contact) => Some((Visibility::All, READ)),
+        _ => None,
+    }
+}
+
+pub fn allows(role: Role, resource: Resource, action: Action) -> bool {
+    grant(role, resource).is_some_and(|(_, actions)| actions.contains(&action))
+}
+
+pub fn visibility(role: Role, resource: Resource) -> Option<Visibility> {
+    grant(role, resource).map(|(v, _)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deny_by_default() {
+        assert!(!allows(Role::Warehouse, Resource::Lead, Action::Read));
+        assert!(!allows(Role::SalesRep, Resource::User, Action::Read));
+        assert!(!allows(Role::SalesManager, Resource::Audit, Action::Read));
+        assert!(!allows(Role::SalesRep, Resource::Lead, Action::Assign));
+        assert!(allows(Role::Admin, Resource::Audit, Action::Read));
+    }
+
+    #[test]
+    fn visibility_per_role() {
+        assert_eq!(visibility(Role::SalesRep, Resource::Lead), Some(Visibility::Own));
+        assert_eq!(visibility(Role::SalesManager, Resource::Lead), Some(Visibility::Team));
+        assert_eq!(visibility(Role::Marketing, Resource::Lead), Some(Visibility::All));
+        assert_eq!(visibility(Role::Finance, Resource::Lead), None);
+    }
+}

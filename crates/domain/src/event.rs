@@ -1,0 +1,70 @@
+//! Events: every state change and field change becomes one row of the append-only log.
+
+use crate::changes::FieldChange;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The document types that appear in the event log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityType {
+    User,
+    Account,
+    Contact,
+    Lead,
+    ApiToken,
+}
+
+impl EntityType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityType::User => "user",
+            EntityType::Account => "account",
+            EntityType::Contact => "contact",
+            EntityType::Lead => "lead",
+            EntityType::ApiToken => "api_token",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::User, Self::Account, Self::Contact, Self::Lead, Self::ApiToken]
+            .into_iter()
+            .find(|e| e.as_str() == s)
+    }
+}
+
+impl fmt::Display for EntityType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What happened to one document, before the application adds who, when and the ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// A stable verb such as `created`, `updated`, `status_changed`, `archived`.
+    pub activity: &'static str,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub fields: Vec<FieldChange>,
+}
+
+impl Change {
+    pub fn new(activity: &'static str, fields: Vec<FieldChange>) -> Self {
+        Self {
+            activity,
+            from_state: None,
+            to_state: None,
+            fields,
+        }
+    }
+
+    pub fn transition(activity: &'static str, from: &str, to: &str, fields: Vec<FieldChange>) -> Self {
+        Self {
+            activity,
+            from_state: Some(from.to_string()),
+            to_state: Some(to.to_string()),
+            fields,
+        }
+    }
+}

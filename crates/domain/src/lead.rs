@@ -1,0 +1,373 @@
+//! Leads: people who might buy, from first capture to qualification.
+
+use crate::changes::{self, Fields};
+use crate::error::{FieldError, ValidationErrors};
+use crate::event::Change;
+use crate::ids::LeadId;
+use crate::record::{RecordMeta, merged};
+use crate::text::{Email, Name, optional_phone, optional_text};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LeadStatus {
+    New,
+    Working,
+    Nurturing,
+    Qualified,
+    Disqualified,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LeadAction {
+    /// A rep starts working the lead.
+    Work,
+    /// Not ready to buy yet: keep in touch over time.
+    Nurture,
+    Qualify,
+    /// Requires a reason.
+    Disqualify,
+    /// Take a qualified or disqualified lead back into work.
+    Reopen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LeadSource {
+    Manual,
+    WebForm,
+    Import,
+    Api,
+    Referral,
+    Event,
+    ColdCall,
+    Partner,
+    Advertising,
+    Other,
+}
+
+macro_rules! string_enum {
+    ($ty:ident { $($variant:ident => $text:literal),* $(,)? }) => {
+        impl $ty {
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),*];
+            pub fn as_str(self) -> &'static str {
+                match self { $($ty::$variant => $text),* }
+            }
+        }
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        }
+        impl FromStr for $ty {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $ty::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
+                    format!("must be one of: {}", $ty::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", "))
+                })
+            }
+        }
+    };
+}
+
+string_enum!(LeadStatus { New => "new", Working => "working", Nurturing => "nurturing", Qualified => "qualified", Disqualified => "disqualified" });
+string_enum!(LeadAction { Work => "work", Nurture => "nurture", Qualify => "qualify", Disqualify => "disqualify", Reopen => "reopen" });
+string_enum!(LeadSource {
+    Manual => "manual", WebForm => "web_form", Import => "import", Api => "api", Referral => "referral",
+    Event => "event", ColdCall => "cold_call", Partner => "partner", Advertising => "advertising", Other => "other",
+});
+
+impl LeadStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            LeadStatus::New => "New",
+            LeadStatus::Working => "Working",
+            LeadStatus::Nurturing => "Nurturing",
+            LeadStatus::Qualified => "Qualified",
+            LeadStatus::Disqualified => "Disqualified",
+        }
+    }
+
+    /// The actions that are legal from this status, for offering buttons.
+    pub fn actions(self) -> Vec<LeadAction> {
+        LeadAction::ALL
+            .iter()
+            .copied()
+            .filter(|a| next_status(self, *a).is_some())
+            .collect()
+    }
+}
+
+/// The lead state machine: the status an action leads to, or `None` when it is not allowed.
+pub fn next_status(from: LeadStatus, action: LeadAction) -> Option<LeadStatus> {
+    use LeadAction as A;
+    use LeadStatus as S;
+    match (from, action) {
+        (S::New | S::Nurturing, A::Work) => Some(S::Working),
+        (S::New | S::Working, A::Nurture) => Some(S::Nurturing),
+        (S::New | S::Working | S::Nurturing, A::Qualify) => Some(S::Qualified),
+        (S::New | S::Working | S::Nurturing, A::Disqualify) => Some(S::Disqualified),
+        (S::Qualified | S::Disqualified, A::Reopen) => Some(S::Working),
+        (S::New | S::Working | S::Nurturing, A::Reopen)
+        | (S::Working, A::Work)
+        | (S::Nurturing, A::Nurture)
+        | (S::Qualified | S::Disqualified, A::Work | A::Nurture | A::Qualify | A::Disqualify) => None,
+    }
+}
+
+/// The fields a user edits on a lead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct LeadDetails {
+    pub first_name: Option<String>,
+    #[schema(value_type = String)]
+    pub last_name: Name,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Email>,
+    pub phone: Option<String>,
+    pub source: LeadSource,
+    pub campaign: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// A lead as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Lead {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: LeadId,
+    #[serde(flatten)]
+    pub details: LeadDetails,
+    pub status: LeadStatus,
+    pub disqualify_reason: Option<String>,
+    #[serde(flatten)]
+    pub meta: RecordMeta,
+}
+
+/// Raw lead input from a form, the API or an import. On update, a missing field keeps its value
+/// and an empty string clears it.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeadInput {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// One of: manual, web_form, import, api, referral, event, cold_call, partner, advertising, other.
+    pub source: Option<String>,
+    pub campaign: Option<String>,
+    pub notes: Option<String>,
+    /// Another user to own the lead (needs the right to assign).
+    pub owner_id: Option<String>,
+    /// Required on update: the version the change was based on.
+    pub version: Option<i64>,
+}
+
+fn parse_enum<T: FromStr<Err = String>>(field: &str, raw: &str) -> Result<T, FieldError> {
+    raw.trim().parse().map_err(|message| FieldError {
+        field: field.to_string(),
+        code: "invalid_choice",
+        message,
+    })
+}
+
+impl LeadDetails {
+    /// Parses the input over `current` (or over nothing, for a new lead).
+    pub fn parse(input: &LeadInput, current: Option<&LeadDetails>, default_source: LeadSource) -> Result<Self, ValidationErrors> {
+        let cur = |f: fn(&LeadDetails) -> Option<&str>| current.and_then(f);
+        let first_name = merged(cur(|d| d.first_name.as_deref()), &input.first_name);
+        let last_name = merged(cur(|d| Some(d.last_name.as_str())), &input.last_name);
+        let company = merged(cur(|d| d.company.as_deref()), &input.company);
+        let title = merged(cur(|d| d.title.as_deref()), &input.title);
+        let email = merged(cur(|d| d.email.as_ref().map(Email::as_str)), &input.email);
+        let phone = merged(cur(|d| d.phone.as_deref()), &input.phone);
+        let campaign = merged(cur(|d| d.campaign.as_deref()), &input.campaign);
+        let notes = merged(cur(|d| d.notes.as_deref()), &input.notes);
+
+        let mut errors = ValidationErrors::default();
+        let first_name = errors.take(optional_text("first_name", first_name.as_deref(), Name::MAX));
+        let last_name = errors.take(Name::parse("last_name", last_name.as_deref().unwrap_or("")));
+        let company = errors.take(optional_text("company", company.as_deref(), Name::MAX));
+        let title = errors.take(optional_text("title", title.as_deref(), Name::MAX));
+        let email = errors.take(Email::parse_optional("email", email.as_deref()));
+        let phone = errors.take(optional_phone("phone", phone.as_deref()));
+        let campaign = errors.take(optional_text("campaign", campaign.as_deref(), Name::MAX));
+        let notes = errors.take(optional_text("notes", notes.as_deref(), 10_000));
+        let source = match input.source.as_deref().map(str::trim) {
+            None | Some("") => Some(current.map(|d| d.source).unwrap_or(default_source)),
+            Some(raw) => errors.take(parse_enum("source", raw)),
+        };
+        match (first_name, last_name, company, title, email, phone, campaign, notes, source) {
+            (Some(first_name), Some(last_name), Some(company), Some(title), Some(email), Some(phone), Some(campaign), Some(notes), Some(source))
+                if errors.is_empty() =>
+            {
+                Ok(Self { first_name, last_name, company, title, email, phone, source, campaign, notes })
+            }
+            _ => Err(errors),
+        }
+    }
+
+    pub fn full_name(&self) -> String {
+        match &self.first_name {
+            Some(first) => format!("{first} {}", self.last_name),
+            None => self.last_name.to_string(),
+        }
+    }
+}
+
+impl Fields for Lead {
+    fn fields(&self) -> Vec<(&'static str, Option<String>)> {
+        let d = &self.details;
+        vec![
+            ("first_name", d.first_name.clone()),
+            ("last_name", Some(d.last_name.to_string())),
+            ("company", d.company.clone()),
+            ("title", d.title.clone()),
+            ("email", d.email.as_ref().map(ToString::to_string)),
+            ("phone", d.phone.clone()),
+            ("source", Some(d.source.to_string())),
+            ("campaign", d.campaign.clone()),
+            ("notes", d.notes.clone()),
+            ("status", Some(self.status.to_string())),
+            ("disqualify_reason", self.disqualify_reason.clone()),
+            ("owner_id", Some(self.meta.owner_id.to_string())),
+            ("archived", Some(self.meta.archived.to_string())),
+        ]
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("a lead that is {from} cannot {action}")]
+    NotAllowed { from: LeadStatus, action: LeadAction },
+    #[error("disqualifying a lead needs a reason")]
+    ReasonRequired,
+}
+
+impl Lead {
+    pub fn new(id: LeadId, details: LeadDetails, meta: RecordMeta) -> (Self, Change) {
+        let lead = Self { id, details, status: LeadStatus::New, disqualify_reason: None, meta };
+        let change = Change::transition("created", "none", LeadStatus::New.as_str(), changes::created(&lead));
+        (lead, change)
+    }
+
+    /// Applies an edit; `None` when nothing changed.
+    pub fn edit(&self, details: LeadDetails, owner: Option<crate::ids::UserId>, now: jiff::Timestamp) -> Option<(Self, Change)> {
+        crate::record::edited(self, Self { details, ..self.clone() }, owner, now)
+    }
+
+    /// Applies a status action through the state machine.
+    pub fn transition(&self, action: LeadAction, reason: Option<&str>, now: jiff::Timestamp) -> Result<(Self, Change), TransitionError> {
+        let to = next_status(self.status, action).ok_or(TransitionError::NotAllowed { from: self.status, action })?;
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        let disqualify_reason = match action {
+            LeadAction::Disqualify => Some(reason.ok_or(TransitionError::ReasonRequired)?.chars().take(500).collect()),
+            _ => None,
+        };
+        let next = Self { status: to, disqualify_reason, meta: self.meta.next(now), ..self.clone() };
+        let fields = changes::diff(self, &next);
+        Ok((next.clone(), Change::transition("status_changed", self.status.as_str(), to.as_str(), fields)))
+    }
+
+    /// Archives or restores the lead; `None` when it already is in that state.
+    pub fn set_archived(&self, archived: bool, now: jiff::Timestamp) -> Option<(Self, Change)> {
+        crate::record::set_archived(self, archived, now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::UserId;
+    use jiff::Timestamp;
+    use uuid::Uuid;
+
+    fn lead() -> Lead {
+        let input = LeadInput { last_name: Some("Lovelace".into()), email: Some("ADA@x.org".into()), ..Default::default() };
+        let details = LeadDetails::parse(&input, None, LeadSource::Manual).unwrap();
+        Lead::new(LeadId(Uuid::nil()), details, RecordMeta::new(UserId(Uuid::nil()), None, Timestamp::UNIX_EPOCH)).0
+    }
+
+    /// Every (from, action, to) that is allowed; every other pair must be refused.
+    const ALLOWED: &[(LeadStatus, LeadAction, LeadStatus)] = {
+        use LeadAction as A;
+        use LeadStatus as S;
+        &[
+            (S::New, A::Work, S::Working),
+            (S::New, A::Nurture, S::Nurturing),
+            (S::New, A::Qualify, S::Qualified),
+            (S::New, A::Disqualify, S::Disqualified),
+            (S::Working, A::Nurture, S::Nurturing),
+            (S::Working, A::Qualify, S::Qualified),
+            (S::Working, A::Disqualify, S::Disqualified),
+            (S::Nurturing, A::Work, S::Working),
+            (S::Nurturing, A::Qualify, S::Qualified),
+            (S::Nurturing, A::Disqualify, S::Disqualified),
+            (S::Qualified, A::Reopen, S::Working),
+            (S::Disqualified, A::Reopen, S::Working),
+        ]
+    };
+
+    #[test]
+    fn state_machine_table_is_exhaustive() {
+        for &from in LeadStatus::ALL {
+            for &action in LeadAction::ALL {
+                let expected = ALLOWED.iter().find(|(f, a, _)| *f == from && *a == action).map(|(_, _, t)| *t);
+                assert_eq!(next_status(from, action), expected, "{from} --{action}-->");
+            }
+        }
+    }
+
+    #[test]
+    fn disqualify_needs_reason_and_records_it() {
+        let l = lead();
+        let now = Timestamp::from_second(60).unwrap();
+        assert_eq!(l.transition(LeadAction::Disqualify, Some("  "), now).unwrap_err(), TransitionError::ReasonRequired);
+        let (next, change) = l.transition(LeadAction::Disqualify, Some("no budget"), now).unwrap();
+        assert_eq!(next.status, LeadStatus::Disqualified);
+        assert_eq!(next.disqualify_reason.as_deref(), Some("no budget"));
+        assert_eq!(next.meta.version, 2);
+        assert_eq!(change.from_state.as_deref(), Some("new"));
+        assert_eq!(change.to_state.as_deref(), Some("disqualified"));
+        let (reopened, _) = next.transition(LeadAction::Reopen, None, now).unwrap();
+        assert_eq!(reopened.disqualify_reason, None);
+    }
+
+    #[test]
+    fn edit_merges_and_reports_changed_fields() {
+        let l = lead();
+        let input = LeadInput { company: Some("Analytical Engines".into()), email: Some("".into()), ..Default::default() };
+        let details = LeadDetails::parse(&input, Some(&l.details), LeadSource::Manual).unwrap();
+        assert_eq!(details.last_name.as_str(), "Lovelace");
+        let (next, change) = l.edit(details, None, Timestamp::UNIX_EPOCH).unwrap();
+        let fields: Vec<_> = change.fields.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["company", "email"]);
+        assert_eq!(next.details.email, None);
+        assert!(l.edit(l.details.clone(), None, Timestamp::UNIX_EPOCH).is_none());
+    }
+
+    #[test]
+    fn parse_reports_every_bad_field() {
+        let input = LeadInput { email: Some("nope".into()), source: Some("tv".into()), ..Default::default() };
+        let errors = LeadDetails::parse(&input, None, LeadSource::Manual).unwrap_err();
+        let codes: Vec<_> = errors.0.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(codes, [("last_name", "required"), ("email", "invalid_email"), ("source", "invalid_choice")]);
+    }
+
+    #[test]
+    fn archive_is_idempotent() {
+        let l = lead();
+        let (archived, change) = l.set_archived(true, Timestamp::UNIX_EPOCH).unwrap();
+        assert_eq!(change.activity, "archived");
+        assert!(archived.set_archived(true, Timestamp::UNIX_EPOCH).is_none());
+    }
+}
+
+impl crate::record::Owned for Lead {
+    fn meta_mut(&mut self) -> &mut RecordMeta {
+        &mut self.meta
+    }
+}

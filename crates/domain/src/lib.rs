@@ -1,0 +1,19 @@
+//! salesflow's pure domain: types, validation and state machines.
+//!
+//! Nothing here performs I/O, reads a clock or generates ids: time and ids come in as
+//! arguments, so every rule is a plain function that tests can call directly.
+
+pub mod account;
+pub mod authz;
+pub mod changes;
+pub mod contact;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod lead;
+pub mod money;
+pub mod record;
+pub mod role;
+pub mod text;
+
+pub use error::{FieldError, ValidationErrors};

@@ -1,0 +1,86 @@
+//! What every owned business record carries besides its own fields.
+
+use crate::ids::{TeamId, UserId};
+use jiff::Timestamp;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RecordMeta {
+    #[schema(value_type = String, format = Uuid)]
+    pub owner_id: UserId,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub team_id: Option<TeamId>,
+    pub archived: bool,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+    /// Optimistic-concurrency version: send it back with every change.
+    pub version: i64,
+}
+
+impl RecordMeta {
+    pub fn new(owner_id: UserId, team_id: Option<TeamId>, now: Timestamp) -> Self {
+        Self {
+            owner_id,
+            team_id,
+            archived: false,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
+    /// The meta of the next version of a record changed at `now`.
+    pub fn next(&self, now: Timestamp) -> Self {
+        Self {
+            updated_at: now,
+            version: self.version + 1,
+            ..self.clone()
+        }
+    }
+}
+
+/// Reads a text field of an update: `None` keeps the current value, `Some("")` clears it.
+pub fn merged(current: Option<&str>, update: &Option<String>) -> Option<String> {
+    match update {
+        Some(value) => Some(value.clone()),
+        None => current.map(str::to_string),
+    }
+}
+
+/// An owned record whose fields can be diffed: edits and archiving work the same for all.
+pub trait Owned: crate::changes::Fields + Clone {
+    fn meta_mut(&mut self) -> &mut RecordMeta;
+}
+
+/// The next version of `old` as `next` (with new details already set); `None` when nothing
+/// changed, so a no-op save writes no event.
+pub fn edited<T: Owned>(
+    old: &T,
+    mut next: T,
+    owner: Option<UserId>,
+    now: Timestamp,
+) -> Option<(T, crate::event::Change)> {
+    let meta = next.meta_mut();
+    *meta = meta.next(now);
+    if let Some(owner) = owner {
+        meta.owner_id = owner;
+    }
+    let fields = crate::changes::diff(old, &next);
+    (!fields.is_empty()).then(|| (next, crate::event::Change::new("updated", fields)))
+}
+
+/// Archives or restores a record; `None` when it already is in that state.
+pub fn set_archived<T: Owned>(record: &T, archived: bool, now: Timestamp) -> Option<(T, crate::event::Change)> {
+    let mut next = record.clone();
+    let meta = next.meta_mut();
+    if meta.archived == archived {
+        return None;
+    }
+    *meta = meta.next(now);
+    meta.archived = archived;
+    let fields = crate::changes::diff(record, &next);
+    let activity = if archived { "archived" } else { "restored" };
+    Some((next, crate::event::Change::new(activity, fields)))
+}

@@ -1,0 +1,110 @@
+//! The append-only event log: written inside each aggregate's transaction, read for timelines
+//! and the audit view.
+
+use async_trait::async_trait;
+use salesflow_app::ports::{AuditFilter, EventRecord, EventStore, StoreError, StoreResult};
+use salesflow_domain::event::EntityType;
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use sqlx::AssertSqlSafe;
+use uuid::Uuid;
+
+use crate::db::SqlStore;
+use crate::error::map;
+use crate::rows::{Val, bind_all, opt_parsed, opt_text, parsed, text, ts};
+
+const COLUMNS: &str = "e.id, e.at, e.entity_type, e.entity_id, e.case_id, e.activity, e.from_state, e.to_state, \
+                       e.actor_id, e.actor_role, u.name AS actor_name, e.request_id, e.changes, e.owner_id, e.team_id";
+
+pub async fn insert_event(conn: &mut AnyConnection, event: &EventRecord) -> StoreResult<()> {
+    let changes = serde_json::to_string(&event.changes).map_err(|e| StoreError::Other(e.to_string()))?;
+    let values: Vec<Val> = vec![
+        event.id.to_string().into(),
+        event.at.into(),
+        event.entity_type.as_str().into(),
+        event.entity_id.to_string().into(),
+        event.case_id.to_string().into(),
+        event.activity.clone().into(),
+        event.from_state.clone().into(),
+        event.to_state.clone().into(),
+        event.actor_id.map(|a| a.to_string()).into(),
+        event.actor_role.map(|r| r.to_string()).into(),
+        event.request_id.clone().into(),
+        changes.into(),
+        event.owner_id.map(|a| a.to_string()).into(),
+        event.team_id.map(|a| a.to_string()).into(),
+    ];
+    let sql = "INSERT INTO events (id, at, entity_type, entity_id, case_id, activity, from_state, to_state, \
+               actor_id, actor_role, request_id, changes, owner_id, team_id) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+    bind_all(sqlx::query(sql), values).execute(conn).await.map_err(map)?;
+    Ok(())
+}
+
+fn from_row(row: &AnyRow) -> StoreResult<EventRecord> {
+    let entity_type = text(row, "entity_type")?;
+    let changes = text(row, "changes")?;
+    Ok(EventRecord {
+        id: parsed(row, "id")?,
+        at: ts(row, "at")?,
+        entity_type: EntityType::parse(&entity_type).ok_or_else(|| StoreError::Other(format!("unknown entity type {entity_type}")))?,
+        entity_id: parsed::<Uuid>(row, "entity_id")?,
+        case_id: parsed::<Uuid>(row, "case_id")?,
+        activity: text(row, "activity")?,
+        from_state: opt_text(row, "from_state")?,
+        to_state: opt_text(row, "to_state")?,
+        actor_id: opt_parsed(row, "actor_id")?,
+        actor_role: opt_parsed(row, "actor_role")?,
+        actor_name: opt_text(row, "actor_name")?,
+        request_id: opt_text(row, "request_id")?,
+        changes: serde_json::from_str(&changes).map_err(|e| StoreError::Other(e.to_string()))?,
+        owner_id: opt_parsed(row, "owner_id")?,
+        team_id: opt_parsed(row, "team_id")?,
+    })
+}
+
+#[async_trait]
+impl EventStore for SqlStore {
+    async fn timeline(&self, entity_type: EntityType, entity_id: Uuid, limit: u32) -> StoreResult<Vec<EventRecord>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM events e LEFT JOIN users u ON u.id = e.actor_id \
+             WHERE e.entity_type = $1 AND e.entity_id = $2 ORDER BY e.at DESC, e.id DESC LIMIT $3"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(entity_type.as_str())
+            .bind(entity_id.to_string())
+            .bind(i64::from(limit))
+            .fetch_all(&self.read)
+            .await
+            .map_err(map)?;
+        rows.iter().map(from_row).collect()
+    }
+
+    async fn audit(&self, filter: &AuditFilter) -> StoreResult<Vec<EventRecord>> {
+        let mut conditions = vec!["1 = 1".to_string()];
+        let mut values: Vec<Val> = Vec::new();
+        if let Some(entity_type) = filter.entity_type {
+            values.push(entity_type.as_str().into());
+            conditions.push(format!("e.entity_type = ${}", values.len()));
+        }
+        if let Some(actor) = filter.actor_id {
+            values.push(actor.to_string().into());
+            conditions.push(format!("e.actor_id = ${}", values.len()));
+        }
+        if let Some((at, id)) = filter.before {
+            values.push(at.into());
+            let at_param = values.len();
+            values.push(id.to_string().into());
+            conditions.push(format!("(e.at < ${at_param} OR (e.at = ${at_param} AND e.id < ${}))", values.len()));
+        }
+        values.push(i64::from(filter.limit).into());
+        let sql = format!(
+            "SELECT {COLUMNS} FROM events e LEFT JOIN users u ON u.id = e.actor_id WHERE {} \
+             ORDER BY e.at DESC, e.id DESC LIMIT ${}",
+            conditions.join(" AND "),
+            values.len()
+        );
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values).fetch_all(&self.read).await.map_err(map)?;
+        rows.iter().map(from_row).collect()
+    }
+}

@@ -1,0 +1,96 @@
+use async_trait::async_trait;
+use jiff::Timestamp;
+use salesflow_app::ports::{ClaimedJob, JobStore, NewJob, StoreResult};
+use uuid::Uuid;
+
+use crate::db::{SqlStore, write_tx};
+use crate::dialect;
+use crate::error::map;
+use crate::rows::{int, micros, parsed, text};
+
+#[async_trait]
+impl JobStore for SqlStore {
+    async fn enqueue(&self, job: &NewJob) -> StoreResult<bool> {
+        write_tx!(self, |tx| {
+            let done = sqlx::query(
+                "INSERT INTO jobs (id, kind, payload, unique_key, run_at, max_attempts, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (unique_key) DO NOTHING",
+            )
+            .bind(job.id.to_string())
+            .bind(job.kind.clone())
+            .bind(job.payload.clone())
+            .bind(job.unique_key.clone())
+            .bind(micros(job.run_at))
+            .bind(job.max_attempts)
+            .bind(micros(job.run_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    async fn claim_job(&self, worker: &str, now: Timestamp, lease_until: Timestamp) -> StoreResult<Option<ClaimedJob>> {
+        let sql = dialect::claim_job(self.backend);
+        write_tx!(self, |tx| {
+            let row = sqlx::query(sql)
+                .bind(worker)
+                .bind(micros(lease_until))
+                .bind(micros(now))
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map)?;
+            row.map(|r| {
+                Ok(ClaimedJob {
+                    id: parsed::<Uuid>(&r, "id")?,
+                    kind: text(&r, "kind")?,
+                    payload: text(&r, "payload")?,
+                    attempts: int(&r, "attempts")?,
+                    max_attempts: int(&r, "max_attempts")?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    async fn finish_job(&self, id: Uuid, worker: &str, next_run: Option<Timestamp>) -> StoreResult<()> {
+        write_tx!(self, |tx| {
+            match next_run {
+                Some(at) => sqlx::query(
+                    "UPDATE jobs SET run_at = $1, attempts = 0, locked_by = NULL, locked_until = 0, last_error = NULL \
+                     WHERE id = $2 AND locked_by = $3",
+                )
+                .bind(micros(at))
+                .bind(id.to_string())
+                .bind(worker)
+                .execute(&mut *tx)
+                .await,
+                None => sqlx::query("DELETE FROM jobs WHERE id = $1 AND locked_by = $2")
+                    .bind(id.to_string())
+                    .bind(worker)
+                    .execute(&mut *tx)
+                    .await,
+            }
+            .map_err(map)?;
+            Ok(())
+        })
+    }
+
+    async fn fail_job(&self, id: Uuid, worker: &str, error: &str, retry_at: Option<Timestamp>) -> StoreResult<()> {
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "UPDATE jobs SET run_at = $1, dead = $2, locked_by = NULL, locked_until = 0, last_error = $3 \
+                 WHERE id = $4 AND locked_by = $5",
+            )
+            .bind(retry_at.map(micros).unwrap_or(i64::MAX))
+            .bind(i64::from(retry_at.is_none()))
+            .bind(error.chars().take(2000).collect::<String>())
+            .bind(id.to_string())
+            .bind(worker)
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,17 @@
+//! salesflow storage: the ports of `salesflow-app` on SQLite and PostgreSQL through one SQL
+//! code path (sqlx `Any`, portable SQL with `$n` placeholders). The few statements that differ
+//! by database live in `dialect`.
+
+mod db;
+mod dialect;
+mod error;
+mod events;
+mod jobs;
+mod migrate;
+mod records;
+mod rows;
+mod sessions;
+mod tokens;
+mod users;
+
+pub use db::{Backend, SqlStore, StoreOptions};

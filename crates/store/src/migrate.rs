@@ -1,0 +1,67 @@
+//! Schema migrations: one ordered list, shared SQL plus optional per-database files (triggers
+//! and other statements whose syntax differs). All pending migrations apply in one transaction.
+
+use salesflow_app::ports::StoreResult;
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::db::{Backend, SqlStore, write_tx};
+use crate::dialect;
+use crate::error::map;
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    shared: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    shared: include_str!("../migrations/0001_foundation.sql"),
+    sqlite: include_str!("../migrations/0001_foundation.sqlite.sql"),
+    postgres: include_str!("../migrations/0001_foundation.postgres.sql"),
+}];
+
+impl SqlStore {
+    /// Applies pending migrations; returns how many ran.
+    pub async fn migrate(&self) -> StoreResult<usize> {
+        let backend = self.backend;
+        write_tx!(self, |tx| {
+            if let Some(lock) = dialect::migration_lock(backend) {
+                sqlx::query(lock).execute(&mut *tx).await.map_err(map)?;
+            }
+            sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)")
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
+            let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map)?
+                .iter()
+                .map(|r| r.try_get::<i64, _>(0))
+                .collect::<Result<_, _>>()
+                .map_err(map)?;
+            let mut ran = 0;
+            for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+                let specific = match backend {
+                    Backend::Sqlite => m.sqlite,
+                    Backend::Postgres => m.postgres,
+                };
+                tracing::info!(version = m.version, name = m.name, dialect = dialect::migration_suffix(backend), "applying migration");
+                sqlx::raw_sql(AssertSqlSafe(m.shared)).execute(&mut *tx).await.map_err(map)?;
+                sqlx::raw_sql(AssertSqlSafe(specific)).execute(&mut *tx).await.map_err(map)?;
+                sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
+                    .bind(m.version)
+                    .bind(m.name)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                ran += 1;
+            }
+            Ok(ran)
+        })
+    }
+}
