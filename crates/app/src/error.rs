@@ -43,6 +43,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::VersionConflict { current } => AppError::StaleVersion { current },
             StoreError::Unique(what) => AppError::conflict("already_exists", format!("{what} is already taken")),
+            StoreError::MissingReference => AppError::invalid("reference", "unknown_reference", "refers to a record that does not exist"),
             StoreError::Busy => AppError::Busy,
             StoreError::Other(message) => AppError::Internal(message),
         }

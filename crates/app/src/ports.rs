@@ -22,6 +22,9 @@ pub enum StoreError {
     VersionConflict { current: i64 },
     #[error("{0} already exists")]
     Unique(String),
+    /// A foreign key points at nothing.
+    #[error("a referenced record does not exist")]
+    MissingReference,
     /// Lock contention or a serialization failure that outlasted the retries.
     #[error("database busy")]
     Busy,

@@ -12,6 +12,8 @@ pub fn map(error: sqlx::Error) -> StoreError {
             match code.as_str() {
                 // SQLite: SQLITE_CONSTRAINT_UNIQUE / PRIMARYKEY; PostgreSQL: unique_violation.
                 "2067" | "1555" | "23505" => StoreError::Unique(unique_target(db.message())),
+                // SQLite: SQLITE_CONSTRAINT_FOREIGNKEY; PostgreSQL: foreign_key_violation.
+                "787" | "23503" => StoreError::MissingReference,
                 // SQLite busy/locked; PostgreSQL serialization failure, deadlock, lock timeout,
                 // too many connections, shutting down.
                 "5" | "6" | "261" | "517" | "40001" | "40P01" | "55P03" | "53300" | "57P01" | "57P03" => StoreError::Busy,

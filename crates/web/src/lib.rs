@@ -1,1 +1,48 @@
+//! salesflow's HTTP front ends: the JSON API under `/api/v1`, the server-rendered UI, the
+//! OpenAPI document, health and metrics. Both front ends call the same `salesflow-app`
+//! functions, which enforce authorization.
 
+mod api;
+mod assets;
+mod error;
+mod extract;
+mod ops;
+mod resource;
+mod session;
+mod ui;
+
+use std::sync::Arc;
+
+use axum::Router;
+use salesflow_app::App;
+
+pub use api::openapi::openapi_document;
+pub use ops::install_metrics;
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (set when salesflow is served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub config: Arc<WebConfig>,
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let router = Router::new()
+        .merge(api::routes())
+        .merge(ui::routes())
+        .merge(ops::routes())
+        .merge(assets::routes())
+        .merge(api::openapi::docs_routes())
+        .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
+        .with_state(state);
+    ops::with_layers(router)
+}

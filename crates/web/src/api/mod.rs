@@ -1,0 +1,44 @@
+//! The JSON API under `/api/v1` (Bearer token authentication).
+
+mod account;
+mod audit;
+pub use audit::{AuditParams, cursor_of as audit_cursor};
+pub use records::EXPORT_LIMIT;
+mod json;
+mod leads;
+pub mod openapi;
+mod records;
+
+use axum::Router;
+use axum::routing::{get, post};
+use salesflow_domain::account::Account;
+use salesflow_domain::contact::Contact;
+use salesflow_domain::lead::Lead;
+
+use crate::resource::WebResource;
+use crate::AppState;
+
+fn resource_routes<E: WebResource>() -> Router<AppState> {
+    let base = format!("/api/v1/{}", E::PATH);
+    Router::new()
+        .route(&base, get(records::list::<E>).post(records::create::<E>))
+        .route(&format!("{base}/export"), get(records::export::<E>))
+        .route(&format!("{base}/counts"), get(records::counts::<E>))
+        .route(&format!("{base}/{{id}}"), get(records::show::<E>).patch(records::update::<E>))
+        .route(&format!("{base}/{{id}}/archive"), post(records::archive::<E>))
+        .route(&format!("{base}/{{id}}/restore"), post(records::restore::<E>))
+        .route(&format!("{base}/{{id}}/events"), get(records::events::<E>))
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(resource_routes::<Account>())
+        .merge(resource_routes::<Contact>())
+        .merge(resource_routes::<Lead>())
+        .route("/api/v1/leads/{id}/transitions", post(leads::transition))
+        .route("/api/v1/me", get(account::me))
+        .route("/api/v1/tokens", get(account::list_tokens).post(account::create_token))
+        .route("/api/v1/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/api/v1/users", get(account::list_users).post(account::create_user))
+        .route("/api/v1/audit", get(audit::audit))
+}

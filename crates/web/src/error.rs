@@ -1,0 +1,93 @@
+//! Errors at the HTTP boundary: one JSON shape for the API (`{"errors":[{"code","detail"}]}`),
+//! friendly pages for the UI. Internal details are logged, never sent.
+
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use salesflow_app::AppError;
+use serde::Serialize;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub errors: Vec<ErrorItem>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorItem {
+    /// Stable machine-readable code, e.g. `invalid_email`, `stale_version`, `not_found`.
+    pub code: String,
+    pub detail: String,
+    /// The input field the error is about, for validation errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// The status, errors and extra headers of an application error.
+pub fn describe(error: &AppError) -> (StatusCode, Vec<ErrorItem>, Option<(header::HeaderName, String)>) {
+    let one = |code: &str, detail: String| vec![ErrorItem { code: code.into(), detail, field: None }];
+    match error {
+        AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, one("unauthenticated", "sign in or send a valid API token".into()), None),
+        AppError::Forbidden => (StatusCode::FORBIDDEN, one("forbidden", "your role may not do this".into()), None),
+        AppError::NotFound => (StatusCode::NOT_FOUND, one("not_found", "no such record".into()), None),
+        AppError::Invalid(errors) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors.0.iter().map(|e| ErrorItem { code: e.code.into(), detail: format!("{} {}", e.field, e.message), field: Some(e.field.clone()) }).collect(),
+            None,
+        ),
+        AppError::StaleVersion { .. } => (StatusCode::CONFLICT, one("stale_version", error.to_string()), None),
+        AppError::Conflict { code, detail } => (StatusCode::CONFLICT, one(code, detail.clone()), None),
+        AppError::RateLimited { retry_after_secs } => {
+            (StatusCode::TOO_MANY_REQUESTS, one("rate_limited", error.to_string()), Some((header::RETRY_AFTER, retry_after_secs.to_string())))
+        }
+        AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, one("unavailable", error.to_string()), Some((header::RETRY_AFTER, "1".into()))),
+        AppError::Internal(message) => {
+            tracing::error!(%message, "internal error");
+            (StatusCode::INTERNAL_SERVER_ERROR, one("internal", "something went wrong on our side; it has been logged".into()), None)
+        }
+    }
+}
+
+/// An API error response.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        Self(error)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, errors, extra) = describe(&self.0);
+        let mut response = (status, Json(ErrorBody { errors })).into_response();
+        if let Some((name, value)) = extra
+            && let Ok(value) = HeaderValue::from_str(&value)
+        {
+            response.headers_mut().insert(name, value);
+        }
+        response
+    }
+}
+
+pub fn api_error(status: StatusCode, code: &str, detail: impl Into<String>) -> Response {
+    (status, Json(ErrorBody { errors: vec![ErrorItem { code: code.into(), detail: detail.into(), field: None }] })).into_response()
+}
+
+/// Unknown routes: JSON under `/api`, a page elsewhere.
+pub async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api") {
+        api_error(StatusCode::NOT_FOUND, "not_found", "no such route")
+    } else {
+        crate::ui::error_page(StatusCode::NOT_FOUND, "Not found", "There is nothing at this address.")
+    }
+}
+
+/// A 404 in the right format for the path.
+pub fn not_found_for(path: &str) -> Response {
+    if path.starts_with("/api") {
+        api_error(StatusCode::NOT_FOUND, "not_found", "no such record")
+    } else {
+        crate::ui::error_page(StatusCode::NOT_FOUND, "Not found", "There is no such record, or you may not see it.")
+    }
+}

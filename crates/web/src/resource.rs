@@ -1,0 +1,135 @@
+//! How each owned record type appears on the web: its URL, names, form fields and list
+//! columns. The API and UI handlers are generic over this trait.
+
+use salesflow_app::entity::Entity;
+use salesflow_domain::account::Account;
+use salesflow_domain::contact::Contact;
+use salesflow_domain::lead::Lead;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Email,
+    Tel,
+    LongText,
+    Choice(&'static [&'static str]),
+    /// A user id, picked from the users.
+    Owner,
+    /// An account id, picked from the accounts.
+    Account,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: FieldKind,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnSpec {
+    pub label: &'static str,
+    pub field: &'static str,
+    /// The sort key when the column can be sorted by.
+    pub sort: Option<&'static str>,
+}
+
+const fn field(name: &'static str, label: &'static str, kind: FieldKind) -> FieldSpec {
+    FieldSpec { name, label, kind, required: false }
+}
+
+const fn required(name: &'static str, label: &'static str) -> FieldSpec {
+    FieldSpec { name, label, kind: FieldKind::Text, required: true }
+}
+
+pub trait WebResource: Entity + utoipa::ToSchema {
+    /// URL segment and JSON collection key, e.g. `leads`.
+    const PATH: &'static str;
+    /// JSON key of one record, e.g. `lead`.
+    const ONE: &'static str;
+    const TITLE: &'static str;
+    const LABEL: &'static str;
+    const FIELDS: &'static [FieldSpec];
+    /// List columns; the first links to the record.
+    const COLUMNS: &'static [ColumnSpec];
+}
+
+impl WebResource for Lead {
+    const PATH: &'static str = "leads";
+    const ONE: &'static str = "lead";
+    const TITLE: &'static str = "Leads";
+    const LABEL: &'static str = "Lead";
+    const FIELDS: &'static [FieldSpec] = &[
+        field("first_name", "First name", FieldKind::Text),
+        required("last_name", "Last name"),
+        field("company", "Company", FieldKind::Text),
+        field("title", "Job title", FieldKind::Text),
+        field("email", "E-mail", FieldKind::Email),
+        field("phone", "Phone", FieldKind::Tel),
+        field("source", "Source", FieldKind::Choice(Lead::SOURCES)),
+        field("campaign", "Campaign", FieldKind::Text),
+        field("owner_id", "Owner", FieldKind::Owner),
+        field("notes", "Notes", FieldKind::LongText),
+    ];
+    const COLUMNS: &'static [ColumnSpec] = &[
+        ColumnSpec { label: "Name", field: "name", sort: Some("last_name") },
+        ColumnSpec { label: "Company", field: "company", sort: Some("company") },
+        ColumnSpec { label: "Status", field: "status", sort: Some("status") },
+        ColumnSpec { label: "Source", field: "source", sort: None },
+        ColumnSpec { label: "Owner", field: "owner_id", sort: None },
+        ColumnSpec { label: "Created", field: "created_at", sort: Some("created_at") },
+    ];
+}
+
+impl WebResource for Account {
+    const PATH: &'static str = "accounts";
+    const ONE: &'static str = "account";
+    const TITLE: &'static str = "Accounts";
+    const LABEL: &'static str = "Account";
+    const FIELDS: &'static [FieldSpec] = &[
+        required("name", "Name"),
+        field("domain", "Web domain", FieldKind::Text),
+        field("industry", "Industry", FieldKind::Text),
+        field("phone", "Phone", FieldKind::Tel),
+        field("street", "Street", FieldKind::Text),
+        field("postal_code", "Postal code", FieldKind::Text),
+        field("city", "City", FieldKind::Text),
+        field("country", "Country", FieldKind::Text),
+        field("owner_id", "Owner", FieldKind::Owner),
+        field("notes", "Notes", FieldKind::LongText),
+    ];
+    const COLUMNS: &'static [ColumnSpec] = &[
+        ColumnSpec { label: "Name", field: "name", sort: Some("name") },
+        ColumnSpec { label: "Domain", field: "domain", sort: None },
+        ColumnSpec { label: "Industry", field: "industry", sort: None },
+        ColumnSpec { label: "City", field: "city", sort: Some("city") },
+        ColumnSpec { label: "Owner", field: "owner_id", sort: None },
+        ColumnSpec { label: "Created", field: "created_at", sort: Some("created_at") },
+    ];
+}
+
+impl WebResource for Contact {
+    const PATH: &'static str = "contacts";
+    const ONE: &'static str = "contact";
+    const TITLE: &'static str = "Contacts";
+    const LABEL: &'static str = "Contact";
+    const FIELDS: &'static [FieldSpec] = &[
+        field("first_name", "First name", FieldKind::Text),
+        required("last_name", "Last name"),
+        field("account_id", "Account", FieldKind::Account),
+        field("title", "Job title", FieldKind::Text),
+        field("email", "E-mail", FieldKind::Email),
+        field("phone", "Phone", FieldKind::Tel),
+        field("owner_id", "Owner", FieldKind::Owner),
+        field("notes", "Notes", FieldKind::LongText),
+    ];
+    const COLUMNS: &'static [ColumnSpec] = &[
+        ColumnSpec { label: "Name", field: "name", sort: Some("last_name") },
+        ColumnSpec { label: "Title", field: "title", sort: None },
+        ColumnSpec { label: "E-mail", field: "email", sort: None },
+        ColumnSpec { label: "Phone", field: "phone", sort: None },
+        ColumnSpec { label: "Owner", field: "owner_id", sort: None },
+        ColumnSpec { label: "Created", field: "created_at", sort: Some("created_at") },
+    ];
+}

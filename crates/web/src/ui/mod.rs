@@ -1,0 +1,102 @@
+//! The server-rendered UI: askama templates, htmx for partial updates, plain forms that work
+//! without JavaScript.
+
+mod auth;
+mod home;
+mod records;
+mod settings;
+mod views;
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use salesflow_app::{Actor, AppError};
+use salesflow_domain::account::Account;
+use salesflow_domain::authz::{Action, Resource};
+use salesflow_domain::contact::Contact;
+use salesflow_domain::lead::Lead;
+use salesflow_domain::role::Role;
+
+pub use records::{csv_export, csv_response};
+pub use views::Layout;
+
+use crate::resource::WebResource;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/setup", get(auth::setup_page).post(auth::setup))
+        .route("/settings", get(settings::tokens_page))
+        .route("/settings/tokens", get(settings::tokens_page).post(settings::create_token))
+        .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
+        .route("/settings/users", get(settings::users_page).post(settings::create_user))
+        .route("/settings/users/{id}/{action}", post(settings::set_user_active))
+        .route("/settings/audit", get(settings::audit_page))
+        .merge(records::routes::<Lead>())
+        .merge(records::routes::<Contact>())
+        .merge(records::routes::<Account>())
+        .route("/leads/{id}/status", post(records::lead_status))
+}
+
+/// Renders a template into a response with the given status.
+pub fn render(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "template rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>Something went wrong</h1>".to_string())).into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: String,
+    message: String,
+}
+
+pub fn error_page(status: StatusCode, heading: &str, message: &str) -> Response {
+    let page = ErrorPage { layout: Layout::bare(heading), heading: heading.into(), message: message.into() };
+    render(status, &page)
+}
+
+/// The page for an application error outside a form.
+pub fn app_error_page(error: AppError) -> Response {
+    let (status, errors, extra) = crate::error::describe(&error);
+    let heading = match status {
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::CONFLICT => "Changed meanwhile",
+        StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+        StatusCode::SERVICE_UNAVAILABLE => "Busy",
+        s if s.is_client_error() => "Check your input",
+        _ => "Something went wrong",
+    };
+    let message = errors.iter().map(|e| e.detail.clone()).collect::<Vec<_>>().join("; ");
+    let mut response = error_page(status, heading, &message);
+    if let Some((name, value)) = extra
+        && let Ok(value) = header::HeaderValue::from_str(&value)
+    {
+        response.headers_mut().insert(name, value);
+    }
+    response
+}
+
+/// Where the "Leads" area starts for this role: the first record list it may read.
+fn first_readable(actor: &Actor) -> Option<&'static str> {
+    [(Resource::Lead, Lead::PATH), (Resource::Contact, Contact::PATH), (Resource::Account, Account::PATH)]
+        .into_iter()
+        .find(|(r, _)| actor.can(*r, Action::Read))
+        .map(|(_, p)| p)
+}
+
+fn is_admin(actor: &Actor) -> bool {
+    actor.role == Role::Admin
+}

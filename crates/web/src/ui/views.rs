@@ -1,0 +1,167 @@
+//! View models shared by the pages: layout and navigation, select options, timeline entries.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use salesflow_app::ports::EventRecord;
+use salesflow_app::Actor;
+use salesflow_domain::authz::{Action, Resource};
+use salesflow_domain::ids::UserId;
+
+use super::{first_readable, is_admin};
+
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: String,
+    pub active: bool,
+    pub enabled: bool,
+}
+
+pub struct UserBadge {
+    pub name: String,
+    pub role: &'static str,
+}
+
+/// What every page's frame needs.
+pub struct Layout {
+    pub title: String,
+    pub user: Option<UserBadge>,
+    pub csrf: Option<String>,
+    pub nav: Vec<NavItem>,
+    pub subnav: Vec<NavItem>,
+    pub flash: Option<String>,
+}
+
+/// Process areas, in the order a sale moves through them.
+const AREAS: [&str; 8] = ["Leads", "Pipeline", "Quotes", "Orders", "Invoices", "Support", "Analytics", "Settings"];
+
+impl Layout {
+    /// A page without a signed-in user (sign-in, setup, errors).
+    pub fn bare(title: &str) -> Self {
+        Self { title: title.into(), user: None, csrf: None, nav: vec![], subnav: vec![], flash: None }
+    }
+
+    /// A page for `actor`; `current` is the path of the page, for highlighting.
+    pub fn new(title: &str, actor: &Actor, csrf: &str, current: &str) -> Self {
+        let area = if current.starts_with("/settings") { "Settings" } else if current == "/" { "" } else { "Leads" };
+        let nav = AREAS
+            .iter()
+            .map(|&label| {
+                let href = match label {
+                    "Leads" => first_readable(actor).map(|p| format!("/{p}")),
+                    "Settings" => Some("/settings/tokens".to_string()),
+                    _ => None,
+                };
+                NavItem { label, enabled: href.is_some(), href: href.unwrap_or_default(), active: label == area }
+            })
+            .collect();
+        let sub = |label: &'static str, href: &str| NavItem { label, href: href.into(), active: current.starts_with(href), enabled: true };
+        let subnav = match area {
+            "Leads" => [(Resource::Lead, "Leads", "/leads"), (Resource::Contact, "Contacts", "/contacts"), (Resource::Account, "Accounts", "/accounts")]
+                .into_iter()
+                .filter(|(r, _, _)| actor.can(*r, Action::Read))
+                .map(|(_, label, href)| sub(label, href))
+                .collect(),
+            "Settings" => {
+                let mut items = vec![sub("API tokens", "/settings/tokens")];
+                if is_admin(actor) {
+                    items.push(sub("Users", "/settings/users"));
+                    items.push(sub("Audit trail", "/settings/audit"));
+                }
+                items
+            }
+            _ => vec![],
+        };
+        Self {
+            title: title.into(),
+            user: Some(UserBadge { name: actor.name.clone(), role: actor.role.label() }),
+            csrf: Some(csrf.into()),
+            nav,
+            subnav,
+            flash: None,
+        }
+    }
+}
+
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Opt {
+    pub fn list<'a>(items: impl IntoIterator<Item = (String, String)>, selected: &'a str) -> Vec<Opt> {
+        items.into_iter().map(|(value, label)| Opt { selected: value == selected, value, label }).collect()
+    }
+}
+
+/// "web_form" → "Web form".
+pub fn humanize(raw: &str) -> String {
+    let text = raw.replace('_', " ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+pub fn when(ts: Timestamp) -> String {
+    ts.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+pub struct ChangeView {
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+pub struct EventView {
+    pub title: String,
+    pub actor: String,
+    pub when: String,
+    pub iso: String,
+    pub changes: Vec<ChangeView>,
+    pub record: String,
+    pub href: Option<String>,
+    pub request: String,
+}
+
+/// User ids shown as names.
+pub type Names = HashMap<UserId, String>;
+
+fn show_value(field: &str, value: Option<&str>, names: &Names) -> String {
+    match value {
+        None => "—".into(),
+        Some(v) if field == "owner_id" => v.parse().ok().and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| v.to_string()),
+        Some(v) => v.to_string(),
+    }
+}
+
+impl EventView {
+    pub fn new(e: &EventRecord, names: &Names) -> Self {
+        let title = match (e.activity.as_str(), &e.from_state, &e.to_state) {
+            ("status_changed", Some(from), Some(to)) => format!("Status {} → {}", humanize(from), humanize(to)),
+            (activity, _, _) => humanize(activity),
+        };
+        let path = match e.entity_type {
+            salesflow_domain::event::EntityType::Lead => Some("leads"),
+            salesflow_domain::event::EntityType::Account => Some("accounts"),
+            salesflow_domain::event::EntityType::Contact => Some("contacts"),
+            _ => None,
+        };
+        Self {
+            title,
+            actor: e.actor_name.clone().unwrap_or_else(|| "system".into()),
+            when: when(e.at),
+            iso: e.at.to_string(),
+            changes: e
+                .changes
+                .iter()
+                .map(|c| ChangeView { field: humanize(&c.field), old: show_value(&c.field, c.old.as_deref(), names), new: show_value(&c.field, c.new.as_deref(), names) })
+                .collect(),
+            record: humanize(e.entity_type.as_str()),
+            href: path.map(|p| format!("/{p}/{}", e.entity_id)),
+            request: e.request_id.clone().unwrap_or_default(),
+        }
+    }
+}
