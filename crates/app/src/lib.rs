@@ -56,7 +56,10 @@ impl App {
         Self { store, clock, config }
     }
 
+    /// The current time at the precision stored (microseconds), so a record reads back
+    /// exactly as it was written.
     pub fn now(&self) -> jiff::Timestamp {
-        self.clock.now()
+        let now = self.clock.now();
+        jiff::Timestamp::from_microsecond(now.as_microsecond() as i64).unwrap_or(now)
     }
 }

@@ -1,1 +1,9 @@
+//! The salesflow binary's library: configuration, wiring of store and web, and the commands
+//! (serve, migrate, admin, demo, bench). Only this crate wires `salesflow-web` and
+//! `salesflow-store` together.
 
+pub mod admin;
+pub mod bench;
+pub mod config;
+pub mod demo;
+pub mod server;

@@ -1,1 +1,134 @@
-fn main() {}
+//! The salesflow server binary.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use salesflow::config::{FileSettings, Settings};
+use salesflow::{admin, bench, demo, server};
+use salesflow_app::clock::SystemClock;
+
+#[derive(Parser)]
+#[command(name = "salesflow", version, about = "salesflow: run and measure your whole sales process")]
+struct Cli {
+    /// Database URL: sqlite://FILE (default sqlite://salesflow.db) or postgres://USER@HOST/DB.
+    #[arg(long, env = "SALESFLOW_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Config file (TOML); default ./salesflow.toml when present.
+    #[arg(long, env = "SALESFLOW_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// Log as JSON lines instead of text.
+    #[arg(long, env = "SALESFLOW_LOG_JSON", global = true)]
+    log_json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (UI, API and background jobs).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long, env = "SALESFLOW_LISTEN")]
+        listen: Option<String>,
+        /// Fill the demo company first if the database is empty.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure (when served over HTTPS).
+        #[arg(long, env = "SALESFLOW_SECURE_COOKIES")]
+        secure_cookies: Option<bool>,
+    },
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Fill an empty database with the demo company.
+    Demo {
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Operator commands.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Run background jobs that are due, then exit.
+    Jobs,
+    /// Benchmark the real server on a generated data set.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a user; the password is read from standard input.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, sales_manager, sales_rep, marketing, warehouse, finance or support.
+        #[arg(long)]
+        role: String,
+        /// Team name (created when missing).
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// Print a new API token for a user.
+    CreateToken {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "command line")]
+        name: String,
+    },
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SALESFLOW_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.log_json);
+    let file = FileSettings::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve { listen, demo, secure_cookies } => {
+            let settings = Settings::resolve(cli.database_url, listen, secure_cookies, &file);
+            server::serve(&settings, demo).await
+        }
+        Command::Bench(args) => bench::run(args).await,
+        command => {
+            let settings = Settings::resolve(cli.database_url, None, None, &file);
+            let store = server::open_store(&settings.database_url, 4).await?;
+            let app = server::app(store.clone(), Arc::new(SystemClock));
+            let result = match command {
+                Command::Migrate => {
+                    println!("database is up to date");
+                    Ok(())
+                }
+                Command::Demo { seed } => {
+                    let summary = demo::fill(&app, seed, jiff::Timestamp::now()).await?;
+                    demo::print_summary(&summary);
+                    Ok(())
+                }
+                Command::Admin(AdminCommand::CreateUser { email, name, role, team }) => {
+                    let password = admin::read_password()?;
+                    admin::create_user(&app, &email, &name, &role, team.as_deref(), password).await
+                }
+                Command::Admin(AdminCommand::CreateToken { email, name }) => admin::create_token(&app, &email, &name).await,
+                Command::Jobs => {
+                    app.ensure_recurring_jobs().await.map_err(admin::describe)?;
+                    let ran = app.drain_jobs("cli").await.map_err(admin::describe)?;
+                    println!("ran {ran} job(s)");
+                    Ok(())
+                }
+                Command::Serve { .. } | Command::Bench(_) => unreachable!("handled above"),
+            };
+            store.close().await;
+            result
+        }
+    }
+}

@@ -11,14 +11,18 @@ use uuid::Uuid;
 
 use crate::db::SqlStore;
 use crate::error::map;
-use crate::rows::{Val, bind_all, opt_parsed, opt_text, parsed, text, ts};
+use crate::rows::{Val, bind_all, placeholders, opt_parsed, opt_text, parsed, text, ts};
 
 const COLUMNS: &str = "e.id, e.at, e.entity_type, e.entity_id, e.case_id, e.activity, e.from_state, e.to_state, \
                        e.actor_id, e.actor_role, u.name AS actor_name, e.request_id, e.changes, e.owner_id, e.team_id";
 
-pub async fn insert_event(conn: &mut AnyConnection, event: &EventRecord) -> StoreResult<()> {
+const INSERT_COLUMNS: &str = "id, at, entity_type, entity_id, case_id, activity, from_state, to_state, \
+                              actor_id, actor_role, request_id, changes, owner_id, team_id";
+const INSERT_WIDTH: usize = 14;
+
+fn event_values(event: &EventRecord) -> StoreResult<Vec<Val>> {
     let changes = serde_json::to_string(&event.changes).map_err(|e| StoreError::Other(e.to_string()))?;
-    let values: Vec<Val> = vec![
+    Ok(vec![
         event.id.to_string().into(),
         event.at.into(),
         event.entity_type.as_str().into(),
@@ -33,11 +37,24 @@ pub async fn insert_event(conn: &mut AnyConnection, event: &EventRecord) -> Stor
         changes.into(),
         event.owner_id.map(|a| a.to_string()).into(),
         event.team_id.map(|a| a.to_string()).into(),
-    ];
-    let sql = "INSERT INTO events (id, at, entity_type, entity_id, case_id, activity, from_state, to_state, \
-               actor_id, actor_role, request_id, changes, owner_id, team_id) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
-    bind_all(sqlx::query(sql), values).execute(conn).await.map_err(map)?;
+    ])
+}
+
+pub async fn insert_event(conn: &mut AnyConnection, event: &EventRecord) -> StoreResult<()> {
+    insert_events(conn, std::slice::from_ref(event)).await
+}
+
+/// Appends events, several rows per statement.
+pub async fn insert_events(conn: &mut AnyConnection, events: &[EventRecord]) -> StoreResult<()> {
+    for chunk in events.chunks(500) {
+        let rows: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * INSERT_WIDTH, INSERT_WIDTH))).collect();
+        let sql = format!("INSERT INTO events ({INSERT_COLUMNS}) VALUES {}", rows.join(", "));
+        let mut values = Vec::with_capacity(chunk.len() * INSERT_WIDTH);
+        for event in chunk {
+            values.extend(event_values(event)?);
+        }
+        bind_all(sqlx::query(AssertSqlSafe(sql)), values).execute(&mut *conn).await.map_err(map)?;
+    }
     Ok(())
 }
 

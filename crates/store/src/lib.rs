@@ -15,3 +15,5 @@ mod tokens;
 mod users;
 
 pub use db::{Backend, SqlStore, StoreOptions};
+pub use records::Table;
+pub use rows::Val;

@@ -20,7 +20,7 @@ use crate::events::insert_event;
 use crate::rows::{Val, bind_all, flag, int, opt_parsed, parsed, placeholders, text, ts};
 
 /// How one entity is stored.
-pub(crate) trait Table: Entity {
+pub trait Table: Entity {
     const TABLE: &'static str;
     /// The entity's own columns, in the order of `values`; `id` and the meta columns are added.
     const COLUMNS: &'static [&'static str];
@@ -234,5 +234,28 @@ impl<T: Table> RecordStore<T> for SqlStore {
         };
         let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), c.values).fetch_all(&self.read).await.map_err(map)?;
         rows.iter().map(|r| Ok((text(r, "g")?, int(r, "n")?))).collect()
+    }
+}
+
+impl SqlStore {
+    /// Inserts many new records with their events in one transaction, several rows per
+    /// statement (imports and benchmark data sets).
+    pub async fn insert_batch<T: Table>(&self, records: &[T], events: &[EventRecord]) -> StoreResult<()> {
+        let columns = all_columns::<T>();
+        let per_statement = (30_000 / columns.len()).min(500);
+        write_tx!(self, |tx| {
+            for chunk in records.chunks(per_statement) {
+                let rows: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * columns.len(), columns.len()))).collect();
+                let sql = format!("INSERT INTO {} ({}) VALUES {}", T::TABLE, columns.join(", "), rows.join(", "));
+                let values = chunk.iter().flat_map(|r| {
+                    let mut v = vec![Val::from(r.uuid().to_string())];
+                    v.extend(r.values());
+                    v.extend(meta_values(r.meta()));
+                    v
+                });
+                bind_all(sqlx::query(AssertSqlSafe(sql)), values).execute(&mut *tx).await.map_err(map)?;
+            }
+            crate::events::insert_events(tx, events).await
+        })
     }
 }

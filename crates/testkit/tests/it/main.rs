@@ -1,0 +1,12 @@
+//! Integration tests: a real server on port 0 with a fresh database per test, driven over
+//! HTTP. Run on SQLite by default and on PostgreSQL with `SALESFLOW_TEST_BACKEND=postgres`.
+
+mod access;
+mod auth;
+mod browser;
+mod concurrency;
+mod jobs;
+mod ops;
+mod records;
+mod store_story;
+mod ui;

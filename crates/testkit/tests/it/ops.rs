@@ -1,0 +1,54 @@
+//! Health, metrics, the OpenAPI document and error hygiene.
+
+use salesflow_domain::role::Role;
+use salesflow_testkit::TestApp;
+
+#[tokio::test]
+async fn health_metrics_and_api_docs() {
+    let t = TestApp::spawn().await;
+    let health = t.anonymous().get("/healthz").await;
+    assert_eq!(health.json["status"], "ok");
+    let admin = t.user(Role::Admin, None).await;
+    t.api_as(&admin).await.get("/api/v1/leads").await;
+    let metrics = reqwest::get(t.url("/metrics")).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("http_requests_total"), "{metrics}");
+    assert!(metrics.contains("route=\"/api/v1/leads\""));
+
+    let doc = t.anonymous().get("/api/openapi.json").await.json;
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/api/v1/leads", "/api/v1/leads/{id}", "/api/v1/accounts/{id}/events", "/api/v1/contacts/export", "/api/v1/audit"] {
+        assert!(doc["paths"].get(path).is_some(), "{path} documented");
+    }
+    assert!(doc["components"]["schemas"].get("LeadInput").is_some());
+    let docs_page = reqwest::get(t.url("/api/docs/")).await.unwrap();
+    assert_eq!(docs_page.status(), 200);
+    let html = docs_page.text().await.unwrap();
+    assert!(!html.contains("https://"), "the docs page loads nothing from the internet");
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn errors_never_leak_internals() {
+    let t = TestApp::spawn().await;
+    let admin = t.user(Role::Admin, None).await;
+    let api = t.api_as(&admin).await;
+    let paths = [
+        ("/api/v1/leads?cursor=%27%20OR%201%3D1--", 422),
+        ("/api/v1/leads?q=%27%3B%20DROP%20TABLE%20leads%3B--", 200),
+        ("/api/v1/leads?q=%25%25%25_", 200),
+        ("/api/v1/leads?sort=id%3B%20DROP%20TABLE%20leads", 422),
+        ("/api/v1/leads?limit=-1", 400),
+        ("/api/v1/leads/%27%20OR%20%271%27%3D%271", 404),
+        ("/api/v1/audit?entity_type=%27", 422),
+        ("/nope", 404),
+    ];
+    for (path, expected) in paths {
+        let r = api.get(path).await;
+        assert_eq!(r.status.as_u16(), expected, "{path}: {}", r.text);
+        for leak in ["sqlx", "SQLITE", "syntax error", "panicked", ".rs:", "SELECT"] {
+            assert!(!r.text.contains(leak), "{path} leaked {leak}: {}", r.text);
+        }
+    }
+    assert_eq!(api.get("/api/v1/leads").await.status, 200, "the table is still there");
+    t.shutdown().await;
+}
