@@ -23,7 +23,11 @@ impl Actor {
     }
 
     pub fn require(&self, resource: Resource, action: Action) -> Result<(), AppError> {
-        if self.can(resource, action) { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.can(resource, action) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     /// The rows of `resource` this actor may read.

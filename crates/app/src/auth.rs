@@ -2,8 +2,8 @@
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use salesflow_domain::event::{Change, EntityType};
 use salesflow_domain::ids::{TokenId, UserId};
 use salesflow_domain::role::Role;
@@ -32,12 +32,19 @@ pub async fn hash_password(password: String) -> AppResult<String> {
 async fn verify_password(hash: Option<String>, password: String) -> bool {
     static DUMMY: OnceLock<String> = OnceLock::new();
     tokio::task::spawn_blocking(move || {
-        let dummy = DUMMY.get_or_init(|| Argon2::default().hash_password(b"salesflow-dummy-password").map(|h| h.to_string()).unwrap_or_default());
+        let dummy = DUMMY.get_or_init(|| {
+            Argon2::default()
+                .hash_password(b"salesflow-dummy-password")
+                .map(|h| h.to_string())
+                .unwrap_or_default()
+        });
         let (hash, real) = match &hash {
             Some(h) => (h.as_str(), true),
             None => (dummy.as_str(), false),
         };
-        let ok = Argon2::default().verify_password(password.as_bytes(), hash).is_ok();
+        let ok = Argon2::default()
+            .verify_password(password.as_bytes(), hash)
+            .is_ok();
         ok && real
     })
     .await
@@ -46,10 +53,18 @@ async fn verify_password(hash: Option<String>, password: String) -> bool {
 
 pub fn check_password_strength(password: &str) -> AppResult<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AppError::invalid("password", "password_too_short", format!("must be at least {MIN_PASSWORD_CHARS} characters")));
+        return Err(AppError::invalid(
+            "password",
+            "password_too_short",
+            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+        ));
     }
     if password.len() > 1024 {
-        return Err(AppError::invalid("password", "too_long", "must be at most 1024 bytes"));
+        return Err(AppError::invalid(
+            "password",
+            "too_long",
+            "must be at most 1024 bytes",
+        ));
     }
     Ok(())
 }
@@ -79,14 +94,24 @@ impl App {
         let email = email.trim().to_lowercase();
         let now = self.now();
         let window_start = now.checked_sub(self.config.login_window).unwrap_or(now);
-        let (failures, oldest) = self.store.login_failures_since(&email, window_start).await?;
+        let (failures, oldest) = self
+            .store
+            .login_failures_since(&email, window_start)
+            .await?;
         if failures >= self.config.login_max_failures {
-            let retry_at = oldest.unwrap_or(now).checked_add(self.config.login_window).unwrap_or(now);
+            let retry_at = oldest
+                .unwrap_or(now)
+                .checked_add(self.config.login_window)
+                .unwrap_or(now);
             let retry_after_secs = retry_at.duration_since(now).as_secs().max(1) as u64;
             return Err(AppError::RateLimited { retry_after_secs });
         }
         let user = self.store.user_by_email(&email).await?.filter(|u| u.active);
-        let ok = verify_password(user.as_ref().and_then(|u| u.password_hash.clone()), password.to_string()).await;
+        let ok = verify_password(
+            user.as_ref().and_then(|u| u.password_hash.clone()),
+            password.to_string(),
+        )
+        .await;
         let Some(user) = user.filter(|_| ok) else {
             self.store.record_login_failure(&email, now).await?;
             tracing::warn!(target: "security", "failed login");
@@ -105,11 +130,19 @@ impl App {
             absolute_expires_at: now.checked_add(self.config.session_absolute).unwrap_or(now),
         };
         self.store.insert_session(&session).await?;
-        Ok(NewSession { token, csrf_token, actor: actor_of(&user, None) })
+        Ok(NewSession {
+            token,
+            csrf_token,
+            actor: actor_of(&user, None),
+        })
     }
 
     /// The user behind a session cookie and the session's CSRF token; sliding idle expiry.
-    pub async fn session_actor(&self, token: &str, request_id: Option<String>) -> AppResult<Option<(Actor, String)>> {
+    pub async fn session_actor(
+        &self,
+        token: &str,
+        request_id: Option<String>,
+    ) -> AppResult<Option<(Actor, String)>> {
         let now = self.now();
         let hash = hash_secret(token);
         let Some((session, user)) = self.store.session_with_user(&hash, now).await? else {
@@ -118,7 +151,9 @@ impl App {
         // Refresh at most once a minute so reads do not turn into writes.
         if now.duration_since(session.last_seen_at) > jiff::SignedDuration::from_secs(60) {
             let idle_end = now.checked_add(self.config.session_idle).unwrap_or(now);
-            self.store.touch_session(&hash, now, idle_end.min(session.absolute_expires_at)).await?;
+            self.store
+                .touch_session(&hash, now, idle_end.min(session.absolute_expires_at))
+                .await?;
         }
         Ok(Some((actor_of(&user, request_id), session.csrf_token)))
     }
@@ -128,12 +163,19 @@ impl App {
     }
 
     /// The user behind an API bearer token.
-    pub async fn token_actor(&self, token: &str, request_id: Option<String>) -> AppResult<Option<Actor>> {
+    pub async fn token_actor(
+        &self,
+        token: &str,
+        request_id: Option<String>,
+    ) -> AppResult<Option<Actor>> {
         let Some((record, user)) = self.store.token_with_user(&hash_secret(token)).await? else {
             return Ok(None);
         };
         let now = self.now();
-        if record.last_used_at.is_none_or(|t| now.duration_since(t) > jiff::SignedDuration::from_secs(60)) {
+        if record
+            .last_used_at
+            .is_none_or(|t| now.duration_since(t) > jiff::SignedDuration::from_secs(60))
+        {
             self.store.touch_token(record.id, now).await?;
         }
         Ok(Some(actor_of(&user, request_id)))
@@ -141,7 +183,12 @@ impl App {
 
     /// Creates an API token for `owner` (the actor, or anyone for an admin). The secret is
     /// returned once and never stored.
-    pub async fn create_token(&self, actor: &Actor, owner: UserId, name: &str) -> AppResult<(ApiTokenRecord, String)> {
+    pub async fn create_token(
+        &self,
+        actor: &Actor,
+        owner: UserId,
+        name: &str,
+    ) -> AppResult<(ApiTokenRecord, String)> {
         if owner != actor.user_id && actor.role != Role::Admin {
             return Err(AppError::Forbidden);
         }
@@ -156,8 +203,23 @@ impl App {
             last_used_at: None,
             revoked_at: None,
         };
-        let change = Change::new("created", vec![salesflow_domain::changes::FieldChange { field: "name".into(), old: None, new: Some(token.name.clone()) }]);
-        let event = self.event(Some(actor), EntityType::ApiToken, token.id.0, token.id.0, change, Some(owner), None);
+        let change = Change::new(
+            "created",
+            vec![salesflow_domain::changes::FieldChange {
+                field: "name".into(),
+                old: None,
+                new: Some(token.name.clone()),
+            }],
+        );
+        let event = self.event(
+            Some(actor),
+            EntityType::ApiToken,
+            token.id.0,
+            token.id.0,
+            change,
+            Some(owner),
+            None,
+        );
         self.store.insert_token(&token, &event).await?;
         Ok((token, secret))
     }
@@ -169,17 +231,35 @@ impl App {
     }
 
     pub async fn revoke_token(&self, actor: &Actor, id: TokenId) -> AppResult<()> {
-        let token = self.store.token_by_id(id).await?.ok_or(AppError::NotFound)?;
+        let token = self
+            .store
+            .token_by_id(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         if token.user_id != actor.user_id && actor.role != Role::Admin {
             return Err(AppError::NotFound);
         }
         if token.revoked_at.is_some() {
-            return Err(AppError::conflict("already_revoked", "the token is already revoked"));
+            return Err(AppError::conflict(
+                "already_revoked",
+                "the token is already revoked",
+            ));
         }
         let change = Change::new("revoked", vec![]);
-        let event = self.event(Some(actor), EntityType::ApiToken, id.0, id.0, change, Some(token.user_id), None);
+        let event = self.event(
+            Some(actor),
+            EntityType::ApiToken,
+            id.0,
+            id.0,
+            change,
+            Some(token.user_id),
+            None,
+        );
         if !self.store.revoke_token(id, self.now(), &event).await? {
-            return Err(AppError::conflict("already_revoked", "the token is already revoked"));
+            return Err(AppError::conflict(
+                "already_revoked",
+                "the token is already revoked",
+            ));
         }
         Ok(())
     }

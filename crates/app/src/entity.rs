@@ -39,9 +39,19 @@ pub trait Entity: Owned + Serialize + Send + Sync + 'static {
     fn case_id(&self) -> Uuid {
         self.uuid()
     }
-    fn create(id: Uuid, input: &Self::Input, meta: RecordMeta, origin: Origin) -> Result<(Self, Change), ValidationErrors>;
+    fn create(
+        id: Uuid,
+        input: &Self::Input,
+        meta: RecordMeta,
+        origin: Origin,
+    ) -> Result<(Self, Change), ValidationErrors>;
     /// Applies an edit; `Ok(None)` when nothing changed.
-    fn apply(&self, input: &Self::Input, owner: Option<UserId>, now: jiff::Timestamp) -> Result<Option<(Self, Change)>, ValidationErrors>;
+    fn apply(
+        &self,
+        input: &Self::Input,
+        owner: Option<UserId>,
+        now: jiff::Timestamp,
+    ) -> Result<Option<(Self, Change)>, ValidationErrors>;
     fn input_owner(input: &Self::Input) -> Option<&str>;
     fn input_version(input: &Self::Input) -> Option<i64>;
     /// An account this record points to, which must exist and be visible to the writer.
@@ -56,9 +66,22 @@ impl Entity for Lead {
     type Input = LeadInput;
     const ENTITY: EntityType = EntityType::Lead;
     const RESOURCE: Resource = Resource::Lead;
-    const SORTABLE: &'static [&'static str] = &["created_at", "updated_at", "last_name", "company", "status"];
-    const STATUSES: &'static [&'static str] = &["new", "working", "nurturing", "qualified", "disqualified"];
-    const SOURCES: &'static [&'static str] = &["manual", "web_form", "import", "api", "referral", "event", "cold_call", "partner", "advertising", "other"];
+    const SORTABLE: &'static [&'static str] =
+        &["created_at", "updated_at", "last_name", "company", "status"];
+    const STATUSES: &'static [&'static str] =
+        &["new", "working", "nurturing", "qualified", "disqualified"];
+    const SOURCES: &'static [&'static str] = &[
+        "manual",
+        "web_form",
+        "import",
+        "api",
+        "referral",
+        "event",
+        "cold_call",
+        "partner",
+        "advertising",
+        "other",
+    ];
 
     fn uuid(&self) -> Uuid {
         self.id.0
@@ -69,7 +92,12 @@ impl Entity for Lead {
     fn display_name(&self) -> String {
         self.details.full_name()
     }
-    fn create(id: Uuid, input: &LeadInput, meta: RecordMeta, origin: Origin) -> Result<(Self, Change), ValidationErrors> {
+    fn create(
+        id: Uuid,
+        input: &LeadInput,
+        meta: RecordMeta,
+        origin: Origin,
+    ) -> Result<(Self, Change), ValidationErrors> {
         let source = match origin {
             Origin::Ui => LeadSource::Manual,
             Origin::Api => LeadSource::Api,
@@ -78,7 +106,12 @@ impl Entity for Lead {
         let details = LeadDetails::parse(input, None, source)?;
         Ok(Lead::new(LeadId(id), details, meta))
     }
-    fn apply(&self, input: &LeadInput, owner: Option<UserId>, now: jiff::Timestamp) -> Result<Option<(Self, Change)>, ValidationErrors> {
+    fn apply(
+        &self,
+        input: &LeadInput,
+        owner: Option<UserId>,
+        now: jiff::Timestamp,
+    ) -> Result<Option<(Self, Change)>, ValidationErrors> {
         let details = LeadDetails::parse(input, Some(&self.details), self.details.source)?;
         Ok(self.edit(details, owner, now))
     }
@@ -108,11 +141,29 @@ impl Entity for Account {
     fn display_name(&self) -> String {
         self.details.name.to_string()
     }
-    fn create(id: Uuid, input: &AccountInput, meta: RecordMeta, _: Origin) -> Result<(Self, Change), ValidationErrors> {
-        Ok(Account::new(AccountId(id), AccountDetails::parse(input, None)?, meta))
+    fn create(
+        id: Uuid,
+        input: &AccountInput,
+        meta: RecordMeta,
+        _: Origin,
+    ) -> Result<(Self, Change), ValidationErrors> {
+        Ok(Account::new(
+            AccountId(id),
+            AccountDetails::parse(input, None)?,
+            meta,
+        ))
     }
-    fn apply(&self, input: &AccountInput, owner: Option<UserId>, now: jiff::Timestamp) -> Result<Option<(Self, Change)>, ValidationErrors> {
-        Ok(self.edit(AccountDetails::parse(input, Some(&self.details))?, owner, now))
+    fn apply(
+        &self,
+        input: &AccountInput,
+        owner: Option<UserId>,
+        now: jiff::Timestamp,
+    ) -> Result<Option<(Self, Change)>, ValidationErrors> {
+        Ok(self.edit(
+            AccountDetails::parse(input, Some(&self.details))?,
+            owner,
+            now,
+        ))
     }
     fn input_owner(input: &AccountInput) -> Option<&str> {
         input.owner_id.as_deref()
@@ -140,11 +191,29 @@ impl Entity for Contact {
     fn display_name(&self) -> String {
         self.details.full_name()
     }
-    fn create(id: Uuid, input: &ContactInput, meta: RecordMeta, _: Origin) -> Result<(Self, Change), ValidationErrors> {
-        Ok(Contact::new(ContactId(id), ContactDetails::parse(input, None)?, meta))
+    fn create(
+        id: Uuid,
+        input: &ContactInput,
+        meta: RecordMeta,
+        _: Origin,
+    ) -> Result<(Self, Change), ValidationErrors> {
+        Ok(Contact::new(
+            ContactId(id),
+            ContactDetails::parse(input, None)?,
+            meta,
+        ))
     }
-    fn apply(&self, input: &ContactInput, owner: Option<UserId>, now: jiff::Timestamp) -> Result<Option<(Self, Change)>, ValidationErrors> {
-        Ok(self.edit(ContactDetails::parse(input, Some(&self.details))?, owner, now))
+    fn apply(
+        &self,
+        input: &ContactInput,
+        owner: Option<UserId>,
+        now: jiff::Timestamp,
+    ) -> Result<Option<(Self, Change)>, ValidationErrors> {
+        Ok(self.edit(
+            ContactDetails::parse(input, Some(&self.details))?,
+            owner,
+            now,
+        ))
     }
     fn input_owner(input: &ContactInput) -> Option<&str> {
         input.owner_id.as_deref()
@@ -162,5 +231,7 @@ impl Entity for Contact {
 
 /// Lead status as stored text, for the dashboard's grouping.
 pub fn lead_status_label(raw: &str) -> &'static str {
-    raw.parse::<LeadStatus>().map(LeadStatus::label).unwrap_or("Unknown")
+    raw.parse::<LeadStatus>()
+        .map(LeadStatus::label)
+        .unwrap_or("Unknown")
 }

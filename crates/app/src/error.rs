@@ -15,7 +15,9 @@ pub enum AppError {
     NotFound,
     #[error(transparent)]
     Invalid(#[from] ValidationErrors),
-    #[error("the record was changed by someone else since you loaded it (now at version {current})")]
+    #[error(
+        "the record was changed by someone else since you loaded it (now at version {current})"
+    )]
     StaleVersion { current: i64 },
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
@@ -29,7 +31,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Conflict { code, detail: detail.into() }
+        Self::Conflict {
+            code,
+            detail: detail.into(),
+        }
     }
 
     pub fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Self {
@@ -42,8 +47,14 @@ impl From<StoreError> for AppError {
         match error {
             StoreError::NotFound => AppError::NotFound,
             StoreError::VersionConflict { current } => AppError::StaleVersion { current },
-            StoreError::Unique(what) => AppError::conflict("already_exists", format!("{what} is already taken")),
-            StoreError::MissingReference => AppError::invalid("reference", "unknown_reference", "refers to a record that does not exist"),
+            StoreError::Unique(what) => {
+                AppError::conflict("already_exists", format!("{what} is already taken"))
+            }
+            StoreError::MissingReference => AppError::invalid(
+                "reference",
+                "unknown_reference",
+                "refers to a record that does not exist",
+            ),
             StoreError::Busy => AppError::Busy,
             StoreError::Other(message) => AppError::Internal(message),
         }

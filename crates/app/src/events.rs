@@ -9,7 +9,10 @@ use crate::{Actor, App};
 impl App {
     pub async fn audit(&self, actor: &Actor, filter: &AuditFilter) -> AppResult<Vec<EventRecord>> {
         actor.require(Resource::Audit, Action::Read)?;
-        let filter = AuditFilter { limit: filter.limit.clamp(1, 500), ..filter.clone() };
+        let filter = AuditFilter {
+            limit: filter.limit.clamp(1, 500),
+            ..filter.clone()
+        };
         Ok(self.store.audit(&filter).await?)
     }
 }

@@ -5,9 +5,9 @@ use jiff::{SignedDuration, Timestamp};
 use std::time::Duration;
 use uuid::Uuid;
 
+use crate::App;
 use crate::error::AppResult;
 use crate::ports::{ClaimedJob, NewJob};
-use crate::App;
 
 /// Deletes expired sessions, old login failures and expired idempotency keys.
 pub const PURGE_EXPIRED: &str = "purge_expired";
@@ -34,8 +34,14 @@ impl App {
         let now = self.now();
         match job.kind.as_str() {
             PURGE_EXPIRED => {
-                let keep_failures_since = now.checked_sub(SignedDuration::from_hours(24)).unwrap_or(now);
-                let purged = self.store.purge_expired(now, keep_failures_since).await.map_err(|e| e.to_string())?;
+                let keep_failures_since = now
+                    .checked_sub(SignedDuration::from_hours(24))
+                    .unwrap_or(now);
+                let purged = self
+                    .store
+                    .purge_expired(now, keep_failures_since)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 tracing::info!(?purged, "purged expired rows");
                 Ok(Some(now.checked_add(PURGE_EVERY).unwrap_or(now)))
             }
@@ -56,10 +62,15 @@ impl App {
                 tracing::warn!(kind = %job.kind, attempt = job.attempts, %error, "job failed");
                 let retry_at = (job.attempts < job.max_attempts).then(|| {
                     // Exponential backoff, capped at one hour.
-                    let secs = 2i64.saturating_pow(job.attempts.clamp(0, 12) as u32).min(3600);
-                    now.checked_add(SignedDuration::from_secs(secs)).unwrap_or(now)
+                    let secs = 2i64
+                        .saturating_pow(job.attempts.clamp(0, 12) as u32)
+                        .min(3600);
+                    now.checked_add(SignedDuration::from_secs(secs))
+                        .unwrap_or(now)
                 });
-                self.store.fail_job(job.id, worker, &error, retry_at).await?;
+                self.store
+                    .fail_job(job.id, worker, &error, retry_at)
+                    .await?;
             }
         }
         Ok(true)
@@ -76,7 +87,11 @@ impl App {
 }
 
 /// The in-process worker of `serve`: polls for due jobs until `shutdown` turns true.
-pub async fn run_worker(app: App, worker: String, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+pub async fn run_worker(
+    app: App,
+    worker: String,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
     if let Err(error) = app.ensure_recurring_jobs().await {
         tracing::error!(%error, "could not schedule recurring jobs");
     }

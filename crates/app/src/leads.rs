@@ -19,16 +19,29 @@ pub struct LeadTransition {
 }
 
 impl App {
-    pub async fn transition_lead(&self, actor: &Actor, id: Uuid, request: &LeadTransition) -> AppResult<Lead> {
+    pub async fn transition_lead(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        request: &LeadTransition,
+    ) -> AppResult<Lead> {
         let lead: Lead = self.get(actor, id).await?;
         actor.require(salesflow_domain::authz::Resource::Lead, Action::Update)?;
         if lead.meta.version != request.version {
-            return Err(AppError::StaleVersion { current: lead.meta.version });
+            return Err(AppError::StaleVersion {
+                current: lead.meta.version,
+            });
         }
-        let change = lead.transition(request.action, request.reason.as_deref(), self.now()).map_err(|e| match e {
-            TransitionError::ReasonRequired => AppError::invalid("reason", "reason_required", e.to_string()),
-            TransitionError::NotAllowed { .. } => AppError::conflict("transition_not_allowed", e.to_string()),
-        })?;
+        let change = lead
+            .transition(request.action, request.reason.as_deref(), self.now())
+            .map_err(|e| match e {
+                TransitionError::ReasonRequired => {
+                    AppError::invalid("reason", "reason_required", e.to_string())
+                }
+                TransitionError::NotAllowed { .. } => {
+                    AppError::conflict("transition_not_allowed", e.to_string())
+                }
+            })?;
         self.save_change(actor, lead, Some(change)).await
     }
 }

@@ -52,14 +52,22 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(store: Arc<dyn ports::Store>, clock: Arc<dyn clock::Clock>, config: AppConfig) -> Self {
-        Self { store, clock, config }
+    pub fn new(
+        store: Arc<dyn ports::Store>,
+        clock: Arc<dyn clock::Clock>,
+        config: AppConfig,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            config,
+        }
     }
 
     /// The current time at the precision stored (microseconds), so a record reads back
     /// exactly as it was written.
     pub fn now(&self) -> jiff::Timestamp {
         let now = self.clock.now();
-        jiff::Timestamp::from_microsecond(now.as_microsecond() as i64).unwrap_or(now)
+        jiff::Timestamp::from_microsecond(now.as_microsecond()).unwrap_or(now)
     }
 }

@@ -44,7 +44,13 @@ impl Cursor {
     }
 
     pub fn decode(raw: &str) -> Result<Self, AppError> {
-        let bad = || AppError::invalid("cursor", "invalid_cursor", "is not a cursor returned by this list");
+        let bad = || {
+            AppError::invalid(
+                "cursor",
+                "invalid_cursor",
+                "is not a cursor returned by this list",
+            )
+        };
         let bytes = hex::decode(raw).map_err(|_| bad())?;
         let (value, id): (SortValue, Uuid) = serde_json::from_slice(&bytes).map_err(|_| bad())?;
         Ok(Self { value, id })
@@ -104,10 +110,19 @@ fn parse_instant(field: &str, raw: &str, end_of_day: bool) -> Result<Timestamp, 
     if let Ok(ts) = raw.parse::<Timestamp>() {
         return Ok(ts);
     }
-    let date: jiff::civil::Date = raw
-        .parse()
-        .map_err(|_| AppError::invalid(field, "invalid_date", "must be a date YYYY-MM-DD or an RFC 3339 instant"))?;
-    let date = if end_of_day { date.tomorrow().map_err(|_| AppError::invalid(field, "invalid_date", "out of range"))? } else { date };
+    let date: jiff::civil::Date = raw.parse().map_err(|_| {
+        AppError::invalid(
+            field,
+            "invalid_date",
+            "must be a date YYYY-MM-DD or an RFC 3339 instant",
+        )
+    })?;
+    let date = if end_of_day {
+        date.tomorrow()
+            .map_err(|_| AppError::invalid(field, "invalid_date", "out of range"))?
+    } else {
+        date
+    };
     date.to_zoned(jiff::tz::TimeZone::UTC)
         .map(|z| z.timestamp())
         .map_err(|_| AppError::invalid(field, "invalid_date", "out of range"))
@@ -119,39 +134,78 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
 
 impl ListParams {
     /// Validates every parameter against the entity's allow-lists.
-    pub fn parse(&self, sortable: &[&'static str], statuses: &[&str], sources: &[&str]) -> Result<ListQuery, AppError> {
+    pub fn parse(
+        &self,
+        sortable: &[&'static str],
+        statuses: &[&str],
+        sources: &[&str],
+    ) -> Result<ListQuery, AppError> {
         let sort = match non_empty(&self.sort) {
             None => sortable[0],
             Some(s) => sortable.iter().copied().find(|k| *k == s).ok_or_else(|| {
-                AppError::invalid("sort", "invalid_sort", format!("must be one of: {}", sortable.join(", ")))
+                AppError::invalid(
+                    "sort",
+                    "invalid_sort",
+                    format!("must be one of: {}", sortable.join(", ")),
+                )
             })?,
         };
         let dir = match non_empty(&self.dir) {
             None | Some("desc") => SortDir::Desc,
             Some("asc") => SortDir::Asc,
-            Some(_) => return Err(AppError::invalid("dir", "invalid_choice", "must be asc or desc")),
+            Some(_) => {
+                return Err(AppError::invalid(
+                    "dir",
+                    "invalid_choice",
+                    "must be asc or desc",
+                ));
+            }
         };
         let archived = match non_empty(&self.archived) {
             None | Some("active") => ArchivedFilter::Active,
             Some("archived") => ArchivedFilter::Archived,
             Some("any") => ArchivedFilter::Any,
-            Some(_) => return Err(AppError::invalid("archived", "invalid_choice", "must be active, archived or any")),
+            Some(_) => {
+                return Err(AppError::invalid(
+                    "archived",
+                    "invalid_choice",
+                    "must be active, archived or any",
+                ));
+            }
         };
-        let choice = |field: &str, value: &Option<String>, allowed: &[&str]| -> Result<Option<String>, AppError> {
+        let choice = |field: &str,
+                      value: &Option<String>,
+                      allowed: &[&str]|
+         -> Result<Option<String>, AppError> {
             match non_empty(value) {
                 None => Ok(None),
                 Some(v) if allowed.contains(&v) => Ok(Some(v.to_string())),
-                Some(_) if allowed.is_empty() => Err(AppError::invalid(field, "unsupported_filter", "is not a filter of this list")),
-                Some(_) => Err(AppError::invalid(field, "invalid_choice", format!("must be one of: {}", allowed.join(", ")))),
+                Some(_) if allowed.is_empty() => Err(AppError::invalid(
+                    field,
+                    "unsupported_filter",
+                    "is not a filter of this list",
+                )),
+                Some(_) => Err(AppError::invalid(
+                    field,
+                    "invalid_choice",
+                    format!("must be one of: {}", allowed.join(", ")),
+                )),
             }
         };
         let owner = match non_empty(&self.owner) {
             None => None,
-            Some(raw) => Some(raw.parse().map_err(|_| AppError::invalid("owner", "invalid_id", "must be a user id"))?),
+            Some(raw) => Some(
+                raw.parse()
+                    .map_err(|_| AppError::invalid("owner", "invalid_id", "must be a user id"))?,
+            ),
         };
         let limit = self.limit.unwrap_or(ListQuery::DEFAULT_LIMIT);
         if !(1..=ListQuery::MAX_LIMIT).contains(&limit) {
-            return Err(AppError::invalid("limit", "out_of_range", format!("must be between 1 and {}", ListQuery::MAX_LIMIT)));
+            return Err(AppError::invalid(
+                "limit",
+                "out_of_range",
+                format!("must be between 1 and {}", ListQuery::MAX_LIMIT),
+            ));
         }
         let q = non_empty(&self.q).map(|q| q.chars().take(100).collect::<String>().to_lowercase());
         Ok(ListQuery {
@@ -159,8 +213,12 @@ impl ListParams {
             owner,
             status: choice("status", &self.status, statuses)?,
             source: choice("source", &self.source, sources)?,
-            created_from: non_empty(&self.created_from).map(|v| parse_instant("created_from", v, false)).transpose()?,
-            created_to: non_empty(&self.created_to).map(|v| parse_instant("created_to", v, true)).transpose()?,
+            created_from: non_empty(&self.created_from)
+                .map(|v| parse_instant("created_from", v, false))
+                .transpose()?,
+            created_to: non_empty(&self.created_to)
+                .map(|v| parse_instant("created_to", v, true))
+                .transpose()?,
             archived,
             sort,
             dir,
@@ -183,7 +241,10 @@ mod tests {
 
     #[test]
     fn cursor_round_trips_and_rejects_garbage() {
-        let c = Cursor { value: SortValue::Text("ada".into()), id: Uuid::nil() };
+        let c = Cursor {
+            value: SortValue::Text("ada".into()),
+            id: Uuid::nil(),
+        };
         assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);
         assert!(Cursor::decode("zz").is_err());
         assert!(Cursor::decode(&hex::encode("[1]")).is_err());
@@ -192,19 +253,45 @@ mod tests {
     #[test]
     fn params_are_checked_against_allow_lists() {
         let sortable = ["created_at", "name"];
-        let ok = ListParams { sort: Some("name".into()), dir: Some("asc".into()), created_to: Some("2026-01-31".into()), ..Default::default() };
+        let ok = ListParams {
+            sort: Some("name".into()),
+            dir: Some("asc".into()),
+            created_to: Some("2026-01-31".into()),
+            ..Default::default()
+        };
         let q = ok.parse(&sortable, &[], &[]).unwrap();
         assert_eq!((q.sort, q.dir), ("name", SortDir::Asc));
         assert_eq!(q.created_to.unwrap().to_string(), "2026-02-01T00:00:00Z");
         for bad in [
-            ListParams { sort: Some("password_hash".into()), ..Default::default() },
-            ListParams { dir: Some("sideways".into()), ..Default::default() },
-            ListParams { status: Some("new".into()), ..Default::default() },
-            ListParams { limit: Some(0), ..Default::default() },
-            ListParams { created_from: Some("yesterday".into()), ..Default::default() },
-            ListParams { owner: Some("1 OR 1=1".into()), ..Default::default() },
+            ListParams {
+                sort: Some("password_hash".into()),
+                ..Default::default()
+            },
+            ListParams {
+                dir: Some("sideways".into()),
+                ..Default::default()
+            },
+            ListParams {
+                status: Some("new".into()),
+                ..Default::default()
+            },
+            ListParams {
+                limit: Some(0),
+                ..Default::default()
+            },
+            ListParams {
+                created_from: Some("yesterday".into()),
+                ..Default::default()
+            },
+            ListParams {
+                owner: Some("1 OR 1=1".into()),
+                ..Default::default()
+            },
         ] {
-            assert!(matches!(bad.parse(&sortable, &[], &[]), Err(AppError::Invalid(_))), "{bad:?}");
+            assert!(
+                matches!(bad.parse(&sortable, &[], &[]), Err(AppError::Invalid(_))),
+                "{bad:?}"
+            );
         }
     }
 }

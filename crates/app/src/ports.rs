@@ -146,12 +146,22 @@ pub struct PurgeCounts {
 pub trait UserStore: Send + Sync {
     async fn count_users(&self) -> StoreResult<i64>;
     /// Inserts the user; with `only_if_none`, only while no user exists (first-run setup).
-    async fn insert_user(&self, user: &UserRecord, event: &EventRecord, only_if_none: bool) -> StoreResult<bool>;
+    async fn insert_user(
+        &self,
+        user: &UserRecord,
+        event: &EventRecord,
+        only_if_none: bool,
+    ) -> StoreResult<bool>;
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>>;
     async fn user_by_id(&self, id: UserId) -> StoreResult<Option<UserRecord>>;
     async fn list_users(&self) -> StoreResult<Vec<UserRecord>>;
     /// Saves a changed user; a deactivated user loses all sessions and tokens in the same commit.
-    async fn update_user(&self, user: &UserRecord, expected_version: i64, event: &EventRecord) -> StoreResult<()>;
+    async fn update_user(
+        &self,
+        user: &UserRecord,
+        expected_version: i64,
+        event: &EventRecord,
+    ) -> StoreResult<()>;
     async fn insert_team(&self, team: &TeamRecord) -> StoreResult<()>;
     async fn list_teams(&self) -> StoreResult<Vec<TeamRecord>>;
 }
@@ -160,26 +170,51 @@ pub trait UserStore: Send + Sync {
 pub trait SessionStore: Send + Sync {
     async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()>;
     /// The live session with this hash and its active user.
-    async fn session_with_user(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<(SessionRecord, UserRecord)>>;
-    async fn touch_session(&self, token_hash: &str, now: Timestamp, expires_at: Timestamp) -> StoreResult<()>;
+    async fn session_with_user(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<(SessionRecord, UserRecord)>>;
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<()>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     async fn record_login_failure(&self, email: &str, at: Timestamp) -> StoreResult<()>;
     /// Failures since `since`: their count and the oldest one's time.
-    async fn login_failures_since(&self, email: &str, since: Timestamp) -> StoreResult<(i64, Option<Timestamp>)>;
+    async fn login_failures_since(
+        &self,
+        email: &str,
+        since: Timestamp,
+    ) -> StoreResult<(i64, Option<Timestamp>)>;
     async fn clear_login_failures(&self, email: &str) -> StoreResult<()>;
-    async fn purge_expired(&self, now: Timestamp, login_failures_before: Timestamp) -> StoreResult<PurgeCounts>;
+    async fn purge_expired(
+        &self,
+        now: Timestamp,
+        login_failures_before: Timestamp,
+    ) -> StoreResult<PurgeCounts>;
 }
 
 #[async_trait]
 pub trait TokenStore: Send + Sync {
     async fn insert_token(&self, token: &ApiTokenRecord, event: &EventRecord) -> StoreResult<()>;
     /// The unrevoked token with this hash and its active user.
-    async fn token_with_user(&self, token_hash: &str) -> StoreResult<Option<(ApiTokenRecord, UserRecord)>>;
+    async fn token_with_user(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<(ApiTokenRecord, UserRecord)>>;
     async fn touch_token(&self, id: TokenId, now: Timestamp) -> StoreResult<()>;
     /// Tokens of one user, or of everybody.
     async fn list_tokens(&self, user: Option<UserId>) -> StoreResult<Vec<ApiTokenRecord>>;
     async fn token_by_id(&self, id: TokenId) -> StoreResult<Option<ApiTokenRecord>>;
-    async fn revoke_token(&self, id: TokenId, now: Timestamp, event: &EventRecord) -> StoreResult<bool>;
+    async fn revoke_token(
+        &self,
+        id: TokenId,
+        now: Timestamp,
+        event: &EventRecord,
+    ) -> StoreResult<bool>;
 }
 
 /// Storage of one owned business record type.
@@ -188,7 +223,12 @@ pub trait RecordStore<E: Entity>: Send + Sync {
     async fn insert(&self, record: &E, event: &EventRecord) -> StoreResult<()>;
     async fn get(&self, id: Uuid, scope: Scope) -> StoreResult<Option<E>>;
     /// Writes the record if its stored version is `expected_version`, with its event, atomically.
-    async fn update(&self, record: &E, expected_version: i64, event: &EventRecord) -> StoreResult<()>;
+    async fn update(
+        &self,
+        record: &E,
+        expected_version: i64,
+        event: &EventRecord,
+    ) -> StoreResult<()>;
     /// One page (`limit + 1` rows, so the caller knows whether there is more).
     async fn list(&self, query: &ListQuery, scope: Scope) -> StoreResult<Vec<E>>;
     /// Record counts grouped by a group key (status for leads), for dashboards.
@@ -197,7 +237,12 @@ pub trait RecordStore<E: Entity>: Send + Sync {
 
 #[async_trait]
 pub trait EventStore: Send + Sync {
-    async fn timeline(&self, entity_type: EntityType, entity_id: Uuid, limit: u32) -> StoreResult<Vec<EventRecord>>;
+    async fn timeline(
+        &self,
+        entity_type: EntityType,
+        entity_id: Uuid,
+        limit: u32,
+    ) -> StoreResult<Vec<EventRecord>>;
     async fn audit(&self, filter: &AuditFilter) -> StoreResult<Vec<EventRecord>>;
 }
 
@@ -206,11 +251,27 @@ pub trait JobStore: Send + Sync {
     /// Enqueues unless a job with the same unique key exists.
     async fn enqueue(&self, job: &NewJob) -> StoreResult<bool>;
     /// Leases the oldest due job to `worker` until `lease_until`.
-    async fn claim_job(&self, worker: &str, now: Timestamp, lease_until: Timestamp) -> StoreResult<Option<ClaimedJob>>;
+    async fn claim_job(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> StoreResult<Option<ClaimedJob>>;
     /// Done: deleted, or rescheduled at `next_run` for recurring jobs.
-    async fn finish_job(&self, id: Uuid, worker: &str, next_run: Option<Timestamp>) -> StoreResult<()>;
+    async fn finish_job(
+        &self,
+        id: Uuid,
+        worker: &str,
+        next_run: Option<Timestamp>,
+    ) -> StoreResult<()>;
     /// Failed: retried at `retry_at`, or parked as dead when `None`.
-    async fn fail_job(&self, id: Uuid, worker: &str, error: &str, retry_at: Option<Timestamp>) -> StoreResult<()>;
+    async fn fail_job(
+        &self,
+        id: Uuid,
+        worker: &str,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> StoreResult<()>;
 }
 
 /// Everything the application needs from storage.

@@ -15,7 +15,15 @@ use crate::{Actor, App};
 impl App {
     /// The event row for a change made by `actor` to a record.
     pub fn event_for<E: Entity>(&self, actor: &Actor, record: &E, change: Change) -> EventRecord {
-        self.event(Some(actor), E::ENTITY, record.uuid(), record.case_id(), change, Some(record.meta().owner_id), record.meta().team_id)
+        self.event(
+            Some(actor),
+            E::ENTITY,
+            record.uuid(),
+            record.case_id(),
+            change,
+            Some(record.meta().owner_id),
+            record.meta().team_id,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -50,75 +58,146 @@ impl App {
 
     /// The owner a write asks for: `None` keeps the default. Choosing someone else needs the
     /// right to assign, and a manager may only pick people in their own team.
-    async fn requested_owner(&self, actor: &Actor, resource: Resource, raw: Option<&str>) -> AppResult<Option<(UserId, Option<TeamId>)>> {
+    async fn requested_owner(
+        &self,
+        actor: &Actor,
+        resource: Resource,
+        raw: Option<&str>,
+    ) -> AppResult<Option<(UserId, Option<TeamId>)>> {
         let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
             return Ok(None);
         };
-        let not_assignable = |message: &str| AppError::invalid("owner_id", "owner_not_assignable", message);
-        let id: UserId = raw.parse().map_err(|_| AppError::invalid("owner_id", "invalid_id", "must be a user id"))?;
+        let not_assignable =
+            |message: &str| AppError::invalid("owner_id", "owner_not_assignable", message);
+        let id: UserId = raw
+            .parse()
+            .map_err(|_| AppError::invalid("owner_id", "invalid_id", "must be a user id"))?;
         if id == actor.user_id {
             return Ok(Some((id, actor.team_id)));
         }
         if !actor.can(resource, Action::Assign) {
             return Err(not_assignable("you can only own records yourself"));
         }
-        let user = self.store.user_by_id(id).await?.filter(|u| u.active).ok_or_else(|| not_assignable("no active user with this id"))?;
+        let user = self
+            .store
+            .user_by_id(id)
+            .await?
+            .filter(|u| u.active)
+            .ok_or_else(|| not_assignable("no active user with this id"))?;
         if let Scope::Team(team, _) = actor.scope(resource)?
             && user.team_id != Some(team)
         {
-            return Err(not_assignable("you can only assign records within your team"));
+            return Err(not_assignable(
+                "you can only assign records within your team",
+            ));
         }
         Ok(Some((user.id, user.team_id)))
     }
 
     async fn check_account_ref<E: Entity>(&self, actor: &Actor, record: &E) -> AppResult<()> {
-        let Some(account) = record.account_ref() else { return Ok(()) };
+        let Some(account) = record.account_ref() else {
+            return Ok(());
+        };
         let scope = actor.scope(Resource::Account)?;
-        match <salesflow_domain::account::Account as Entity>::store(self.store.as_ref()).get(account, scope).await? {
+        match <salesflow_domain::account::Account as Entity>::store(self.store.as_ref())
+            .get(account, scope)
+            .await?
+        {
             Some(_) => Ok(()),
-            None => Err(AppError::invalid("account_id", "unknown_account", "no account with this id")),
+            None => Err(AppError::invalid(
+                "account_id",
+                "unknown_account",
+                "no account with this id",
+            )),
         }
     }
 
-    pub async fn create<E: Entity>(&self, actor: &Actor, input: &E::Input, origin: Origin) -> AppResult<E> {
+    pub async fn create<E: Entity>(
+        &self,
+        actor: &Actor,
+        input: &E::Input,
+        origin: Origin,
+    ) -> AppResult<E> {
         actor.require(E::RESOURCE, Action::Create)?;
-        let (owner, team) = self.requested_owner(actor, E::RESOURCE, E::input_owner(input)).await?.unwrap_or((actor.user_id, actor.team_id));
-        let (record, change) = E::create(Uuid::now_v7(), input, RecordMeta::new(owner, team, self.now()), origin)?;
+        let (owner, team) = self
+            .requested_owner(actor, E::RESOURCE, E::input_owner(input))
+            .await?
+            .unwrap_or((actor.user_id, actor.team_id));
+        let (record, change) = E::create(
+            Uuid::now_v7(),
+            input,
+            RecordMeta::new(owner, team, self.now()),
+            origin,
+        )?;
         self.check_account_ref(actor, &record).await?;
         let event = self.event_for(actor, &record, change);
-        E::store(self.store.as_ref()).insert(&record, &event).await?;
+        E::store(self.store.as_ref())
+            .insert(&record, &event)
+            .await?;
         Ok(record)
     }
 
     pub async fn get<E: Entity>(&self, actor: &Actor, id: Uuid) -> AppResult<E> {
         actor.require(E::RESOURCE, Action::Read)?;
         let scope = actor.scope(E::RESOURCE)?;
-        E::store(self.store.as_ref()).get(id, scope).await?.ok_or(AppError::NotFound)
+        E::store(self.store.as_ref())
+            .get(id, scope)
+            .await?
+            .ok_or(AppError::NotFound)
     }
 
     /// Loads a record for a change based on `version`: missing or invisible is 404, and a
     /// version other than the stored one is 409 before anything is written.
-    async fn load_for_change<E: Entity>(&self, actor: &Actor, id: Uuid, action: Action, version: Option<i64>) -> AppResult<E> {
+    async fn load_for_change<E: Entity>(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        action: Action,
+        version: Option<i64>,
+    ) -> AppResult<E> {
         let record: E = self.get(actor, id).await?;
         actor.require(E::RESOURCE, action)?;
-        let version = version.ok_or_else(|| AppError::invalid("version", "version_required", "send the version you edited"))?;
+        let version = version.ok_or_else(|| {
+            AppError::invalid("version", "version_required", "send the version you edited")
+        })?;
         if version != record.meta().version {
-            return Err(AppError::StaleVersion { current: record.meta().version });
+            return Err(AppError::StaleVersion {
+                current: record.meta().version,
+            });
         }
         Ok(record)
     }
 
     /// Saves a changed record with its event; no change means no write.
-    pub(crate) async fn save_change<E: Entity>(&self, actor: &Actor, old: E, change: Option<(E, Change)>) -> AppResult<E> {
-        let Some((next, change)) = change else { return Ok(old) };
+    pub(crate) async fn save_change<E: Entity>(
+        &self,
+        actor: &Actor,
+        old: E,
+        change: Option<(E, Change)>,
+    ) -> AppResult<E> {
+        let Some((next, change)) = change else {
+            return Ok(old);
+        };
         let event = self.event_for(actor, &next, change);
-        E::store(self.store.as_ref()).update(&next, old.meta().version, &event).await?;
+        E::store(self.store.as_ref())
+            .update(&next, old.meta().version, &event)
+            .await?;
         Ok(next)
     }
 
-    pub async fn update<E: Entity>(&self, actor: &Actor, id: Uuid, input: &E::Input) -> AppResult<E> {
-        let record: E = self.load_for_change(actor, id, Action::Update, E::input_version(input)).await?;
-        let owner = self.requested_owner(actor, E::RESOURCE, E::input_owner(input)).await?.map(|(id, _)| id);
+    pub async fn update<E: Entity>(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: &E::Input,
+    ) -> AppResult<E> {
+        let record: E = self
+            .load_for_change(actor, id, Action::Update, E::input_version(input))
+            .await?;
+        let owner = self
+            .requested_owner(actor, E::RESOURCE, E::input_owner(input))
+            .await?
+            .map(|(id, _)| id);
         let change = record.apply(input, owner, self.now())?;
         if let Some((next, _)) = &change {
             self.check_account_ref(actor, next).await?;
@@ -126,8 +205,16 @@ impl App {
         self.save_change(actor, record, change).await
     }
 
-    pub async fn set_archived<E: Entity>(&self, actor: &Actor, id: Uuid, version: Option<i64>, archived: bool) -> AppResult<E> {
-        let record: E = self.load_for_change(actor, id, Action::Archive, version).await?;
+    pub async fn set_archived<E: Entity>(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        version: Option<i64>,
+        archived: bool,
+    ) -> AppResult<E> {
+        let record: E = self
+            .load_for_change(actor, id, Action::Archive, version)
+            .await?;
         let change = salesflow_domain::record::set_archived(&record, archived, self.now());
         self.save_change(actor, record, change).await
     }
@@ -140,7 +227,11 @@ impl App {
         let next_cursor = if items.len() > query.limit as usize {
             items.truncate(query.limit as usize);
             items.last().map(|last| {
-                Cursor { value: sort_value(last, query.sort), id: last.uuid() }.encode()
+                Cursor {
+                    value: sort_value(last, query.sort),
+                    id: last.uuid(),
+                }
+                .encode()
             })
         } else {
             None
@@ -149,9 +240,17 @@ impl App {
     }
 
     /// Every row matching the filters, page by page, for CSV export.
-    pub async fn export<E: Entity>(&self, actor: &Actor, params: &ListParams, max_rows: usize) -> AppResult<Vec<E>> {
+    pub async fn export<E: Entity>(
+        &self,
+        actor: &Actor,
+        params: &ListParams,
+        max_rows: usize,
+    ) -> AppResult<Vec<E>> {
         actor.require(E::RESOURCE, Action::Export)?;
-        let mut params = ListParams { limit: Some(crate::list::ListQuery::MAX_LIMIT), ..params.clone() };
+        let mut params = ListParams {
+            limit: Some(crate::list::ListQuery::MAX_LIMIT),
+            ..params.clone()
+        };
         let mut rows = Vec::new();
         loop {
             let page = self.list::<E>(actor, &params).await?;
@@ -172,7 +271,11 @@ impl App {
     }
 
     /// The record's timeline, newest first; only for readers of the record.
-    pub async fn timeline<E: Entity>(&self, actor: &Actor, id: Uuid) -> AppResult<Vec<EventRecord>> {
+    pub async fn timeline<E: Entity>(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> AppResult<Vec<EventRecord>> {
         let record: E = self.get(actor, id).await?;
         Ok(self.store.timeline(E::ENTITY, record.uuid(), 500).await?)
     }
@@ -182,11 +285,15 @@ impl App {
 fn sort_value<E: Entity>(record: &E, sort: &str) -> SortValue {
     let meta = record.meta();
     match sort {
-        "created_at" => SortValue::Int(meta.created_at.as_microsecond() as i64),
-        "updated_at" => SortValue::Int(meta.updated_at.as_microsecond() as i64),
+        "created_at" => SortValue::Int(meta.created_at.as_microsecond()),
+        "updated_at" => SortValue::Int(meta.updated_at.as_microsecond()),
         other => {
-            let value = serde_json::to_value(record).ok().and_then(|v| v.get(other).and_then(|f| f.as_str().map(str::to_string)));
-            SortValue::Text(salesflow_domain::text::search_key(&value.unwrap_or_default()))
+            let value = serde_json::to_value(record)
+                .ok()
+                .and_then(|v| v.get(other).and_then(|f| f.as_str().map(str::to_string)));
+            SortValue::Text(salesflow_domain::text::search_key(
+                &value.unwrap_or_default(),
+            ))
         }
     }
 }

@@ -1,12 +1,12 @@
 //! Users and teams: created by an admin, by the CLI, or once by the first-run page.
 
+use salesflow_domain::ValidationErrors;
 use salesflow_domain::authz::{Action, Resource};
 use salesflow_domain::changes::{FieldChange, Fields, created, diff};
 use salesflow_domain::event::{Change, EntityType};
 use salesflow_domain::ids::{TeamId, UserId};
 use salesflow_domain::role::Role;
 use salesflow_domain::text::{Email, Name};
-use salesflow_domain::ValidationErrors;
 use uuid::Uuid;
 
 use crate::auth::{check_password_strength, hash_password};
@@ -53,7 +53,9 @@ impl App {
             errors.0.append(&mut e.0);
         }
         errors.into_result()?;
-        let (Some(email), Some(name)) = (email, name) else { unreachable!("errors were reported above") };
+        let (Some(email), Some(name)) = (email, name) else {
+            unreachable!("errors were reported above")
+        };
         let now = self.now();
         Ok(UserRecord {
             id: UserId(Uuid::now_v7()),
@@ -69,8 +71,22 @@ impl App {
         })
     }
 
-    fn user_event(&self, actor: Option<&Actor>, user: &UserRecord, activity: &'static str, fields: Vec<FieldChange>) -> crate::ports::EventRecord {
-        self.event(actor, EntityType::User, user.id.0, user.id.0, Change::new(activity, fields), Some(user.id), user.team_id)
+    fn user_event(
+        &self,
+        actor: Option<&Actor>,
+        user: &UserRecord,
+        activity: &'static str,
+        fields: Vec<FieldChange>,
+    ) -> crate::ports::EventRecord {
+        self.event(
+            actor,
+            EntityType::User,
+            user.id.0,
+            user.id.0,
+            Change::new(activity, fields),
+            Some(user.id),
+            user.team_id,
+        )
     }
 
     /// Creates a user. `actor` is `None` for the command line (the machine's operator).
@@ -85,12 +101,26 @@ impl App {
     }
 
     /// The first-run page: creates the first admin, only while there is no user at all.
-    pub async fn setup_first_admin(&self, email: &str, name: &str, password: &str) -> AppResult<UserRecord> {
-        let new = NewUser { email: email.into(), name: name.into(), role: Role::Admin, team_id: None, password: password.into() };
+    pub async fn setup_first_admin(
+        &self,
+        email: &str,
+        name: &str,
+        password: &str,
+    ) -> AppResult<UserRecord> {
+        let new = NewUser {
+            email: email.into(),
+            name: name.into(),
+            role: Role::Admin,
+            team_id: None,
+            password: password.into(),
+        };
         let user = self.build_user(new).await?;
         let event = self.user_event(None, &user, "created", created(&user));
         if !self.store.insert_user(&user, &event, true).await? {
-            return Err(AppError::conflict("setup_done", "salesflow is already set up; sign in instead"));
+            return Err(AppError::conflict(
+                "setup_done",
+                "salesflow is already set up; sign in instead",
+            ));
         }
         Ok(user)
     }
@@ -102,16 +132,29 @@ impl App {
 
     /// Names of all users, for owner pickers and display (no other fields).
     pub async fn user_names(&self) -> AppResult<Vec<(UserId, String, Option<TeamId>, bool)>> {
-        Ok(self.store.list_users().await?.into_iter().map(|u| (u.id, u.name, u.team_id, u.active)).collect())
+        Ok(self
+            .store
+            .list_users()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name, u.team_id, u.active))
+            .collect())
     }
 
-    pub async fn update_user(&self, actor: Option<&Actor>, id: UserId, change: UserChange) -> AppResult<UserRecord> {
+    pub async fn update_user(
+        &self,
+        actor: Option<&Actor>,
+        id: UserId,
+        change: UserChange,
+    ) -> AppResult<UserRecord> {
         if let Some(actor) = actor {
             actor.require(Resource::User, Action::Update)?;
         }
         let user = self.store.user_by_id(id).await?.ok_or(AppError::NotFound)?;
         if user.version != change.version {
-            return Err(AppError::StaleVersion { current: user.version });
+            return Err(AppError::StaleVersion {
+                current: user.version,
+            });
         }
         let next = UserRecord {
             role: change.role.unwrap_or(user.role),
@@ -122,7 +165,10 @@ impl App {
             ..user.clone()
         };
         if actor.is_some_and(|a| a.user_id == id) && (!next.active || next.role != Role::Admin) {
-            return Err(AppError::conflict("cannot_demote_self", "you cannot deactivate or demote yourself"));
+            return Err(AppError::conflict(
+                "cannot_demote_self",
+                "you cannot deactivate or demote yourself",
+            ));
         }
         let fields = diff(&user, &next);
         if fields.is_empty() {
@@ -137,7 +183,10 @@ impl App {
         if let Some(actor) = actor {
             actor.require(Resource::User, Action::Create)?;
         }
-        let team = TeamRecord { id: TeamId(Uuid::now_v7()), name: Name::parse("name", name)?.to_string() };
+        let team = TeamRecord {
+            id: TeamId(Uuid::now_v7()),
+            name: Name::parse("name", name)?.to_string(),
+        };
         self.store.insert_team(&team).await?;
         Ok(team)
     }

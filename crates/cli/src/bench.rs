@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use salesflow_app::Actor;
 use salesflow_app::clock::SystemClock;
 use salesflow_app::entity::Entity;
 use salesflow_app::users::NewUser;
-use salesflow_app::Actor;
 use salesflow_domain::event::Change;
 use salesflow_domain::ids::LeadId;
 use salesflow_domain::lead::{Lead, LeadDetails, LeadInput, LeadSource, LeadStatus};
@@ -107,7 +107,13 @@ where
     }
     let elapsed = started.elapsed();
     all.sort();
-    Measured { name: name.into(), count: all.len(), errors, elapsed, latencies: all }
+    Measured {
+        name: name.into(),
+        count: all.len(),
+        errors,
+        elapsed,
+        latencies: all,
+    }
 }
 
 fn lead_for(rng: &mut Rng, owner: &Actor, created: jiff::Timestamp, i: u64) -> (Lead, Change) {
@@ -116,17 +122,31 @@ fn lead_for(rng: &mut Rng, owner: &Actor, created: jiff::Timestamp, i: u64) -> (
         first_name: Some(first.into()),
         last_name: Some(format!("{last}{}", i % 1000)),
         company: Some(format!("Company {}", rng.below(50_000))),
-        email: Some(format!("{}.{}{i}@bench.example", first.to_lowercase(), last.to_lowercase())),
+        email: Some(format!(
+            "{}.{}{i}@bench.example",
+            first.to_lowercase(),
+            last.to_lowercase()
+        )),
         ..Default::default()
     };
-    let details = LeadDetails::parse(&input, None, LeadSource::Import).expect("generated leads are valid");
-    let (mut lead, change) = Lead::new(LeadId(uuid::Uuid::now_v7()), details, RecordMeta::new(owner.user_id, owner.team_id, created));
+    let details =
+        LeadDetails::parse(&input, None, LeadSource::Import).expect("generated leads are valid");
+    let (mut lead, change) = Lead::new(
+        LeadId(uuid::Uuid::now_v7()),
+        details,
+        RecordMeta::new(owner.user_id, owner.team_id, created),
+    );
     lead.status = *rng.pick(LeadStatus::ALL);
     (lead, change)
 }
 
 /// Bulk-loads `n` leads (with their creation events) in large transactions.
-async fn generate(app: &salesflow_app::App, store: &SqlStore, owner: &Actor, n: u64) -> Result<Vec<uuid::Uuid>> {
+async fn generate(
+    app: &salesflow_app::App,
+    store: &SqlStore,
+    owner: &Actor,
+    n: u64,
+) -> Result<Vec<uuid::Uuid>> {
     let mut rng = Rng::new(42);
     let mut sample = Vec::new();
     let start = jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_hours(24 * 730))?;
@@ -149,19 +169,34 @@ async fn generate(app: &salesflow_app::App, store: &SqlStore, owner: &Actor, n: 
             leads.push(lead);
             events.push(event);
         }
-        store.insert_batch(&leads, &events).await.map_err(|e| anyhow::anyhow!("bulk insert failed: {e}"))?;
+        store
+            .insert_batch(&leads, &events)
+            .await
+            .map_err(|e| anyhow::anyhow!("bulk insert failed: {e}"))?;
         done += size;
         if done % 100_000 == 0 || done == n {
-            eprintln!("  generated {done} leads ({:.0} rows/s)", done as f64 / started.elapsed().as_secs_f64());
+            eprintln!(
+                "  generated {done} leads ({:.0} rows/s)",
+                done as f64 / started.elapsed().as_secs_f64()
+            );
         }
     }
     Ok(sample)
 }
 
 /// The raw ceiling: durable single-row insert commits and primary-key reads, no HTTP.
-async fn ceiling(store: &SqlStore, ids: &[uuid::Uuid], clients: usize, seconds: u64) -> Result<(Measured, Measured)> {
+async fn ceiling(
+    store: &SqlStore,
+    ids: &[uuid::Uuid],
+    clients: usize,
+    seconds: u64,
+) -> Result<(Measured, Measured)> {
     let pool = store.pool().clone();
-    sqlx::query("CREATE TABLE IF NOT EXISTS bench_ceiling (id TEXT PRIMARY KEY, body TEXT NOT NULL)").execute(&pool).await?;
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS bench_ceiling (id TEXT PRIMARY KEY, body TEXT NOT NULL)",
+    )
+    .execute(&pool)
+    .await?;
     // One writer, one row per durable commit: what SQLite itself allows on this disk.
     let insert = {
         let pool = pool.clone();
@@ -179,11 +214,22 @@ async fn ceiling(store: &SqlStore, ids: &[uuid::Uuid], clients: usize, seconds: 
         .await
     };
     let ids = Arc::new(ids.to_vec());
-    let read = drive("raw SQLite: read by primary key", clients, seconds, move |n| {
-        let pool = pool.clone();
-        let id = ids[n as usize % ids.len()].to_string();
-        async move { sqlx::query("SELECT * FROM leads WHERE id = $1").bind(id).fetch_optional(&pool).await.is_ok_and(|r| r.is_some()) }
-    })
+    let read = drive(
+        "raw SQLite: read by primary key",
+        clients,
+        seconds,
+        move |n| {
+            let pool = pool.clone();
+            let id = ids[n as usize % ids.len()].to_string();
+            async move {
+                sqlx::query("SELECT * FROM leads WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&pool)
+                    .await
+                    .is_ok_and(|r| r.is_some())
+            }
+        },
+    )
     .await;
     Ok((insert, read))
 }
@@ -191,34 +237,77 @@ async fn ceiling(store: &SqlStore, ids: &[uuid::Uuid], clients: usize, seconds: 
 pub async fn run(args: BenchArgs) -> Result<()> {
     let (path, temporary) = match &args.file {
         Some(p) => (p.clone(), false),
-        None => (std::env::temp_dir().join(format!("salesflow-bench-{}.db", std::process::id())), true),
+        None => (
+            std::env::temp_dir().join(format!("salesflow-bench-{}.db", std::process::id())),
+            true,
+        ),
     };
     let url = format!("sqlite://{}", path.display());
-    eprintln!("salesflow bench: {} leads, {} clients, {} s per operation, database {}", args.leads, args.clients, args.seconds, path.display());
+    eprintln!(
+        "salesflow bench: {} leads, {} clients, {} s per operation, database {}",
+        args.leads,
+        args.clients,
+        args.seconds,
+        path.display()
+    );
     let store = crate::server::open_store(&url, args.clients as u32).await?;
     let app = crate::server::app(store.clone(), Arc::new(SystemClock));
     let password = salesflow_app::secret::new_secret("");
     let admin = match app.store.user_by_email("bench@salesflow.test").await? {
         Some(u) => u,
         None => app
-            .create_user(None, NewUser { email: "bench@salesflow.test".into(), name: "Bench Admin".into(), role: Role::Admin, team_id: None, password })
+            .create_user(
+                None,
+                NewUser {
+                    email: "bench@salesflow.test".into(),
+                    name: "Bench Admin".into(),
+                    role: Role::Admin,
+                    team_id: None,
+                    password,
+                },
+            )
             .await
             .map_err(crate::admin::describe)?,
     };
-    let actor = Actor { user_id: admin.id, name: admin.name.clone(), email: admin.email.clone(), role: admin.role, team_id: None, request_id: None };
-    let existing = app.counts::<Lead>(&actor).await.map_err(crate::admin::describe)?.iter().map(|(_, n)| n).sum::<i64>();
+    let actor = Actor {
+        user_id: admin.id,
+        name: admin.name.clone(),
+        email: admin.email.clone(),
+        role: admin.role,
+        team_id: None,
+        request_id: None,
+    };
+    let existing = app
+        .counts::<Lead>(&actor)
+        .await
+        .map_err(crate::admin::describe)?
+        .iter()
+        .map(|(_, n)| n)
+        .sum::<i64>();
     let ids = if args.reuse && existing > 0 {
         eprintln!("reusing {existing} leads");
-        let rows = sqlx::query_scalar::<_, String>("SELECT id FROM leads ORDER BY id LIMIT 10000").fetch_all(store.pool()).await?;
+        let rows = sqlx::query_scalar::<_, String>("SELECT id FROM leads ORDER BY id LIMIT 10000")
+            .fetch_all(store.pool())
+            .await?;
         rows.iter().filter_map(|r| r.parse().ok()).collect()
     } else {
         let started = Instant::now();
         let ids = generate(&app, &store, &actor, args.leads).await?;
-        eprintln!("generated {} leads in {:.1} s", args.leads, started.elapsed().as_secs_f64());
+        eprintln!(
+            "generated {} leads in {:.1} s",
+            args.leads,
+            started.elapsed().as_secs_f64()
+        );
         ids
     };
-    sqlx::query("ANALYZE").execute(store.pool()).await.context("ANALYZE")?;
-    let (_, token) = app.create_token(&actor, admin.id, "bench").await.map_err(crate::admin::describe)?;
+    sqlx::query("ANALYZE")
+        .execute(store.pool())
+        .await
+        .context("ANALYZE")?;
+    let (_, token) = app
+        .create_token(&actor, admin.id, "bench")
+        .await
+        .map_err(crate::admin::describe)?;
 
     let (raw_insert, raw_read) = ceiling(&store, &ids, args.clients, args.seconds.min(5)).await?;
 
@@ -228,38 +317,72 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     let state = crate::server::state(app.clone(), salesflow_web::WebConfig::default());
     let server = tokio::spawn(crate::server::serve_on(listener, state, stop_rx));
 
-    let client = reqwest::Client::builder().pool_max_idle_per_host(args.clients).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.clients)
+        .build()?;
     let auth = format!("Bearer {token}");
     let ids = Arc::new(ids);
     let mut results = Vec::new();
     let call = {
         let (client, auth, base) = (client.clone(), auth.clone(), base.clone());
         move |path: String| {
-        let (client, auth, base) = (client.clone(), auth.clone(), base.clone());
-        async move { client.get(format!("{base}{path}")).header("authorization", auth).send().await.is_ok_and(|r| r.status().is_success()) }
-    }
+            let (client, auth, base) = (client.clone(), auth.clone(), base.clone());
+            async move {
+                client
+                    .get(format!("{base}{path}"))
+                    .header("authorization", auth)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }
+        }
     };
     {
         let ids = ids.clone();
         let call = call.clone();
-        results.push(drive("GET /api/v1/leads/{id}", args.clients, args.seconds, move |n| call(format!("/api/v1/leads/{}", ids[n as usize % ids.len()]))).await);
-    }
-    {
-        let call = call.clone();
         results.push(
-            drive("list 50, status filter, sort created_at", args.clients, args.seconds, move |n| {
-                call(format!("/api/v1/leads?status={}&sort=created_at&dir=desc&limit=50", LeadStatus::ALL[n as usize % 5]))
-            })
+            drive(
+                "GET /api/v1/leads/{id}",
+                args.clients,
+                args.seconds,
+                move |n| call(format!("/api/v1/leads/{}", ids[n as usize % ids.len()])),
+            )
             .await,
         );
     }
     {
         let call = call.clone();
         results.push(
-            drive("search by name (prefix)", args.clients, args.seconds, move |n| {
-                let name = LAST_NAMES[n as usize % LAST_NAMES.len()].to_lowercase();
-                call(format!("/api/v1/leads?q={}{}&sort=last_name&dir=asc&limit=50", name, n % 100))
-            })
+            drive(
+                "list 50, status filter, sort created_at",
+                args.clients,
+                args.seconds,
+                move |n| {
+                    call(format!(
+                        "/api/v1/leads?status={}&sort=created_at&dir=desc&limit=50",
+                        LeadStatus::ALL[n as usize % 5]
+                    ))
+                },
+            )
+            .await,
+        );
+    }
+    {
+        let call = call.clone();
+        results.push(
+            drive(
+                "search by name (prefix)",
+                args.clients,
+                args.seconds,
+                move |n| {
+                    let name = LAST_NAMES[n as usize % LAST_NAMES.len()].to_lowercase();
+                    call(format!(
+                        "/api/v1/leads?q={}{}&sort=last_name&dir=asc&limit=50",
+                        name,
+                        n % 100
+                    ))
+                },
+            )
             .await,
         );
     }
@@ -281,7 +404,14 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     store.close().await;
 
     println!();
-    println!("salesflow bench — {} leads, {} clients, SQLite (WAL, synchronous=FULL), {} cores", args.leads, args.clients, std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!(
+        "salesflow bench — {} leads, {} clients, SQLite (WAL, synchronous=FULL), {} cores",
+        args.leads,
+        args.clients,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
     println!();
     println!("| operation | requests | errors | throughput | p50 | p99 |");
     println!("|---|---|---|---|---|---|");

@@ -29,7 +29,8 @@ impl FileSettings {
             None if Path::new(DEFAULT_CONFIG_FILE).exists() => PathBuf::from(DEFAULT_CONFIG_FILE),
             None => return Ok(Self::default()),
         };
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read config file {}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
     }
 }
@@ -44,10 +45,19 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn resolve(database_url: Option<String>, listen: Option<String>, secure_cookies: Option<bool>, file: &FileSettings) -> Self {
+    pub fn resolve(
+        database_url: Option<String>,
+        listen: Option<String>,
+        secure_cookies: Option<bool>,
+        file: &FileSettings,
+    ) -> Self {
         Self {
-            database_url: database_url.or_else(|| file.database_url.clone()).unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
-            listen: listen.or_else(|| file.listen.clone()).unwrap_or_else(|| DEFAULT_LISTEN.into()),
+            database_url: database_url
+                .or_else(|| file.database_url.clone())
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+            listen: listen
+                .or_else(|| file.listen.clone())
+                .unwrap_or_else(|| DEFAULT_LISTEN.into()),
             secure_cookies: secure_cookies.or(file.secure_cookies).unwrap_or(false),
             max_connections: file.max_connections.unwrap_or(16),
         }
@@ -60,12 +70,17 @@ mod tests {
 
     #[test]
     fn flags_beat_file_beat_defaults() {
-        let file: FileSettings = toml::from_str("database_url = \"postgres://db/x\"\nlisten = \"0.0.0.0:9000\"").unwrap();
+        let file: FileSettings =
+            toml::from_str("database_url = \"postgres://db/x\"\nlisten = \"0.0.0.0:9000\"")
+                .unwrap();
         let s = Settings::resolve(Some("sqlite://flag.db".into()), None, None, &file);
         assert_eq!(s.database_url, "sqlite://flag.db");
         assert_eq!(s.listen, "0.0.0.0:9000");
         let d = Settings::resolve(None, None, None, &FileSettings::default());
-        assert_eq!((d.database_url.as_str(), d.listen.as_str()), (DEFAULT_DATABASE_URL, DEFAULT_LISTEN));
+        assert_eq!(
+            (d.database_url.as_str(), d.listen.as_str()),
+            (DEFAULT_DATABASE_URL, DEFAULT_LISTEN)
+        );
         assert!(toml::from_str::<FileSettings>("unknown = 1").is_err());
     }
 }

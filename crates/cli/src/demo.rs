@@ -45,22 +45,142 @@ impl Rng {
 }
 
 pub const FIRST_NAMES: &[&str] = &[
-    "Ada", "Grace", "Alan", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances", "John", "Hedy", "Tim", "Radia", "Edsger",
-    "Katherine", "Niklaus", "Sophie", "Bjarne", "Anita", "Guido", "Lena", "Marek", "Ines", "Tomas", "Yuki", "Omar", "Priya", "Lars",
+    "Ada",
+    "Grace",
+    "Alan",
+    "Linus",
+    "Margaret",
+    "Dennis",
+    "Barbara",
+    "Ken",
+    "Frances",
+    "John",
+    "Hedy",
+    "Tim",
+    "Radia",
+    "Edsger",
+    "Katherine",
+    "Niklaus",
+    "Sophie",
+    "Bjarne",
+    "Anita",
+    "Guido",
+    "Lena",
+    "Marek",
+    "Ines",
+    "Tomas",
+    "Yuki",
+    "Omar",
+    "Priya",
+    "Lars",
 ];
 pub const LAST_NAMES: &[&str] = &[
-    "Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson", "Allen", "Backus", "Lamarr", "Berners",
-    "Perlman", "Dijkstra", "Johnson", "Wirth", "Wilson", "Stroustrup", "Borg", "Rossum", "Keller", "Novak", "Silva", "Berg", "Tanaka",
-    "Haddad", "Sharma", "Nilsson", "Fischer", "Moreau",
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Torvalds",
+    "Hamilton",
+    "Ritchie",
+    "Liskov",
+    "Thompson",
+    "Allen",
+    "Backus",
+    "Lamarr",
+    "Berners",
+    "Perlman",
+    "Dijkstra",
+    "Johnson",
+    "Wirth",
+    "Wilson",
+    "Stroustrup",
+    "Borg",
+    "Rossum",
+    "Keller",
+    "Novak",
+    "Silva",
+    "Berg",
+    "Tanaka",
+    "Haddad",
+    "Sharma",
+    "Nilsson",
+    "Fischer",
+    "Moreau",
 ];
-const COMPANY_A: &[&str] = &["Nordic", "Blue", "Alpine", "Harbor", "Granite", "Silver", "Bright", "Summit", "Cedar", "Atlas", "Polar", "Vertex", "Copper", "Orbit"];
-const COMPANY_B: &[&str] = &["Foods", "Logistics", "Machines", "Health", "Textiles", "Energy", "Software", "Retail", "Pharma", "Tools", "Labs", "Motors"];
-const INDUSTRIES: &[&str] = &["Manufacturing", "Retail", "Healthcare", "Logistics", "Energy", "Software", "Food & beverage", "Automotive"];
-const CITIES: &[(&str, &str)] = &[("Berlin", "Germany"), ("Hamburg", "Germany"), ("Vienna", "Austria"), ("Zurich", "Switzerland"), ("Lyon", "France"), ("Milan", "Italy"), ("Madrid", "Spain"), ("Oslo", "Norway"), ("Warsaw", "Poland"), ("Lisbon", "Portugal")];
-const TITLES: &[&str] = &["CEO", "Head of Purchasing", "Operations Manager", "CFO", "IT Director", "Plant Manager", "Buyer", "Office Manager"];
-const SOURCES: &[&str] = &["web_form", "web_form", "referral", "event", "cold_call", "partner", "advertising", "import", "manual"];
-const CAMPAIGNS: &[&str] = &["Spring trade fair", "Newsletter Q2", "Webinar: lean logistics", "Partner week", "Search ads"];
-const DISQUALIFY: &[&str] = &["No budget this year", "Chose a competitor", "Not the decision maker", "No need", "Unreachable"];
+const COMPANY_A: &[&str] = &[
+    "Nordic", "Blue", "Alpine", "Harbor", "Granite", "Silver", "Bright", "Summit", "Cedar",
+    "Atlas", "Polar", "Vertex", "Copper", "Orbit",
+];
+const COMPANY_B: &[&str] = &[
+    "Foods",
+    "Logistics",
+    "Machines",
+    "Health",
+    "Textiles",
+    "Energy",
+    "Software",
+    "Retail",
+    "Pharma",
+    "Tools",
+    "Labs",
+    "Motors",
+];
+const INDUSTRIES: &[&str] = &[
+    "Manufacturing",
+    "Retail",
+    "Healthcare",
+    "Logistics",
+    "Energy",
+    "Software",
+    "Food & beverage",
+    "Automotive",
+];
+const CITIES: &[(&str, &str)] = &[
+    ("Berlin", "Germany"),
+    ("Hamburg", "Germany"),
+    ("Vienna", "Austria"),
+    ("Zurich", "Switzerland"),
+    ("Lyon", "France"),
+    ("Milan", "Italy"),
+    ("Madrid", "Spain"),
+    ("Oslo", "Norway"),
+    ("Warsaw", "Poland"),
+    ("Lisbon", "Portugal"),
+];
+const TITLES: &[&str] = &[
+    "CEO",
+    "Head of Purchasing",
+    "Operations Manager",
+    "CFO",
+    "IT Director",
+    "Plant Manager",
+    "Buyer",
+    "Office Manager",
+];
+const SOURCES: &[&str] = &[
+    "web_form",
+    "web_form",
+    "referral",
+    "event",
+    "cold_call",
+    "partner",
+    "advertising",
+    "import",
+    "manual",
+];
+const CAMPAIGNS: &[&str] = &[
+    "Spring trade fair",
+    "Newsletter Q2",
+    "Webinar: lean logistics",
+    "Partner week",
+    "Search ads",
+];
+const DISQUALIFY: &[&str] = &[
+    "No budget this year",
+    "Chose a competitor",
+    "Not the decision maker",
+    "No need",
+    "Unreachable",
+];
 
 pub const DEMO_ADMIN_EMAIL: &str = "admin@demo.salesflow.test";
 
@@ -73,7 +193,14 @@ pub struct Summary {
 }
 
 fn actor_of(user: &salesflow_app::ports::UserRecord) -> Actor {
-    Actor { user_id: user.id, name: user.name.clone(), email: user.email.clone(), role: user.role, team_id: user.team_id, request_id: None }
+    Actor {
+        user_id: user.id,
+        name: user.name.clone(),
+        email: user.email.clone(),
+        role: user.role,
+        team_id: user.team_id,
+        request_id: None,
+    }
 }
 
 /// One step of the year of history, replayed in time order.
@@ -97,29 +224,116 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
     let password = salesflow_app::secret::new_secret("")[..20].to_string();
 
     // People: two sales teams and one user in every other role.
-    let north = demo.create_team(None, "Team North").await.map_err(describe)?;
-    let south = demo.create_team(None, "Team South").await.map_err(describe)?;
+    let north = demo
+        .create_team(None, "Team North")
+        .await
+        .map_err(describe)?;
+    let south = demo
+        .create_team(None, "Team South")
+        .await
+        .map_err(describe)?;
     let people = [
         ("Ada Admin", DEMO_ADMIN_EMAIL.to_string(), Role::Admin, None),
-        ("Maria Manager", "maria@demo.salesflow.test".into(), Role::SalesManager, Some(north.id)),
-        ("Sven Manager", "sven@demo.salesflow.test".into(), Role::SalesManager, Some(south.id)),
-        ("Rita Rep", "rita@demo.salesflow.test".into(), Role::SalesRep, Some(north.id)),
-        ("Noah Rep", "noah@demo.salesflow.test".into(), Role::SalesRep, Some(north.id)),
-        ("Lena Rep", "lena@demo.salesflow.test".into(), Role::SalesRep, Some(north.id)),
-        ("Omar Rep", "omar@demo.salesflow.test".into(), Role::SalesRep, Some(south.id)),
-        ("Yuki Rep", "yuki@demo.salesflow.test".into(), Role::SalesRep, Some(south.id)),
-        ("Lars Rep", "lars@demo.salesflow.test".into(), Role::SalesRep, Some(south.id)),
-        ("Mia Marketing", "mia@demo.salesflow.test".into(), Role::Marketing, None),
-        ("Walt Warehouse", "walt@demo.salesflow.test".into(), Role::Warehouse, None),
-        ("Fiona Finance", "fiona@demo.salesflow.test".into(), Role::Finance, None),
-        ("Sam Support", "sam@demo.salesflow.test".into(), Role::Support, None),
+        (
+            "Maria Manager",
+            "maria@demo.salesflow.test".into(),
+            Role::SalesManager,
+            Some(north.id),
+        ),
+        (
+            "Sven Manager",
+            "sven@demo.salesflow.test".into(),
+            Role::SalesManager,
+            Some(south.id),
+        ),
+        (
+            "Rita Rep",
+            "rita@demo.salesflow.test".into(),
+            Role::SalesRep,
+            Some(north.id),
+        ),
+        (
+            "Noah Rep",
+            "noah@demo.salesflow.test".into(),
+            Role::SalesRep,
+            Some(north.id),
+        ),
+        (
+            "Lena Rep",
+            "lena@demo.salesflow.test".into(),
+            Role::SalesRep,
+            Some(north.id),
+        ),
+        (
+            "Omar Rep",
+            "omar@demo.salesflow.test".into(),
+            Role::SalesRep,
+            Some(south.id),
+        ),
+        (
+            "Yuki Rep",
+            "yuki@demo.salesflow.test".into(),
+            Role::SalesRep,
+            Some(south.id),
+        ),
+        (
+            "Lars Rep",
+            "lars@demo.salesflow.test".into(),
+            Role::SalesRep,
+            Some(south.id),
+        ),
+        (
+            "Mia Marketing",
+            "mia@demo.salesflow.test".into(),
+            Role::Marketing,
+            None,
+        ),
+        (
+            "Walt Warehouse",
+            "walt@demo.salesflow.test".into(),
+            Role::Warehouse,
+            None,
+        ),
+        (
+            "Fiona Finance",
+            "fiona@demo.salesflow.test".into(),
+            Role::Finance,
+            None,
+        ),
+        (
+            "Sam Support",
+            "sam@demo.salesflow.test".into(),
+            Role::Support,
+            None,
+        ),
     ];
     let mut users = Vec::new();
     for (name, email, role, team_id) in people {
-        users.push(demo.create_user(None, NewUser { email, name: name.into(), role, team_id, password: password.clone() }).await.map_err(describe)?);
+        users.push(
+            demo.create_user(
+                None,
+                NewUser {
+                    email,
+                    name: name.into(),
+                    role,
+                    team_id,
+                    password: password.clone(),
+                },
+            )
+            .await
+            .map_err(describe)?,
+        );
     }
-    let reps: Vec<Actor> = users.iter().filter(|u| u.role == Role::SalesRep).map(actor_of).collect();
-    let marketing = users.iter().find(|u| u.role == Role::Marketing).map(actor_of).expect("marketing user");
+    let reps: Vec<Actor> = users
+        .iter()
+        .filter(|u| u.role == Role::SalesRep)
+        .map(actor_of)
+        .collect();
+    let marketing = users
+        .iter()
+        .find(|u| u.role == Role::Marketing)
+        .map(actor_of)
+        .expect("marketing user");
 
     // Customers: accounts with their contacts, owned by the reps, created over the year.
     let mut accounts: Vec<(Account, usize)> = Vec::new();
@@ -133,13 +347,22 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
             name: Some(name),
             industry: Some(rng.pick(INDUSTRIES).to_string()),
             phone: Some(format!("+49 30 {:07}", rng.below(10_000_000))),
-            street: Some(format!("{} Street {}", rng.pick(LAST_NAMES), 1 + rng.below(200))),
+            street: Some(format!(
+                "{} Street {}",
+                rng.pick(LAST_NAMES),
+                1 + rng.below(200)
+            )),
             postal_code: Some(format!("{:05}", rng.below(100_000))),
             city: Some(city.into()),
             country: Some(country.into()),
             ..Default::default()
         };
-        accounts.push((demo.create::<Account>(&reps[rep], &input, Origin::Ui).await.map_err(describe)?, rep));
+        accounts.push((
+            demo.create::<Account>(&reps[rep], &input, Origin::Ui)
+                .await
+                .map_err(describe)?,
+            rep,
+        ));
     }
     for i in 0..500 {
         clock.advance(SignedDuration::from_mins(20 + rng.below(40) as i64));
@@ -150,11 +373,19 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
             first_name: Some(first.into()),
             last_name: Some(last.into()),
             title: Some(rng.pick(TITLES).to_string()),
-            email: Some(format!("{}.{}{}@{}", first.to_lowercase(), last.to_lowercase(), i, account.details.domain.clone().unwrap_or_default())),
+            email: Some(format!(
+                "{}.{}{}@{}",
+                first.to_lowercase(),
+                last.to_lowercase(),
+                i,
+                account.details.domain.clone().unwrap_or_default()
+            )),
             phone: Some(format!("+49 40 {:07}", rng.below(10_000_000))),
             ..Default::default()
         };
-        demo.create::<Contact>(&reps[*rep], &input, Origin::Ui).await.map_err(describe)?;
+        demo.create::<Contact>(&reps[*rep], &input, Origin::Ui)
+            .await
+            .map_err(describe)?;
     }
 
     // Leads arrive all year; each one's later history is planned and replayed in time order.
@@ -162,7 +393,9 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
     let mut plan: Vec<(Timestamp, Step)> = Vec::new();
     let year_secs = now.duration_since(start).as_secs();
     for i in 0..2000 {
-        let at = start.checked_add(SignedDuration::from_secs(rng.below(year_secs as u64 - 3600) as i64))?;
+        let at = start.checked_add(SignedDuration::from_secs(
+            rng.below(year_secs as u64 - 3600) as i64,
+        ))?;
         let owner = rng.below(reps.len() as u64 + 1) as usize; // == reps.len() means marketing
         let (first, last) = (*rng.pick(FIRST_NAMES), *rng.pick(LAST_NAMES));
         let company = format!("{} {}", rng.pick(COMPANY_A), rng.pick(COMPANY_B));
@@ -171,24 +404,38 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
             last_name: Some(last.into()),
             company: Some(company.clone()),
             title: Some(rng.pick(TITLES).to_string()),
-            email: Some(format!("{}.{}{}@{}.example", first.to_lowercase(), last.to_lowercase(), i, company.to_lowercase().replace(' ', "-"))),
+            email: Some(format!(
+                "{}.{}{}@{}.example",
+                first.to_lowercase(),
+                last.to_lowercase(),
+                i,
+                company.to_lowercase().replace(' ', "-")
+            )),
             source: Some(rng.pick(SOURCES).to_string()),
             campaign: rng.chance(40).then(|| rng.pick(CAMPAIGNS).to_string()),
             ..Default::default()
         };
         arrivals.push((at, owner, input, i));
-        let days = |rng: &mut Rng, max: u64| SignedDuration::from_secs(3600 + rng.below(max * 86_400) as i64);
+        let days = |rng: &mut Rng, max: u64| {
+            SignedDuration::from_secs(3600 + rng.below(max * 86_400) as i64)
+        };
         let mut t = at;
         if rng.chance(70) {
             t = t.checked_add(days(&mut rng, 4))?;
             plan.push((t, Step::Work(i)));
             if rng.chance(30) {
-                plan.push((t.checked_add(SignedDuration::from_hours(2))?, Step::AddPhone(i, format!("+49 89 {:07}", rng.below(10_000_000)))));
+                plan.push((
+                    t.checked_add(SignedDuration::from_hours(2))?,
+                    Step::AddPhone(i, format!("+49 89 {:07}", rng.below(10_000_000))),
+                ));
             }
             t = t.checked_add(days(&mut rng, 30))?;
             match rng.below(100) {
                 0..=34 => plan.push((t, Step::Qualify(i))),
-                35..=59 => plan.push((t, Step::Disqualify(i, *rng.pick(DISQUALIFY)))),
+                35..=59 => plan.push((
+                    t,
+                    Step::Disqualify(i, DISQUALIFY[rng.below(DISQUALIFY.len() as u64) as usize]),
+                )),
                 60..=79 => {
                     plan.push((t, Step::Nurture(i)));
                     if rng.chance(50) {
@@ -214,8 +461,15 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
             (Some(a), s) if s.is_none_or(|s| a <= s) => {
                 let (at, owner, input, index) = arrivals_iter.next().expect("peeked");
                 set_clock(&clock, at);
-                let actor = if owner == reps.len() { marketing.clone() } else { reps[owner].clone() };
-                let lead = demo.create::<Lead>(&actor, &input, Origin::Import).await.map_err(describe)?;
+                let actor = if owner == reps.len() {
+                    marketing.clone()
+                } else {
+                    reps[owner].clone()
+                };
+                let lead = demo
+                    .create::<Lead>(&actor, &input, Origin::Import)
+                    .await
+                    .map_err(describe)?;
                 leads.insert(index, (lead, actor));
             }
             _ => {
@@ -225,7 +479,13 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
             }
         }
     }
-    Ok(Summary { password, users: users.len(), accounts: accounts.len(), contacts: 500, leads: leads.len() })
+    Ok(Summary {
+        password,
+        users: users.len(),
+        accounts: accounts.len(),
+        contacts: 500,
+        leads: leads.len(),
+    })
 }
 
 fn set_clock(clock: &FixedClock, at: Timestamp) {
@@ -236,27 +496,49 @@ fn set_clock(clock: &FixedClock, at: Timestamp) {
     }
 }
 
-async fn apply_step(app: &App, leads: &mut HashMap<usize, (Lead, Actor)>, step: Step) -> Result<()> {
+async fn apply_step(
+    app: &App,
+    leads: &mut HashMap<usize, (Lead, Actor)>,
+    step: Step,
+) -> Result<()> {
     let (index, action, reason) = match step {
         Step::Work(i) => (i, LeadAction::Work, None),
         Step::Nurture(i) => (i, LeadAction::Nurture, None),
         Step::Qualify(i) => (i, LeadAction::Qualify, None),
         Step::Disqualify(i, why) => (i, LeadAction::Disqualify, Some(why.to_string())),
         Step::AddPhone(i, phone) => {
-            let Some((lead, actor)) = leads.get(&i) else { return Ok(()) };
-            let input = LeadInput { phone: Some(phone), version: Some(lead.meta.version), ..Default::default() };
-            let updated = app.update::<Lead>(actor, lead.id.0, &input).await.map_err(describe)?;
+            let Some((lead, actor)) = leads.get(&i) else {
+                return Ok(());
+            };
+            let input = LeadInput {
+                phone: Some(phone),
+                version: Some(lead.meta.version),
+                ..Default::default()
+            };
+            let updated = app
+                .update::<Lead>(actor, lead.id.0, &input)
+                .await
+                .map_err(describe)?;
             let actor = actor.clone();
             leads.insert(i, (updated, actor));
             return Ok(());
         }
     };
-    let Some((lead, actor)) = leads.get(&index) else { return Ok(()) };
+    let Some((lead, actor)) = leads.get(&index) else {
+        return Ok(());
+    };
     if salesflow_domain::lead::next_status(lead.status, action).is_none() {
         return Ok(());
     }
-    let request = LeadTransition { action, reason, version: lead.meta.version };
-    let updated = app.transition_lead(actor, lead.id.0, &request).await.map_err(describe)?;
+    let request = LeadTransition {
+        action,
+        reason,
+        version: lead.meta.version,
+    };
+    let updated = app
+        .transition_lead(actor, lead.id.0, &request)
+        .await
+        .map_err(describe)?;
     let actor = actor.clone();
     leads.insert(index, (updated, actor));
     Ok(())
@@ -279,5 +561,8 @@ pub fn print_summary(s: &Summary) {
         "Demo company ready: {} users, {} accounts, {} contacts, {} leads with a year of history.",
         s.users, s.accounts, s.contacts, s.leads
     );
-    println!("Sign in as {DEMO_ADMIN_EMAIL} (or rita@…, maria@…, mia@… — see README) with password: {}", s.password);
+    println!(
+        "Sign in as {DEMO_ADMIN_EMAIL} (or rita@…, maria@…, mia@… — see README) with password: {}",
+        s.password
+    );
 }

@@ -10,7 +10,11 @@ use salesflow::{admin, bench, demo, server};
 use salesflow_app::clock::SystemClock;
 
 #[derive(Parser)]
-#[command(name = "salesflow", version, about = "salesflow: run and measure your whole sales process")]
+#[command(
+    name = "salesflow",
+    version,
+    about = "salesflow: run and measure your whole sales process"
+)]
 struct Cli {
     /// Database URL: sqlite://FILE (default sqlite://salesflow.db) or postgres://USER@HOST/DB.
     #[arg(long, env = "SALESFLOW_DATABASE_URL", global = true)]
@@ -80,8 +84,11 @@ enum AdminCommand {
 }
 
 fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SALESFLOW_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SALESFLOW_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -95,7 +102,11 @@ async fn main() -> Result<()> {
     init_logging(cli.log_json);
     let file = FileSettings::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve { listen, demo, secure_cookies } => {
+        Command::Serve {
+            listen,
+            demo,
+            secure_cookies,
+        } => {
             let settings = Settings::resolve(cli.database_url, listen, secure_cookies, &file);
             server::serve(&settings, demo).await
         }
@@ -114,11 +125,18 @@ async fn main() -> Result<()> {
                     demo::print_summary(&summary);
                     Ok(())
                 }
-                Command::Admin(AdminCommand::CreateUser { email, name, role, team }) => {
+                Command::Admin(AdminCommand::CreateUser {
+                    email,
+                    name,
+                    role,
+                    team,
+                }) => {
                     let password = admin::read_password()?;
                     admin::create_user(&app, &email, &name, &role, team.as_deref(), password).await
                 }
-                Command::Admin(AdminCommand::CreateToken { email, name }) => admin::create_token(&app, &email, &name).await,
+                Command::Admin(AdminCommand::CreateToken { email, name }) => {
+                    admin::create_token(&app, &email, &name).await
+                }
                 Command::Jobs => {
                     app.ensure_recurring_jobs().await.map_err(admin::describe)?;
                     let ran = app.drain_jobs("cli").await.map_err(admin::describe)?;

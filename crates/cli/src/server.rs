@@ -15,10 +15,19 @@ use crate::config::Settings;
 
 /// Connects and applies pending migrations.
 pub async fn open_store(url: &str, max_connections: u32) -> Result<SqlStore> {
-    let store = SqlStore::connect(url, &StoreOptions { max_connections, ..Default::default() })
+    let store = SqlStore::connect(
+        url,
+        &StoreOptions {
+            max_connections,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("cannot open the database at {}: {e}", redact(url)))?;
+    let ran = store
+        .migrate()
         .await
-        .map_err(|e| anyhow::anyhow!("cannot open the database at {}: {e}", redact(url)))?;
-    let ran = store.migrate().await.map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
     if ran > 0 {
         tracing::info!(ran, "database migrated");
     }
@@ -42,18 +51,29 @@ pub fn app(store: SqlStore, clock: Arc<dyn Clock>) -> App {
 }
 
 pub fn state(app: App, web: WebConfig) -> AppState {
-    AppState { app, config: Arc::new(web), metrics: salesflow_web::install_metrics() }
+    AppState {
+        app,
+        config: Arc::new(web),
+        metrics: salesflow_web::install_metrics(),
+    }
 }
 
 /// Serves until `shutdown` turns true, then finishes in-flight requests.
-pub async fn serve_on(listener: TcpListener, state: AppState, mut shutdown: watch::Receiver<bool>) -> Result<()> {
+pub async fn serve_on(
+    listener: TcpListener,
+    state: AppState,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<()> {
     let router = salesflow_web::router(state);
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move {
-            let _ = shutdown.wait_for(|stop| *stop).await;
-        })
-        .await
-        .context("HTTP server failed")
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        let _ = shutdown.wait_for(|stop| *stop).await;
+    })
+    .await
+    .context("HTTP server failed")
 }
 
 /// `salesflow serve`: HTTP server plus the in-process job worker.
@@ -64,20 +84,41 @@ pub async fn serve(settings: &Settings, demo: bool) -> Result<()> {
         crate::demo::fill_if_empty(&app).await?;
     }
     let (stop_tx, stop_rx) = watch::channel(false);
-    let worker = tokio::spawn(salesflow_app::jobs::run_worker(app.clone(), format!("worker-{}", uuid::Uuid::now_v7()), stop_rx.clone()));
-    let listener = TcpListener::bind(&settings.listen).await.with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let worker = tokio::spawn(salesflow_app::jobs::run_worker(
+        app.clone(),
+        format!("worker-{}", uuid::Uuid::now_v7()),
+        stop_rx.clone(),
+    ));
+    let listener = TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, database = store.backend_kind().name(), "salesflow is listening");
-    println!("salesflow is running at http://{address}  (database: {})", redact(&settings.database_url));
+    println!(
+        "salesflow is running at http://{address}  (database: {})",
+        redact(&settings.database_url)
+    );
     if app.needs_setup().await.unwrap_or(false) {
-        println!("No user exists yet: open http://{address}/setup to create the first administrator,");
+        println!(
+            "No user exists yet: open http://{address}/setup to create the first administrator,"
+        );
         println!("or run `salesflow admin create-user --role admin --email … --name …`.");
     }
     tokio::spawn(async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
     });
-    serve_on(listener, state(app, WebConfig { secure_cookies: settings.secure_cookies }), stop_rx).await?;
+    serve_on(
+        listener,
+        state(
+            app,
+            WebConfig {
+                secure_cookies: settings.secure_cookies,
+            },
+        ),
+        stop_rx,
+    )
+    .await?;
     let _ = worker.await;
     store.close().await;
     Ok(())
@@ -87,7 +128,8 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("signal handler");
         tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
     }
     #[cfg(not(unix))]
@@ -101,7 +143,13 @@ async fn shutdown_signal() {
 mod tests {
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(super::redact("postgres://app:secret@db:5432/x"), "postgres://app:***@db:5432/x");
-        assert_eq!(super::redact("sqlite://salesflow.db"), "sqlite://salesflow.db");
+        assert_eq!(
+            super::redact("postgres://app:secret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(
+            super::redact("sqlite://salesflow.db"),
+            "sqlite://salesflow.db"
+        );
     }
 }

@@ -51,27 +51,87 @@ pub struct AccountInput {
 }
 
 impl AccountDetails {
-    pub fn parse(input: &AccountInput, current: Option<&AccountDetails>) -> Result<Self, ValidationErrors> {
+    pub fn parse(
+        input: &AccountInput,
+        current: Option<&AccountDetails>,
+    ) -> Result<Self, ValidationErrors> {
         let cur = |f: fn(&AccountDetails) -> Option<&str>| current.and_then(f);
         let mut errors = ValidationErrors::default();
-        let name = errors.take(Name::parse("name", merged(cur(|d| Some(d.name.as_str())), &input.name).as_deref().unwrap_or("")));
-        let domain = errors.take(optional_domain("domain", merged(cur(|d| d.domain.as_deref()), &input.domain).as_deref()));
-        let phone = errors.take(optional_phone("phone", merged(cur(|d| d.phone.as_deref()), &input.phone).as_deref()));
+        let name = errors.take(Name::parse(
+            "name",
+            merged(cur(|d| Some(d.name.as_str())), &input.name)
+                .as_deref()
+                .unwrap_or(""),
+        ));
+        let domain = errors.take(optional_domain(
+            "domain",
+            merged(cur(|d| d.domain.as_deref()), &input.domain).as_deref(),
+        ));
+        let phone = errors.take(optional_phone(
+            "phone",
+            merged(cur(|d| d.phone.as_deref()), &input.phone).as_deref(),
+        ));
         let mut text = |field: &str, cur_value: Option<&str>, new: &Option<String>, max: usize| {
             errors.take(optional_text(field, merged(cur_value, new).as_deref(), max))
         };
-        let industry = text("industry", cur(|d| d.industry.as_deref()), &input.industry, Name::MAX);
-        let street = text("street", cur(|d| d.street.as_deref()), &input.street, Name::MAX);
-        let postal_code = text("postal_code", cur(|d| d.postal_code.as_deref()), &input.postal_code, 20);
+        let industry = text(
+            "industry",
+            cur(|d| d.industry.as_deref()),
+            &input.industry,
+            Name::MAX,
+        );
+        let street = text(
+            "street",
+            cur(|d| d.street.as_deref()),
+            &input.street,
+            Name::MAX,
+        );
+        let postal_code = text(
+            "postal_code",
+            cur(|d| d.postal_code.as_deref()),
+            &input.postal_code,
+            20,
+        );
         let city = text("city", cur(|d| d.city.as_deref()), &input.city, Name::MAX);
-        let country = text("country", cur(|d| d.country.as_deref()), &input.country, 100);
+        let country = text(
+            "country",
+            cur(|d| d.country.as_deref()),
+            &input.country,
+            100,
+        );
         let notes = text("notes", cur(|d| d.notes.as_deref()), &input.notes, 10_000);
-        match (name, domain, phone, industry, street, postal_code, city, country, notes) {
-            (Some(name), Some(domain), Some(phone), Some(industry), Some(street), Some(postal_code), Some(city), Some(country), Some(notes))
-                if errors.is_empty() =>
-            {
-                Ok(Self { name, domain, industry, phone, street, postal_code, city, country, notes })
-            }
+        match (
+            name,
+            domain,
+            phone,
+            industry,
+            street,
+            postal_code,
+            city,
+            country,
+            notes,
+        ) {
+            (
+                Some(name),
+                Some(domain),
+                Some(phone),
+                Some(industry),
+                Some(street),
+                Some(postal_code),
+                Some(city),
+                Some(country),
+                Some(notes),
+            ) if errors.is_empty() => Ok(Self {
+                name,
+                domain,
+                industry,
+                phone,
+                street,
+                postal_code,
+                city,
+                country,
+                notes,
+            }),
             _ => Err(errors),
         }
     }
@@ -103,12 +163,31 @@ impl Account {
         (account, change)
     }
 
-    pub fn edit(&self, details: AccountDetails, owner: Option<UserId>, now: jiff::Timestamp) -> Option<(Self, Change)> {
-        crate::record::edited(self, Self { details, ..self.clone() }, owner, now)
+    pub fn edit(
+        &self,
+        details: AccountDetails,
+        owner: Option<UserId>,
+        now: jiff::Timestamp,
+    ) -> Option<(Self, Change)> {
+        crate::record::edited(
+            self,
+            Self {
+                details,
+                ..self.clone()
+            },
+            owner,
+            now,
+        )
     }
 
     pub fn set_archived(&self, archived: bool, now: jiff::Timestamp) -> Option<(Self, Change)> {
         crate::record::set_archived(self, archived, now)
+    }
+}
+
+impl crate::record::Owned for Account {
+    fn meta_mut(&mut self) -> &mut RecordMeta {
+        &mut self.meta
     }
 }
 
@@ -118,16 +197,29 @@ mod tests {
 
     #[test]
     fn parse_normalises_domain_and_reports_errors() {
-        let input = AccountInput { name: Some("Acme".into()), domain: Some("https://www.ACME.com/".into()), ..Default::default() };
-        assert_eq!(AccountDetails::parse(&input, None).unwrap().domain.as_deref(), Some("acme.com"));
-        let bad = AccountInput { phone: Some("abc".into()), postal_code: Some("x".repeat(21)), ..Default::default() };
-        let codes: Vec<_> = AccountDetails::parse(&bad, None).unwrap_err().0.into_iter().map(|e| e.code).collect();
+        let input = AccountInput {
+            name: Some("Acme".into()),
+            domain: Some("https://www.ACME.com/".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            AccountDetails::parse(&input, None)
+                .unwrap()
+                .domain
+                .as_deref(),
+            Some("acme.com")
+        );
+        let bad = AccountInput {
+            phone: Some("abc".into()),
+            postal_code: Some("x".repeat(21)),
+            ..Default::default()
+        };
+        let codes: Vec<_> = AccountDetails::parse(&bad, None)
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| e.code)
+            .collect();
         assert_eq!(codes, ["required", "invalid_phone", "too_long"]);
-    }
-}
-
-impl crate::record::Owned for Account {
-    fn meta_mut(&mut self) -> &mut RecordMeta {
-        &mut self.meta
     }
 }

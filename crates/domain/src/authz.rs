@@ -82,9 +82,18 @@ mod tests {
 
     #[test]
     fn visibility_per_role() {
-        assert_eq!(visibility(Role::SalesRep, Resource::Lead), Some(Visibility::Own));
-        assert_eq!(visibility(Role::SalesManager, Resource::Lead), Some(Visibility::Team));
-        assert_eq!(visibility(Role::Marketing, Resource::Lead), Some(Visibility::All));
+        assert_eq!(
+            visibility(Role::SalesRep, Resource::Lead),
+            Some(Visibility::Own)
+        );
+        assert_eq!(
+            visibility(Role::SalesManager, Resource::Lead),
+            Some(Visibility::Team)
+        );
+        assert_eq!(
+            visibility(Role::Marketing, Resource::Lead),
+            Some(Visibility::All)
+        );
         assert_eq!(visibility(Role::Finance, Resource::Lead), None);
     }
 }

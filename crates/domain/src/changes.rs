@@ -59,7 +59,11 @@ mod tests {
         let new = Pair(Some("x".into()), Some("y".into()));
         assert_eq!(
             diff(&old, &new),
-            vec![FieldChange { field: "b".into(), old: None, new: Some("y".into()) }]
+            vec![FieldChange {
+                field: "b".into(),
+                old: None,
+                new: Some("y".into())
+            }]
         );
         assert_eq!(created(&old).len(), 1);
     }

@@ -60,20 +60,75 @@ fn parse_account_id(raw: Option<&str>) -> Result<Option<AccountId>, FieldError> 
 }
 
 impl ContactDetails {
-    pub fn parse(input: &ContactInput, current: Option<&ContactDetails>) -> Result<Self, ValidationErrors> {
+    pub fn parse(
+        input: &ContactInput,
+        current: Option<&ContactDetails>,
+    ) -> Result<Self, ValidationErrors> {
         let cur = |f: fn(&ContactDetails) -> Option<String>| current.and_then(f);
         let mut errors = ValidationErrors::default();
-        let account_id = errors.take(parse_account_id(merged(cur(|d| d.account_id.map(|a| a.to_string())).as_deref(), &input.account_id).as_deref()));
-        let first_name = errors.take(optional_text("first_name", merged(cur(|d| d.first_name.clone()).as_deref(), &input.first_name).as_deref(), Name::MAX));
-        let last_name = errors.take(Name::parse("last_name", merged(cur(|d| Some(d.last_name.to_string())).as_deref(), &input.last_name).as_deref().unwrap_or("")));
-        let title = errors.take(optional_text("title", merged(cur(|d| d.title.clone()).as_deref(), &input.title).as_deref(), Name::MAX));
-        let email = errors.take(Email::parse_optional("email", merged(cur(|d| d.email.as_ref().map(ToString::to_string)).as_deref(), &input.email).as_deref()));
-        let phone = errors.take(optional_phone("phone", merged(cur(|d| d.phone.clone()).as_deref(), &input.phone).as_deref()));
-        let notes = errors.take(optional_text("notes", merged(cur(|d| d.notes.clone()).as_deref(), &input.notes).as_deref(), 10_000));
-        match (account_id, first_name, last_name, title, email, phone, notes) {
-            (Some(account_id), Some(first_name), Some(last_name), Some(title), Some(email), Some(phone), Some(notes)) if errors.is_empty() => {
-                Ok(Self { account_id, first_name, last_name, title, email, phone, notes })
-            }
+        let account_id = errors.take(parse_account_id(
+            merged(
+                cur(|d| d.account_id.map(|a| a.to_string())).as_deref(),
+                &input.account_id,
+            )
+            .as_deref(),
+        ));
+        let first_name = errors.take(optional_text(
+            "first_name",
+            merged(cur(|d| d.first_name.clone()).as_deref(), &input.first_name).as_deref(),
+            Name::MAX,
+        ));
+        let last_name = errors.take(Name::parse(
+            "last_name",
+            merged(
+                cur(|d| Some(d.last_name.to_string())).as_deref(),
+                &input.last_name,
+            )
+            .as_deref()
+            .unwrap_or(""),
+        ));
+        let title = errors.take(optional_text(
+            "title",
+            merged(cur(|d| d.title.clone()).as_deref(), &input.title).as_deref(),
+            Name::MAX,
+        ));
+        let email = errors.take(Email::parse_optional(
+            "email",
+            merged(
+                cur(|d| d.email.as_ref().map(ToString::to_string)).as_deref(),
+                &input.email,
+            )
+            .as_deref(),
+        ));
+        let phone = errors.take(optional_phone(
+            "phone",
+            merged(cur(|d| d.phone.clone()).as_deref(), &input.phone).as_deref(),
+        ));
+        let notes = errors.take(optional_text(
+            "notes",
+            merged(cur(|d| d.notes.clone()).as_deref(), &input.notes).as_deref(),
+            10_000,
+        ));
+        match (
+            account_id, first_name, last_name, title, email, phone, notes,
+        ) {
+            (
+                Some(account_id),
+                Some(first_name),
+                Some(last_name),
+                Some(title),
+                Some(email),
+                Some(phone),
+                Some(notes),
+            ) if errors.is_empty() => Ok(Self {
+                account_id,
+                first_name,
+                last_name,
+                title,
+                email,
+                phone,
+                notes,
+            }),
             _ => Err(errors),
         }
     }
@@ -110,12 +165,31 @@ impl Contact {
         (contact, change)
     }
 
-    pub fn edit(&self, details: ContactDetails, owner: Option<UserId>, now: jiff::Timestamp) -> Option<(Self, Change)> {
-        crate::record::edited(self, Self { details, ..self.clone() }, owner, now)
+    pub fn edit(
+        &self,
+        details: ContactDetails,
+        owner: Option<UserId>,
+        now: jiff::Timestamp,
+    ) -> Option<(Self, Change)> {
+        crate::record::edited(
+            self,
+            Self {
+                details,
+                ..self.clone()
+            },
+            owner,
+            now,
+        )
     }
 
     pub fn set_archived(&self, archived: bool, now: jiff::Timestamp) -> Option<(Self, Change)> {
         crate::record::set_archived(self, archived, now)
+    }
+}
+
+impl crate::record::Owned for Contact {
+    fn meta_mut(&mut self) -> &mut RecordMeta {
+        &mut self.meta
     }
 }
 
@@ -125,14 +199,12 @@ mod tests {
 
     #[test]
     fn account_id_must_be_an_id() {
-        let input = ContactInput { last_name: Some("Hopper".into()), account_id: Some("42".into()), ..Default::default() };
+        let input = ContactInput {
+            last_name: Some("Hopper".into()),
+            account_id: Some("42".into()),
+            ..Default::default()
+        };
         let errors = ContactDetails::parse(&input, None).unwrap_err();
         assert_eq!(errors.0[0].code, "invalid_id");
-    }
-}
-
-impl crate::record::Owned for Contact {
-    fn meta_mut(&mut self) -> &mut RecordMeta {
-        &mut self.meta
     }
 }

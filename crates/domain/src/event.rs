@@ -27,9 +27,15 @@ impl EntityType {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::User, Self::Account, Self::Contact, Self::Lead, Self::ApiToken]
-            .into_iter()
-            .find(|e| e.as_str() == s)
+        [
+            Self::User,
+            Self::Account,
+            Self::Contact,
+            Self::Lead,
+            Self::ApiToken,
+        ]
+        .into_iter()
+        .find(|e| e.as_str() == s)
     }
 }
 
@@ -59,7 +65,12 @@ impl Change {
         }
     }
 
-    pub fn transition(activity: &'static str, from: &str, to: &str, fields: Vec<FieldChange>) -> Self {
+    pub fn transition(
+        activity: &'static str,
+        from: &str,
+        to: &str,
+        fields: Vec<FieldChange>,
+    ) -> Self {
         Self {
             activity,
             from_state: Some(from.to_string()),

@@ -26,4 +26,6 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(UserId, TeamId, AccountId, ContactId, LeadId, EventId, TokenId);
+id_type!(
+    UserId, TeamId, AccountId, ContactId, LeadId, EventId, TokenId
+);

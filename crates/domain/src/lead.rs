@@ -112,7 +112,9 @@ pub fn next_status(from: LeadStatus, action: LeadAction) -> Option<LeadStatus> {
         (S::New | S::Working | S::Nurturing, A::Reopen)
         | (S::Working, A::Work)
         | (S::Nurturing, A::Nurture)
-        | (S::Qualified | S::Disqualified, A::Work | A::Nurture | A::Qualify | A::Disqualify) => None,
+        | (S::Qualified | S::Disqualified, A::Work | A::Nurture | A::Qualify | A::Disqualify) => {
+            None
+        }
     }
 }
 
@@ -176,7 +178,11 @@ fn parse_enum<T: FromStr<Err = String>>(field: &str, raw: &str) -> Result<T, Fie
 
 impl LeadDetails {
     /// Parses the input over `current` (or over nothing, for a new lead).
-    pub fn parse(input: &LeadInput, current: Option<&LeadDetails>, default_source: LeadSource) -> Result<Self, ValidationErrors> {
+    pub fn parse(
+        input: &LeadInput,
+        current: Option<&LeadDetails>,
+        default_source: LeadSource,
+    ) -> Result<Self, ValidationErrors> {
         let cur = |f: fn(&LeadDetails) -> Option<&str>| current.and_then(f);
         let first_name = merged(cur(|d| d.first_name.as_deref()), &input.first_name);
         let last_name = merged(cur(|d| Some(d.last_name.as_str())), &input.last_name);
@@ -188,7 +194,11 @@ impl LeadDetails {
         let notes = merged(cur(|d| d.notes.as_deref()), &input.notes);
 
         let mut errors = ValidationErrors::default();
-        let first_name = errors.take(optional_text("first_name", first_name.as_deref(), Name::MAX));
+        let first_name = errors.take(optional_text(
+            "first_name",
+            first_name.as_deref(),
+            Name::MAX,
+        ));
         let last_name = errors.take(Name::parse("last_name", last_name.as_deref().unwrap_or("")));
         let company = errors.take(optional_text("company", company.as_deref(), Name::MAX));
         let title = errors.take(optional_text("title", title.as_deref(), Name::MAX));
@@ -200,12 +210,30 @@ impl LeadDetails {
             None | Some("") => Some(current.map(|d| d.source).unwrap_or(default_source)),
             Some(raw) => errors.take(parse_enum("source", raw)),
         };
-        match (first_name, last_name, company, title, email, phone, campaign, notes, source) {
-            (Some(first_name), Some(last_name), Some(company), Some(title), Some(email), Some(phone), Some(campaign), Some(notes), Some(source))
-                if errors.is_empty() =>
-            {
-                Ok(Self { first_name, last_name, company, title, email, phone, source, campaign, notes })
-            }
+        match (
+            first_name, last_name, company, title, email, phone, campaign, notes, source,
+        ) {
+            (
+                Some(first_name),
+                Some(last_name),
+                Some(company),
+                Some(title),
+                Some(email),
+                Some(phone),
+                Some(campaign),
+                Some(notes),
+                Some(source),
+            ) if errors.is_empty() => Ok(Self {
+                first_name,
+                last_name,
+                company,
+                title,
+                email,
+                phone,
+                source,
+                campaign,
+                notes,
+            }),
             _ => Err(errors),
         }
     }
@@ -242,39 +270,94 @@ impl Fields for Lead {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     #[error("a lead that is {from} cannot {action}")]
-    NotAllowed { from: LeadStatus, action: LeadAction },
+    NotAllowed {
+        from: LeadStatus,
+        action: LeadAction,
+    },
     #[error("disqualifying a lead needs a reason")]
     ReasonRequired,
 }
 
 impl Lead {
     pub fn new(id: LeadId, details: LeadDetails, meta: RecordMeta) -> (Self, Change) {
-        let lead = Self { id, details, status: LeadStatus::New, disqualify_reason: None, meta };
-        let change = Change::transition("created", "none", LeadStatus::New.as_str(), changes::created(&lead));
+        let lead = Self {
+            id,
+            details,
+            status: LeadStatus::New,
+            disqualify_reason: None,
+            meta,
+        };
+        let change = Change::transition(
+            "created",
+            "none",
+            LeadStatus::New.as_str(),
+            changes::created(&lead),
+        );
         (lead, change)
     }
 
     /// Applies an edit; `None` when nothing changed.
-    pub fn edit(&self, details: LeadDetails, owner: Option<crate::ids::UserId>, now: jiff::Timestamp) -> Option<(Self, Change)> {
-        crate::record::edited(self, Self { details, ..self.clone() }, owner, now)
+    pub fn edit(
+        &self,
+        details: LeadDetails,
+        owner: Option<crate::ids::UserId>,
+        now: jiff::Timestamp,
+    ) -> Option<(Self, Change)> {
+        crate::record::edited(
+            self,
+            Self {
+                details,
+                ..self.clone()
+            },
+            owner,
+            now,
+        )
     }
 
     /// Applies a status action through the state machine.
-    pub fn transition(&self, action: LeadAction, reason: Option<&str>, now: jiff::Timestamp) -> Result<(Self, Change), TransitionError> {
-        let to = next_status(self.status, action).ok_or(TransitionError::NotAllowed { from: self.status, action })?;
+    pub fn transition(
+        &self,
+        action: LeadAction,
+        reason: Option<&str>,
+        now: jiff::Timestamp,
+    ) -> Result<(Self, Change), TransitionError> {
+        let to = next_status(self.status, action).ok_or(TransitionError::NotAllowed {
+            from: self.status,
+            action,
+        })?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         let disqualify_reason = match action {
-            LeadAction::Disqualify => Some(reason.ok_or(TransitionError::ReasonRequired)?.chars().take(500).collect()),
+            LeadAction::Disqualify => Some(
+                reason
+                    .ok_or(TransitionError::ReasonRequired)?
+                    .chars()
+                    .take(500)
+                    .collect(),
+            ),
             _ => None,
         };
-        let next = Self { status: to, disqualify_reason, meta: self.meta.next(now), ..self.clone() };
+        let next = Self {
+            status: to,
+            disqualify_reason,
+            meta: self.meta.next(now),
+            ..self.clone()
+        };
         let fields = changes::diff(self, &next);
-        Ok((next.clone(), Change::transition("status_changed", self.status.as_str(), to.as_str(), fields)))
+        Ok((
+            next.clone(),
+            Change::transition("status_changed", self.status.as_str(), to.as_str(), fields),
+        ))
     }
 
     /// Archives or restores the lead; `None` when it already is in that state.
     pub fn set_archived(&self, archived: bool, now: jiff::Timestamp) -> Option<(Self, Change)> {
         crate::record::set_archived(self, archived, now)
+    }
+}
+
+impl crate::record::Owned for Lead {
+    fn meta_mut(&mut self) -> &mut RecordMeta {
+        &mut self.meta
     }
 }
 
@@ -286,9 +369,18 @@ mod tests {
     use uuid::Uuid;
 
     fn lead() -> Lead {
-        let input = LeadInput { last_name: Some("Lovelace".into()), email: Some("ADA@x.org".into()), ..Default::default() };
+        let input = LeadInput {
+            last_name: Some("Lovelace".into()),
+            email: Some("ADA@x.org".into()),
+            ..Default::default()
+        };
         let details = LeadDetails::parse(&input, None, LeadSource::Manual).unwrap();
-        Lead::new(LeadId(Uuid::nil()), details, RecordMeta::new(UserId(Uuid::nil()), None, Timestamp::UNIX_EPOCH)).0
+        Lead::new(
+            LeadId(Uuid::nil()),
+            details,
+            RecordMeta::new(UserId(Uuid::nil()), None, Timestamp::UNIX_EPOCH),
+        )
+        .0
     }
 
     /// Every (from, action, to) that is allowed; every other pair must be refused.
@@ -315,7 +407,10 @@ mod tests {
     fn state_machine_table_is_exhaustive() {
         for &from in LeadStatus::ALL {
             for &action in LeadAction::ALL {
-                let expected = ALLOWED.iter().find(|(f, a, _)| *f == from && *a == action).map(|(_, _, t)| *t);
+                let expected = ALLOWED
+                    .iter()
+                    .find(|(f, a, _)| *f == from && *a == action)
+                    .map(|(_, _, t)| *t);
                 assert_eq!(next_status(from, action), expected, "{from} --{action}-->");
             }
         }
@@ -325,8 +420,14 @@ mod tests {
     fn disqualify_needs_reason_and_records_it() {
         let l = lead();
         let now = Timestamp::from_second(60).unwrap();
-        assert_eq!(l.transition(LeadAction::Disqualify, Some("  "), now).unwrap_err(), TransitionError::ReasonRequired);
-        let (next, change) = l.transition(LeadAction::Disqualify, Some("no budget"), now).unwrap();
+        assert_eq!(
+            l.transition(LeadAction::Disqualify, Some("  "), now)
+                .unwrap_err(),
+            TransitionError::ReasonRequired
+        );
+        let (next, change) = l
+            .transition(LeadAction::Disqualify, Some("no budget"), now)
+            .unwrap();
         assert_eq!(next.status, LeadStatus::Disqualified);
         assert_eq!(next.disqualify_reason.as_deref(), Some("no budget"));
         assert_eq!(next.meta.version, 2);
@@ -339,22 +440,44 @@ mod tests {
     #[test]
     fn edit_merges_and_reports_changed_fields() {
         let l = lead();
-        let input = LeadInput { company: Some("Analytical Engines".into()), email: Some("".into()), ..Default::default() };
+        let input = LeadInput {
+            company: Some("Analytical Engines".into()),
+            email: Some("".into()),
+            ..Default::default()
+        };
         let details = LeadDetails::parse(&input, Some(&l.details), LeadSource::Manual).unwrap();
         assert_eq!(details.last_name.as_str(), "Lovelace");
         let (next, change) = l.edit(details, None, Timestamp::UNIX_EPOCH).unwrap();
         let fields: Vec<_> = change.fields.iter().map(|c| c.field.as_str()).collect();
         assert_eq!(fields, ["company", "email"]);
         assert_eq!(next.details.email, None);
-        assert!(l.edit(l.details.clone(), None, Timestamp::UNIX_EPOCH).is_none());
+        assert!(
+            l.edit(l.details.clone(), None, Timestamp::UNIX_EPOCH)
+                .is_none()
+        );
     }
 
     #[test]
     fn parse_reports_every_bad_field() {
-        let input = LeadInput { email: Some("nope".into()), source: Some("tv".into()), ..Default::default() };
+        let input = LeadInput {
+            email: Some("nope".into()),
+            source: Some("tv".into()),
+            ..Default::default()
+        };
         let errors = LeadDetails::parse(&input, None, LeadSource::Manual).unwrap_err();
-        let codes: Vec<_> = errors.0.iter().map(|e| (e.field.as_str(), e.code)).collect();
-        assert_eq!(codes, [("last_name", "required"), ("email", "invalid_email"), ("source", "invalid_choice")]);
+        let codes: Vec<_> = errors
+            .0
+            .iter()
+            .map(|e| (e.field.as_str(), e.code))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("last_name", "required"),
+                ("email", "invalid_email"),
+                ("source", "invalid_choice")
+            ]
+        );
     }
 
     #[test]
@@ -363,11 +486,5 @@ mod tests {
         let (archived, change) = l.set_archived(true, Timestamp::UNIX_EPOCH).unwrap();
         assert_eq!(change.activity, "archived");
         assert!(archived.set_archived(true, Timestamp::UNIX_EPOCH).is_none());
-    }
-}
-
-impl crate::record::Owned for Lead {
-    fn meta_mut(&mut self) -> &mut RecordMeta {
-        &mut self.meta
     }
 }

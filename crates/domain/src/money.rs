@@ -77,31 +77,52 @@ impl Money {
         };
         let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
         let exp = currency.exponent() as usize;
-        if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit()) || fraction.len() > exp || (digits.contains('.') && fraction.is_empty()) {
+        if whole.is_empty()
+            || !whole.bytes().all(|b| b.is_ascii_digit())
+            || !fraction.bytes().all(|b| b.is_ascii_digit())
+            || fraction.len() > exp
+            || (digits.contains('.') && fraction.is_empty())
+        {
             return Err(bad());
         }
         let scale = 10i64.checked_pow(exp as u32).ok_or(MoneyError::Overflow)?;
         let whole: i64 = whole.parse().map_err(|_| MoneyError::Overflow)?;
-        let fraction: i64 = if fraction.is_empty() { 0 } else { format!("{fraction:0<exp$}").parse().map_err(|_| bad())? };
-        let minor = whole.checked_mul(scale).and_then(|w| w.checked_add(fraction)).ok_or(MoneyError::Overflow)?;
+        let fraction: i64 = if fraction.is_empty() {
+            0
+        } else {
+            format!("{fraction:0<exp$}").parse().map_err(|_| bad())?
+        };
+        let minor = whole
+            .checked_mul(scale)
+            .and_then(|w| w.checked_add(fraction))
+            .ok_or(MoneyError::Overflow)?;
         Ok(Self::new(if negative { -minor } else { minor }, currency))
     }
 
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        self.minor.checked_add(other.minor).map(|m| Money::new(m, self.currency)).ok_or(MoneyError::Overflow)
+        self.minor
+            .checked_add(other.minor)
+            .map(|m| Money::new(m, self.currency))
+            .ok_or(MoneyError::Overflow)
     }
 
     pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        self.minor.checked_sub(other.minor).map(|m| Money::new(m, self.currency)).ok_or(MoneyError::Overflow)
+        self.minor
+            .checked_sub(other.minor)
+            .map(|m| Money::new(m, self.currency))
+            .ok_or(MoneyError::Overflow)
     }
 
     fn same_currency(self, other: Money) -> Result<(), MoneyError> {
         if self.currency == other.currency {
             Ok(())
         } else {
-            Err(MoneyError::CurrencyMismatch(self.currency.code().into(), other.currency.code().into()))
+            Err(MoneyError::CurrencyMismatch(
+                self.currency.code().into(),
+                other.currency.code().into(),
+            ))
         }
     }
 }
@@ -115,7 +136,14 @@ impl fmt::Display for Money {
             return write!(f, "{sign}{abs} {}", self.currency.code());
         }
         let scale = 10u64.pow(exp);
-        write!(f, "{sign}{}.{:0width$} {}", abs / scale, abs % scale, self.currency.code(), width = exp as usize)
+        write!(
+            f,
+            "{sign}{}.{:0width$} {}",
+            abs / scale,
+            abs % scale,
+            self.currency.code(),
+            width = exp as usize
+        )
     }
 }
 
@@ -131,19 +159,33 @@ mod tests {
     #[test]
     fn parse_and_display() {
         assert_eq!(Money::parse("12.3", eur()).unwrap().minor, 1230);
-        assert_eq!(Money::parse("-0.05", eur()).unwrap().to_string(), "-0.05 EUR");
-        assert_eq!(Money::parse("7", Currency::parse("JPY").unwrap()).unwrap().to_string(), "7 JPY");
+        assert_eq!(
+            Money::parse("-0.05", eur()).unwrap().to_string(),
+            "-0.05 EUR"
+        );
+        assert_eq!(
+            Money::parse("7", Currency::parse("JPY").unwrap())
+                .unwrap()
+                .to_string(),
+            "7 JPY"
+        );
         for bad in ["", "1.234", "1.", ".5", "1,00", "abc", "--1"] {
             assert!(Money::parse(bad, eur()).is_err(), "{bad}");
         }
         assert!(Currency::parse("eur").is_err());
-        assert_eq!(Money::parse("99999999999999999999", eur()), Err(MoneyError::Overflow));
+        assert_eq!(
+            Money::parse("99999999999999999999", eur()),
+            Err(MoneyError::Overflow)
+        );
     }
 
     #[test]
     fn currencies_do_not_mix() {
         let usd = Money::new(1, Currency::parse("USD").unwrap());
-        assert!(matches!(Money::new(1, eur()).checked_add(usd), Err(MoneyError::CurrencyMismatch(..))));
+        assert!(matches!(
+            Money::new(1, eur()).checked_add(usd),
+            Err(MoneyError::CurrencyMismatch(..))
+        ));
     }
 
     proptest! {

@@ -72,7 +72,11 @@ pub fn edited<T: Owned>(
 }
 
 /// Archives or restores a record; `None` when it already is in that state.
-pub fn set_archived<T: Owned>(record: &T, archived: bool, now: Timestamp) -> Option<(T, crate::event::Change)> {
+pub fn set_archived<T: Owned>(
+    record: &T,
+    archived: bool,
+    now: Timestamp,
+) -> Option<(T, crate::event::Change)> {
     let mut next = record.clone();
     let meta = next.meta_mut();
     if meta.archived == archived {

@@ -64,6 +64,11 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown role '{s}' (one of: {})", Role::ALL.map(Role::as_str).join(", ")))
+            .ok_or_else(|| {
+                format!(
+                    "unknown role '{s}' (one of: {})",
+                    Role::ALL.map(Role::as_str).join(", ")
+                )
+            })
     }
 }

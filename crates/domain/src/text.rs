@@ -22,7 +22,10 @@ fn clean(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
             format!("must be at most {max} characters"),
         ));
     }
-    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return Err(field_error(
             field,
             "invalid_characters",
@@ -72,7 +75,11 @@ impl fmt::Display for Name {
 }
 
 /// Optional free text: empty input becomes `None`.
-pub fn optional_text(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
+pub fn optional_text(
+    field: &str,
+    raw: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
     match raw {
         None => Ok(None),
         Some(raw) => {
@@ -92,16 +99,26 @@ impl Email {
 
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let value = clean(field, raw, Self::MAX)?.to_lowercase();
-        let invalid = || field_error(field, "invalid_email", "must be an e-mail address like name@example.com");
+        let invalid = || {
+            field_error(
+                field,
+                "invalid_email",
+                "must be an e-mail address like name@example.com",
+            )
+        };
         let (local, domain) = value.split_once('@').ok_or_else(invalid)?;
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && !local.chars().any(|c| c.is_whitespace() || c == '@' || c == '<' || c == '>' || c == '"');
+            && !local
+                .chars()
+                .any(|c| c.is_whitespace() || c == '@' || c == '<' || c == '>' || c == '"');
         if !domain_ok || !local_ok {
             return Err(invalid());
         }
@@ -166,9 +183,15 @@ pub fn optional_domain(field: &str, raw: Option<&str>) -> Result<Option<String>,
     let ok = value.contains('.')
         && !value.starts_with('.')
         && !value.ends_with('.')
-        && value.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+        && value
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
     if !ok {
-        return Err(field_error(field, "invalid_domain", "must be a domain like example.com"));
+        return Err(field_error(
+            field,
+            "invalid_domain",
+            "must be a domain like example.com",
+        ));
     }
     Ok(Some(value))
 }
@@ -186,15 +209,36 @@ mod tests {
     fn names_are_trimmed_and_required() {
         assert_eq!(Name::parse("name", "  Ada ").unwrap().as_str(), "Ada");
         assert_eq!(Name::parse("name", "   ").unwrap_err().code, "required");
-        assert_eq!(Name::parse("name", &"x".repeat(201)).unwrap_err().code, "too_long");
-        assert_eq!(Name::parse("name", "a\u{0}b").unwrap_err().code, "invalid_characters");
-        assert_eq!(Name::parse("name", "a\nb").unwrap_err().code, "invalid_characters");
+        assert_eq!(
+            Name::parse("name", &"x".repeat(201)).unwrap_err().code,
+            "too_long"
+        );
+        assert_eq!(
+            Name::parse("name", "a\u{0}b").unwrap_err().code,
+            "invalid_characters"
+        );
+        assert_eq!(
+            Name::parse("name", "a\nb").unwrap_err().code,
+            "invalid_characters"
+        );
     }
 
     #[test]
     fn emails_are_lower_cased_and_checked() {
-        assert_eq!(Email::parse("email", " Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
-        for bad in ["", "ada", "ada@", "@x.com", "ada@x", "a b@x.com", "ada@x..com", "ada@.x.com"] {
+        assert_eq!(
+            Email::parse("email", " Ada@Example.COM ").unwrap().as_str(),
+            "ada@example.com"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@x.com",
+            "ada@x",
+            "a b@x.com",
+            "ada@x..com",
+            "ada@.x.com",
+        ] {
             assert!(Email::parse("email", bad).is_err(), "{bad} accepted");
         }
         assert_eq!(Email::parse_optional("email", Some("  ")).unwrap(), None);
@@ -203,9 +247,19 @@ mod tests {
 
     #[test]
     fn phones_and_domains() {
-        assert_eq!(optional_phone("phone", Some("+49 (30) 123-45")).unwrap().unwrap(), "+49 (30) 123-45");
+        assert_eq!(
+            optional_phone("phone", Some("+49 (30) 123-45"))
+                .unwrap()
+                .unwrap(),
+            "+49 (30) 123-45"
+        );
         assert!(optional_phone("phone", Some("call me")).is_err());
-        assert_eq!(optional_domain("domain", Some("https://www.Acme.com/")).unwrap().unwrap(), "acme.com");
+        assert_eq!(
+            optional_domain("domain", Some("https://www.Acme.com/"))
+                .unwrap()
+                .unwrap(),
+            "acme.com"
+        );
         assert!(optional_domain("domain", Some("not a domain")).is_err());
         assert_eq!(optional_domain("domain", Some("")).unwrap(), None);
     }

@@ -21,7 +21,9 @@ impl Backend {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Backend::Postgres)
         } else {
-            Err(StoreError::Other("the database URL must start with sqlite: or postgres://".into()))
+            Err(StoreError::Other(
+                "the database URL must start with sqlite: or postgres://".into(),
+            ))
         }
     }
 
@@ -43,7 +45,10 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self { max_connections: 16, acquire_timeout: Duration::from_secs(10) }
+        Self {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -91,8 +96,15 @@ impl SqlStore {
                         })
                 };
                 let write = pool(1).connect(&url).await.map_err(map)?;
-                let read = pool(options.max_connections).connect(&url).await.map_err(map)?;
-                Ok(Self { read, write, backend })
+                let read = pool(options.max_connections)
+                    .connect(&url)
+                    .await
+                    .map_err(map)?;
+                Ok(Self {
+                    read,
+                    write,
+                    backend,
+                })
             }
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -101,7 +113,11 @@ impl SqlStore {
                     .connect(url)
                     .await
                     .map_err(map)?;
-                Ok(Self { read: pool.clone(), write: pool, backend })
+                Ok(Self {
+                    read: pool.clone(),
+                    write: pool,
+                    backend,
+                })
             }
         }
     }
@@ -128,7 +144,10 @@ impl salesflow_app::ports::Store for SqlStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.read).await.map_err(map)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.read)
+            .await
+            .map_err(map)?;
         Ok(())
     }
 }

@@ -6,7 +6,9 @@ use salesflow_app::ports::StoreError;
 pub fn map(error: sqlx::Error) -> StoreError {
     match &error {
         sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Busy,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Busy
+        }
         sqlx::Error::Database(db) => {
             let code = db.code().map(|c| c.to_string()).unwrap_or_default();
             match code.as_str() {
@@ -16,7 +18,8 @@ pub fn map(error: sqlx::Error) -> StoreError {
                 "787" | "23503" => StoreError::MissingReference,
                 // SQLite busy/locked; PostgreSQL serialization failure, deadlock, lock timeout,
                 // too many connections, shutting down.
-                "5" | "6" | "261" | "517" | "40001" | "40P01" | "55P03" | "53300" | "57P01" | "57P03" => StoreError::Busy,
+                "5" | "6" | "261" | "517" | "40001" | "40P01" | "55P03" | "53300" | "57P01"
+                | "57P03" => StoreError::Busy,
                 _ => StoreError::Other(error.to_string()),
             }
         }
@@ -27,13 +30,26 @@ pub fn map(error: sqlx::Error) -> StoreError {
 /// The column or constraint named by a unique-violation message, for a readable conflict.
 fn unique_target(message: &str) -> String {
     if let Some(rest) = message.strip_prefix("UNIQUE constraint failed: ") {
-        return rest.split(',').next().unwrap_or(rest).split('.').nth(1).unwrap_or(rest).to_string();
+        return rest
+            .split(',')
+            .next()
+            .unwrap_or(rest)
+            .split('.')
+            .nth(1)
+            .unwrap_or(rest)
+            .to_string();
     }
     // PostgreSQL: duplicate key value violates unique constraint "users_email_key"
     message
         .split('"')
         .nth(1)
-        .map(|c| c.trim_end_matches("_key").split('_').skip(1).collect::<Vec<_>>().join("_"))
+        .map(|c| {
+            c.trim_end_matches("_key")
+                .split('_')
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join("_")
+        })
         .filter(|c| !c.is_empty())
         .unwrap_or_else(|| "value".into())
 }
@@ -44,7 +60,13 @@ mod tests {
 
     #[test]
     fn names_the_duplicate_column() {
-        assert_eq!(unique_target("UNIQUE constraint failed: users.email"), "email");
-        assert_eq!(unique_target("duplicate key value violates unique constraint \"users_email_key\""), "email");
+        assert_eq!(
+            unique_target("UNIQUE constraint failed: users.email"),
+            "email"
+        );
+        assert_eq!(
+            unique_target("duplicate key value violates unique constraint \"users_email_key\""),
+            "email"
+        );
     }
 }

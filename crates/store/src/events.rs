@@ -5,13 +5,13 @@ use async_trait::async_trait;
 use salesflow_app::ports::{AuditFilter, EventRecord, EventStore, StoreError, StoreResult};
 use salesflow_domain::event::EntityType;
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 use sqlx::AssertSqlSafe;
+use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::db::SqlStore;
 use crate::error::map;
-use crate::rows::{Val, bind_all, placeholders, opt_parsed, opt_text, parsed, text, ts};
+use crate::rows::{Val, bind_all, opt_parsed, opt_text, parsed, placeholders, text, ts};
 
 const COLUMNS: &str = "e.id, e.at, e.entity_type, e.entity_id, e.case_id, e.activity, e.from_state, e.to_state, \
                        e.actor_id, e.actor_role, u.name AS actor_name, e.request_id, e.changes, e.owner_id, e.team_id";
@@ -21,7 +21,8 @@ const INSERT_COLUMNS: &str = "id, at, entity_type, entity_id, case_id, activity,
 const INSERT_WIDTH: usize = 14;
 
 fn event_values(event: &EventRecord) -> StoreResult<Vec<Val>> {
-    let changes = serde_json::to_string(&event.changes).map_err(|e| StoreError::Other(e.to_string()))?;
+    let changes =
+        serde_json::to_string(&event.changes).map_err(|e| StoreError::Other(e.to_string()))?;
     Ok(vec![
         event.id.to_string().into(),
         event.at.into(),
@@ -47,13 +48,21 @@ pub async fn insert_event(conn: &mut AnyConnection, event: &EventRecord) -> Stor
 /// Appends events, several rows per statement.
 pub async fn insert_events(conn: &mut AnyConnection, events: &[EventRecord]) -> StoreResult<()> {
     for chunk in events.chunks(500) {
-        let rows: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * INSERT_WIDTH, INSERT_WIDTH))).collect();
-        let sql = format!("INSERT INTO events ({INSERT_COLUMNS}) VALUES {}", rows.join(", "));
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * INSERT_WIDTH, INSERT_WIDTH)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO events ({INSERT_COLUMNS}) VALUES {}",
+            rows.join(", ")
+        );
         let mut values = Vec::with_capacity(chunk.len() * INSERT_WIDTH);
         for event in chunk {
             values.extend(event_values(event)?);
         }
-        bind_all(sqlx::query(AssertSqlSafe(sql)), values).execute(&mut *conn).await.map_err(map)?;
+        bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+            .execute(&mut *conn)
+            .await
+            .map_err(map)?;
     }
     Ok(())
 }
@@ -64,7 +73,8 @@ fn from_row(row: &AnyRow) -> StoreResult<EventRecord> {
     Ok(EventRecord {
         id: parsed(row, "id")?,
         at: ts(row, "at")?,
-        entity_type: EntityType::parse(&entity_type).ok_or_else(|| StoreError::Other(format!("unknown entity type {entity_type}")))?,
+        entity_type: EntityType::parse(&entity_type)
+            .ok_or_else(|| StoreError::Other(format!("unknown entity type {entity_type}")))?,
         entity_id: parsed::<Uuid>(row, "entity_id")?,
         case_id: parsed::<Uuid>(row, "case_id")?,
         activity: text(row, "activity")?,
@@ -82,7 +92,12 @@ fn from_row(row: &AnyRow) -> StoreResult<EventRecord> {
 
 #[async_trait]
 impl EventStore for SqlStore {
-    async fn timeline(&self, entity_type: EntityType, entity_id: Uuid, limit: u32) -> StoreResult<Vec<EventRecord>> {
+    async fn timeline(
+        &self,
+        entity_type: EntityType,
+        entity_id: Uuid,
+        limit: u32,
+    ) -> StoreResult<Vec<EventRecord>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM events e LEFT JOIN users u ON u.id = e.actor_id \
              WHERE e.entity_type = $1 AND e.entity_id = $2 ORDER BY e.at DESC, e.id DESC LIMIT $3"
@@ -112,7 +127,10 @@ impl EventStore for SqlStore {
             values.push(at.into());
             let at_param = values.len();
             values.push(id.to_string().into());
-            conditions.push(format!("(e.at < ${at_param} OR (e.at = ${at_param} AND e.id < ${}))", values.len()));
+            conditions.push(format!(
+                "(e.at < ${at_param} OR (e.at = ${at_param} AND e.id < ${}))",
+                values.len()
+            ));
         }
         values.push(i64::from(filter.limit).into());
         let sql = format!(
@@ -121,7 +139,10 @@ impl EventStore for SqlStore {
             conditions.join(" AND "),
             values.len()
         );
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values).fetch_all(&self.read).await.map_err(map)?;
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+            .fetch_all(&self.read)
+            .await
+            .map_err(map)?;
         rows.iter().map(from_row).collect()
     }
 }

@@ -30,7 +30,12 @@ impl JobStore for SqlStore {
         })
     }
 
-    async fn claim_job(&self, worker: &str, now: Timestamp, lease_until: Timestamp) -> StoreResult<Option<ClaimedJob>> {
+    async fn claim_job(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> StoreResult<Option<ClaimedJob>> {
         let sql = dialect::claim_job(self.backend);
         write_tx!(self, |tx| {
             let row = sqlx::query(sql)
@@ -53,7 +58,12 @@ impl JobStore for SqlStore {
         })
     }
 
-    async fn finish_job(&self, id: Uuid, worker: &str, next_run: Option<Timestamp>) -> StoreResult<()> {
+    async fn finish_job(
+        &self,
+        id: Uuid,
+        worker: &str,
+        next_run: Option<Timestamp>,
+    ) -> StoreResult<()> {
         write_tx!(self, |tx| {
             match next_run {
                 Some(at) => sqlx::query(
@@ -76,7 +86,13 @@ impl JobStore for SqlStore {
         })
     }
 
-    async fn fail_job(&self, id: Uuid, worker: &str, error: &str, retry_at: Option<Timestamp>) -> StoreResult<()> {
+    async fn fail_job(
+        &self,
+        id: Uuid,
+        worker: &str,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> StoreResult<()> {
         write_tx!(self, |tx| {
             sqlx::query(
                 "UPDATE jobs SET run_at = $1, dead = $2, locked_by = NULL, locked_until = 0, last_error = $3 \

@@ -50,9 +50,20 @@ impl SqlStore {
                     Backend::Sqlite => m.sqlite,
                     Backend::Postgres => m.postgres,
                 };
-                tracing::info!(version = m.version, name = m.name, dialect = dialect::migration_suffix(backend), "applying migration");
-                sqlx::raw_sql(AssertSqlSafe(m.shared)).execute(&mut *tx).await.map_err(map)?;
-                sqlx::raw_sql(AssertSqlSafe(specific)).execute(&mut *tx).await.map_err(map)?;
+                tracing::info!(
+                    version = m.version,
+                    name = m.name,
+                    dialect = dialect::migration_suffix(backend),
+                    "applying migration"
+                );
+                sqlx::raw_sql(AssertSqlSafe(m.shared))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                sqlx::raw_sql(AssertSqlSafe(specific))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
                 sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
                     .bind(m.version)
                     .bind(m.name)

@@ -59,7 +59,10 @@ pub fn bind(query: AnyQuery<'_>, value: Val) -> AnyQuery<'_> {
     }
 }
 
-pub fn bind_all<'q>(mut query: AnyQuery<'q>, values: impl IntoIterator<Item = Val>) -> AnyQuery<'q> {
+pub fn bind_all<'q>(
+    mut query: AnyQuery<'q>,
+    values: impl IntoIterator<Item = Val>,
+) -> AnyQuery<'q> {
     for value in values {
         query = bind(query, value);
     }
@@ -68,11 +71,14 @@ pub fn bind_all<'q>(mut query: AnyQuery<'q>, values: impl IntoIterator<Item = Va
 
 /// `$1, $2, …` for `n` values starting after `offset` placeholders.
 pub fn placeholders(offset: usize, n: usize) -> String {
-    (offset + 1..=offset + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (offset + 1..=offset + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn micros(ts: Timestamp) -> i64 {
-    ts.as_microsecond() as i64
+    ts.as_microsecond()
 }
 
 fn decode_error(column: &str, error: impl std::fmt::Display) -> StoreError {
@@ -80,15 +86,18 @@ fn decode_error(column: &str, error: impl std::fmt::Display) -> StoreError {
 }
 
 pub fn text(row: &AnyRow, column: &str) -> StoreResult<String> {
-    row.try_get::<String, _>(column).map_err(|e| decode_error(column, e))
+    row.try_get::<String, _>(column)
+        .map_err(|e| decode_error(column, e))
 }
 
 pub fn opt_text(row: &AnyRow, column: &str) -> StoreResult<Option<String>> {
-    row.try_get::<Option<String>, _>(column).map_err(|e| decode_error(column, e))
+    row.try_get::<Option<String>, _>(column)
+        .map_err(|e| decode_error(column, e))
 }
 
 pub fn int(row: &AnyRow, column: &str) -> StoreResult<i64> {
-    row.try_get::<i64, _>(column).map_err(|e| decode_error(column, e))
+    row.try_get::<i64, _>(column)
+        .map_err(|e| decode_error(column, e))
 }
 
 pub fn flag(row: &AnyRow, column: &str) -> StoreResult<bool> {
@@ -100,9 +109,14 @@ pub fn ts(row: &AnyRow, column: &str) -> StoreResult<Timestamp> {
 }
 
 pub fn opt_ts(row: &AnyRow, column: &str) -> StoreResult<Option<Timestamp>> {
-    match row.try_get::<Option<i64>, _>(column).map_err(|e| decode_error(column, e))? {
+    match row
+        .try_get::<Option<i64>, _>(column)
+        .map_err(|e| decode_error(column, e))?
+    {
         None => Ok(None),
-        Some(v) => Timestamp::from_microsecond(v).map(Some).map_err(|e| decode_error(column, e)),
+        Some(v) => Timestamp::from_microsecond(v)
+            .map(Some)
+            .map_err(|e| decode_error(column, e)),
     }
 }
 
@@ -111,12 +125,16 @@ pub fn parsed<T: FromStr>(row: &AnyRow, column: &str) -> StoreResult<T>
 where
     T::Err: std::fmt::Display,
 {
-    text(row, column)?.parse().map_err(|e| decode_error(column, e))
+    text(row, column)?
+        .parse()
+        .map_err(|e| decode_error(column, e))
 }
 
 pub fn opt_parsed<T: FromStr>(row: &AnyRow, column: &str) -> StoreResult<Option<T>>
 where
     T::Err: std::fmt::Display,
 {
-    opt_text(row, column)?.map(|v| v.parse().map_err(|e| decode_error(column, e))).transpose()
+    opt_text(row, column)?
+        .map(|v| v.parse().map_err(|e| decode_error(column, e)))
+        .transpose()
 }

@@ -31,13 +31,22 @@ impl SessionStore for SqlStore {
         })
     }
 
-    async fn session_with_user(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<(SessionRecord, UserRecord)>> {
+    async fn session_with_user(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<(SessionRecord, UserRecord)>> {
         let sql = "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at AS s_created_at, s.last_seen_at, s.expires_at, \
                    s.absolute_expires_at, u.id, u.email, u.name, u.role, u.team_id, u.active, u.password_hash, u.created_at, \
                    u.updated_at, u.version \
                    FROM sessions s JOIN users u ON u.id = s.user_id \
                    WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.absolute_expires_at > $2 AND u.active = 1";
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(token_hash).bind(micros(now)).fetch_optional(&self.read).await.map_err(map)?;
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(token_hash)
+            .bind(micros(now))
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map)?;
         let Some(row) = row else { return Ok(None) };
         let session = SessionRecord {
             token_hash: text(&row, "token_hash")?,
@@ -51,22 +60,33 @@ impl SessionStore for SqlStore {
         Ok(Some((session, user_from_row(&row)?)))
     }
 
-    async fn touch_session(&self, token_hash: &str, now: Timestamp, expires_at: Timestamp) -> StoreResult<()> {
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<()> {
         write_tx!(self, |tx| {
-            sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")
-                .bind(micros(now))
-                .bind(micros(expires_at))
-                .bind(token_hash)
-                .execute(&mut *tx)
-                .await
-                .map_err(map)?;
+            sqlx::query(
+                "UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3",
+            )
+            .bind(micros(now))
+            .bind(micros(expires_at))
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
             Ok(())
         })
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
         write_tx!(self, |tx| {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await.map_err(map)?;
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
             Ok(())
         })
     }
@@ -84,7 +104,11 @@ impl SessionStore for SqlStore {
         })
     }
 
-    async fn login_failures_since(&self, email: &str, since: Timestamp) -> StoreResult<(i64, Option<Timestamp>)> {
+    async fn login_failures_since(
+        &self,
+        email: &str,
+        since: Timestamp,
+    ) -> StoreResult<(i64, Option<Timestamp>)> {
         let row = sqlx::query("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE email = $1 AND at > $2")
             .bind(email)
             .bind(micros(since))
@@ -96,33 +120,48 @@ impl SessionStore for SqlStore {
 
     async fn clear_login_failures(&self, email: &str) -> StoreResult<()> {
         write_tx!(self, |tx| {
-            sqlx::query("DELETE FROM login_failures WHERE email = $1").bind(email).execute(&mut *tx).await.map_err(map)?;
+            sqlx::query("DELETE FROM login_failures WHERE email = $1")
+                .bind(email)
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
             Ok(())
         })
     }
 
-    async fn purge_expired(&self, now: Timestamp, login_failures_before: Timestamp) -> StoreResult<PurgeCounts> {
+    async fn purge_expired(
+        &self,
+        now: Timestamp,
+        login_failures_before: Timestamp,
+    ) -> StoreResult<PurgeCounts> {
         write_tx!(self, |tx| {
             let now = micros(now);
-            let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR absolute_expires_at <= $1")
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(map)?
-                .rows_affected();
+            let sessions = sqlx::query(
+                "DELETE FROM sessions WHERE expires_at <= $1 OR absolute_expires_at <= $1",
+            )
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?
+            .rows_affected();
             let login_failures = sqlx::query("DELETE FROM login_failures WHERE at < $1")
                 .bind(micros(login_failures_before))
                 .execute(&mut *tx)
                 .await
                 .map_err(map)?
                 .rows_affected();
-            let idempotency_keys = sqlx::query("DELETE FROM idempotency_keys WHERE expires_at <= $1")
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(map)?
-                .rows_affected();
-            Ok(PurgeCounts { sessions, login_failures, idempotency_keys })
+            let idempotency_keys =
+                sqlx::query("DELETE FROM idempotency_keys WHERE expires_at <= $1")
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?
+                    .rows_affected();
+            Ok(PurgeCounts {
+                sessions,
+                login_failures,
+                idempotency_keys,
+            })
         })
     }
 }

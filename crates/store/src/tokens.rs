@@ -2,8 +2,8 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use salesflow_app::ports::{ApiTokenRecord, EventRecord, StoreResult, TokenStore, UserRecord};
 use salesflow_domain::ids::{TokenId, UserId};
-use sqlx::any::AnyRow;
 use sqlx::AssertSqlSafe;
+use sqlx::any::AnyRow;
 
 use crate::db::{SqlStore, write_tx};
 use crate::error::map;
@@ -43,14 +43,22 @@ impl TokenStore for SqlStore {
         })
     }
 
-    async fn token_with_user(&self, token_hash: &str) -> StoreResult<Option<(ApiTokenRecord, UserRecord)>> {
+    async fn token_with_user(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<(ApiTokenRecord, UserRecord)>> {
         let sql = format!(
             "SELECT {COLUMNS}, u.id, u.email, u.name, u.role, u.team_id, u.active, u.password_hash, u.created_at, u.updated_at, u.version \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1"
         );
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(token_hash).fetch_optional(&self.read).await.map_err(map)?;
-        row.map(|r| Ok((token_from_row(&r)?, user_from_row(&r)?))).transpose()
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(token_hash)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map)?;
+        row.map(|r| Ok((token_from_row(&r)?, user_from_row(&r)?)))
+            .transpose()
     }
 
     async fn touch_token(&self, id: TokenId, now: Timestamp) -> StoreResult<()> {
@@ -82,18 +90,29 @@ impl TokenStore for SqlStore {
 
     async fn token_by_id(&self, id: TokenId) -> StoreResult<Option<ApiTokenRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM api_tokens t WHERE t.id = $1");
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&self.read).await.map_err(map)?;
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map)?;
         row.as_ref().map(token_from_row).transpose()
     }
 
-    async fn revoke_token(&self, id: TokenId, now: Timestamp, event: &EventRecord) -> StoreResult<bool> {
+    async fn revoke_token(
+        &self,
+        id: TokenId,
+        now: Timestamp,
+        event: &EventRecord,
+    ) -> StoreResult<bool> {
         write_tx!(self, |tx| {
-            let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-                .bind(micros(now))
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await
-                .map_err(map)?;
+            let done = sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+            )
+            .bind(micros(now))
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
             if done.rows_affected() == 0 {
                 return Ok(false);
             }

@@ -1,15 +1,18 @@
 use async_trait::async_trait;
-use salesflow_app::ports::{EventRecord, StoreError, StoreResult, TeamRecord, UserRecord, UserStore};
+use salesflow_app::ports::{
+    EventRecord, StoreError, StoreResult, TeamRecord, UserRecord, UserStore,
+};
 use salesflow_domain::ids::UserId;
-use sqlx::any::AnyRow;
 use sqlx::AssertSqlSafe;
+use sqlx::any::AnyRow;
 
 use crate::db::{SqlStore, write_tx};
 use crate::error::map;
 use crate::events::insert_event;
 use crate::rows::{Val, bind_all, flag, int, opt_parsed, opt_text, parsed, placeholders, text, ts};
 
-const COLUMNS: &str = "id, email, name, role, team_id, active, password_hash, created_at, updated_at, version";
+const COLUMNS: &str =
+    "id, email, name, role, team_id, active, password_hash, created_at, updated_at, version";
 
 pub(crate) fn user_from_row(row: &AnyRow) -> StoreResult<UserRecord> {
     Ok(UserRecord {
@@ -44,20 +47,37 @@ fn user_values(u: &UserRecord) -> Vec<Val> {
 #[async_trait]
 impl UserStore for SqlStore {
     async fn count_users(&self) -> StoreResult<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&self.read).await.map_err(map)?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(&self.read)
+            .await
+            .map_err(map)?;
         int(&row, "n")
     }
 
-    async fn insert_user(&self, user: &UserRecord, event: &EventRecord, only_if_none: bool) -> StoreResult<bool> {
+    async fn insert_user(
+        &self,
+        user: &UserRecord,
+        event: &EventRecord,
+        only_if_none: bool,
+    ) -> StoreResult<bool> {
         write_tx!(self, |tx| {
             if only_if_none {
-                let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&mut *tx).await.map_err(map)?;
+                let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(map)?;
                 if int(&row, "n")? > 0 {
                     return Ok(false);
                 }
             }
-            let sql = format!("INSERT INTO users ({COLUMNS}) VALUES ({})", placeholders(0, 10));
-            bind_all(sqlx::query(AssertSqlSafe(sql)), user_values(user)).execute(&mut *tx).await.map_err(map)?;
+            let sql = format!(
+                "INSERT INTO users ({COLUMNS}) VALUES ({})",
+                placeholders(0, 10)
+            );
+            bind_all(sqlx::query(AssertSqlSafe(sql)), user_values(user))
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
             insert_event(tx, event).await?;
             Ok(true)
         })
@@ -65,23 +85,39 @@ impl UserStore for SqlStore {
 
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(email).fetch_optional(&self.read).await.map_err(map)?;
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(email)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map)?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     async fn user_by_id(&self, id: UserId) -> StoreResult<Option<UserRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&self.read).await.map_err(map)?;
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map)?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     async fn list_users(&self) -> StoreResult<Vec<UserRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM users ORDER BY name, id");
-        let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.read).await.map_err(map)?;
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&self.read)
+            .await
+            .map_err(map)?;
         rows.iter().map(user_from_row).collect()
     }
 
-    async fn update_user(&self, user: &UserRecord, expected_version: i64, event: &EventRecord) -> StoreResult<()> {
+    async fn update_user(
+        &self,
+        user: &UserRecord,
+        expected_version: i64,
+        event: &EventRecord,
+    ) -> StoreResult<()> {
         write_tx!(self, |tx| {
             let done = sqlx::query(
                 "UPDATE users SET role = $1, team_id = $2, active = $3, name = $4, updated_at = $5, version = $6 \
@@ -99,11 +135,17 @@ impl UserStore for SqlStore {
             .await
             .map_err(map)?;
             if done.rows_affected() == 0 {
-                return Err(StoreError::VersionConflict { current: expected_version + 1 });
+                return Err(StoreError::VersionConflict {
+                    current: expected_version + 1,
+                });
             }
             if !user.active {
                 // A deactivated user is signed out everywhere at once.
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.id.to_string()).execute(&mut *tx).await.map_err(map)?;
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(user.id.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
             }
             insert_event(tx, event).await
         })
@@ -122,7 +164,17 @@ impl UserStore for SqlStore {
     }
 
     async fn list_teams(&self) -> StoreResult<Vec<TeamRecord>> {
-        let rows = sqlx::query("SELECT id, name FROM teams ORDER BY name").fetch_all(&self.read).await.map_err(map)?;
-        rows.iter().map(|r| Ok(TeamRecord { id: parsed(r, "id")?, name: text(r, "name")? })).collect()
+        let rows = sqlx::query("SELECT id, name FROM teams ORDER BY name")
+            .fetch_all(&self.read)
+            .await
+            .map_err(map)?;
+        rows.iter()
+            .map(|r| {
+                Ok(TeamRecord {
+                    id: parsed(r, "id")?,
+                    name: text(r, "name")?,
+                })
+            })
+            .collect()
     }
 }

@@ -12,14 +12,20 @@ pub struct Browser {
 }
 
 fn find(candidates: &[&str]) -> Option<String> {
-    candidates.iter().find(|p| std::path::Path::new(p).exists()).map(|p| p.to_string())
+    candidates
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| p.to_string())
 }
 
 impl Browser {
     /// Starts chromedriver and a headless Chromium session, or `None` with a printed notice.
     pub async fn start() -> Option<Browser> {
-        let Some(driver_path) = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]) else {
-            eprintln!("NOTICE: chromedriver not found; browser test skipped (install Debian chromium-driver)");
+        let Some(driver_path) = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"])
+        else {
+            eprintln!(
+                "NOTICE: chromedriver not found; browser test skipped (install Debian chromium-driver)"
+            );
             return None;
         };
         let chromium = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"])?;
@@ -27,9 +33,17 @@ impl Browser {
             let l = std::net::TcpListener::bind("127.0.0.1:0").ok()?;
             l.local_addr().ok()?.port()
         };
-        let mut driver = Command::new(driver_path).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().ok()?;
+        let mut driver = Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
         let mut caps = serde_json::Map::new();
-        let profile = std::env::temp_dir().join(format!("salesflow-chromium-{}", uuid::Uuid::now_v7().simple()));
+        let profile = std::env::temp_dir().join(format!(
+            "salesflow-chromium-{}",
+            uuid::Uuid::now_v7().simple()
+        ));
         caps.insert(
             "goog:chromeOptions".into(),
             serde_json::json!({
@@ -41,7 +55,11 @@ impl Browser {
         );
         for _ in 0..50 {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
                 Ok(client) => return Some(Browser { client, driver }),
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }

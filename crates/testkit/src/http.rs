@@ -31,12 +31,21 @@ async fn reply(response: reqwest::Response) -> Reply {
     let headers = response.headers().clone();
     let text = response.text().await.unwrap_or_default();
     let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply { status, headers, json, text }
+    Reply {
+        status,
+        headers,
+        json,
+        text,
+    }
 }
 
 impl Api {
     pub fn new(base: &str, token: Option<String>) -> Self {
-        Self { base: base.into(), token, client: Client::new() }
+        Self {
+            base: base.into(),
+            token,
+            client: Client::new(),
+        }
     }
 
     pub async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Reply {
@@ -76,36 +85,72 @@ pub fn csrf_of(html: &str) -> Option<String> {
     doc.select(&input)
         .next()
         .and_then(|e| e.value().attr("value").map(str::to_string))
-        .or_else(|| doc.select(&body).next().and_then(|e| e.value().attr("data-csrf").map(str::to_string)))
+        .or_else(|| {
+            doc.select(&body)
+                .next()
+                .and_then(|e| e.value().attr("data-csrf").map(str::to_string))
+        })
         .filter(|t| !t.is_empty())
 }
 
 pub fn new_browser_client() -> Client {
-    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
 }
 
 impl Session {
     /// Signs in through the login form; fails with the login page's status when refused.
     pub async fn login(base: &str, email: &str, password: &str) -> Result<Session, StatusCode> {
         let client = new_browser_client();
-        let page = client.get(format!("{base}/login")).send().await.expect("login page").text().await.unwrap_or_default();
+        let page = client
+            .get(format!("{base}/login"))
+            .send()
+            .await
+            .expect("login page")
+            .text()
+            .await
+            .unwrap_or_default();
         let form_csrf = csrf_of(&page).expect("login form has a CSRF token");
         let response = client
             .post(format!("{base}/login"))
-            .form(&[("csrf", form_csrf.as_str()), ("email", email), ("password", password), ("next", "/")])
+            .form(&[
+                ("csrf", form_csrf.as_str()),
+                ("email", email),
+                ("password", password),
+                ("next", "/"),
+            ])
             .send()
             .await
             .expect("login post");
         if response.status() != StatusCode::SEE_OTHER {
             return Err(response.status());
         }
-        let home = client.get(format!("{base}/")).send().await.expect("home").text().await.unwrap_or_default();
+        let home = client
+            .get(format!("{base}/"))
+            .send()
+            .await
+            .expect("home")
+            .text()
+            .await
+            .unwrap_or_default();
         let csrf = csrf_of(&home).expect("signed-in pages carry the CSRF token");
-        Ok(Session { base: base.into(), client, csrf })
+        Ok(Session {
+            base: base.into(),
+            client,
+            csrf,
+        })
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, String) {
-        let r = self.client.get(format!("{}{path}", self.base)).send().await.expect("get");
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("get");
         (r.status(), r.text().await.unwrap_or_default())
     }
 
@@ -113,6 +158,11 @@ impl Session {
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let mut form: Vec<(&str, &str)> = vec![("csrf", self.csrf.as_str())];
         form.extend_from_slice(fields);
-        self.client.post(format!("{}{path}", self.base)).form(&form).send().await.expect("post")
+        self.client
+            .post(format!("{}{path}", self.base))
+            .form(&form)
+            .send()
+            .await
+            .expect("post")
     }
 }

@@ -35,15 +35,26 @@ pub struct TestApp {
 impl TestApp {
     pub async fn spawn() -> Self {
         let db = TestDb::create().await;
-        let store = salesflow::server::open_store(&db.url, 8).await.expect("open test database");
+        let store = salesflow::server::open_store(&db.url, 8)
+            .await
+            .expect("open test database");
         let clock = Arc::new(FixedClock::new(jiff::Timestamp::now()));
         let app = salesflow::server::app(store.clone(), clock.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let base_url = format!("http://{}", listener.local_addr().expect("address"));
         let (stop, stop_rx) = watch::channel(false);
         let state = salesflow::server::state(app.clone(), salesflow_web::WebConfig::default());
         tokio::spawn(salesflow::server::serve_on(listener, state, stop_rx));
-        Self { base_url, app, store, clock, db, stop }
+        Self {
+            base_url,
+            app,
+            store,
+            clock,
+            db,
+            stop,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -57,17 +68,34 @@ impl TestApp {
     /// A user with the test password.
     pub async fn user(&self, role: Role, team: Option<TeamId>) -> UserRecord {
         let n = uuid::Uuid::now_v7().simple().to_string();
-        let new = NewUser { email: format!("{}-{}@test.example", role.as_str(), &n[20..]), name: format!("{} {}", role.label(), &n[24..]), role, team_id: team, password: PASSWORD.into() };
+        let new = NewUser {
+            email: format!("{}-{}@test.example", role.as_str(), &n[20..]),
+            name: format!("{} {}", role.label(), &n[24..]),
+            role,
+            team_id: team,
+            password: PASSWORD.into(),
+        };
         self.app.create_user(None, new).await.expect("user")
     }
 
     pub fn actor(user: &UserRecord) -> Actor {
-        Actor { user_id: user.id, name: user.name.clone(), email: user.email.clone(), role: user.role, team_id: user.team_id, request_id: None }
+        Actor {
+            user_id: user.id,
+            name: user.name.clone(),
+            email: user.email.clone(),
+            role: user.role,
+            team_id: user.team_id,
+            request_id: None,
+        }
     }
 
     /// An API client authenticated as `user`.
     pub async fn api_as(&self, user: &UserRecord) -> Api {
-        let (_, secret) = self.app.create_token(&Self::actor(user), user.id, "test").await.expect("token");
+        let (_, secret) = self
+            .app
+            .create_token(&Self::actor(user), user.id, "test")
+            .await
+            .expect("token");
         Api::new(&self.base_url, Some(secret))
     }
 
@@ -78,7 +106,9 @@ impl TestApp {
 
     /// A signed-in browser-like session (cookies, CSRF token).
     pub async fn session_as(&self, user: &UserRecord) -> Session {
-        Session::login(&self.base_url, &user.email, PASSWORD).await.expect("login")
+        Session::login(&self.base_url, &user.email, PASSWORD)
+            .await
+            .expect("login")
     }
 
     pub async fn shutdown(self) {

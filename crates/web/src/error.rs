@@ -1,9 +1,9 @@
 //! Errors at the HTTP boundary: one JSON shape for the API (`{"errors":[{"code","detail"}]}`),
 //! friendly pages for the UI. Internal details are logged, never sent.
 
+use axum::Json;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use salesflow_app::AppError;
 use serde::Serialize;
 
@@ -23,26 +23,80 @@ pub struct ErrorItem {
 }
 
 /// The status, errors and extra headers of an application error.
-pub fn describe(error: &AppError) -> (StatusCode, Vec<ErrorItem>, Option<(header::HeaderName, String)>) {
-    let one = |code: &str, detail: String| vec![ErrorItem { code: code.into(), detail, field: None }];
+pub fn describe(
+    error: &AppError,
+) -> (
+    StatusCode,
+    Vec<ErrorItem>,
+    Option<(header::HeaderName, String)>,
+) {
+    let one = |code: &str, detail: String| {
+        vec![ErrorItem {
+            code: code.into(),
+            detail,
+            field: None,
+        }]
+    };
     match error {
-        AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, one("unauthenticated", "sign in or send a valid API token".into()), None),
-        AppError::Forbidden => (StatusCode::FORBIDDEN, one("forbidden", "your role may not do this".into()), None),
-        AppError::NotFound => (StatusCode::NOT_FOUND, one("not_found", "no such record".into()), None),
-        AppError::Invalid(errors) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors.0.iter().map(|e| ErrorItem { code: e.code.into(), detail: format!("{} {}", e.field, e.message), field: Some(e.field.clone()) }).collect(),
+        AppError::Unauthenticated => (
+            StatusCode::UNAUTHORIZED,
+            one(
+                "unauthenticated",
+                "sign in or send a valid API token".into(),
+            ),
             None,
         ),
-        AppError::StaleVersion { .. } => (StatusCode::CONFLICT, one("stale_version", error.to_string()), None),
-        AppError::Conflict { code, detail } => (StatusCode::CONFLICT, one(code, detail.clone()), None),
-        AppError::RateLimited { retry_after_secs } => {
-            (StatusCode::TOO_MANY_REQUESTS, one("rate_limited", error.to_string()), Some((header::RETRY_AFTER, retry_after_secs.to_string())))
+        AppError::Forbidden => (
+            StatusCode::FORBIDDEN,
+            one("forbidden", "your role may not do this".into()),
+            None,
+        ),
+        AppError::NotFound => (
+            StatusCode::NOT_FOUND,
+            one("not_found", "no such record".into()),
+            None,
+        ),
+        AppError::Invalid(errors) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors
+                .0
+                .iter()
+                .map(|e| ErrorItem {
+                    code: e.code.into(),
+                    detail: format!("{} {}", e.field, e.message),
+                    field: Some(e.field.clone()),
+                })
+                .collect(),
+            None,
+        ),
+        AppError::StaleVersion { .. } => (
+            StatusCode::CONFLICT,
+            one("stale_version", error.to_string()),
+            None,
+        ),
+        AppError::Conflict { code, detail } => {
+            (StatusCode::CONFLICT, one(code, detail.clone()), None)
         }
-        AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, one("unavailable", error.to_string()), Some((header::RETRY_AFTER, "1".into()))),
+        AppError::RateLimited { retry_after_secs } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            one("rate_limited", error.to_string()),
+            Some((header::RETRY_AFTER, retry_after_secs.to_string())),
+        ),
+        AppError::Busy => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            one("unavailable", error.to_string()),
+            Some((header::RETRY_AFTER, "1".into())),
+        ),
         AppError::Internal(message) => {
             tracing::error!(%message, "internal error");
-            (StatusCode::INTERNAL_SERVER_ERROR, one("internal", "something went wrong on our side; it has been logged".into()), None)
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                one(
+                    "internal",
+                    "something went wrong on our side; it has been logged".into(),
+                ),
+                None,
+            )
         }
     }
 }
@@ -71,7 +125,17 @@ impl IntoResponse for ApiError {
 }
 
 pub fn api_error(status: StatusCode, code: &str, detail: impl Into<String>) -> Response {
-    (status, Json(ErrorBody { errors: vec![ErrorItem { code: code.into(), detail: detail.into(), field: None }] })).into_response()
+    (
+        status,
+        Json(ErrorBody {
+            errors: vec![ErrorItem {
+                code: code.into(),
+                detail: detail.into(),
+                field: None,
+            }],
+        }),
+    )
+        .into_response()
 }
 
 /// Unknown routes: JSON under `/api`, a page elsewhere.
@@ -79,7 +143,11 @@ pub async fn not_found(uri: Uri) -> Response {
     if uri.path().starts_with("/api") {
         api_error(StatusCode::NOT_FOUND, "not_found", "no such route")
     } else {
-        crate::ui::error_page(StatusCode::NOT_FOUND, "Not found", "There is nothing at this address.")
+        crate::ui::error_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is nothing at this address.",
+        )
     }
 }
 
@@ -88,6 +156,10 @@ pub fn not_found_for(path: &str) -> Response {
     if path.starts_with("/api") {
         api_error(StatusCode::NOT_FOUND, "not_found", "no such record")
     } else {
-        crate::ui::error_page(StatusCode::NOT_FOUND, "Not found", "There is no such record, or you may not see it.")
+        crate::ui::error_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is no such record, or you may not see it.",
+        )
     }
 }

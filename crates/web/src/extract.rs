@@ -7,12 +7,16 @@ use axum::response::{IntoResponse, Response};
 use salesflow_app::{Actor, AppError};
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, api_error};
 use crate::AppState;
+use crate::error::{ApiError, api_error};
 
 /// The request id set by the request-id layer, for the audit trail.
 pub fn request_id(parts: &Parts) -> Option<String> {
-    parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string)
+    parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 /// The user behind a `Authorization: Bearer <token>` header.
@@ -21,10 +25,16 @@ pub struct ApiActor(pub Actor);
 impl FromRequestParts<AppState> for ApiActor {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let unauthenticated = || {
             let mut response = ApiError(AppError::Unauthenticated).into_response();
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
             response
         };
         let token = parts
@@ -55,7 +65,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             Err(rejection) => {
                 use axum::extract::rejection::JsonRejection as R;
                 let (status, code) = match &rejection {
-                    R::MissingJsonContentType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+                    R::MissingJsonContentType(_) => {
+                        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+                    }
                     R::JsonSyntaxError(_) => (StatusCode::BAD_REQUEST, "invalid_json"),
                     R::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
                     R::BytesRejection(_) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
@@ -76,7 +88,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(Self(value)),
-            Err(rejection) => Err(api_error(StatusCode::BAD_REQUEST, "invalid_query", rejection.body_text())),
+            Err(rejection) => Err(api_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                rejection.body_text(),
+            )),
         }
     }
 }
@@ -88,9 +104,12 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::extract::Path(raw) = axum::extract::Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| crate::error::not_found_for(parts.uri.path()))?;
-        raw.parse().map(Self).map_err(|_| crate::error::not_found_for(parts.uri.path()))
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| crate::error::not_found_for(parts.uri.path()))?;
+        raw.parse()
+            .map(Self)
+            .map_err(|_| crate::error::not_found_for(parts.uri.path()))
     }
 }

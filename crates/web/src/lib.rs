@@ -42,7 +42,10 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::routes())
         .merge(api::openapi::docs_routes())
         .fallback(error::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::observe,
+        ))
         .with_state(state);
     ops::with_layers(router)
 }

@@ -36,11 +36,21 @@ pub struct ColumnSpec {
 }
 
 const fn field(name: &'static str, label: &'static str, kind: FieldKind) -> FieldSpec {
-    FieldSpec { name, label, kind, required: false }
+    FieldSpec {
+        name,
+        label,
+        kind,
+        required: false,
+    }
 }
 
 const fn required(name: &'static str, label: &'static str) -> FieldSpec {
-    FieldSpec { name, label, kind: FieldKind::Text, required: true }
+    FieldSpec {
+        name,
+        label,
+        kind: FieldKind::Text,
+        required: true,
+    }
 }
 
 pub trait WebResource: Entity + utoipa::ToSchema {
@@ -73,12 +83,36 @@ impl WebResource for Lead {
         field("notes", "Notes", FieldKind::LongText),
     ];
     const COLUMNS: &'static [ColumnSpec] = &[
-        ColumnSpec { label: "Name", field: "name", sort: Some("last_name") },
-        ColumnSpec { label: "Company", field: "company", sort: Some("company") },
-        ColumnSpec { label: "Status", field: "status", sort: Some("status") },
-        ColumnSpec { label: "Source", field: "source", sort: None },
-        ColumnSpec { label: "Owner", field: "owner_id", sort: None },
-        ColumnSpec { label: "Created", field: "created_at", sort: Some("created_at") },
+        ColumnSpec {
+            label: "Name",
+            field: "name",
+            sort: Some("last_name"),
+        },
+        ColumnSpec {
+            label: "Company",
+            field: "company",
+            sort: Some("company"),
+        },
+        ColumnSpec {
+            label: "Status",
+            field: "status",
+            sort: Some("status"),
+        },
+        ColumnSpec {
+            label: "Source",
+            field: "source",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Owner",
+            field: "owner_id",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Created",
+            field: "created_at",
+            sort: Some("created_at"),
+        },
     ];
 }
 
@@ -100,12 +134,36 @@ impl WebResource for Account {
         field("notes", "Notes", FieldKind::LongText),
     ];
     const COLUMNS: &'static [ColumnSpec] = &[
-        ColumnSpec { label: "Name", field: "name", sort: Some("name") },
-        ColumnSpec { label: "Domain", field: "domain", sort: None },
-        ColumnSpec { label: "Industry", field: "industry", sort: None },
-        ColumnSpec { label: "City", field: "city", sort: Some("city") },
-        ColumnSpec { label: "Owner", field: "owner_id", sort: None },
-        ColumnSpec { label: "Created", field: "created_at", sort: Some("created_at") },
+        ColumnSpec {
+            label: "Name",
+            field: "name",
+            sort: Some("name"),
+        },
+        ColumnSpec {
+            label: "Domain",
+            field: "domain",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Industry",
+            field: "industry",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "City",
+            field: "city",
+            sort: Some("city"),
+        },
+        ColumnSpec {
+            label: "Owner",
+            field: "owner_id",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Created",
+            field: "created_at",
+            sort: Some("created_at"),
+        },
     ];
 }
 
@@ -125,11 +183,35 @@ impl WebResource for Contact {
         field("notes", "Notes", FieldKind::LongText),
     ];
     const COLUMNS: &'static [ColumnSpec] = &[
-        ColumnSpec { label: "Name", field: "name", sort: Some("last_name") },
-        ColumnSpec { label: "Title", field: "title", sort: None },
-        ColumnSpec { label: "E-mail", field: "email", sort: None },
-        ColumnSpec { label: "Phone", field: "phone", sort: None },
-        ColumnSpec { label: "Owner", field: "owner_id", sort: None },
-        ColumnSpec { label: "Created", field: "created_at", sort: Some("created_at") },
+        ColumnSpec {
+            label: "Name",
+            field: "name",
+            sort: Some("last_name"),
+        },
+        ColumnSpec {
+            label: "Title",
+            field: "title",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "E-mail",
+            field: "email",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Phone",
+            field: "phone",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Owner",
+            field: "owner_id",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Created",
+            field: "created_at",
+            sort: Some("created_at"),
+        },
     ];
 }

@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use salesflow_app::Actor;
 
-use crate::extract::request_id;
 use crate::AppState;
+use crate::extract::request_id;
 
 pub const SESSION_COOKIE: &str = "sf_session";
 /// CSRF token for the forms shown before sign-in (login, first-run setup): double-submit.
@@ -30,38 +30,77 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 pub fn set_cookie(name: &str, value: &str, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}")).unwrap_or(HeaderValue::from_static(""))
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .unwrap_or(HeaderValue::from_static(""))
 }
 
 pub fn clear_cookie(name: &str, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")).unwrap_or(HeaderValue::from_static(""))
+    HeaderValue::from_str(&format!(
+        "{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+    ))
+    .unwrap_or(HeaderValue::from_static(""))
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// A browser request from another site: its `Origin` (or `Referer`) names a different host.
 pub fn cross_site(headers: &HeaderMap) -> bool {
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else { return false };
-    let source = headers.get(header::ORIGIN).or_else(|| headers.get(header::REFERER)).and_then(|v| v.to_str().ok());
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let source = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|v| v.to_str().ok());
     match source {
         None | Some("null") => source.is_some(),
         Some(url) => {
-            let authority = url.split("://").nth(1).unwrap_or("").split('/').next().unwrap_or("");
+            let authority = url
+                .split("://")
+                .nth(1)
+                .unwrap_or("")
+                .split('/')
+                .next()
+                .unwrap_or("");
             authority != host
         }
     }
 }
 
+/// A refused state-changing request (missing or wrong CSRF token, or cross-site).
+#[derive(Debug)]
+pub struct CsrfRefused;
+
+impl IntoResponse for CsrfRefused {
+    fn into_response(self) -> Response {
+        crate::ui::error_page(
+            StatusCode::FORBIDDEN,
+            "Request refused",
+            "The form was stale or came from another site. Go back, reload the page and try again.",
+        )
+    }
+}
+
 /// Checks the CSRF token sent with a form (field `csrf`) or by htmx (header `X-CSRF-Token`).
-pub fn check_csrf(headers: &HeaderMap, form_token: Option<&str>, expected: &str) -> Result<(), Response> {
+pub fn check_csrf(
+    headers: &HeaderMap,
+    form_token: Option<&str>,
+    expected: &str,
+) -> Result<(), CsrfRefused> {
     let sent = form_token.or_else(|| headers.get("x-csrf-token").and_then(|v| v.to_str().ok()));
     let valid = sent.is_some_and(|t| !expected.is_empty() && constant_time_eq(t, expected));
     if cross_site(headers) || !valid {
         tracing::warn!(target: "security", "csrf check failed");
-        return Err(crate::ui::error_page(StatusCode::FORBIDDEN, "Request refused", "The form was stale or came from another site. Go back, reload the page and try again."));
+        return Err(CsrfRefused);
     }
     Ok(())
 }
@@ -76,9 +115,16 @@ pub struct UiUser {
 impl FromRequestParts<AppState> for UiUser {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let to_login = || {
-            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
             let target = format!("/login?next={}", urlencode(next));
             if parts.headers.contains_key("hx-request") {
                 ([("hx-redirect", target)], StatusCode::UNAUTHORIZED).into_response()
@@ -86,7 +132,9 @@ impl FromRequestParts<AppState> for UiUser {
                 Redirect::to(&target).into_response()
             }
         };
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty() && t.len() <= 200) else {
+        let Some(token) =
+            cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty() && t.len() <= 200)
+        else {
             return Err(to_login());
         };
         match state.app.session_actor(&token, request_id(parts)).await {
@@ -100,7 +148,9 @@ impl FromRequestParts<AppState> for UiUser {
 pub fn urlencode(raw: &str) -> String {
     raw.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()
@@ -115,9 +165,15 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_static("crm.example.com"));
         assert!(!cross_site(&h));
-        h.insert(header::ORIGIN, HeaderValue::from_static("https://crm.example.com"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://crm.example.com"),
+        );
         assert!(!cross_site(&h));
-        h.insert(header::ORIGIN, HeaderValue::from_static("https://evil.example"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
         assert!(cross_site(&h));
         h.insert(header::ORIGIN, HeaderValue::from_static("null"));
         assert!(cross_site(&h));

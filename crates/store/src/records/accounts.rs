@@ -12,7 +12,17 @@ use crate::rows::{Val, opt_text, text};
 impl Table for Account {
     const TABLE: &'static str = "accounts";
     const COLUMNS: &'static [&'static str] = &[
-        "name", "name_key", "domain", "industry", "phone", "street", "postal_code", "city", "city_key", "country", "notes",
+        "name",
+        "name_key",
+        "domain",
+        "industry",
+        "phone",
+        "street",
+        "postal_code",
+        "city",
+        "city_key",
+        "country",
+        "notes",
     ];
     const SEARCH: &'static [&'static str] = &["name_key", "domain"];
 

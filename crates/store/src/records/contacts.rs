@@ -12,7 +12,15 @@ use crate::rows::{Val, opt_parsed, opt_text, text};
 impl Table for Contact {
     const TABLE: &'static str = "contacts";
     const COLUMNS: &'static [&'static str] = &[
-        "account_id", "first_name", "first_name_key", "last_name", "last_name_key", "title", "email", "phone", "notes",
+        "account_id",
+        "first_name",
+        "first_name_key",
+        "last_name",
+        "last_name_key",
+        "title",
+        "email",
+        "phone",
+        "notes",
     ];
     const SEARCH: &'static [&'static str] = &["last_name_key", "first_name_key", "email"];
 

@@ -16,10 +16,23 @@ fn key(value: Option<&str>) -> Val {
 impl Table for Lead {
     const TABLE: &'static str = "leads";
     const COLUMNS: &'static [&'static str] = &[
-        "first_name", "first_name_key", "last_name", "last_name_key", "company", "company_key", "title", "email", "phone",
-        "source", "campaign", "status", "disqualify_reason", "notes",
+        "first_name",
+        "first_name_key",
+        "last_name",
+        "last_name_key",
+        "company",
+        "company_key",
+        "title",
+        "email",
+        "phone",
+        "source",
+        "campaign",
+        "status",
+        "disqualify_reason",
+        "notes",
     ];
-    const SEARCH: &'static [&'static str] = &["last_name_key", "first_name_key", "company_key", "email"];
+    const SEARCH: &'static [&'static str] =
+        &["last_name_key", "first_name_key", "company_key", "email"];
     const GROUP: Option<&'static str> = Some("status");
 
     fn values(&self) -> Vec<Val> {

@@ -10,8 +10,8 @@ use salesflow_app::entity::Entity;
 use salesflow_app::list::{ArchivedFilter, ListQuery, SortDir, SortValue};
 use salesflow_app::ports::{EventRecord, RecordStore, Scope, StoreError, StoreResult};
 use salesflow_domain::record::RecordMeta;
-use sqlx::any::AnyRow;
 use sqlx::AssertSqlSafe;
+use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::db::{SqlStore, write_tx};
@@ -32,10 +32,20 @@ pub trait Table: Entity {
     fn from_row(row: &AnyRow, id: Uuid, meta: RecordMeta) -> StoreResult<Self>;
 }
 
-const META_COLUMNS: [&str; 6] = ["owner_id", "team_id", "archived", "created_at", "updated_at", "version"];
+const META_COLUMNS: [&str; 6] = [
+    "owner_id",
+    "team_id",
+    "archived",
+    "created_at",
+    "updated_at",
+    "version",
+];
 
 fn all_columns<T: Table>() -> Vec<&'static str> {
-    std::iter::once("id").chain(T::COLUMNS.iter().copied()).chain(META_COLUMNS).collect()
+    std::iter::once("id")
+        .chain(T::COLUMNS.iter().copied())
+        .chain(META_COLUMNS)
+        .collect()
 }
 
 fn meta_values(meta: &RecordMeta) -> Vec<Val> {
@@ -103,7 +113,11 @@ impl Conditions {
     }
 
     fn where_clause(&self) -> String {
-        if self.sql.is_empty() { String::new() } else { format!(" WHERE {}", self.sql.join(" AND ")) }
+        if self.sql.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.sql.join(" AND "))
+        }
     }
 }
 
@@ -139,7 +153,10 @@ fn list_sql<T: Table>(query: &ListQuery, scope: Scope) -> StoreResult<(String, V
         // Prefix match as a range on each key column, so every branch can use its index.
         let lo = c.param(q.clone());
         let hi = c.param(format!("{q}\u{10FFFF}"));
-        let branches: Vec<String> = T::SEARCH.iter().map(|col| format!("({col} >= {lo} AND {col} < {hi})")).collect();
+        let branches: Vec<String> = T::SEARCH
+            .iter()
+            .map(|col| format!("({col} >= {lo} AND {col} < {hi})"))
+            .collect();
         c.push(format!("({})", branches.join(" OR ")));
     }
     let column = sort_column(query.sort);
@@ -155,7 +172,9 @@ fn list_sql<T: Table>(query: &ListQuery, scope: Scope) -> StoreResult<(String, V
         let v = c.param(value);
         let id = c.param(after.id.to_string());
         let cmp_eq = if cmp == ">" { ">=" } else { "<=" };
-        c.push(format!("{column} {cmp_eq} {v} AND ({column} {cmp} {v} OR id {cmp} {id})"));
+        c.push(format!(
+            "{column} {cmp_eq} {v} AND ({column} {cmp} {v} OR id {cmp} {id})"
+        ));
     }
     let limit = c.param(i64::from(query.limit) + 1);
     let sql = format!(
@@ -171,12 +190,20 @@ fn list_sql<T: Table>(query: &ListQuery, scope: Scope) -> StoreResult<(String, V
 impl<T: Table> RecordStore<T> for SqlStore {
     async fn insert(&self, record: &T, event: &EventRecord) -> StoreResult<()> {
         let columns = all_columns::<T>();
-        let sql = format!("INSERT INTO {} ({}) VALUES ({})", T::TABLE, columns.join(", "), placeholders(0, columns.len()));
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            T::TABLE,
+            columns.join(", "),
+            placeholders(0, columns.len())
+        );
         let mut values = vec![Val::from(record.uuid().to_string())];
         values.extend(record.values());
         values.extend(meta_values(record.meta()));
         write_tx!(self, |tx| {
-            bind_all(sqlx::query(AssertSqlSafe(sql.clone())), values.clone()).execute(&mut *tx).await.map_err(map)?;
+            bind_all(sqlx::query(AssertSqlSafe(sql.clone())), values.clone())
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
             insert_event(tx, event).await
         })
     }
@@ -186,23 +213,49 @@ impl<T: Table> RecordStore<T> for SqlStore {
         let p = c.param(id.to_string());
         c.push(format!("id = {p}"));
         c.scope(scope);
-        let sql = format!("SELECT {} FROM {}{}", all_columns::<T>().join(", "), T::TABLE, c.where_clause());
-        let row = bind_all(sqlx::query(AssertSqlSafe(sql)), c.values).fetch_optional(&self.read).await.map_err(map)?;
+        let sql = format!(
+            "SELECT {} FROM {}{}",
+            all_columns::<T>().join(", "),
+            T::TABLE,
+            c.where_clause()
+        );
+        let row = bind_all(sqlx::query(AssertSqlSafe(sql)), c.values)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map)?;
         row.as_ref().map(record_from_row::<T>).transpose()
     }
 
-    async fn update(&self, record: &T, expected_version: i64, event: &EventRecord) -> StoreResult<()> {
+    async fn update(
+        &self,
+        record: &T,
+        expected_version: i64,
+        event: &EventRecord,
+    ) -> StoreResult<()> {
         let columns: Vec<&str> = T::COLUMNS.iter().copied().chain(META_COLUMNS).collect();
-        let assignments: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+        let assignments: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ${}", i + 1))
+            .collect();
         let n = columns.len();
-        let sql = format!("UPDATE {} SET {} WHERE id = ${} AND version = ${}", T::TABLE, assignments.join(", "), n + 1, n + 2);
+        let sql = format!(
+            "UPDATE {} SET {} WHERE id = ${} AND version = ${}",
+            T::TABLE,
+            assignments.join(", "),
+            n + 1,
+            n + 2
+        );
         let mut values = record.values();
         values.extend(meta_values(record.meta()));
         values.push(record.uuid().to_string().into());
         values.push(expected_version.into());
         let current_sql = format!("SELECT version FROM {} WHERE id = $1", T::TABLE);
         write_tx!(self, |tx| {
-            let done = bind_all(sqlx::query(AssertSqlSafe(sql.clone())), values.clone()).execute(&mut *tx).await.map_err(map)?;
+            let done = bind_all(sqlx::query(AssertSqlSafe(sql.clone())), values.clone())
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
             if done.rows_affected() == 0 {
                 let row = sqlx::query(AssertSqlSafe(current_sql.clone()))
                     .bind(record.uuid().to_string())
@@ -210,7 +263,9 @@ impl<T: Table> RecordStore<T> for SqlStore {
                     .await
                     .map_err(map)?;
                 return Err(match row {
-                    Some(row) => StoreError::VersionConflict { current: int(&row, "version")? },
+                    Some(row) => StoreError::VersionConflict {
+                        current: int(&row, "version")?,
+                    },
                     None => StoreError::NotFound,
                 });
             }
@@ -220,7 +275,10 @@ impl<T: Table> RecordStore<T> for SqlStore {
 
     async fn list(&self, query: &ListQuery, scope: Scope) -> StoreResult<Vec<T>> {
         let (sql, values) = list_sql::<T>(query, scope)?;
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values).fetch_all(&self.read).await.map_err(map)?;
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+            .fetch_all(&self.read)
+            .await
+            .map_err(map)?;
         rows.iter().map(record_from_row::<T>).collect()
     }
 
@@ -229,31 +287,58 @@ impl<T: Table> RecordStore<T> for SqlStore {
         c.push("archived = 0".into());
         c.scope(scope);
         let sql = match T::GROUP {
-            Some(group) => format!("SELECT {group} AS g, COUNT(*) AS n FROM {}{} GROUP BY {group} ORDER BY {group}", T::TABLE, c.where_clause()),
-            None => format!("SELECT 'all' AS g, COUNT(*) AS n FROM {}{}", T::TABLE, c.where_clause()),
+            Some(group) => format!(
+                "SELECT {group} AS g, COUNT(*) AS n FROM {}{} GROUP BY {group} ORDER BY {group}",
+                T::TABLE,
+                c.where_clause()
+            ),
+            None => format!(
+                "SELECT 'all' AS g, COUNT(*) AS n FROM {}{}",
+                T::TABLE,
+                c.where_clause()
+            ),
         };
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), c.values).fetch_all(&self.read).await.map_err(map)?;
-        rows.iter().map(|r| Ok((text(r, "g")?, int(r, "n")?))).collect()
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), c.values)
+            .fetch_all(&self.read)
+            .await
+            .map_err(map)?;
+        rows.iter()
+            .map(|r| Ok((text(r, "g")?, int(r, "n")?)))
+            .collect()
     }
 }
 
 impl SqlStore {
     /// Inserts many new records with their events in one transaction, several rows per
     /// statement (imports and benchmark data sets).
-    pub async fn insert_batch<T: Table>(&self, records: &[T], events: &[EventRecord]) -> StoreResult<()> {
+    pub async fn insert_batch<T: Table>(
+        &self,
+        records: &[T],
+        events: &[EventRecord],
+    ) -> StoreResult<()> {
         let columns = all_columns::<T>();
         let per_statement = (30_000 / columns.len()).min(500);
         write_tx!(self, |tx| {
             for chunk in records.chunks(per_statement) {
-                let rows: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * columns.len(), columns.len()))).collect();
-                let sql = format!("INSERT INTO {} ({}) VALUES {}", T::TABLE, columns.join(", "), rows.join(", "));
+                let rows: Vec<String> = (0..chunk.len())
+                    .map(|i| format!("({})", placeholders(i * columns.len(), columns.len())))
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO {} ({}) VALUES {}",
+                    T::TABLE,
+                    columns.join(", "),
+                    rows.join(", ")
+                );
                 let values = chunk.iter().flat_map(|r| {
                     let mut v = vec![Val::from(r.uuid().to_string())];
                     v.extend(r.values());
                     v.extend(meta_values(r.meta()));
                     v
                 });
-                bind_all(sqlx::query(AssertSqlSafe(sql)), values).execute(&mut *tx).await.map_err(map)?;
+                bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
             }
             crate::events::insert_events(tx, events).await
         })

@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 
 use reqwest::Method;
+use salesflow_app::Actor;
 use salesflow_app::entity::Origin;
 use salesflow_app::ports::UserRecord;
-use salesflow_app::Actor;
 use salesflow_domain::account::{Account, AccountInput};
 use salesflow_domain::contact::{Contact, ContactInput};
 use salesflow_domain::lead::{Lead, LeadInput};
@@ -19,58 +19,211 @@ use serde_json::{Value, json};
 /// "own" rows act on a record owned by the caller; "other" rows on one owned by a rep of
 /// another team.
 const MATRIX: &[(&str, [u16; 8])] = &[
-    ("GET /api/v1/leads", [401, 200, 200, 200, 200, 403, 403, 403]),
-    ("POST /api/v1/leads", [401, 201, 201, 201, 201, 403, 403, 403]),
-    ("GET /api/v1/leads/export", [401, 200, 200, 200, 200, 403, 403, 403]),
-    ("GET /api/v1/leads/counts", [401, 200, 200, 200, 200, 403, 403, 403]),
-    ("GET /api/v1/leads/{id} own", [401, 200, 200, 200, 200, 403, 403, 403]),
-    ("GET /api/v1/leads/{id} other", [401, 200, 404, 404, 200, 403, 403, 403]),
-    ("PATCH /api/v1/leads/{id} own", [401, 200, 200, 200, 200, 403, 403, 403]),
-    ("PATCH /api/v1/leads/{id} other", [401, 200, 404, 404, 200, 403, 403, 403]),
-    ("POST /api/v1/leads/{id}/archive own", [401, 200, 200, 200, 200, 403, 403, 403]),
-    ("POST /api/v1/leads/{id}/archive other", [401, 200, 404, 404, 200, 403, 403, 403]),
-    ("POST /api/v1/leads/{id}/restore own", [401, 200, 200, 200, 200, 403, 403, 403]),
-    ("POST /api/v1/leads/{id}/restore other", [401, 200, 404, 404, 200, 403, 403, 403]),
-    ("GET /api/v1/leads/{id}/events own", [401, 200, 200, 200, 200, 403, 403, 403]),
-    ("GET /api/v1/leads/{id}/events other", [401, 200, 404, 404, 200, 403, 403, 403]),
-    ("POST /api/v1/leads/{id}/transitions own", [401, 200, 200, 200, 200, 403, 403, 403]),
-    ("POST /api/v1/leads/{id}/transitions other", [401, 200, 404, 404, 200, 403, 403, 403]),
-    ("GET /api/v1/accounts", [401, 200, 200, 200, 200, 200, 200, 200]),
-    ("POST /api/v1/accounts", [401, 201, 201, 201, 403, 403, 403, 403]),
-    ("GET /api/v1/accounts/export", [401, 200, 200, 200, 403, 403, 403, 403]),
-    ("GET /api/v1/accounts/counts", [401, 200, 200, 200, 200, 200, 200, 200]),
-    ("GET /api/v1/accounts/{id} own", [401, 200, 200, 200, 200, 200, 200, 200]),
-    ("GET /api/v1/accounts/{id} other", [401, 200, 404, 404, 200, 200, 200, 200]),
-    ("PATCH /api/v1/accounts/{id} own", [401, 200, 200, 200, 403, 403, 200, 403]),
-    ("PATCH /api/v1/accounts/{id} other", [401, 200, 404, 404, 403, 403, 200, 403]),
-    ("POST /api/v1/accounts/{id}/archive own", [401, 200, 200, 200, 403, 403, 403, 403]),
-    ("POST /api/v1/accounts/{id}/archive other", [401, 200, 404, 404, 403, 403, 403, 403]),
-    ("POST /api/v1/accounts/{id}/restore own", [401, 200, 200, 200, 403, 403, 403, 403]),
-    ("POST /api/v1/accounts/{id}/restore other", [401, 200, 404, 404, 403, 403, 403, 403]),
-    ("GET /api/v1/accounts/{id}/events own", [401, 200, 200, 200, 200, 200, 200, 200]),
-    ("GET /api/v1/accounts/{id}/events other", [401, 200, 404, 404, 200, 200, 200, 200]),
-    ("GET /api/v1/contacts", [401, 200, 200, 200, 200, 200, 200, 200]),
-    ("POST /api/v1/contacts", [401, 201, 201, 201, 403, 403, 403, 403]),
-    ("GET /api/v1/contacts/export", [401, 200, 200, 200, 403, 403, 403, 403]),
-    ("GET /api/v1/contacts/counts", [401, 200, 200, 200, 200, 200, 200, 200]),
-    ("GET /api/v1/contacts/{id} own", [401, 200, 200, 200, 200, 200, 200, 200]),
-    ("GET /api/v1/contacts/{id} other", [401, 200, 404, 404, 200, 200, 200, 200]),
-    ("PATCH /api/v1/contacts/{id} own", [401, 200, 200, 200, 403, 403, 200, 200]),
-    ("PATCH /api/v1/contacts/{id} other", [401, 200, 404, 404, 403, 403, 200, 200]),
-    ("POST /api/v1/contacts/{id}/archive own", [401, 200, 200, 200, 403, 403, 403, 403]),
-    ("POST /api/v1/contacts/{id}/archive other", [401, 200, 404, 404, 403, 403, 403, 403]),
-    ("POST /api/v1/contacts/{id}/restore own", [401, 200, 200, 200, 403, 403, 403, 403]),
-    ("POST /api/v1/contacts/{id}/restore other", [401, 200, 404, 404, 403, 403, 403, 403]),
-    ("GET /api/v1/contacts/{id}/events own", [401, 200, 200, 200, 200, 200, 200, 200]),
-    ("GET /api/v1/contacts/{id}/events other", [401, 200, 404, 404, 200, 200, 200, 200]),
+    (
+        "GET /api/v1/leads",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/leads",
+        [401, 201, 201, 201, 201, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/leads/export",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/leads/counts",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/leads/{id} own",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/leads/{id} other",
+        [401, 200, 404, 404, 200, 403, 403, 403],
+    ),
+    (
+        "PATCH /api/v1/leads/{id} own",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "PATCH /api/v1/leads/{id} other",
+        [401, 200, 404, 404, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/leads/{id}/archive own",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/leads/{id}/archive other",
+        [401, 200, 404, 404, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/leads/{id}/restore own",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/leads/{id}/restore other",
+        [401, 200, 404, 404, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/leads/{id}/events own",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/leads/{id}/events other",
+        [401, 200, 404, 404, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/leads/{id}/transitions own",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/leads/{id}/transitions other",
+        [401, 200, 404, 404, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/accounts",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "POST /api/v1/accounts",
+        [401, 201, 201, 201, 403, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/accounts/export",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/accounts/counts",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/accounts/{id} own",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/accounts/{id} other",
+        [401, 200, 404, 404, 200, 200, 200, 200],
+    ),
+    (
+        "PATCH /api/v1/accounts/{id} own",
+        [401, 200, 200, 200, 403, 403, 200, 403],
+    ),
+    (
+        "PATCH /api/v1/accounts/{id} other",
+        [401, 200, 404, 404, 403, 403, 200, 403],
+    ),
+    (
+        "POST /api/v1/accounts/{id}/archive own",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/accounts/{id}/archive other",
+        [401, 200, 404, 404, 403, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/accounts/{id}/restore own",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/accounts/{id}/restore other",
+        [401, 200, 404, 404, 403, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/accounts/{id}/events own",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/accounts/{id}/events other",
+        [401, 200, 404, 404, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/contacts",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "POST /api/v1/contacts",
+        [401, 201, 201, 201, 403, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/contacts/export",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/contacts/counts",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/contacts/{id} own",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/contacts/{id} other",
+        [401, 200, 404, 404, 200, 200, 200, 200],
+    ),
+    (
+        "PATCH /api/v1/contacts/{id} own",
+        [401, 200, 200, 200, 403, 403, 200, 200],
+    ),
+    (
+        "PATCH /api/v1/contacts/{id} other",
+        [401, 200, 404, 404, 403, 403, 200, 200],
+    ),
+    (
+        "POST /api/v1/contacts/{id}/archive own",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/contacts/{id}/archive other",
+        [401, 200, 404, 404, 403, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/contacts/{id}/restore own",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/contacts/{id}/restore other",
+        [401, 200, 404, 404, 403, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/contacts/{id}/events own",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/contacts/{id}/events other",
+        [401, 200, 404, 404, 200, 200, 200, 200],
+    ),
     ("GET /api/v1/me", [401, 200, 200, 200, 200, 200, 200, 200]),
-    ("GET /api/v1/tokens", [401, 200, 200, 200, 200, 200, 200, 200]),
-    ("POST /api/v1/tokens", [401, 201, 201, 201, 201, 201, 201, 201]),
-    ("POST /api/v1/tokens/{id}/revoke own", [401, 204, 204, 204, 204, 204, 204, 204]),
-    ("POST /api/v1/tokens/{id}/revoke other", [401, 204, 404, 404, 404, 404, 404, 404]),
-    ("GET /api/v1/users", [401, 200, 403, 403, 403, 403, 403, 403]),
-    ("POST /api/v1/users", [401, 201, 403, 403, 403, 403, 403, 403]),
-    ("GET /api/v1/audit", [401, 200, 403, 403, 403, 403, 403, 403]),
+    (
+        "GET /api/v1/tokens",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "POST /api/v1/tokens",
+        [401, 201, 201, 201, 201, 201, 201, 201],
+    ),
+    (
+        "POST /api/v1/tokens/{id}/revoke own",
+        [401, 204, 204, 204, 204, 204, 204, 204],
+    ),
+    (
+        "POST /api/v1/tokens/{id}/revoke other",
+        [401, 204, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "GET /api/v1/users",
+        [401, 200, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/users",
+        [401, 201, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/audit",
+        [401, 200, 403, 403, 403, 403, 403, 403],
+    ),
 ];
 
 const ROLES: [Option<Role>; 8] = [
@@ -102,11 +255,25 @@ fn every_documented_route_is_in_the_matrix() {
             }
         }
     }
-    let in_matrix: BTreeSet<String> = MATRIX.iter().map(|(route, _)| route.trim_end_matches(" own").trim_end_matches(" other").to_string()).collect();
+    let in_matrix: BTreeSet<String> = MATRIX
+        .iter()
+        .map(|(route, _)| {
+            route
+                .trim_end_matches(" own")
+                .trim_end_matches(" other")
+                .to_string()
+        })
+        .collect();
     let missing: Vec<_> = documented.difference(&in_matrix).collect();
-    assert!(missing.is_empty(), "routes without a row in the access matrix (denied by review until added): {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the access matrix (denied by review until added): {missing:?}"
+    );
     let stale: Vec<_> = in_matrix.difference(&documented).collect();
-    assert!(stale.is_empty(), "matrix rows for routes that do not exist: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes that do not exist: {stale:?}"
+    );
 }
 
 struct Fixtures {
@@ -119,15 +286,51 @@ async fn record(t: &TestApp, f: &Fixtures, kind: &str, owner: &UserRecord) -> (S
     let owner_id = Some(owner.id.to_string());
     match kind {
         "leads" => {
-            let l: Lead = t.app.create(&f.admin, &LeadInput { last_name: Some("Matrix".into()), owner_id, ..Default::default() }, Origin::Api).await.unwrap();
+            let l: Lead = t
+                .app
+                .create(
+                    &f.admin,
+                    &LeadInput {
+                        last_name: Some("Matrix".into()),
+                        owner_id,
+                        ..Default::default()
+                    },
+                    Origin::Api,
+                )
+                .await
+                .unwrap();
             (l.id.to_string(), l.meta.version)
         }
         "accounts" => {
-            let a: Account = t.app.create(&f.admin, &AccountInput { name: Some("Matrix Inc".into()), owner_id, ..Default::default() }, Origin::Api).await.unwrap();
+            let a: Account = t
+                .app
+                .create(
+                    &f.admin,
+                    &AccountInput {
+                        name: Some("Matrix Inc".into()),
+                        owner_id,
+                        ..Default::default()
+                    },
+                    Origin::Api,
+                )
+                .await
+                .unwrap();
             (a.id.to_string(), a.meta.version)
         }
         _ => {
-            let c: Contact = t.app.create(&f.admin, &ContactInput { last_name: Some("Matrix".into()), owner_id, ..Default::default() }, Origin::Api).await.unwrap();
+            let c: Contact = t
+                .app
+                .create(
+                    &f.admin,
+                    &ContactInput {
+                        last_name: Some("Matrix".into()),
+                        owner_id,
+                        ..Default::default()
+                    },
+                    Origin::Api,
+                )
+                .await
+                .unwrap();
             (c.id.to_string(), c.meta.version)
         }
     }
@@ -139,11 +342,19 @@ fn create_body(kind: &str) -> Value {
         "accounts" => json!({ "name": "Created Inc" }),
         "contacts" => json!({ "last_name": "Created" }),
         "tokens" => json!({ "name": "matrix" }),
-        _ => json!({ "email": format!("new-{}@test.example", uuid::Uuid::now_v7().simple()), "name": "New", "role": "support", "password": "long enough password" }),
+        _ => {
+            json!({ "email": format!("new-{}@test.example", uuid::Uuid::now_v7().simple()), "name": "New", "role": "support", "password": "long enough password" })
+        }
     }
 }
 
-async fn check(t: &TestApp, f: &Fixtures, route: &str, caller: Option<&UserRecord>, api: &Api) -> u16 {
+async fn check(
+    t: &TestApp,
+    f: &Fixtures,
+    route: &str,
+    caller: Option<&UserRecord>,
+    api: &Api,
+) -> u16 {
     let mut words = route.split(' ');
     let method: Method = words.next().unwrap().parse().unwrap();
     let template = words.next().unwrap();
@@ -154,16 +365,28 @@ async fn check(t: &TestApp, f: &Fixtures, route: &str, caller: Option<&UserRecor
         _ => f.other.clone(),
     };
     let (path, body) = if !template.contains("{id}") {
-        (template.to_string(), (method == Method::POST).then(|| create_body(kind)))
+        (
+            template.to_string(),
+            (method == Method::POST).then(|| create_body(kind)),
+        )
     } else if kind == "tokens" {
-        let (token, _) = t.app.create_token(&TestApp::actor(&owner), owner.id, "victim").await.unwrap();
-        (template.replace("{id}", &token.id.to_string()), Some(json!({})))
+        let (token, _) = t
+            .app
+            .create_token(&TestApp::actor(&owner), owner.id, "victim")
+            .await
+            .unwrap();
+        (
+            template.replace("{id}", &token.id.to_string()),
+            Some(json!({})),
+        )
     } else {
         let (id, version) = record(t, f, kind, &owner).await;
         let body = match template.rsplit('/').next().unwrap() {
             "transitions" => Some(json!({ "action": "work", "version": version })),
             "archive" | "restore" => Some(json!({ "version": version })),
-            _ if method == Method::PATCH => Some(json!({ "notes": "changed by the matrix", "version": version })),
+            _ if method == Method::PATCH => {
+                Some(json!({ "notes": "changed by the matrix", "version": version }))
+            }
             _ => None,
         };
         (template.replace("{id}", &id), body)
@@ -178,7 +401,10 @@ async fn role_by_route_matrix() {
     let south = t.team("South").await;
     let admin_user = t.user(Role::Admin, None).await;
     let other = t.user(Role::SalesRep, Some(south)).await;
-    let f = Fixtures { admin: TestApp::actor(&admin_user), other };
+    let f = Fixtures {
+        admin: TestApp::actor(&admin_user),
+        other,
+    };
     let mut failures = Vec::new();
     for (column, role) in ROLES.iter().enumerate() {
         let user = match role {
@@ -192,11 +418,19 @@ async fn role_by_route_matrix() {
         for (route, expected) in MATRIX {
             let got = check(&t, &f, route, user.as_ref(), &api).await;
             if got != expected[column] {
-                failures.push(format!("{route} as {}: expected {}, got {got}", role.map(|r| r.as_str()).unwrap_or("anonymous"), expected[column]));
+                failures.push(format!(
+                    "{route} as {}: expected {}, got {got}",
+                    role.map(|r| r.as_str()).unwrap_or("anonymous"),
+                    expected[column]
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "access matrix mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "access matrix mismatches:\n{}",
+        failures.join("\n")
+    );
     t.shutdown().await;
 }
 
@@ -204,24 +438,95 @@ async fn role_by_route_matrix() {
 async fn restricted_reps_see_only_their_own_rows_everywhere() {
     let t = TestApp::spawn().await;
     let team = t.team("North").await;
-    let (a, b) = (t.user(Role::SalesRep, Some(team)).await, t.user(Role::SalesRep, Some(team)).await);
+    let (a, b) = (
+        t.user(Role::SalesRep, Some(team)).await,
+        t.user(Role::SalesRep, Some(team)).await,
+    );
     let manager = t.user(Role::SalesManager, Some(team)).await;
     let (api_a, api_b) = (t.api_as(&a).await, t.api_as(&b).await);
     for i in 0..3 {
-        api_a.post("/api/v1/leads", &json!({ "last_name": format!("Alpha{i}") })).await;
+        api_a
+            .post(
+                "/api/v1/leads",
+                &json!({ "last_name": format!("Alpha{i}") }),
+            )
+            .await;
     }
-    let b_lead = api_b.post("/api/v1/leads", &json!({ "last_name": "Alphabet" })).await.json["lead"]["id"].as_str().unwrap().to_string();
+    let b_lead = api_b
+        .post("/api/v1/leads", &json!({ "last_name": "Alphabet" }))
+        .await
+        .json["lead"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
-    assert_eq!(api_a.get("/api/v1/leads").await.json["leads"].as_array().unwrap().len(), 3);
-    assert_eq!(api_a.get("/api/v1/leads?q=alpha").await.json["leads"].as_array().unwrap().len(), 3, "search");
-    assert_eq!(api_a.get(&format!("/api/v1/leads?owner={}", b.id)).await.json["leads"].as_array().unwrap().len(), 0, "owner filter");
-    assert_eq!(api_a.get("/api/v1/leads/counts").await.json["counts"][0]["count"], 3, "counts");
-    assert_eq!(api_a.get(&format!("/api/v1/leads/{b_lead}")).await.status, 404);
-    assert_eq!(api_a.get(&format!("/api/v1/leads/{b_lead}/events")).await.status, 404, "timeline");
-    let csv = reqwest::Client::new().get(t.url("/api/v1/leads/export")).bearer_auth(t.app.create_token(&TestApp::actor(&a), a.id, "x").await.unwrap().1).send().await.unwrap().text().await.unwrap();
+    assert_eq!(
+        api_a.get("/api/v1/leads").await.json["leads"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        api_a.get("/api/v1/leads?q=alpha").await.json["leads"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3,
+        "search"
+    );
+    assert_eq!(
+        api_a
+            .get(&format!("/api/v1/leads?owner={}", b.id))
+            .await
+            .json["leads"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "owner filter"
+    );
+    assert_eq!(
+        api_a.get("/api/v1/leads/counts").await.json["counts"][0]["count"],
+        3,
+        "counts"
+    );
+    assert_eq!(
+        api_a.get(&format!("/api/v1/leads/{b_lead}")).await.status,
+        404
+    );
+    assert_eq!(
+        api_a
+            .get(&format!("/api/v1/leads/{b_lead}/events"))
+            .await
+            .status,
+        404,
+        "timeline"
+    );
+    let csv = reqwest::Client::new()
+        .get(t.url("/api/v1/leads/export"))
+        .bearer_auth(
+            t.app
+                .create_token(&TestApp::actor(&a), a.id, "x")
+                .await
+                .unwrap()
+                .1,
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(csv.lines().count(), 1 + 3, "export");
     assert!(!csv.contains("Alphabet"));
     // The manager sees the whole team.
-    assert_eq!(t.api_as(&manager).await.get("/api/v1/leads").await.json["leads"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        t.api_as(&manager).await.get("/api/v1/leads").await.json["leads"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
     t.shutdown().await;
 }

@@ -9,9 +9,25 @@ use serde_json::json;
 
 async fn post_login(t: &TestApp, email: &str, password: &str) -> reqwest::Response {
     let client = new_browser_client();
-    let page = client.get(t.url("/login")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(t.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = csrf_of(&page).unwrap();
-    client.post(t.url("/login")).form(&[("csrf", csrf.as_str()), ("email", email), ("password", password)]).send().await.unwrap()
+    client
+        .post(t.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
 }
 
 fn session_cookie(response: &reqwest::Response) -> Option<String> {
@@ -31,8 +47,16 @@ async fn sessions_are_secure_rotated_and_ended() {
     let first = post_login(&t, &rep.email, PASSWORD).await;
     assert_eq!(first.status(), StatusCode::SEE_OTHER);
     let cookie = session_cookie(&first).expect("session cookie");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-    let value = cookie.split(';').next().unwrap().trim_start_matches("sf_session=").to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let value = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("sf_session=")
+        .to_string();
     assert!(value.len() >= 4 + 64, "at least 256 random bits");
     let second = session_cookie(&post_login(&t, &rep.email, PASSWORD).await).unwrap();
     assert_ne!(cookie, second, "every sign-in gets a new session id");
@@ -48,10 +72,24 @@ async fn sessions_are_secure_rotated_and_ended() {
     let session = t.session_as(&rep).await;
     let api = t.api_as(&rep).await;
     let rep_now = t.app.store.user_by_id(rep.id).await.unwrap().unwrap();
-    t.app.update_user(None, rep.id, UserChange { active: Some(false), version: rep_now.version, ..Default::default() }).await.unwrap();
+    t.app
+        .update_user(
+            None,
+            rep.id,
+            UserChange {
+                active: Some(false),
+                version: rep_now.version,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(session.get("/leads").await.0, StatusCode::SEE_OTHER);
     assert_eq!(api.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(post_login(&t, &rep.email, PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        post_login(&t, &rep.email, PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 
     // Idle timeout.
     let manager = t.user(Role::SalesManager, None).await;
@@ -70,21 +108,47 @@ async fn login_is_throttled_per_account_and_reveals_nothing() {
     assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     let (a, b) = (unknown.text().await.unwrap(), wrong.text().await.unwrap());
-    let strip = |s: &str| s.lines().filter(|l| !l.contains("csrf") && !l.contains("name=\"email\"")).collect::<Vec<_>>().join("\n");
-    assert_eq!(strip(&a), strip(&b), "unknown user and wrong password look the same");
+    let strip = |s: &str| {
+        s.lines()
+            .filter(|l| !l.contains("csrf") && !l.contains("name=\"email\""))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        strip(&a),
+        strip(&b),
+        "unknown user and wrong password look the same"
+    );
 
     for _ in 0..9 {
-        assert_eq!(post_login(&t, &rep.email, "wrong password!").await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            post_login(&t, &rep.email, "wrong password!").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
     let limited = post_login(&t, &rep.email, PASSWORD).await;
-    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS, "the 11th attempt is not even evaluated");
-    let retry: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert_eq!(
+        limited.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the 11th attempt is not even evaluated"
+    );
+    let retry: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=900).contains(&retry));
     // Another account is not affected; after the window the right password works again.
     let other = t.user(Role::SalesRep, None).await;
-    assert_eq!(post_login(&t, &other.email, PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        post_login(&t, &other.email, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
     t.clock.advance(jiff::SignedDuration::from_mins(16));
-    assert_eq!(post_login(&t, &rep.email, PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        post_login(&t, &rep.email, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
     t.shutdown().await;
 }
 
@@ -93,9 +157,21 @@ async fn state_changing_forms_need_the_csrf_token_and_same_origin() {
     let t = TestApp::spawn().await;
     let rep = t.user(Role::SalesRep, None).await;
     let session = t.session_as(&rep).await;
-    let no_token = session.client.post(t.url("/leads")).form(&[("last_name", "Forged")]).send().await.unwrap();
+    let no_token = session
+        .client
+        .post(t.url("/leads"))
+        .form(&[("last_name", "Forged")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
-    let wrong = session.client.post(t.url("/leads")).form(&[("csrf", "0000"), ("last_name", "Forged")]).send().await.unwrap();
+    let wrong = session
+        .client
+        .post(t.url("/leads"))
+        .form(&[("csrf", "0000"), ("last_name", "Forged")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
     let cross_site = session
         .client
@@ -106,9 +182,21 @@ async fn state_changing_forms_need_the_csrf_token_and_same_origin() {
         .await
         .unwrap();
     assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
-    let login_without_token = new_browser_client().post(t.url("/login")).form(&[("email", rep.email.as_str()), ("password", PASSWORD)]).send().await.unwrap();
+    let login_without_token = new_browser_client()
+        .post(t.url("/login"))
+        .form(&[("email", rep.email.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(login_without_token.status(), StatusCode::FORBIDDEN);
-    assert_eq!(t.api_as(&rep).await.get("/api/v1/leads").await.json["leads"].as_array().unwrap().len(), 0, "nothing was created");
+    assert_eq!(
+        t.api_as(&rep).await.get("/api/v1/leads").await.json["leads"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "nothing was created"
+    );
     let ok = session.post("/leads", &[("last_name", "Real")]).await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     t.shutdown().await;
@@ -120,20 +208,57 @@ async fn first_run_page_only_without_users() {
     let client = new_browser_client();
     let home = client.get(t.url("/")).send().await.unwrap();
     assert_eq!(home.headers()["location"], "/setup");
-    let page = client.get(t.url("/setup")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(t.url("/setup"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = csrf_of(&page).unwrap();
-    let short = client.post(t.url("/setup")).form(&[("csrf", csrf.as_str()), ("name", "Root"), ("email", "root@test.example"), ("password", "short")]).send().await.unwrap();
+    let short = client
+        .post(t.url("/setup"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Root"),
+            ("email", "root@test.example"),
+            ("password", "short"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = short.text().await.unwrap();
     assert!(page.contains("at least 12 characters"));
     let csrf = csrf_of(&page).unwrap();
-    let done = client.post(t.url("/setup")).form(&[("csrf", csrf.as_str()), ("name", "Root"), ("email", "root@test.example"), ("password", PASSWORD)]).send().await.unwrap();
+    let done = client
+        .post(t.url("/setup"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Root"),
+            ("email", "root@test.example"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
     let users = t.app.store.list_users().await.unwrap();
     assert_eq!((users.len(), users[0].role), (1, Role::Admin));
-    assert!(users[0].password_hash.as_deref().unwrap().starts_with("$argon2id$"));
+    assert!(
+        users[0]
+            .password_hash
+            .as_deref()
+            .unwrap()
+            .starts_with("$argon2id$")
+    );
     // Once a user exists, the page is gone.
-    let again = new_browser_client().get(t.url("/setup")).send().await.unwrap();
+    let again = new_browser_client()
+        .get(t.url("/setup"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.headers()["location"], "/login");
     t.shutdown().await;
 }
@@ -143,23 +268,69 @@ async fn api_tokens_can_be_created_listed_and_revoked() {
     let t = TestApp::spawn().await;
     let rep = t.user(Role::SalesRep, None).await;
     let api = t.api_as(&rep).await;
-    let created = api.post("/api/v1/tokens", &json!({ "name": "integration" })).await;
+    let created = api
+        .post("/api/v1/tokens", &json!({ "name": "integration" }))
+        .await;
     assert_eq!(created.status, StatusCode::CREATED);
-    let secret = created.json["token"]["secret"].as_str().unwrap().to_string();
+    let secret = created.json["token"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let id = created.json["token"]["id"].as_str().unwrap().to_string();
     let second = salesflow_testkit::Api::new(&t.base_url, Some(secret));
-    assert_eq!(second.get("/api/v1/me").await.json["user"]["email"], rep.email.as_str());
+    assert_eq!(
+        second.get("/api/v1/me").await.json["user"]["email"],
+        rep.email.as_str()
+    );
     let listed = api.get("/api/v1/tokens").await;
-    assert!(listed.json["tokens"].as_array().unwrap().iter().all(|t| t.get("secret").is_none()), "secrets are never listed");
-    assert_eq!(api.post(&format!("/api/v1/tokens/{id}/revoke"), &json!({})).await.status, StatusCode::NO_CONTENT);
-    assert_eq!(second.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(api.post(&format!("/api/v1/tokens/{id}/revoke"), &json!({})).await.code(), "already_revoked");
+    assert!(
+        listed.json["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t.get("secret").is_none()),
+        "secrets are never listed"
+    );
+    assert_eq!(
+        api.post(&format!("/api/v1/tokens/{id}/revoke"), &json!({}))
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        second.get("/api/v1/me").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        api.post(&format!("/api/v1/tokens/{id}/revoke"), &json!({}))
+            .await
+            .code(),
+        "already_revoked"
+    );
     // The UI shows a new token once.
-    let session = Session::login(&t.base_url, &rep.email, PASSWORD).await.unwrap();
-    let page = session.post("/settings/tokens", &[("name", "from the UI")]).await.text().await.unwrap();
+    let session = Session::login(&t.base_url, &rep.email, PASSWORD)
+        .await
+        .unwrap();
+    let page = session
+        .post("/settings/tokens", &[("name", "from the UI")])
+        .await
+        .text()
+        .await
+        .unwrap();
     let doc = scraper::Html::parse_document(&page);
-    let secret = doc.select(&scraper::Selector::parse("#new-token").unwrap()).next().unwrap().text().collect::<String>();
+    let secret = doc
+        .select(&scraper::Selector::parse("#new-token").unwrap())
+        .next()
+        .unwrap()
+        .text()
+        .collect::<String>();
     assert!(secret.starts_with("sf_"));
-    assert_eq!(salesflow_testkit::Api::new(&t.base_url, Some(secret)).get("/api/v1/me").await.status, StatusCode::OK);
+    assert_eq!(
+        salesflow_testkit::Api::new(&t.base_url, Some(secret))
+            .get("/api/v1/me")
+            .await
+            .status,
+        StatusCode::OK
+    );
     t.shutdown().await;
 }

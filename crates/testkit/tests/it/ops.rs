@@ -10,20 +10,34 @@ async fn health_metrics_and_api_docs() {
     assert_eq!(health.json["status"], "ok");
     let admin = t.user(Role::Admin, None).await;
     t.api_as(&admin).await.get("/api/v1/leads").await;
-    let metrics = reqwest::get(t.url("/metrics")).await.unwrap().text().await.unwrap();
+    let metrics = reqwest::get(t.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("http_requests_total"), "{metrics}");
     assert!(metrics.contains("route=\"/api/v1/leads\""));
 
     let doc = t.anonymous().get("/api/openapi.json").await.json;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/leads", "/api/v1/leads/{id}", "/api/v1/accounts/{id}/events", "/api/v1/contacts/export", "/api/v1/audit"] {
+    for path in [
+        "/api/v1/leads",
+        "/api/v1/leads/{id}",
+        "/api/v1/accounts/{id}/events",
+        "/api/v1/contacts/export",
+        "/api/v1/audit",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
     assert!(doc["components"]["schemas"].get("LeadInput").is_some());
     let docs_page = reqwest::get(t.url("/api/docs/")).await.unwrap();
     assert_eq!(docs_page.status(), 200);
     let html = docs_page.text().await.unwrap();
-    assert!(!html.contains("https://"), "the docs page loads nothing from the internet");
+    assert!(
+        !html.contains("https://"),
+        "the docs page loads nothing from the internet"
+    );
     t.shutdown().await;
 }
 
@@ -45,10 +59,21 @@ async fn errors_never_leak_internals() {
     for (path, expected) in paths {
         let r = api.get(path).await;
         assert_eq!(r.status.as_u16(), expected, "{path}: {}", r.text);
-        for leak in ["sqlx", "SQLITE", "syntax error", "panicked", ".rs:", "SELECT"] {
+        for leak in [
+            "sqlx",
+            "SQLITE",
+            "syntax error",
+            "panicked",
+            ".rs:",
+            "SELECT",
+        ] {
             assert!(!r.text.contains(leak), "{path} leaked {leak}: {}", r.text);
         }
     }
-    assert_eq!(api.get("/api/v1/leads").await.status, 200, "the table is still there");
+    assert_eq!(
+        api.get("/api/v1/leads").await.status,
+        200,
+        "the table is still there"
+    );
     t.shutdown().await;
 }

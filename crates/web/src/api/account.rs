@@ -1,18 +1,18 @@
 //! The signed-in user, API tokens and user administration.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
-use salesflow_app::users::NewUser;
 use salesflow_app::AppError;
+use salesflow_app::users::NewUser;
 use salesflow_domain::ids::TokenId;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::json::{TokenJson, UserJson};
+use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson, PathId};
-use crate::AppState;
 
 pub async fn me(ApiActor(actor): ApiActor) -> Json<Value> {
     Json(json!({ "user": {
@@ -31,24 +31,48 @@ pub struct NewTokenBody {
     pub name: String,
 }
 
-pub async fn list_tokens(State(s): State<AppState>, ApiActor(actor): ApiActor) -> Result<Json<Value>, ApiError> {
+pub async fn list_tokens(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Value>, ApiError> {
     let tokens = s.app.list_tokens(&actor).await?;
-    Ok(Json(json!({ "tokens": tokens.iter().map(|t| TokenJson::new(t, None)).collect::<Vec<_>>() })))
+    Ok(Json(
+        json!({ "tokens": tokens.iter().map(|t| TokenJson::new(t, None)).collect::<Vec<_>>() }),
+    ))
 }
 
-pub async fn create_token(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<NewTokenBody>) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (token, secret) = s.app.create_token(&actor, actor.user_id, &body.name).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "token": TokenJson::new(&token, Some(secret)) }))))
+pub async fn create_token(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<NewTokenBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (token, secret) = s
+        .app
+        .create_token(&actor, actor.user_id, &body.name)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "token": TokenJson::new(&token, Some(secret)) })),
+    ))
 }
 
-pub async fn revoke_token(State(s): State<AppState>, ApiActor(actor): ApiActor, PathId(id): PathId) -> Result<StatusCode, ApiError> {
+pub async fn revoke_token(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+) -> Result<StatusCode, ApiError> {
     s.app.revoke_token(&actor, TokenId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn list_users(State(s): State<AppState>, ApiActor(actor): ApiActor) -> Result<Json<Value>, ApiError> {
+pub async fn list_users(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Value>, ApiError> {
     let users = s.app.list_users(&actor).await?;
-    Ok(Json(json!({ "users": users.iter().map(UserJson::from).collect::<Vec<_>>() })))
+    Ok(Json(
+        json!({ "users": users.iter().map(UserJson::from).collect::<Vec<_>>() }),
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -63,12 +87,37 @@ pub struct NewUserBody {
     pub password: String,
 }
 
-pub async fn create_user(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<NewUserBody>) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let role = body.role.parse().map_err(|m: String| AppError::invalid("role", "invalid_choice", m))?;
+pub async fn create_user(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<NewUserBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let role = body
+        .role
+        .parse()
+        .map_err(|m: String| AppError::invalid("role", "invalid_choice", m))?;
     let team_id = match body.team_id.as_deref().filter(|t| !t.is_empty()) {
         None => None,
-        Some(raw) => Some(raw.parse().map_err(|_| AppError::invalid("team_id", "invalid_id", "must be a team id"))?),
+        Some(raw) => Some(
+            raw.parse()
+                .map_err(|_| AppError::invalid("team_id", "invalid_id", "must be a team id"))?,
+        ),
     };
-    let user = s.app.create_user(Some(&actor), NewUser { email: body.email, name: body.name, role, team_id, password: body.password }).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "user": UserJson::from(&user) }))))
+    let user = s
+        .app
+        .create_user(
+            Some(&actor),
+            NewUser {
+                email: body.email,
+                name: body.name,
+                role,
+                team_id,
+                password: body.password,
+            },
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "user": UserJson::from(&user) })),
+    ))
 }

@@ -36,7 +36,11 @@ pub struct ChangeJson {
 
 impl From<&FieldChange> for ChangeJson {
     fn from(c: &FieldChange) -> Self {
-        Self { field: c.field.clone(), old: c.old.clone(), new: c.new.clone() }
+        Self {
+            field: c.field.clone(),
+            old: c.old.clone(),
+            new: c.new.clone(),
+        }
     }
 }
 

@@ -15,8 +15,8 @@ use salesflow_domain::account::Account;
 use salesflow_domain::contact::Contact;
 use salesflow_domain::lead::Lead;
 
-use crate::resource::WebResource;
 use crate::AppState;
+use crate::resource::WebResource;
 
 fn resource_routes<E: WebResource>() -> Router<AppState> {
     let base = format!("/api/v1/{}", E::PATH);
@@ -24,9 +24,18 @@ fn resource_routes<E: WebResource>() -> Router<AppState> {
         .route(&base, get(records::list::<E>).post(records::create::<E>))
         .route(&format!("{base}/export"), get(records::export::<E>))
         .route(&format!("{base}/counts"), get(records::counts::<E>))
-        .route(&format!("{base}/{{id}}"), get(records::show::<E>).patch(records::update::<E>))
-        .route(&format!("{base}/{{id}}/archive"), post(records::archive::<E>))
-        .route(&format!("{base}/{{id}}/restore"), post(records::restore::<E>))
+        .route(
+            &format!("{base}/{{id}}"),
+            get(records::show::<E>).patch(records::update::<E>),
+        )
+        .route(
+            &format!("{base}/{{id}}/archive"),
+            post(records::archive::<E>),
+        )
+        .route(
+            &format!("{base}/{{id}}/restore"),
+            post(records::restore::<E>),
+        )
         .route(&format!("{base}/{{id}}/events"), get(records::events::<E>))
 }
 
@@ -37,8 +46,14 @@ pub fn routes() -> Router<AppState> {
         .merge(resource_routes::<Lead>())
         .route("/api/v1/leads/{id}/transitions", post(leads::transition))
         .route("/api/v1/me", get(account::me))
-        .route("/api/v1/tokens", get(account::list_tokens).post(account::create_token))
+        .route(
+            "/api/v1/tokens",
+            get(account::list_tokens).post(account::create_token),
+        )
         .route("/api/v1/tokens/{id}/revoke", post(account::revoke_token))
-        .route("/api/v1/users", get(account::list_users).post(account::create_user))
+        .route(
+            "/api/v1/users",
+            get(account::list_users).post(account::create_user),
+        )
         .route("/api/v1/audit", get(audit::audit))
 }

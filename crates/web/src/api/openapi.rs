@@ -7,20 +7,25 @@ use salesflow_app::list::ListParams;
 use salesflow_domain::account::{Account, AccountInput};
 use salesflow_domain::contact::{Contact, ContactInput};
 use salesflow_domain::lead::{Lead, LeadInput};
-use utoipa::openapi::path::{HttpMethod, OperationBuilder, Parameter, ParameterBuilder, ParameterIn, PathItem};
+use utoipa::IntoParams;
+use utoipa::openapi::path::{
+    HttpMethod, OperationBuilder, Parameter, ParameterBuilder, ParameterIn, PathItem,
+};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{ComponentsBuilder, Content, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, Required, ResponseBuilder, Schema};
-use utoipa::IntoParams;
+use utoipa::openapi::{
+    ComponentsBuilder, Content, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, Required,
+    ResponseBuilder, Schema,
+};
 
 use super::account::{NewTokenBody, NewUserBody};
 use super::audit::AuditParams;
 use super::json::{EventJson, ListMeta, TokenJson, UserJson};
 use super::records::VersionBody;
+use crate::AppState;
 use crate::error::ErrorBody;
 use crate::resource::WebResource;
-use crate::AppState;
 
 fn schema_ref(name: &str) -> RefOr<Schema> {
     RefOr::Ref(Ref::from_schema_name(name))
@@ -28,11 +33,18 @@ fn schema_ref(name: &str) -> RefOr<Schema> {
 
 /// An object with one property holding `value`, e.g. `{ "lead": Lead }`.
 fn wrapped(key: &str, value: RefOr<Schema>) -> RefOr<Schema> {
-    RefOr::T(Schema::Object(ObjectBuilder::new().property(key, value).required(key).build()))
+    RefOr::T(Schema::Object(
+        ObjectBuilder::new()
+            .property(key, value)
+            .required(key)
+            .build(),
+    ))
 }
 
 fn array_of(name: &str) -> RefOr<Schema> {
-    RefOr::T(Schema::Array(ArrayBuilder::new().items(schema_ref(name)).build()))
+    RefOr::T(Schema::Array(
+        ArrayBuilder::new().items(schema_ref(name)).build(),
+    ))
 }
 
 fn path_id() -> Parameter {
@@ -40,7 +52,14 @@ fn path_id() -> Parameter {
         .name("id")
         .parameter_in(ParameterIn::Path)
         .required(Required::True)
-        .schema(Some(RefOr::T(Schema::Object(ObjectBuilder::new().schema_type(Type::String).format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Uuid))).build()))))
+        .schema(Some(RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                    utoipa::openapi::KnownFormat::Uuid,
+                )))
+                .build(),
+        ))))
         .build()
 }
 
@@ -56,8 +75,22 @@ struct Endpoint {
 }
 
 impl Endpoint {
-    fn new(method: HttpMethod, path: impl Into<String>, tag: &'static str, summary: impl Into<String>) -> Self {
-        Self { method, path: path.into(), tag, summary: summary.into(), params: vec![], body: None, status: "200", response: None }
+    fn new(
+        method: HttpMethod,
+        path: impl Into<String>,
+        tag: &'static str,
+        summary: impl Into<String>,
+    ) -> Self {
+        Self {
+            method,
+            path: path.into(),
+            tag,
+            summary: summary.into(),
+            params: vec![],
+            body: None,
+            status: "200",
+            response: None,
+        }
     }
     fn id(mut self) -> Self {
         self.params.push(path_id());
@@ -71,7 +104,12 @@ impl Endpoint {
         self.body = Some(schema);
         self
     }
-    fn returns(mut self, status: &'static str, content_type: &'static str, schema: RefOr<Schema>) -> Self {
+    fn returns(
+        mut self,
+        status: &'static str,
+        content_type: &'static str,
+        schema: RefOr<Schema>,
+    ) -> Self {
         self.status = status;
         self.response = Some((content_type, schema));
         self
@@ -82,7 +120,15 @@ impl Endpoint {
     }
 
     fn into_path_item(self) -> (String, PathItem) {
-        let error = |description: &str| ResponseBuilder::new().description(description).content("application/json", Content::new(Some(schema_ref("ErrorBody")))).build();
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    Content::new(Some(schema_ref("ErrorBody"))),
+                )
+                .build()
+        };
         let mut ok = ResponseBuilder::new().description("success");
         if let Some((content_type, schema)) = self.response {
             ok = ok.content(content_type, Content::new(Some(schema)));
@@ -94,15 +140,25 @@ impl Endpoint {
             .response(self.status, ok.build())
             .response("401", error("missing or invalid API token"))
             .response("403", error("the role may not do this"))
-            .security(SecurityRequirement::new::<&str, [&str; 0], &str>("bearer", []));
+            .security(SecurityRequirement::new::<&str, [&str; 0], &str>(
+                "bearer",
+                [],
+            ));
         if self.body.is_some() {
             op = op.response("422", error("invalid input, with field-level errors"));
         }
         if self.path.contains("{id}") {
-            op = op.response("404", error("no such record, or not visible to this user")).response("409", error("stale version or a conflicting state"));
+            op = op
+                .response("404", error("no such record, or not visible to this user"))
+                .response("409", error("stale version or a conflicting state"));
         }
         if let Some(body) = self.body {
-            op = op.request_body(Some(RequestBodyBuilder::new().required(Some(Required::True)).content("application/json", Content::new(Some(body))).build()));
+            op = op.request_body(Some(
+                RequestBodyBuilder::new()
+                    .required(Some(Required::True))
+                    .content("application/json", Content::new(Some(body)))
+                    .build(),
+            ));
         }
         (self.path, PathItem::new(self.method, op.build()))
     }
@@ -113,24 +169,126 @@ fn resource_endpoints<E: WebResource>(input: &str) -> Vec<Endpoint> {
     let name = E::name().to_string();
     let list_params = ListParams::into_params(|| Some(ParameterIn::Query));
     let list_body = RefOr::T(Schema::Object(
-        ObjectBuilder::new().property(E::PATH, array_of(&name)).property("meta", schema_ref("ListMeta")).required(E::PATH).required("meta").build(),
+        ObjectBuilder::new()
+            .property(E::PATH, array_of(&name))
+            .property("meta", schema_ref("ListMeta"))
+            .required(E::PATH)
+            .required("meta")
+            .build(),
     ));
     let sort_note = format!("Sort keys: {}.", E::SORTABLE.join(", "));
     vec![
-        Endpoint::new(HttpMethod::Get, &base, E::PATH, format!("List {} (keyset pagination). {sort_note}", E::PATH)).params(list_params.clone()).returns("200", "application/json", list_body),
-        Endpoint::new(HttpMethod::Post, &base, E::PATH, format!("Create a {}", E::ONE)).body(schema_ref(input)).returns("201", "application/json", wrapped(E::ONE, schema_ref(&name))),
-        Endpoint::new(HttpMethod::Get, format!("{base}/export"), E::PATH, format!("Export {} as CSV (same filters as the list)", E::PATH))
-            .params(list_params)
-            .returns("200", "text/csv", RefOr::T(Schema::Object(ObjectBuilder::new().schema_type(Type::String).build()))),
-        Endpoint::new(HttpMethod::Get, format!("{base}/counts"), E::PATH, format!("Count visible {}", E::PATH)).returns("200", "application/json", RefOr::T(Schema::Object(ObjectBuilder::new().build()))),
-        Endpoint::new(HttpMethod::Get, format!("{base}/{{id}}"), E::PATH, format!("Get a {}", E::ONE)).id().returns("200", "application/json", wrapped(E::ONE, schema_ref(&name))),
-        Endpoint::new(HttpMethod::Patch, format!("{base}/{{id}}"), E::PATH, format!("Change a {}: send `version`; missing fields keep their value, \"\" clears", E::ONE))
-            .id()
-            .body(schema_ref(input))
-            .returns("200", "application/json", wrapped(E::ONE, schema_ref(&name))),
-        Endpoint::new(HttpMethod::Post, format!("{base}/{{id}}/archive"), E::PATH, format!("Archive a {}", E::ONE)).id().body(schema_ref("VersionBody")).returns("200", "application/json", wrapped(E::ONE, schema_ref(&name))),
-        Endpoint::new(HttpMethod::Post, format!("{base}/{{id}}/restore"), E::PATH, format!("Restore an archived {}", E::ONE)).id().body(schema_ref("VersionBody")).returns("200", "application/json", wrapped(E::ONE, schema_ref(&name))),
-        Endpoint::new(HttpMethod::Get, format!("{base}/{{id}}/events"), E::PATH, format!("Timeline of a {}: every change, newest first", E::ONE)).id().returns("200", "application/json", wrapped("events", array_of("EventJson"))),
+        Endpoint::new(
+            HttpMethod::Get,
+            &base,
+            E::PATH,
+            format!("List {} (keyset pagination). {sort_note}", E::PATH),
+        )
+        .params(list_params.clone())
+        .returns("200", "application/json", list_body),
+        Endpoint::new(
+            HttpMethod::Post,
+            &base,
+            E::PATH,
+            format!("Create a {}", E::ONE),
+        )
+        .body(schema_ref(input))
+        .returns(
+            "201",
+            "application/json",
+            wrapped(E::ONE, schema_ref(&name)),
+        ),
+        Endpoint::new(
+            HttpMethod::Get,
+            format!("{base}/export"),
+            E::PATH,
+            format!("Export {} as CSV (same filters as the list)", E::PATH),
+        )
+        .params(list_params)
+        .returns(
+            "200",
+            "text/csv",
+            RefOr::T(Schema::Object(
+                ObjectBuilder::new().schema_type(Type::String).build(),
+            )),
+        ),
+        Endpoint::new(
+            HttpMethod::Get,
+            format!("{base}/counts"),
+            E::PATH,
+            format!("Count visible {}", E::PATH),
+        )
+        .returns(
+            "200",
+            "application/json",
+            RefOr::T(Schema::Object(ObjectBuilder::new().build())),
+        ),
+        Endpoint::new(
+            HttpMethod::Get,
+            format!("{base}/{{id}}"),
+            E::PATH,
+            format!("Get a {}", E::ONE),
+        )
+        .id()
+        .returns(
+            "200",
+            "application/json",
+            wrapped(E::ONE, schema_ref(&name)),
+        ),
+        Endpoint::new(
+            HttpMethod::Patch,
+            format!("{base}/{{id}}"),
+            E::PATH,
+            format!(
+                "Change a {}: send `version`; missing fields keep their value, \"\" clears",
+                E::ONE
+            ),
+        )
+        .id()
+        .body(schema_ref(input))
+        .returns(
+            "200",
+            "application/json",
+            wrapped(E::ONE, schema_ref(&name)),
+        ),
+        Endpoint::new(
+            HttpMethod::Post,
+            format!("{base}/{{id}}/archive"),
+            E::PATH,
+            format!("Archive a {}", E::ONE),
+        )
+        .id()
+        .body(schema_ref("VersionBody"))
+        .returns(
+            "200",
+            "application/json",
+            wrapped(E::ONE, schema_ref(&name)),
+        ),
+        Endpoint::new(
+            HttpMethod::Post,
+            format!("{base}/{{id}}/restore"),
+            E::PATH,
+            format!("Restore an archived {}", E::ONE),
+        )
+        .id()
+        .body(schema_ref("VersionBody"))
+        .returns(
+            "200",
+            "application/json",
+            wrapped(E::ONE, schema_ref(&name)),
+        ),
+        Endpoint::new(
+            HttpMethod::Get,
+            format!("{base}/{{id}}/events"),
+            E::PATH,
+            format!("Timeline of a {}: every change, newest first", E::ONE),
+        )
+        .id()
+        .returns(
+            "200",
+            "application/json",
+            wrapped("events", array_of("EventJson")),
+        ),
     ]
 }
 
@@ -140,16 +298,101 @@ fn endpoints() -> Vec<Endpoint> {
     all.extend(resource_endpoints::<Contact>("ContactInput"));
     all.extend(resource_endpoints::<Lead>("LeadInput"));
     all.push(Endpoint::new(HttpMethod::Post, "/api/v1/leads/{id}/transitions", "leads", "Move a lead through its status machine (work, nurture, qualify, disqualify with reason, reopen)").id().body(schema_ref("LeadTransition")).returns("200", "application/json", wrapped("lead", schema_ref("Lead"))));
-    all.push(Endpoint::new(HttpMethod::Get, "/api/v1/me", "account", "The user behind the token").returns("200", "application/json", RefOr::T(Schema::Object(ObjectBuilder::new().build()))));
-    all.push(Endpoint::new(HttpMethod::Get, "/api/v1/tokens", "account", "Your API tokens (all tokens for an admin)").returns("200", "application/json", wrapped("tokens", array_of("TokenJson"))));
-    all.push(Endpoint::new(HttpMethod::Post, "/api/v1/tokens", "account", "Create an API token; the secret is shown once").body(schema_ref("NewTokenBody")).returns("201", "application/json", wrapped("token", schema_ref("TokenJson"))));
-    all.push(Endpoint::new(HttpMethod::Post, "/api/v1/tokens/{id}/revoke", "account", "Revoke an API token").id().no_content());
-    all.push(Endpoint::new(HttpMethod::Get, "/api/v1/users", "admin", "List users (admin)").returns("200", "application/json", wrapped("users", array_of("UserJson"))));
-    all.push(Endpoint::new(HttpMethod::Post, "/api/v1/users", "admin", "Create a user (admin)").body(schema_ref("NewUserBody")).returns("201", "application/json", wrapped("user", schema_ref("UserJson"))));
     all.push(
-        Endpoint::new(HttpMethod::Get, "/api/v1/audit", "admin", "The audit trail across all records, newest first (admin)")
-            .params(AuditParams::into_params(|| Some(ParameterIn::Query)))
-            .returns("200", "application/json", RefOr::T(Schema::Object(ObjectBuilder::new().property("events", array_of("EventJson")).property("meta", schema_ref("ListMeta")).build()))),
+        Endpoint::new(
+            HttpMethod::Get,
+            "/api/v1/me",
+            "account",
+            "The user behind the token",
+        )
+        .returns(
+            "200",
+            "application/json",
+            RefOr::T(Schema::Object(ObjectBuilder::new().build())),
+        ),
+    );
+    all.push(
+        Endpoint::new(
+            HttpMethod::Get,
+            "/api/v1/tokens",
+            "account",
+            "Your API tokens (all tokens for an admin)",
+        )
+        .returns(
+            "200",
+            "application/json",
+            wrapped("tokens", array_of("TokenJson")),
+        ),
+    );
+    all.push(
+        Endpoint::new(
+            HttpMethod::Post,
+            "/api/v1/tokens",
+            "account",
+            "Create an API token; the secret is shown once",
+        )
+        .body(schema_ref("NewTokenBody"))
+        .returns(
+            "201",
+            "application/json",
+            wrapped("token", schema_ref("TokenJson")),
+        ),
+    );
+    all.push(
+        Endpoint::new(
+            HttpMethod::Post,
+            "/api/v1/tokens/{id}/revoke",
+            "account",
+            "Revoke an API token",
+        )
+        .id()
+        .no_content(),
+    );
+    all.push(
+        Endpoint::new(
+            HttpMethod::Get,
+            "/api/v1/users",
+            "admin",
+            "List users (admin)",
+        )
+        .returns(
+            "200",
+            "application/json",
+            wrapped("users", array_of("UserJson")),
+        ),
+    );
+    all.push(
+        Endpoint::new(
+            HttpMethod::Post,
+            "/api/v1/users",
+            "admin",
+            "Create a user (admin)",
+        )
+        .body(schema_ref("NewUserBody"))
+        .returns(
+            "201",
+            "application/json",
+            wrapped("user", schema_ref("UserJson")),
+        ),
+    );
+    all.push(
+        Endpoint::new(
+            HttpMethod::Get,
+            "/api/v1/audit",
+            "admin",
+            "The audit trail across all records, newest first (admin)",
+        )
+        .params(AuditParams::into_params(|| Some(ParameterIn::Query)))
+        .returns(
+            "200",
+            "application/json",
+            RefOr::T(Schema::Object(
+                ObjectBuilder::new()
+                    .property("events", array_of("EventJson"))
+                    .property("meta", schema_ref("ListMeta"))
+                    .build(),
+            )),
+        ),
     );
     all
 }
@@ -186,7 +429,10 @@ pub fn openapi_document() -> OpenApi {
         .schema_from::<UserJson>()
         .schema_from::<NewUserBody>()
         .schema_from::<ErrorBody>()
-        .security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)))
+        .security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        )
         .build();
     OpenApiBuilder::new()
         .info(
@@ -206,6 +452,8 @@ pub fn openapi_document() -> OpenApi {
 }
 
 pub fn docs_routes() -> Router<AppState> {
-    let swagger: Router<AppState> = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi_document()).into();
+    let swagger: Router<AppState> = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
+        .url("/api/openapi.json", openapi_document())
+        .into();
     swagger
 }

@@ -3,17 +3,19 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
-use salesflow_app::secret::new_secret;
 use salesflow_app::AppError;
+use salesflow_app::secret::new_secret;
 
 use super::views::Layout;
 use super::{app_error_page, render};
-use crate::session::{PRE_SESSION_COOKIE, SESSION_COOKIE, UiUser, check_csrf, clear_cookie, cookie, set_cookie};
 use crate::AppState;
+use crate::session::{
+    PRE_SESSION_COOKIE, SESSION_COOKIE, UiUser, check_csrf, clear_cookie, cookie, set_cookie,
+};
 
 type FormMap = Form<HashMap<String, String>>;
 
@@ -23,7 +25,11 @@ fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
 
 /// Only local paths, so a crafted link cannot bounce a user to another site after sign-in.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
 }
 
 #[derive(Template)]
@@ -37,21 +43,46 @@ struct LoginPage {
 }
 
 /// Shows a pre-session form with a fresh double-submit CSRF token in a cookie.
-fn with_pre_session_token(state: &AppState, status: StatusCode, build: impl FnOnce(String) -> Response) -> Response {
+fn with_pre_session_token(
+    state: &AppState,
+    status: StatusCode,
+    build: impl FnOnce(String) -> Response,
+) -> Response {
     let token = new_secret("");
     let mut response = build(token.clone());
     *response.status_mut() = status;
-    response.headers_mut().append(header::SET_COOKIE, set_cookie(PRE_SESSION_COOKIE, &token, state.config.secure_cookies));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(PRE_SESSION_COOKIE, &token, state.config.secure_cookies),
+    );
     response
 }
 
-fn login_form(state: &AppState, status: StatusCode, next: &str, email: &str, error: Option<String>) -> Response {
+fn login_form(
+    state: &AppState,
+    status: StatusCode,
+    next: &str,
+    email: &str,
+    error: Option<String>,
+) -> Response {
     with_pre_session_token(state, status, |form_csrf| {
-        render(status, &LoginPage { layout: Layout::bare("Sign in"), form_csrf, next: next.into(), email: email.into(), error })
+        render(
+            status,
+            &LoginPage {
+                layout: Layout::bare("Sign in"),
+                form_csrf,
+                next: next.into(),
+                email: email.into(),
+                error,
+            },
+        )
     })
 }
 
-pub async fn login_page(State(s): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
+pub async fn login_page(
+    State(s): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     match s.app.needs_setup().await {
         Ok(true) => return Redirect::to("/setup").into_response(),
         Ok(false) => {}
@@ -61,28 +92,52 @@ pub async fn login_page(State(s): State<AppState>, Query(query): Query<HashMap<S
     login_form(&s, StatusCode::OK, next, "", None)
 }
 
-fn pre_session_csrf(headers: &HeaderMap, form: &HashMap<String, String>) -> Result<(), Response> {
+fn pre_session_csrf(
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<(), crate::session::CsrfRefused> {
     let expected = cookie(headers, PRE_SESSION_COOKIE).unwrap_or_default();
     check_csrf(headers, form.get("csrf").map(String::as_str), &expected)
 }
 
 pub async fn login(State(s): State<AppState>, headers: HeaderMap, Form(form): FormMap) -> Response {
     if let Err(refused) = pre_session_csrf(&headers, &form) {
-        return refused;
+        return refused.into_response();
     }
     let (email, next) = (field(&form, "email"), safe_next(field(&form, "next")));
     match s.app.login(email, field(&form, "password")).await {
         Ok(session) => {
             let mut response = Redirect::to(next).into_response();
             let headers = response.headers_mut();
-            headers.append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &session.token, s.config.secure_cookies));
-            headers.append(header::SET_COOKIE, clear_cookie(PRE_SESSION_COOKIE, s.config.secure_cookies));
+            headers.append(
+                header::SET_COOKIE,
+                set_cookie(SESSION_COOKIE, &session.token, s.config.secure_cookies),
+            );
+            headers.append(
+                header::SET_COOKIE,
+                clear_cookie(PRE_SESSION_COOKIE, s.config.secure_cookies),
+            );
             response
         }
-        Err(AppError::Unauthenticated) => login_form(&s, StatusCode::UNAUTHORIZED, next, email, Some("Wrong e-mail or password.".into())),
+        Err(AppError::Unauthenticated) => login_form(
+            &s,
+            StatusCode::UNAUTHORIZED,
+            next,
+            email,
+            Some("Wrong e-mail or password.".into()),
+        ),
         Err(AppError::RateLimited { retry_after_secs }) => {
-            let message = format!("Too many failed sign-ins for this account. Try again in {} minutes.", retry_after_secs.div_ceil(60));
-            let mut response = login_form(&s, StatusCode::TOO_MANY_REQUESTS, next, email, Some(message));
+            let message = format!(
+                "Too many failed sign-ins for this account. Try again in {} minutes.",
+                retry_after_secs.div_ceil(60)
+            );
+            let mut response = login_form(
+                &s,
+                StatusCode::TOO_MANY_REQUESTS,
+                next,
+                email,
+                Some(message),
+            );
             if let Ok(value) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
@@ -92,15 +147,23 @@ pub async fn login(State(s): State<AppState>, headers: HeaderMap, Form(form): Fo
     }
 }
 
-pub async fn logout(State(s): State<AppState>, user: UiUser, headers: HeaderMap, Form(form): FormMap) -> Response {
+pub async fn logout(
+    State(s): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    Form(form): FormMap,
+) -> Response {
     if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused;
+        return refused.into_response();
     }
     if let Err(error) = s.app.logout(&user.token).await {
         return app_error_page(error);
     }
     let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().append(header::SET_COOKIE, clear_cookie(SESSION_COOKIE, s.config.secure_cookies));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        clear_cookie(SESSION_COOKIE, s.config.secure_cookies),
+    );
     response
 }
 
@@ -114,9 +177,24 @@ struct SetupPage {
     errors: Vec<String>,
 }
 
-fn setup_form(state: &AppState, status: StatusCode, name: &str, email: &str, errors: Vec<String>) -> Response {
+fn setup_form(
+    state: &AppState,
+    status: StatusCode,
+    name: &str,
+    email: &str,
+    errors: Vec<String>,
+) -> Response {
     with_pre_session_token(state, status, |form_csrf| {
-        render(status, &SetupPage { layout: Layout::bare("Set up salesflow"), form_csrf, name: name.into(), email: email.into(), errors })
+        render(
+            status,
+            &SetupPage {
+                layout: Layout::bare("Set up salesflow"),
+                form_csrf,
+                name: name.into(),
+                email: email.into(),
+                errors,
+            },
+        )
     })
 }
 
@@ -130,20 +208,31 @@ pub async fn setup_page(State(s): State<AppState>) -> Response {
 
 pub async fn setup(State(s): State<AppState>, headers: HeaderMap, Form(form): FormMap) -> Response {
     if let Err(refused) = pre_session_csrf(&headers, &form) {
-        return refused;
+        return refused.into_response();
     }
-    let (name, email, password) = (field(&form, "name"), field(&form, "email"), field(&form, "password"));
+    let (name, email, password) = (
+        field(&form, "name"),
+        field(&form, "email"),
+        field(&form, "password"),
+    );
     match s.app.setup_first_admin(email, name, password).await {
         Ok(_) => match s.app.login(email, password).await {
             Ok(session) => {
                 let mut response = Redirect::to("/").into_response();
-                response.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &session.token, s.config.secure_cookies));
+                response.headers_mut().append(
+                    header::SET_COOKIE,
+                    set_cookie(SESSION_COOKIE, &session.token, s.config.secure_cookies),
+                );
                 response
             }
             Err(error) => app_error_page(error),
         },
         Err(AppError::Invalid(errors)) => {
-            let messages = errors.0.iter().map(|e| format!("{}: {}", super::views::humanize(&e.field), e.message)).collect();
+            let messages = errors
+                .0
+                .iter()
+                .map(|e| format!("{}: {}", super::views::humanize(&e.field), e.message))
+                .collect();
             setup_form(&s, StatusCode::UNPROCESSABLE_ENTITY, name, email, messages)
         }
         Err(AppError::Conflict { .. }) => Redirect::to("/login").into_response(),

@@ -13,8 +13,8 @@ use salesflow_domain::lead::Lead;
 use super::records::readable;
 use super::views::{EventView, Layout, humanize};
 use super::{app_error_page, is_admin, render};
-use crate::session::UiUser;
 use crate::AppState;
+use crate::session::UiUser;
 
 struct Tile {
     label: String,
@@ -34,31 +34,76 @@ struct HomePage {
 pub async fn home(State(s): State<AppState>, user: Result<UiUser, Response>) -> Response {
     let user = match user {
         Ok(user) => user,
-        Err(_) if s.app.needs_setup().await.unwrap_or(false) => return Redirect::to("/setup").into_response(),
+        Err(_) if s.app.needs_setup().await.unwrap_or(false) => {
+            return Redirect::to("/setup").into_response();
+        }
         Err(redirect) => return redirect,
     };
     let actor = &user.actor;
     let mut tiles = Vec::new();
     if readable(actor, Resource::Lead) {
         match s.app.counts::<Lead>(actor).await {
-            Ok(counts) => tiles.extend(counts.into_iter().map(|(status, n)| Tile { label: format!("{} leads", humanize(&status)), value: n, href: format!("/leads?status={status}") })),
+            Ok(counts) => tiles.extend(counts.into_iter().map(|(status, n)| Tile {
+                label: format!("{} leads", humanize(&status)),
+                value: n,
+                href: format!("/leads?status={status}"),
+            })),
             Err(e) => return app_error_page(e),
         }
     }
     for (resource, label, href, counts) in [
-        (Resource::Account, "Accounts", "/accounts", if readable(actor, Resource::Account) { Some(s.app.counts::<Account>(actor).await) } else { None }),
-        (Resource::Contact, "Contacts", "/contacts", if readable(actor, Resource::Contact) { Some(s.app.counts::<Contact>(actor).await) } else { None }),
+        (
+            Resource::Account,
+            "Accounts",
+            "/accounts",
+            if readable(actor, Resource::Account) {
+                Some(s.app.counts::<Account>(actor).await)
+            } else {
+                None
+            },
+        ),
+        (
+            Resource::Contact,
+            "Contacts",
+            "/contacts",
+            if readable(actor, Resource::Contact) {
+                Some(s.app.counts::<Contact>(actor).await)
+            } else {
+                None
+            },
+        ),
     ] {
         let _ = resource;
         match counts {
-            Some(Ok(counts)) => tiles.push(Tile { label: label.into(), value: counts.iter().map(|(_, n)| n).sum(), href: href.into() }),
+            Some(Ok(counts)) => tiles.push(Tile {
+                label: label.into(),
+                value: counts.iter().map(|(_, n)| n).sum(),
+                href: href.into(),
+            }),
             Some(Err(e)) => return app_error_page(e),
             None => {}
         }
     }
     let recent = if is_admin(actor) {
-        let names = s.app.user_names().await.unwrap_or_default().into_iter().map(|(id, n, _, _)| (id, n)).collect();
-        match s.app.audit(actor, &AuditFilter { limit: 10, ..Default::default() }).await {
+        let names = s
+            .app
+            .user_names()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(id, n, _, _)| (id, n))
+            .collect();
+        match s
+            .app
+            .audit(
+                actor,
+                &AuditFilter {
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .await
+        {
             Ok(events) => events.iter().map(|e| EventView::new(e, &names)).collect(),
             Err(e) => return app_error_page(e),
         }
@@ -67,7 +112,12 @@ pub async fn home(State(s): State<AppState>, user: Result<UiUser, Response>) -> 
     };
     let page = HomePage {
         layout: Layout::new("Home", actor, &user.csrf, "/"),
-        first_name: actor.name.split_whitespace().next().unwrap_or(&actor.name).to_string(),
+        first_name: actor
+            .name
+            .split_whitespace()
+            .next()
+            .unwrap_or(&actor.name)
+            .to_string(),
         tiles,
         recent,
     };

@@ -8,10 +8,10 @@ mod settings;
 mod views;
 
 use askama::Template;
+use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use salesflow_app::{Actor, AppError};
 use salesflow_domain::account::Account;
 use salesflow_domain::authz::{Action, Resource};
@@ -22,8 +22,8 @@ use salesflow_domain::role::Role;
 pub use records::{csv_export, csv_response};
 pub use views::Layout;
 
-use crate::resource::WebResource;
 use crate::AppState;
+use crate::resource::WebResource;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,10 +32,19 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(auth::logout))
         .route("/setup", get(auth::setup_page).post(auth::setup))
         .route("/settings", get(settings::tokens_page))
-        .route("/settings/tokens", get(settings::tokens_page).post(settings::create_token))
+        .route(
+            "/settings/tokens",
+            get(settings::tokens_page).post(settings::create_token),
+        )
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
-        .route("/settings/users", get(settings::users_page).post(settings::create_user))
-        .route("/settings/users/{id}/{action}", post(settings::set_user_active))
+        .route(
+            "/settings/users",
+            get(settings::users_page).post(settings::create_user),
+        )
+        .route(
+            "/settings/users/{id}/{action}",
+            post(settings::set_user_active),
+        )
         .route("/settings/audit", get(settings::audit_page))
         .merge(records::routes::<Lead>())
         .merge(records::routes::<Contact>())
@@ -49,7 +58,11 @@ pub fn render(status: StatusCode, template: &impl Template) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(error) => {
             tracing::error!(%error, "template rendering failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>Something went wrong</h1>".to_string())).into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<h1>Something went wrong</h1>".to_string()),
+            )
+                .into_response()
         }
     }
 }
@@ -63,7 +76,11 @@ struct ErrorPage {
 }
 
 pub fn error_page(status: StatusCode, heading: &str, message: &str) -> Response {
-    let page = ErrorPage { layout: Layout::bare(heading), heading: heading.into(), message: message.into() };
+    let page = ErrorPage {
+        layout: Layout::bare(heading),
+        heading: heading.into(),
+        message: message.into(),
+    };
     render(status, &page)
 }
 
@@ -79,7 +96,11 @@ pub fn app_error_page(error: AppError) -> Response {
         s if s.is_client_error() => "Check your input",
         _ => "Something went wrong",
     };
-    let message = errors.iter().map(|e| e.detail.clone()).collect::<Vec<_>>().join("; ");
+    let message = errors
+        .iter()
+        .map(|e| e.detail.clone())
+        .collect::<Vec<_>>()
+        .join("; ");
     let mut response = error_page(status, heading, &message);
     if let Some((name, value)) = extra
         && let Ok(value) = header::HeaderValue::from_str(&value)
@@ -91,10 +112,14 @@ pub fn app_error_page(error: AppError) -> Response {
 
 /// Where the "Leads" area starts for this role: the first record list it may read.
 fn first_readable(actor: &Actor) -> Option<&'static str> {
-    [(Resource::Lead, Lead::PATH), (Resource::Contact, Contact::PATH), (Resource::Account, Account::PATH)]
-        .into_iter()
-        .find(|(r, _)| actor.can(*r, Action::Read))
-        .map(|(_, p)| p)
+    [
+        (Resource::Lead, Lead::PATH),
+        (Resource::Contact, Contact::PATH),
+        (Resource::Account, Account::PATH),
+    ]
+    .into_iter()
+    .find(|(r, _)| actor.can(*r, Action::Read))
+    .map(|(_, p)| p)
 }
 
 fn is_admin(actor: &Actor) -> bool {

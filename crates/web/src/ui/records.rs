@@ -19,10 +19,10 @@ use serde_json::{Map, Value};
 
 use super::views::{EventView, Layout, Names, Opt, humanize, when};
 use super::{app_error_page, render};
+use crate::AppState;
 use crate::extract::PathId;
 use crate::resource::{FieldKind, WebResource};
 use crate::session::{UiUser, check_csrf};
-use crate::AppState;
 
 type FormMap = Form<HashMap<String, String>>;
 
@@ -39,7 +39,13 @@ pub fn routes<E: WebResource>() -> Router<AppState> {
 }
 
 async fn names(state: &AppState) -> Result<Names, AppError> {
-    Ok(state.app.user_names().await?.into_iter().map(|(id, name, _, _)| (id, name)).collect())
+    Ok(state
+        .app
+        .user_names()
+        .await?
+        .into_iter()
+        .map(|(id, name, _, _)| (id, name))
+        .collect())
 }
 
 /// A JSON field of a record as display text.
@@ -54,7 +60,10 @@ fn text_of(value: &Value, field: &str) -> String {
 fn display_cell<E: WebResource>(record: &E, json: &Value, field: &str, names: &Names) -> String {
     match field {
         "name" => record.display_name(),
-        "owner_id" => names.get(&record.meta().owner_id).cloned().unwrap_or_default(),
+        "owner_id" => names
+            .get(&record.meta().owner_id)
+            .cloned()
+            .unwrap_or_default(),
         "created_at" => when(record.meta().created_at),
         "status" | "source" => humanize(&text_of(json, field)),
         other => text_of(json, other),
@@ -139,8 +148,17 @@ fn list_query(params: &ListParams, overrides: &[(&str, &str)]) -> String {
     .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (k, v.clone())))
     .filter(|(k, _)| !overrides.iter().any(|(o, _)| o == k))
     .collect();
-    pairs.extend(overrides.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.to_string())));
-    pairs.iter().map(|(k, v)| format!("{k}={}", crate::session::urlencode(v))).collect::<Vec<_>>().join("&")
+    pairs.extend(
+        overrides
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (*k, v.to_string())),
+    );
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", crate::session::urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -162,8 +180,19 @@ pub async fn list<E: WebResource>(
     let (page, error) = match s.app.list::<E>(actor, &params).await {
         Ok(page) => (page, None),
         Err(AppError::Invalid(errors)) => {
-            let message = errors.0.iter().map(|e| format!("{}: {}", humanize(&e.field), e.message)).collect::<Vec<_>>().join("; ");
-            (salesflow_app::list::Page { items: vec![], next_cursor: None }, Some(message))
+            let message = errors
+                .0
+                .iter()
+                .map(|e| format!("{}: {}", humanize(&e.field), e.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            (
+                salesflow_app::list::Page {
+                    items: vec![],
+                    next_cursor: None,
+                },
+                Some(message),
+            )
         }
         Err(other) => return app_error_page(other),
     };
@@ -171,16 +200,33 @@ pub async fn list<E: WebResource>(
         Ok(n) => n,
         Err(e) => return app_error_page(e),
     };
-    let current_sort = params.sort.clone().unwrap_or_else(|| E::SORTABLE[0].to_string());
+    let current_sort = params
+        .sort
+        .clone()
+        .unwrap_or_else(|| E::SORTABLE[0].to_string());
     let current_dir = params.dir.clone().unwrap_or_else(|| "desc".into());
     let headers_view: Vec<Header> = E::COLUMNS
         .iter()
         .map(|c| {
             let active = c.sort.is_some_and(|k| k == current_sort);
-            let next_dir = if active && current_dir == "asc" { "desc" } else if active { "asc" } else if c.sort == Some("created_at") { "desc" } else { "asc" };
+            let next_dir = if active && current_dir == "asc" {
+                "desc"
+            } else if active {
+                "asc"
+            } else if c.sort == Some("created_at") {
+                "desc"
+            } else {
+                "asc"
+            };
             Header {
                 label: c.label,
-                sort_href: c.sort.map(|k| format!("/{}?{}", E::PATH, list_query(&params, &[("sort", k), ("dir", next_dir), ("cursor", "")]))),
+                sort_href: c.sort.map(|k| {
+                    format!(
+                        "/{}?{}",
+                        E::PATH,
+                        list_query(&params, &[("sort", k), ("dir", next_dir), ("cursor", "")])
+                    )
+                }),
                 arrow: match (active, current_dir.as_str()) {
                     (true, "asc") => " ▲",
                     (true, _) => " ▼",
@@ -194,28 +240,70 @@ pub async fn list<E: WebResource>(
         .iter()
         .map(|r| {
             let json = serde_json::to_value(r).unwrap_or(Value::Null);
-            Row { id: r.uuid().to_string(), cells: E::COLUMNS.iter().map(|c| display_cell(r, &json, c.field, &names)).collect() }
+            Row {
+                id: r.uuid().to_string(),
+                cells: E::COLUMNS
+                    .iter()
+                    .map(|c| display_cell(r, &json, c.field, &names))
+                    .collect(),
+            }
         })
         .collect();
-    let more_href = page.next_cursor.as_ref().map(|c| format!("/{}?{}", E::PATH, list_query(&params, &[("cursor", c)])));
+    let more_href = page
+        .next_cursor
+        .as_ref()
+        .map(|c| format!("/{}?{}", E::PATH, list_query(&params, &[("cursor", c)])));
     if headers.contains_key("hx-request") {
-        let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+        let status = if error.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        };
         if fragment.fragment.as_deref() == Some("page") {
-            return render(status, &RowPageFragment { path: E::PATH, headers: &headers_view, rows: &rows, more_href: &more_href });
+            return render(
+                status,
+                &RowPageFragment {
+                    path: E::PATH,
+                    headers: &headers_view,
+                    rows: &rows,
+                    more_href: &more_href,
+                },
+            );
         }
-        return render(status, &RowsFragment { path: E::PATH, headers: &headers_view, rows: &rows, more_href: &more_href, error: &error });
+        return render(
+            status,
+            &RowsFragment {
+                path: E::PATH,
+                headers: &headers_view,
+                rows: &rows,
+                more_href: &more_href,
+                error: &error,
+            },
+        );
     }
-    let owners = names.iter().map(|(id, name)| (id.to_string(), name.clone())).collect::<std::collections::BTreeMap<_, _>>();
+    let owners = names
+        .iter()
+        .map(|(id, name)| (id.to_string(), name.clone()))
+        .collect::<std::collections::BTreeMap<_, _>>();
     let mut owners: Vec<(String, String)> = owners.into_iter().collect();
     owners.sort_by(|a, b| a.1.cmp(&b.1));
-    let choice = |values: &[&str], selected: &Option<String>| Opt::list(values.iter().map(|v| (v.to_string(), humanize(v))), selected.as_deref().unwrap_or(""));
+    let choice = |values: &[&str], selected: &Option<String>| {
+        Opt::list(
+            values.iter().map(|v| (v.to_string(), humanize(v))),
+            selected.as_deref().unwrap_or(""),
+        )
+    };
     let page = ListPage {
         layout: Layout::new(E::TITLE, actor, &user.csrf, &format!("/{}", E::PATH)),
         title: E::TITLE,
         label: E::LABEL,
         path: E::PATH,
         can_create: actor.can(E::RESOURCE, Action::Create),
-        export_href: format!("/{}/export?{}", E::PATH, list_query(&params, &[("cursor", "")])),
+        export_href: format!(
+            "/{}/export?{}",
+            E::PATH,
+            list_query(&params, &[("cursor", "")])
+        ),
         filters: FilterValues {
             q: params.q.clone().unwrap_or_default(),
             created_from: params.created_from.clone().unwrap_or_default(),
@@ -226,13 +314,28 @@ pub async fn list<E: WebResource>(
         statuses: choice(E::STATUSES, &params.status),
         sources: choice(E::SOURCES, &params.source),
         owners: Opt::list(owners, params.owner.as_deref().unwrap_or("")),
-        archived: Opt::list([("active", "Active"), ("archived", "Archived"), ("any", "Active and archived")].map(|(v, l)| (v.to_string(), l.to_string())), params.archived.as_deref().unwrap_or("active")),
+        archived: Opt::list(
+            [
+                ("active", "Active"),
+                ("archived", "Archived"),
+                ("any", "Active and archived"),
+            ]
+            .map(|(v, l)| (v.to_string(), l.to_string())),
+            params.archived.as_deref().unwrap_or("active"),
+        ),
         headers: headers_view,
         rows,
         more_href,
         error: error.clone(),
     };
-    render(if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, &page)
+    render(
+        if error.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        &page,
+    )
 }
 
 // ---------- export ----------
@@ -249,7 +352,11 @@ fn csv_columns<E: WebResource>() -> Vec<&'static str> {
 
 /// Neutralises cells a spreadsheet would run as a formula.
 fn csv_cell(value: String) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value }
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value
+    }
 }
 
 pub fn csv_export<E: WebResource>(rows: &[E]) -> Result<Vec<u8>, AppError> {
@@ -259,18 +366,37 @@ pub fn csv_export<E: WebResource>(rows: &[E]) -> Result<Vec<u8>, AppError> {
     writer.write_record(&columns).map_err(internal)?;
     for row in rows {
         let json = serde_json::to_value(row).unwrap_or(Value::Null);
-        writer.write_record(columns.iter().map(|c| csv_cell(text_of(&json, c)))).map_err(internal)?;
+        writer
+            .write_record(columns.iter().map(|c| csv_cell(text_of(&json, c))))
+            .map_err(internal)?;
     }
-    writer.into_inner().map_err(|e| AppError::Internal(e.to_string()))
+    writer
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 pub fn csv_response(name: &str, body: Vec<u8>) -> Response {
     let disposition = format!("attachment; filename=\"{name}.csv\"");
-    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
 }
 
-async fn export<E: WebResource>(State(s): State<AppState>, user: UiUser, Query(params): Query<ListParams>) -> Response {
-    let rows = match s.app.export::<E>(&user.actor, &params, crate::api::EXPORT_LIMIT).await {
+async fn export<E: WebResource>(
+    State(s): State<AppState>,
+    user: UiUser,
+    Query(params): Query<ListParams>,
+) -> Response {
+    let rows = match s
+        .app
+        .export::<E>(&user.actor, &params, crate::api::EXPORT_LIMIT)
+        .await
+    {
         Ok(rows) => rows,
         Err(e) => return app_error_page(e),
     };
@@ -302,10 +428,19 @@ struct DetailPage {
 
 async fn account_name(state: &AppState, actor: &Actor, id: &str) -> Option<String> {
     let id = id.parse().ok()?;
-    state.app.get::<Account>(actor, id).await.ok().map(|a| a.details.name.to_string())
+    state
+        .app
+        .get::<Account>(actor, id)
+        .await
+        .ok()
+        .map(|a| a.details.name.to_string())
 }
 
-async fn show<E: WebResource>(State(s): State<AppState>, user: UiUser, PathId(id): PathId) -> Response {
+async fn show<E: WebResource>(
+    State(s): State<AppState>,
+    user: UiUser,
+    PathId(id): PathId,
+) -> Response {
     let actor = &user.actor;
     let record = match s.app.get::<E>(actor, id).await {
         Ok(r) => r,
@@ -320,12 +455,31 @@ async fn show<E: WebResource>(State(s): State<AppState>, user: UiUser, PathId(id
     for f in E::FIELDS {
         let raw = text_of(&json, f.name);
         let (value, href) = match f.kind {
-            FieldKind::Owner => (names.get(&record.meta().owner_id).cloned().unwrap_or_default(), None),
-            FieldKind::Account if !raw.is_empty() => (account_name(&s, actor, &raw).await.unwrap_or_else(|| "(not visible)".into()), Some(format!("/accounts/{raw}"))),
+            FieldKind::Owner => (
+                names
+                    .get(&record.meta().owner_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                None,
+            ),
+            FieldKind::Account if !raw.is_empty() => (
+                account_name(&s, actor, &raw)
+                    .await
+                    .unwrap_or_else(|| "(not visible)".into()),
+                Some(format!("/accounts/{raw}")),
+            ),
             FieldKind::Choice(_) => (humanize(&raw), None),
             _ => (raw, None),
         };
-        fields.push((f.label, if value.is_empty() { "—".into() } else { value }, href));
+        fields.push((
+            f.label,
+            if value.is_empty() {
+                "—".into()
+            } else {
+                value
+            },
+            href,
+        ));
     }
     let reason = text_of(&json, "disqualify_reason");
     if !reason.is_empty() {
@@ -333,13 +487,28 @@ async fn show<E: WebResource>(State(s): State<AppState>, user: UiUser, PathId(id
     }
     fields.push(("Created", when(record.meta().created_at), None));
     fields.push(("Last changed", when(record.meta().updated_at), None));
-    let status = json.get("status").and_then(Value::as_str).map(|s| (s.to_string(), humanize(s)));
-    let transitions = match status.as_ref().and_then(|(s, _)| s.parse::<LeadStatus>().ok()) {
-        Some(st) if actor.can(E::RESOURCE, Action::Update) && !record.meta().archived => st.actions().into_iter().map(|a| (a.as_str(), humanize(a.as_str()))).collect(),
+    let status = json
+        .get("status")
+        .and_then(Value::as_str)
+        .map(|s| (s.to_string(), humanize(s)));
+    let transitions = match status
+        .as_ref()
+        .and_then(|(s, _)| s.parse::<LeadStatus>().ok())
+    {
+        Some(st) if actor.can(E::RESOURCE, Action::Update) && !record.meta().archived => st
+            .actions()
+            .into_iter()
+            .map(|a| (a.as_str(), humanize(a.as_str())))
+            .collect(),
         _ => vec![],
     };
     let page = DetailPage {
-        layout: Layout::new(&record.display_name(), actor, &user.csrf, &format!("/{}", E::PATH)),
+        layout: Layout::new(
+            &record.display_name(),
+            actor,
+            &user.csrf,
+            &format!("/{}", E::PATH),
+        ),
         title: E::TITLE,
         path: E::PATH,
         id: record.uuid().to_string(),
@@ -395,7 +564,11 @@ struct FormState<'a> {
     csrf: &'a str,
 }
 
-async fn form_page<E: WebResource>(s: &AppState, state: FormState<'_>, status: StatusCode) -> Response {
+async fn form_page<E: WebResource>(
+    s: &AppState,
+    state: FormState<'_>,
+    status: StatusCode,
+) -> Response {
     let actor = state.actor;
     let users = match s.app.user_names().await {
         Ok(u) => u,
@@ -410,30 +583,67 @@ async fn form_page<E: WebResource>(s: &AppState, state: FormState<'_>, status: S
             FieldKind::Email => ("email", vec![]),
             FieldKind::Tel => ("tel", vec![]),
             FieldKind::LongText => ("textarea", vec![]),
-            FieldKind::Choice(values) => ("select", Opt::list(values.iter().map(|v| (v.to_string(), humanize(v))), &value)),
+            FieldKind::Choice(values) => (
+                "select",
+                Opt::list(values.iter().map(|v| (v.to_string(), humanize(v))), &value),
+            ),
             FieldKind::Owner if !can_assign => continue,
             FieldKind::Owner => {
                 let team = actor.scope(E::RESOURCE).ok();
                 let people = users.iter().filter(|(_, _, t, active)| {
-                    *active && match team {
-                        Some(salesflow_app::ports::Scope::Team(team, _)) => *t == Some(team),
-                        _ => true,
-                    }
+                    *active
+                        && match team {
+                            Some(salesflow_app::ports::Scope::Team(team, _)) => *t == Some(team),
+                            _ => true,
+                        }
                 });
-                ("select", Opt::list(people.map(|(id, name, _, _)| (id.to_string(), name.clone())), &value))
+                (
+                    "select",
+                    Opt::list(
+                        people.map(|(id, name, _, _)| (id.to_string(), name.clone())),
+                        &value,
+                    ),
+                )
             }
             FieldKind::Account => {
-                let params = ListParams { sort: Some("name".into()), dir: Some("asc".into()), limit: Some(200), ..Default::default() };
-                let accounts = s.app.list::<Account>(actor, &params).await.map(|p| p.items).unwrap_or_default();
+                let params = ListParams {
+                    sort: Some("name".into()),
+                    dir: Some("asc".into()),
+                    limit: Some(200),
+                    ..Default::default()
+                };
+                let accounts = s
+                    .app
+                    .list::<Account>(actor, &params)
+                    .await
+                    .map(|p| p.items)
+                    .unwrap_or_default();
                 let mut options = vec![(String::new(), "— none —".to_string())];
-                options.extend(accounts.iter().map(|a| (a.id.to_string(), a.details.name.to_string())));
+                options.extend(
+                    accounts
+                        .iter()
+                        .map(|a| (a.id.to_string(), a.details.name.to_string())),
+                );
                 if !value.is_empty() && !options.iter().any(|(v, _)| *v == value) {
-                    options.push((value.clone(), account_name(s, actor, &value).await.unwrap_or_else(|| value.clone())));
+                    options.push((
+                        value.clone(),
+                        account_name(s, actor, &value)
+                            .await
+                            .unwrap_or_else(|| value.clone()),
+                    ));
                 }
                 ("select", Opt::list(options, &value))
             }
         };
-        fields.push(FormField { name: f.name, label: f.label, kind, value, required: f.required, error: state.errors.get(f.name).cloned(), options });
+        fields.push(FormField {
+            name: f.name,
+            label: f.label,
+            kind,
+            value,
+            required: f.required,
+            error: state.errors.get(f.name).cloned(),
+            options,
+        });
     }
     let page = FormPage {
         layout: Layout::new(&state.heading, actor, state.csrf, &format!("/{}", E::PATH)),
@@ -452,7 +662,10 @@ async fn form_page<E: WebResource>(s: &AppState, state: FormState<'_>, status: S
 /// The record's current values as form text.
 fn values_of<E: WebResource>(record: &E) -> HashMap<String, String> {
     let json = serde_json::to_value(record).unwrap_or(Value::Null);
-    E::FIELDS.iter().map(|f| (f.name.to_string(), text_of(&json, f.name))).collect()
+    E::FIELDS
+        .iter()
+        .map(|f| (f.name.to_string(), text_of(&json, f.name)))
+        .collect()
 }
 
 /// Turns submitted form fields into the record's input type; only known fields are taken.
@@ -464,10 +677,14 @@ fn input_from_form<E: WebResource>(form: &HashMap<String, String>) -> Result<E::
         }
     }
     if let Some(version) = form.get("version") {
-        let version: i64 = version.trim().parse().map_err(|_| AppError::invalid("version", "invalid_version", "must be a number"))?;
+        let version: i64 = version
+            .trim()
+            .parse()
+            .map_err(|_| AppError::invalid("version", "invalid_version", "must be a number"))?;
         object.insert("version".into(), Value::from(version));
     }
-    serde_json::from_value(Value::Object(object)).map_err(|e| AppError::invalid("form", "invalid_form", e.to_string()))
+    serde_json::from_value(Value::Object(object))
+        .map_err(|e| AppError::invalid("form", "invalid_form", e.to_string()))
 }
 
 async fn new_form<E: WebResource>(State(s): State<AppState>, user: UiUser) -> Response {
@@ -492,7 +709,11 @@ async fn new_form<E: WebResource>(State(s): State<AppState>, user: UiUser) -> Re
     form_page::<E>(&s, state, StatusCode::OK).await
 }
 
-async fn edit_form<E: WebResource>(State(s): State<AppState>, user: UiUser, PathId(id): PathId) -> Response {
+async fn edit_form<E: WebResource>(
+    State(s): State<AppState>,
+    user: UiUser,
+    PathId(id): PathId,
+) -> Response {
     let record = match s.app.get::<E>(&user.actor, id).await {
         Ok(r) => r,
         Err(e) => return app_error_page(e),
@@ -515,13 +736,30 @@ async fn edit_form<E: WebResource>(State(s): State<AppState>, user: UiUser, Path
 }
 
 /// Redraws a submitted form with its errors, keeping what the user typed.
-async fn form_with_error<E: WebResource>(s: &AppState, user: &UiUser, form: HashMap<String, String>, error: AppError, id: Option<uuid::Uuid>) -> Response {
+async fn form_with_error<E: WebResource>(
+    s: &AppState,
+    user: &UiUser,
+    form: HashMap<String, String>,
+    error: AppError,
+    id: Option<uuid::Uuid>,
+) -> Response {
     let (status, errors, conflict) = match &error {
-        AppError::Invalid(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors.0.iter().map(|e| (e.field.clone(), e.message.clone())).collect(), None),
+        AppError::Invalid(errors) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors
+                .0
+                .iter()
+                .map(|e| (e.field.clone(), e.message.clone()))
+                .collect(),
+            None,
+        ),
         AppError::StaleVersion { .. } => (
             StatusCode::CONFLICT,
             HashMap::new(),
-            Some(format!("Someone else changed this {} since you opened it. Your edits are below; open the record again in a new tab to see the current values, then save again.", E::LABEL.to_lowercase())),
+            Some(format!(
+                "Someone else changed this {} since you opened it. Your edits are below; open the record again in a new tab to see the current values, then save again.",
+                E::LABEL.to_lowercase()
+            )),
         ),
         _ => return app_error_page(error),
     };
@@ -531,16 +769,39 @@ async fn form_with_error<E: WebResource>(s: &AppState, user: &UiUser, form: Hash
         _ => None,
     };
     let (heading, action, cancel) = match id {
-        Some(id) => (format!("Edit {}", E::LABEL.to_lowercase()), format!("/{}/{id}", E::PATH), format!("/{}/{id}", E::PATH)),
-        None => (format!("New {}", E::LABEL.to_lowercase()), format!("/{}", E::PATH), format!("/{}", E::PATH)),
+        Some(id) => (
+            format!("Edit {}", E::LABEL.to_lowercase()),
+            format!("/{}/{id}", E::PATH),
+            format!("/{}/{id}", E::PATH),
+        ),
+        None => (
+            format!("New {}", E::LABEL.to_lowercase()),
+            format!("/{}", E::PATH),
+            format!("/{}", E::PATH),
+        ),
     };
-    let state = FormState { values: form, errors, version: current_version, conflict, heading, action, cancel, actor: &user.actor, csrf: &user.csrf };
+    let state = FormState {
+        values: form,
+        errors,
+        version: current_version,
+        conflict,
+        heading,
+        action,
+        cancel,
+        actor: &user.actor,
+        csrf: &user.csrf,
+    };
     form_page::<E>(s, state, status).await
 }
 
-async fn create<E: WebResource>(State(s): State<AppState>, user: UiUser, headers: HeaderMap, Form(form): FormMap) -> Response {
+async fn create<E: WebResource>(
+    State(s): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    Form(form): FormMap,
+) -> Response {
     if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused;
+        return refused.into_response();
     }
     let result = match input_from_form::<E>(&form) {
         Ok(input) => s.app.create::<E>(&user.actor, &input, Origin::Ui).await,
@@ -552,9 +813,15 @@ async fn create<E: WebResource>(State(s): State<AppState>, user: UiUser, headers
     }
 }
 
-async fn update<E: WebResource>(State(s): State<AppState>, user: UiUser, headers: HeaderMap, PathId(id): PathId, Form(form): FormMap) -> Response {
+async fn update<E: WebResource>(
+    State(s): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    PathId(id): PathId,
+    Form(form): FormMap,
+) -> Response {
     if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused;
+        return refused.into_response();
     }
     let result = match input_from_form::<E>(&form) {
         Ok(input) => s.app.update::<E>(&user.actor, id, &input).await,
@@ -566,28 +833,57 @@ async fn update<E: WebResource>(State(s): State<AppState>, user: UiUser, headers
     }
 }
 
-async fn set_archived<E: WebResource>(s: AppState, user: UiUser, headers: HeaderMap, id: uuid::Uuid, form: HashMap<String, String>, archived: bool) -> Response {
+async fn set_archived<E: WebResource>(
+    s: AppState,
+    user: UiUser,
+    headers: HeaderMap,
+    id: uuid::Uuid,
+    form: HashMap<String, String>,
+    archived: bool,
+) -> Response {
     if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused;
+        return refused.into_response();
     }
     let version = form.get("version").and_then(|v| v.parse().ok());
-    match s.app.set_archived::<E>(&user.actor, id, version, archived).await {
+    match s
+        .app
+        .set_archived::<E>(&user.actor, id, version, archived)
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/{}/{id}", E::PATH)).into_response(),
         Err(e) => app_error_page(e),
     }
 }
 
-async fn archive<E: WebResource>(State(s): State<AppState>, user: UiUser, headers: HeaderMap, PathId(id): PathId, Form(form): FormMap) -> Response {
+async fn archive<E: WebResource>(
+    State(s): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    PathId(id): PathId,
+    Form(form): FormMap,
+) -> Response {
     set_archived::<E>(s, user, headers, id, form, true).await
 }
 
-async fn restore<E: WebResource>(State(s): State<AppState>, user: UiUser, headers: HeaderMap, PathId(id): PathId, Form(form): FormMap) -> Response {
+async fn restore<E: WebResource>(
+    State(s): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    PathId(id): PathId,
+    Form(form): FormMap,
+) -> Response {
     set_archived::<E>(s, user, headers, id, form, false).await
 }
 
-pub async fn lead_status(State(s): State<AppState>, user: UiUser, headers: HeaderMap, PathId(id): PathId, Form(form): FormMap) -> Response {
+pub async fn lead_status(
+    State(s): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    PathId(id): PathId,
+    Form(form): FormMap,
+) -> Response {
     if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused;
+        return refused.into_response();
     }
     let request = (|| {
         Some(LeadTransition {
@@ -597,7 +893,11 @@ pub async fn lead_status(State(s): State<AppState>, user: UiUser, headers: Heade
         })
     })();
     let Some(request) = request else {
-        return app_error_page(AppError::invalid("action", "invalid_choice", "unknown action"));
+        return app_error_page(AppError::invalid(
+            "action",
+            "invalid_choice",
+            "unknown action",
+        ));
     };
     match s.app.transition_lead(&user.actor, id, &request).await {
         Ok(_) => Redirect::to(&format!("/{}/{id}", Lead::PATH)).into_response(),

@@ -3,20 +3,20 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
-use salesflow_app::users::{NewUser, UserChange};
 use salesflow_app::AppError;
+use salesflow_app::users::{NewUser, UserChange};
 use salesflow_domain::ids::{TokenId, UserId};
 use salesflow_domain::role::Role;
 
 use super::views::{EventView, Layout, Opt, humanize, when};
 use super::{app_error_page, render};
+use crate::AppState;
 use crate::api::AuditParams;
 use crate::session::{UiUser, check_csrf};
-use crate::AppState;
 
 type FormMap = Form<HashMap<String, String>>;
 
@@ -40,9 +40,23 @@ struct TokensPage {
     error: Option<String>,
 }
 
-async fn tokens_view(s: &AppState, user: &UiUser, new_secret: Option<String>, error: Option<String>, status: StatusCode) -> Response {
-    let (tokens, names) = match (s.app.list_tokens(&user.actor).await, s.app.user_names().await) {
-        (Ok(t), Ok(n)) => (t, n.into_iter().map(|(id, name, _, _)| (id, name)).collect::<HashMap<_, _>>()),
+async fn tokens_view(
+    s: &AppState,
+    user: &UiUser,
+    new_secret: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let (tokens, names) = match (
+        s.app.list_tokens(&user.actor).await,
+        s.app.user_names().await,
+    ) {
+        (Ok(t), Ok(n)) => (
+            t,
+            n.into_iter()
+                .map(|(id, name, _, _)| (id, name))
+                .collect::<HashMap<_, _>>(),
+        ),
         (Err(e), _) | (_, Err(e)) => return app_error_page(e),
     };
     let rows = tokens
@@ -53,7 +67,11 @@ async fn tokens_view(s: &AppState, user: &UiUser, new_secret: Option<String>, er
             owner: names.get(&t.user_id).cloned().unwrap_or_default(),
             created: when(t.created_at),
             last_used: t.last_used_at.map(when).unwrap_or_else(|| "never".into()),
-            status: if t.revoked_at.is_some() { "revoked" } else { "active" },
+            status: if t.revoked_at.is_some() {
+                "revoked"
+            } else {
+                "active"
+            },
             active: t.revoked_at.is_none(),
         })
         .collect();
@@ -71,24 +89,50 @@ pub async fn tokens_page(State(s): State<AppState>, user: UiUser) -> Response {
     tokens_view(&s, &user, None, None, StatusCode::OK).await
 }
 
-pub async fn create_token(State(s): State<AppState>, user: UiUser, headers: HeaderMap, Form(form): FormMap) -> Response {
+pub async fn create_token(
+    State(s): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    Form(form): FormMap,
+) -> Response {
     if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused;
+        return refused.into_response();
     }
     let name = form.get("name").map(String::as_str).unwrap_or_default();
-    match s.app.create_token(&user.actor, user.actor.user_id, name).await {
+    match s
+        .app
+        .create_token(&user.actor, user.actor.user_id, name)
+        .await
+    {
         // The secret is shown on this response only; it is never stored.
         Ok((_, secret)) => tokens_view(&s, &user, Some(secret), None, StatusCode::CREATED).await,
-        Err(AppError::Invalid(e)) => tokens_view(&s, &user, None, Some(format!("Name: {}", e.0[0].message)), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(AppError::Invalid(e)) => {
+            tokens_view(
+                &s,
+                &user,
+                None,
+                Some(format!("Name: {}", e.0[0].message)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
         Err(e) => app_error_page(e),
     }
 }
 
-pub async fn revoke_token(State(s): State<AppState>, user: UiUser, headers: HeaderMap, Path(id): Path<String>, Form(form): FormMap) -> Response {
+pub async fn revoke_token(
+    State(s): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): FormMap,
+) -> Response {
     if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused;
+        return refused.into_response();
     }
-    let Ok(id) = id.parse() else { return app_error_page(AppError::NotFound) };
+    let Ok(id) = id.parse() else {
+        return app_error_page(AppError::NotFound);
+    };
     match s.app.revoke_token(&user.actor, TokenId(id)).await {
         Ok(()) => Redirect::to("/settings/tokens").into_response(),
         Err(e) => app_error_page(e),
@@ -116,8 +160,16 @@ struct UsersPage {
     errors: Vec<String>,
 }
 
-async fn users_view(s: &AppState, user: &UiUser, errors: Vec<String>, status: StatusCode) -> Response {
-    let (users, teams) = match (s.app.list_users(&user.actor).await, s.app.list_teams().await) {
+async fn users_view(
+    s: &AppState,
+    user: &UiUser,
+    errors: Vec<String>,
+    status: StatusCode,
+) -> Response {
+    let (users, teams) = match (
+        s.app.list_users(&user.actor).await,
+        s.app.list_teams().await,
+    ) {
         (Ok(u), Ok(t)) => (u, t),
         (Err(e), _) | (_, Err(e)) => return app_error_page(e),
     };
@@ -131,13 +183,21 @@ async fn users_view(s: &AppState, user: &UiUser, errors: Vec<String>, status: St
                 name: u.name.clone(),
                 email: u.email.clone(),
                 role: u.role.label(),
-                team: u.team_id.and_then(|t| team_names.get(&t).cloned()).unwrap_or_default(),
+                team: u
+                    .team_id
+                    .and_then(|t| team_names.get(&t).cloned())
+                    .unwrap_or_default(),
                 active: u.active,
                 is_me: u.id == user.actor.user_id,
                 version: u.version,
             })
             .collect(),
-        roles: Opt::list(Role::ALL.iter().map(|r| (r.as_str().to_string(), r.label().to_string())), "sales_rep"),
+        roles: Opt::list(
+            Role::ALL
+                .iter()
+                .map(|r| (r.as_str().to_string(), r.label().to_string())),
+            "sales_rep",
+        ),
         teams: Opt::list(teams.iter().map(|t| (t.id.to_string(), t.name.clone())), ""),
         errors,
     };
@@ -148,38 +208,90 @@ pub async fn users_page(State(s): State<AppState>, user: UiUser) -> Response {
     users_view(&s, &user, vec![], StatusCode::OK).await
 }
 
-pub async fn create_user(State(s): State<AppState>, user: UiUser, headers: HeaderMap, Form(form): FormMap) -> Response {
+pub async fn create_user(
+    State(s): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    Form(form): FormMap,
+) -> Response {
     if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused;
+        return refused.into_response();
     }
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let role: Result<Role, _> = get("role").parse();
-    let team_id = get("team_id").parse().ok().map(salesflow_domain::ids::TeamId);
+    let team_id = get("team_id")
+        .parse()
+        .ok()
+        .map(salesflow_domain::ids::TeamId);
     let result = match role {
-        Ok(role) => s.app.create_user(Some(&user.actor), NewUser { email: get("email"), name: get("name"), role, team_id, password: get("password") }).await,
+        Ok(role) => {
+            s.app
+                .create_user(
+                    Some(&user.actor),
+                    NewUser {
+                        email: get("email"),
+                        name: get("name"),
+                        role,
+                        team_id,
+                        password: get("password"),
+                    },
+                )
+                .await
+        }
         Err(m) => Err(AppError::invalid("role", "invalid_choice", m)),
     };
     match result {
         Ok(_) => Redirect::to("/settings/users").into_response(),
-        Err(AppError::Invalid(e)) => users_view(&s, &user, e.0.iter().map(|e| format!("{}: {}", humanize(&e.field), e.message)).collect(), StatusCode::UNPROCESSABLE_ENTITY).await,
-        Err(AppError::Conflict { detail, .. }) => users_view(&s, &user, vec![detail], StatusCode::CONFLICT).await,
+        Err(AppError::Invalid(e)) => {
+            users_view(
+                &s,
+                &user,
+                e.0.iter()
+                    .map(|e| format!("{}: {}", humanize(&e.field), e.message))
+                    .collect(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(AppError::Conflict { detail, .. }) => {
+            users_view(&s, &user, vec![detail], StatusCode::CONFLICT).await
+        }
         Err(e) => app_error_page(e),
     }
 }
 
-pub async fn set_user_active(State(s): State<AppState>, user: UiUser, headers: HeaderMap, Path((id, action)): Path<(String, String)>, Form(form): FormMap) -> Response {
+pub async fn set_user_active(
+    State(s): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    Path((id, action)): Path<(String, String)>,
+    Form(form): FormMap,
+) -> Response {
     if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused;
+        return refused.into_response();
     }
     let active = match action.as_str() {
         "activate" => true,
         "deactivate" => false,
         _ => return app_error_page(AppError::NotFound),
     };
-    let (Ok(id), Some(version)) = (id.parse(), form.get("version").and_then(|v| v.parse().ok())) else {
+    let (Ok(id), Some(version)) = (id.parse(), form.get("version").and_then(|v| v.parse().ok()))
+    else {
         return app_error_page(AppError::NotFound);
     };
-    match s.app.update_user(Some(&user.actor), UserId(id), UserChange { active: Some(active), version, ..Default::default() }).await {
+    match s
+        .app
+        .update_user(
+            Some(&user.actor),
+            UserId(id),
+            UserChange {
+                active: Some(active),
+                version,
+                ..Default::default()
+            },
+        )
+        .await
+    {
         Ok(_) => Redirect::to("/settings/users").into_response(),
         Err(e) => app_error_page(e),
     }
@@ -194,7 +306,11 @@ struct AuditPage {
     more_href: Option<String>,
 }
 
-pub async fn audit_page(State(s): State<AppState>, user: UiUser, Query(params): Query<AuditParams>) -> Response {
+pub async fn audit_page(
+    State(s): State<AppState>,
+    user: UiUser,
+    Query(params): Query<AuditParams>,
+) -> Response {
     let filter = match params.before().and_then(|b| params.filter(b)) {
         Ok(f) => f,
         Err(e) => return app_error_page(e),
@@ -203,14 +319,32 @@ pub async fn audit_page(State(s): State<AppState>, user: UiUser, Query(params): 
         Ok(e) => e,
         Err(e) => return app_error_page(e),
     };
-    let names = s.app.user_names().await.unwrap_or_default().into_iter().map(|(id, n, _, _)| (id, n)).collect();
+    let names = s
+        .app
+        .user_names()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(id, n, _, _)| (id, n))
+        .collect();
     let selected = params.entity_type.clone().unwrap_or_default();
     let more_href = (events.len() as u32 >= filter.limit.clamp(1, 500))
-        .then(|| events.last().map(|e| format!("/settings/audit?entity_type={selected}&before={}", crate::api::audit_cursor(e))))
+        .then(|| {
+            events.last().map(|e| {
+                format!(
+                    "/settings/audit?entity_type={selected}&before={}",
+                    crate::api::audit_cursor(e)
+                )
+            })
+        })
         .flatten();
     let page = AuditPage {
         layout: Layout::new("Audit trail", &user.actor, &user.csrf, "/settings/audit"),
-        types: Opt::list(["account", "contact", "lead", "user", "api_token"].map(|t| (t.to_string(), humanize(t))), &selected),
+        types: Opt::list(
+            ["account", "contact", "lead", "user", "api_token"]
+                .map(|t| (t.to_string(), humanize(t))),
+            &selected,
+        ),
         events: events.iter().map(|e| EventView::new(e, &names)).collect(),
         more_href,
     };

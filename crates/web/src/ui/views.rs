@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use jiff::Timestamp;
-use salesflow_app::ports::EventRecord;
 use salesflow_app::Actor;
+use salesflow_app::ports::EventRecord;
 use salesflow_domain::authz::{Action, Resource};
 use salesflow_domain::ids::UserId;
 
@@ -33,17 +33,39 @@ pub struct Layout {
 }
 
 /// Process areas, in the order a sale moves through them.
-const AREAS: [&str; 8] = ["Leads", "Pipeline", "Quotes", "Orders", "Invoices", "Support", "Analytics", "Settings"];
+const AREAS: [&str; 8] = [
+    "Leads",
+    "Pipeline",
+    "Quotes",
+    "Orders",
+    "Invoices",
+    "Support",
+    "Analytics",
+    "Settings",
+];
 
 impl Layout {
     /// A page without a signed-in user (sign-in, setup, errors).
     pub fn bare(title: &str) -> Self {
-        Self { title: title.into(), user: None, csrf: None, nav: vec![], subnav: vec![], flash: None }
+        Self {
+            title: title.into(),
+            user: None,
+            csrf: None,
+            nav: vec![],
+            subnav: vec![],
+            flash: None,
+        }
     }
 
     /// A page for `actor`; `current` is the path of the page, for highlighting.
     pub fn new(title: &str, actor: &Actor, csrf: &str, current: &str) -> Self {
-        let area = if current.starts_with("/settings") { "Settings" } else if current == "/" { "" } else { "Leads" };
+        let area = if current.starts_with("/settings") {
+            "Settings"
+        } else if current == "/" {
+            ""
+        } else {
+            "Leads"
+        };
         let nav = AREAS
             .iter()
             .map(|&label| {
@@ -52,16 +74,30 @@ impl Layout {
                     "Settings" => Some("/settings/tokens".to_string()),
                     _ => None,
                 };
-                NavItem { label, enabled: href.is_some(), href: href.unwrap_or_default(), active: label == area }
+                NavItem {
+                    label,
+                    enabled: href.is_some(),
+                    href: href.unwrap_or_default(),
+                    active: label == area,
+                }
             })
             .collect();
-        let sub = |label: &'static str, href: &str| NavItem { label, href: href.into(), active: current.starts_with(href), enabled: true };
+        let sub = |label: &'static str, href: &str| NavItem {
+            label,
+            href: href.into(),
+            active: current.starts_with(href),
+            enabled: true,
+        };
         let subnav = match area {
-            "Leads" => [(Resource::Lead, "Leads", "/leads"), (Resource::Contact, "Contacts", "/contacts"), (Resource::Account, "Accounts", "/accounts")]
-                .into_iter()
-                .filter(|(r, _, _)| actor.can(*r, Action::Read))
-                .map(|(_, label, href)| sub(label, href))
-                .collect(),
+            "Leads" => [
+                (Resource::Lead, "Leads", "/leads"),
+                (Resource::Contact, "Contacts", "/contacts"),
+                (Resource::Account, "Accounts", "/accounts"),
+            ]
+            .into_iter()
+            .filter(|(r, _, _)| actor.can(*r, Action::Read))
+            .map(|(_, label, href)| sub(label, href))
+            .collect(),
             "Settings" => {
                 let mut items = vec![sub("API tokens", "/settings/tokens")];
                 if is_admin(actor) {
@@ -74,7 +110,10 @@ impl Layout {
         };
         Self {
             title: title.into(),
-            user: Some(UserBadge { name: actor.name.clone(), role: actor.role.label() }),
+            user: Some(UserBadge {
+                name: actor.name.clone(),
+                role: actor.role.label(),
+            }),
             csrf: Some(csrf.into()),
             nav,
             subnav,
@@ -90,8 +129,15 @@ pub struct Opt {
 }
 
 impl Opt {
-    pub fn list<'a>(items: impl IntoIterator<Item = (String, String)>, selected: &'a str) -> Vec<Opt> {
-        items.into_iter().map(|(value, label)| Opt { selected: value == selected, value, label }).collect()
+    pub fn list(items: impl IntoIterator<Item = (String, String)>, selected: &str) -> Vec<Opt> {
+        items
+            .into_iter()
+            .map(|(value, label)| Opt {
+                selected: value == selected,
+                value,
+                label,
+            })
+            .collect()
     }
 }
 
@@ -132,7 +178,11 @@ pub type Names = HashMap<UserId, String>;
 fn show_value(field: &str, value: Option<&str>, names: &Names) -> String {
     match value {
         None => "—".into(),
-        Some(v) if field == "owner_id" => v.parse().ok().and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| v.to_string()),
+        Some(v) if field == "owner_id" => v
+            .parse()
+            .ok()
+            .and_then(|id| names.get(&id).cloned())
+            .unwrap_or_else(|| v.to_string()),
         Some(v) => v.to_string(),
     }
 }
@@ -140,7 +190,9 @@ fn show_value(field: &str, value: Option<&str>, names: &Names) -> String {
 impl EventView {
     pub fn new(e: &EventRecord, names: &Names) -> Self {
         let title = match (e.activity.as_str(), &e.from_state, &e.to_state) {
-            ("status_changed", Some(from), Some(to)) => format!("Status {} → {}", humanize(from), humanize(to)),
+            ("status_changed", Some(from), Some(to)) => {
+                format!("Status {} → {}", humanize(from), humanize(to))
+            }
             (activity, _, _) => humanize(activity),
         };
         let path = match e.entity_type {
@@ -157,7 +209,11 @@ impl EventView {
             changes: e
                 .changes
                 .iter()
-                .map(|c| ChangeView { field: humanize(&c.field), old: show_value(&c.field, c.old.as_deref(), names), new: show_value(&c.field, c.new.as_deref(), names) })
+                .map(|c| ChangeView {
+                    field: humanize(&c.field),
+                    old: show_value(&c.field, c.old.as_deref(), names),
+                    new: show_value(&c.field, c.new.as_deref(), names),
+                })
                 .collect(),
             record: humanize(e.entity_type.as_str()),
             href: path.map(|p| format!("/{p}/{}", e.entity_id)),
