@@ -18,27 +18,37 @@ fn find(candidates: &[&str]) -> Option<String> {
         .map(|p| p.to_string())
 }
 
+/// Skips a browser test with a notice, or fails it where browsers are required (CI).
+fn unavailable(why: &str) -> Option<Browser> {
+    if std::env::var("SALESFLOW_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+        panic!("{why}, and SALESFLOW_REQUIRE_BROWSER=1");
+    }
+    eprintln!("NOTICE: {why}; browser test skipped (install Debian chromium and chromium-driver)");
+    None
+}
+
 impl Browser {
     /// Starts chromedriver and a headless Chromium session, or `None` with a printed notice.
     pub async fn start() -> Option<Browser> {
         let Some(driver_path) = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"])
         else {
-            eprintln!(
-                "NOTICE: chromedriver not found; browser test skipped (install Debian chromium-driver)"
-            );
-            return None;
+            return unavailable("chromedriver not found");
         };
-        let chromium = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"])?;
+        let Some(chromium) = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]) else {
+            return unavailable("chromium not found");
+        };
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").ok()?;
             l.local_addr().ok()?.port()
         };
-        let mut driver = Command::new(driver_path)
+        let Ok(mut driver) = Command::new(driver_path)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .ok()?;
+        else {
+            return unavailable("chromedriver did not start");
+        };
         let mut caps = serde_json::Map::new();
         let profile = std::env::temp_dir().join(format!(
             "salesflow-chromium-{}",
@@ -65,8 +75,7 @@ impl Browser {
             }
         }
         let _ = driver.kill();
-        eprintln!("NOTICE: could not start headless Chromium; browser test skipped");
-        None
+        unavailable("headless Chromium did not start")
     }
 
     pub async fn close(mut self) {
