@@ -62,6 +62,28 @@ pub trait Entity: Owned + Serialize + Send + Sync + 'static {
     fn store(store: &dyn Store) -> &dyn RecordStore<Self>;
 }
 
+/// The methods every owned record implements the same way: id, meta, the owner and version
+/// fields of its input, and its storage port.
+macro_rules! common_entity_methods {
+    ($input:ty) => {
+        fn uuid(&self) -> Uuid {
+            self.id.0
+        }
+        fn meta(&self) -> &RecordMeta {
+            &self.meta
+        }
+        fn input_owner(input: &$input) -> Option<&str> {
+            input.owner_id.as_deref()
+        }
+        fn input_version(input: &$input) -> Option<i64> {
+            input.version
+        }
+        fn store(store: &dyn Store) -> &dyn RecordStore<Self> {
+            store
+        }
+    };
+}
+
 impl Entity for Lead {
     type Input = LeadInput;
     const ENTITY: EntityType = EntityType::Lead;
@@ -83,12 +105,7 @@ impl Entity for Lead {
         "other",
     ];
 
-    fn uuid(&self) -> Uuid {
-        self.id.0
-    }
-    fn meta(&self) -> &RecordMeta {
-        &self.meta
-    }
+    common_entity_methods!(LeadInput);
     fn display_name(&self) -> String {
         self.details.full_name()
     }
@@ -115,15 +132,6 @@ impl Entity for Lead {
         let details = LeadDetails::parse(input, Some(&self.details), self.details.source)?;
         Ok(self.edit(details, owner, now))
     }
-    fn input_owner(input: &LeadInput) -> Option<&str> {
-        input.owner_id.as_deref()
-    }
-    fn input_version(input: &LeadInput) -> Option<i64> {
-        input.version
-    }
-    fn store(store: &dyn Store) -> &dyn RecordStore<Self> {
-        store
-    }
 }
 
 impl Entity for Account {
@@ -132,12 +140,7 @@ impl Entity for Account {
     const RESOURCE: Resource = Resource::Account;
     const SORTABLE: &'static [&'static str] = &["created_at", "updated_at", "name", "city"];
 
-    fn uuid(&self) -> Uuid {
-        self.id.0
-    }
-    fn meta(&self) -> &RecordMeta {
-        &self.meta
-    }
+    common_entity_methods!(AccountInput);
     fn display_name(&self) -> String {
         self.details.name.to_string()
     }
@@ -165,15 +168,6 @@ impl Entity for Account {
             now,
         ))
     }
-    fn input_owner(input: &AccountInput) -> Option<&str> {
-        input.owner_id.as_deref()
-    }
-    fn input_version(input: &AccountInput) -> Option<i64> {
-        input.version
-    }
-    fn store(store: &dyn Store) -> &dyn RecordStore<Self> {
-        store
-    }
 }
 
 impl Entity for Contact {
@@ -182,12 +176,7 @@ impl Entity for Contact {
     const RESOURCE: Resource = Resource::Contact;
     const SORTABLE: &'static [&'static str] = &["created_at", "updated_at", "last_name"];
 
-    fn uuid(&self) -> Uuid {
-        self.id.0
-    }
-    fn meta(&self) -> &RecordMeta {
-        &self.meta
-    }
+    common_entity_methods!(ContactInput);
     fn display_name(&self) -> String {
         self.details.full_name()
     }
@@ -214,15 +203,6 @@ impl Entity for Contact {
             owner,
             now,
         ))
-    }
-    fn input_owner(input: &ContactInput) -> Option<&str> {
-        input.owner_id.as_deref()
-    }
-    fn input_version(input: &ContactInput) -> Option<i64> {
-        input.version
-    }
-    fn store(store: &dyn Store) -> &dyn RecordStore<Self> {
-        store
     }
     fn account_ref(&self) -> Option<Uuid> {
         self.details.account_id.map(|a| a.0)

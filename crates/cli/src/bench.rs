@@ -393,7 +393,10 @@ pub async fn run(args: BenchArgs) -> Result<()> {
                 let (client, auth, base) = (client.clone(), auth.clone(), base.clone());
                 async move {
                     let body = serde_json::json!({ "first_name": "Bench", "last_name": format!("Create{n}"), "company": "Bench Co", "email": format!("create{n}@bench.example") });
-                    client.post(format!("{base}/api/v1/leads")).header("authorization", auth).json(&body).send().await.is_ok_and(|r| r.status().as_u16() == 201)
+                    match client.post(format!("{base}/api/v1/leads")).header("authorization", auth).json(&body).send().await {
+                        Ok(r) => r.status().as_u16() == 201 && r.bytes().await.is_ok(),
+                        Err(_) => false,
+                    }
                 }
             })
             .await,

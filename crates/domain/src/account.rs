@@ -3,7 +3,7 @@
 use crate::changes::{self, Fields};
 use crate::error::ValidationErrors;
 use crate::event::Change;
-use crate::ids::{AccountId, UserId};
+use crate::ids::AccountId;
 use crate::record::{RecordMeta, merged};
 use crate::text::{Name, optional_domain, optional_phone, optional_text};
 use serde::{Deserialize, Serialize};
@@ -162,38 +162,27 @@ impl Account {
         let change = Change::new("created", changes::created(&account));
         (account, change)
     }
-
-    pub fn edit(
-        &self,
-        details: AccountDetails,
-        owner: Option<UserId>,
-        now: jiff::Timestamp,
-    ) -> Option<(Self, Change)> {
-        crate::record::edited(
-            self,
-            Self {
-                details,
-                ..self.clone()
-            },
-            owner,
-            now,
-        )
-    }
-
-    pub fn set_archived(&self, archived: bool, now: jiff::Timestamp) -> Option<(Self, Change)> {
-        crate::record::set_archived(self, archived, now)
-    }
 }
 
 impl crate::record::Owned for Account {
+    type Details = AccountDetails;
+
     fn meta_mut(&mut self) -> &mut RecordMeta {
         &mut self.meta
+    }
+
+    fn with_details(&self, details: AccountDetails) -> Self {
+        Self {
+            details,
+            ..self.clone()
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::Owned;
 
     #[test]
     fn parse_normalises_domain_and_reports_errors() {

@@ -3,7 +3,7 @@
 use crate::changes::{self, Fields};
 use crate::error::{FieldError, ValidationErrors};
 use crate::event::Change;
-use crate::ids::{AccountId, ContactId, UserId};
+use crate::ids::{AccountId, ContactId};
 use crate::record::{RecordMeta, merged};
 use crate::text::{Email, Name, optional_phone, optional_text};
 use serde::{Deserialize, Serialize};
@@ -164,38 +164,27 @@ impl Contact {
         let change = Change::new("created", changes::created(&contact));
         (contact, change)
     }
-
-    pub fn edit(
-        &self,
-        details: ContactDetails,
-        owner: Option<UserId>,
-        now: jiff::Timestamp,
-    ) -> Option<(Self, Change)> {
-        crate::record::edited(
-            self,
-            Self {
-                details,
-                ..self.clone()
-            },
-            owner,
-            now,
-        )
-    }
-
-    pub fn set_archived(&self, archived: bool, now: jiff::Timestamp) -> Option<(Self, Change)> {
-        crate::record::set_archived(self, archived, now)
-    }
 }
 
 impl crate::record::Owned for Contact {
+    type Details = ContactDetails;
+
     fn meta_mut(&mut self) -> &mut RecordMeta {
         &mut self.meta
+    }
+
+    fn with_details(&self, details: ContactDetails) -> Self {
+        Self {
+            details,
+            ..self.clone()
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::Owned;
 
     #[test]
     fn account_id_must_be_an_id() {

@@ -296,24 +296,6 @@ impl Lead {
         (lead, change)
     }
 
-    /// Applies an edit; `None` when nothing changed.
-    pub fn edit(
-        &self,
-        details: LeadDetails,
-        owner: Option<crate::ids::UserId>,
-        now: jiff::Timestamp,
-    ) -> Option<(Self, Change)> {
-        crate::record::edited(
-            self,
-            Self {
-                details,
-                ..self.clone()
-            },
-            owner,
-            now,
-        )
-    }
-
     /// Applies a status action through the state machine.
     pub fn transition(
         &self,
@@ -348,16 +330,20 @@ impl Lead {
             Change::transition("status_changed", self.status.as_str(), to.as_str(), fields),
         ))
     }
-
-    /// Archives or restores the lead; `None` when it already is in that state.
-    pub fn set_archived(&self, archived: bool, now: jiff::Timestamp) -> Option<(Self, Change)> {
-        crate::record::set_archived(self, archived, now)
-    }
 }
 
 impl crate::record::Owned for Lead {
+    type Details = LeadDetails;
+
     fn meta_mut(&mut self) -> &mut RecordMeta {
         &mut self.meta
+    }
+
+    fn with_details(&self, details: LeadDetails) -> Self {
+        Self {
+            details,
+            ..self.clone()
+        }
     }
 }
 
@@ -365,6 +351,7 @@ impl crate::record::Owned for Lead {
 mod tests {
     use super::*;
     use crate::ids::UserId;
+    use crate::record::Owned;
     use jiff::Timestamp;
     use uuid::Uuid;
 

@@ -51,7 +51,28 @@ pub fn merged(current: Option<&str>, update: &Option<String>) -> Option<String> 
 
 /// An owned record whose fields can be diffed: edits and archiving work the same for all.
 pub trait Owned: crate::changes::Fields + Clone {
+    /// The fields a user edits.
+    type Details;
+
     fn meta_mut(&mut self) -> &mut RecordMeta;
+
+    /// This record with other details (meta unchanged).
+    fn with_details(&self, details: Self::Details) -> Self;
+
+    /// Applies an edit (and optionally a new owner); `None` when nothing changed.
+    fn edit(
+        &self,
+        details: Self::Details,
+        owner: Option<UserId>,
+        now: Timestamp,
+    ) -> Option<(Self, crate::event::Change)> {
+        edited(self, self.with_details(details), owner, now)
+    }
+
+    /// Archives or restores the record; `None` when it already is in that state.
+    fn set_archived(&self, archived: bool, now: Timestamp) -> Option<(Self, crate::event::Change)> {
+        set_archived(self, archived, now)
+    }
 }
 
 /// The next version of `old` as `next` (with new details already set); `None` when nothing

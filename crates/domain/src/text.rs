@@ -263,4 +263,38 @@ mod tests {
         assert!(optional_domain("domain", Some("not a domain")).is_err());
         assert_eq!(optional_domain("domain", Some("")).unwrap(), None);
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Any input either parses or is refused with a field error; a parsed value parses
+            /// to itself again (normalisation is idempotent).
+            #[test]
+            fn names_parse_idempotently(raw in any::<String>()) {
+                if let Ok(name) = Name::parse("name", &raw) {
+                    prop_assert!(!name.as_str().is_empty());
+                    prop_assert!(name.as_str().chars().count() <= Name::MAX);
+                    prop_assert_eq!(Name::parse("name", name.as_str()).unwrap(), name);
+                }
+            }
+
+            #[test]
+            fn emails_parse_idempotently(local in "[a-zA-Z0-9._+-]{1,20}", domain in "[a-zA-Z0-9-]{1,20}\\.[a-z]{2,6}", noise in any::<String>()) {
+                let email = Email::parse("email", &format!("{local}@{domain}")).unwrap();
+                prop_assert_eq!(email.as_str(), email.as_str().to_lowercase());
+                prop_assert_eq!(Email::parse("email", email.as_str()).unwrap(), email.clone());
+                let _ = Email::parse("email", &noise);
+            }
+
+            #[test]
+            fn domains_and_phones_never_panic(raw in any::<String>()) {
+                if let Ok(Some(domain)) = optional_domain("domain", Some(&raw)) {
+                    prop_assert_eq!(optional_domain("domain", Some(&domain)).unwrap(), Some(domain));
+                }
+                let _ = optional_phone("phone", Some(&raw));
+            }
+        }
+    }
 }

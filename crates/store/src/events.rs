@@ -47,7 +47,7 @@ pub async fn insert_event(conn: &mut AnyConnection, event: &EventRecord) -> Stor
 
 /// Appends events, several rows per statement.
 pub async fn insert_events(conn: &mut AnyConnection, events: &[EventRecord]) -> StoreResult<()> {
-    for chunk in events.chunks(500) {
+    for chunk in events.chunks(1_000 / INSERT_WIDTH) {
         let rows: Vec<String> = (0..chunk.len())
             .map(|i| format!("({})", placeholders(i * INSERT_WIDTH, INSERT_WIDTH)))
             .collect();
