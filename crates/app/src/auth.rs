@@ -168,7 +168,14 @@ impl App {
         token: &str,
         request_id: Option<String>,
     ) -> AppResult<Option<Actor>> {
-        let Some((record, user)) = self.store.token_with_user(&hash_secret(token)).await? else {
+        let hash = hash_secret(token);
+        if let Some(actor) = self.tokens.get(&hash) {
+            return Ok(Some(Actor {
+                request_id,
+                ..actor
+            }));
+        }
+        let Some((record, user)) = self.store.token_with_user(&hash).await? else {
             return Ok(None);
         };
         let now = self.now();
@@ -178,7 +185,15 @@ impl App {
         {
             self.store.touch_token(record.id, now).await?;
         }
-        Ok(Some(actor_of(&user, request_id)))
+        let actor = actor_of(&user, request_id);
+        self.tokens.put(
+            hash,
+            Actor {
+                request_id: None,
+                ..actor.clone()
+            },
+        );
+        Ok(Some(actor))
     }
 
     /// Creates an API token for `owner` (the actor, or anyone for an admin). The secret is
@@ -255,7 +270,9 @@ impl App {
             Some(token.user_id),
             None,
         );
-        if !self.store.revoke_token(id, self.now(), &event).await? {
+        let revoked = self.store.revoke_token(id, self.now(), &event).await?;
+        self.tokens.clear();
+        if !revoked {
             return Err(AppError::conflict(
                 "already_revoked",
                 "the token is already revoked",

@@ -13,6 +13,7 @@ pub mod list;
 pub mod ports;
 pub mod records;
 pub mod secret;
+pub mod token_cache;
 pub mod users;
 
 pub use actor::Actor;
@@ -49,6 +50,7 @@ pub struct App {
     pub store: Arc<dyn ports::Store>,
     pub clock: Arc<dyn clock::Clock>,
     pub config: AppConfig,
+    pub(crate) tokens: Arc<token_cache::TokenCache>,
 }
 
 impl App {
@@ -61,6 +63,7 @@ impl App {
             store,
             clock,
             config,
+            tokens: Arc::default(),
         }
     }
 

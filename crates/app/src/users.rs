@@ -176,6 +176,8 @@ impl App {
         }
         let event = self.user_event(actor, &next, "updated", fields);
         self.store.update_user(&next, user.version, &event).await?;
+        // Role, team and active state ride along with cached token lookups.
+        self.tokens.clear();
         Ok(next)
     }
 

@@ -250,7 +250,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         args.seconds,
         path.display()
     );
-    let store = crate::server::open_store(&url, args.clients as u32).await?;
+    let store = crate::server::open_store(&url, 16).await?;
     let app = crate::server::app(store.clone(), Arc::new(SystemClock));
     let password = salesflow_app::secret::new_secret("");
     let admin = match app.store.user_by_email("bench@salesflow.test").await? {

@@ -101,7 +101,10 @@ impl SqlStore {
                         })
                 };
                 let write = pool(1).connect(&url).await.map_err(map)?;
-                let read = pool(options.max_connections)
+                // Each SQLite connection is served by its own thread; more readers than about
+                // twice the cores only adds context switches.
+                let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
+                let read = pool(options.max_connections.min(2 * cores).max(2))
                     .connect(&url)
                     .await
                     .map_err(map)?;

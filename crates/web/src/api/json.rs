@@ -115,3 +115,19 @@ impl TokenJson {
         }
     }
 }
+
+/// `{ "<key>": value }`, plus `"meta"` for lists, serialized straight to the response without
+/// an intermediate JSON tree.
+pub struct Keyed<'a, T: ?Sized>(pub &'static str, pub &'a T, pub Option<&'a ListMeta>);
+
+impl<T: Serialize + ?Sized> Serialize for Keyed<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1 + usize::from(self.2.is_some())))?;
+        map.serialize_entry(self.0, self.1)?;
+        if let Some(meta) = self.2 {
+            map.serialize_entry("meta", meta)?;
+        }
+        map.end()
+    }
+}

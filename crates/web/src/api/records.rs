@@ -9,7 +9,7 @@ use salesflow_app::list::ListParams;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::json::{EventJson, ListMeta};
+use super::json::{EventJson, Keyed, ListMeta};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson, ApiQuery, PathId};
@@ -30,11 +30,12 @@ pub async fn list<E: WebResource>(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let page = s.app.list::<E>(&actor, &params).await?;
-    Ok(Json(
-        json!({ E::PATH: page.items, "meta": ListMeta { next_cursor: page.next_cursor } }),
-    ))
+    let meta = ListMeta {
+        next_cursor: page.next_cursor,
+    };
+    Ok(Json(Keyed(E::PATH, &page.items, Some(&meta))).into_response())
 }
 
 pub async fn create<E: WebResource>(

@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use salesflow_app::entity::Entity;
 use salesflow_app::ports::AuditFilter;
 use salesflow_domain::account::Account;
 use salesflow_domain::authz::Resource;
@@ -14,6 +15,7 @@ use super::records::readable;
 use super::views::{EventView, Layout, humanize};
 use super::{app_error_page, is_admin, render};
 use crate::AppState;
+use crate::resource::WebResource;
 use crate::session::UiUser;
 
 struct Tile {
@@ -43,45 +45,36 @@ pub async fn home(State(s): State<AppState>, user: Result<UiUser, Response>) -> 
     let mut tiles = Vec::new();
     if readable(actor, Resource::Lead) {
         match s.app.counts::<Lead>(actor).await {
-            Ok(counts) => tiles.extend(counts.into_iter().map(|(status, n)| Tile {
-                label: format!("{} leads", humanize(&status)),
-                value: n,
-                href: format!("/leads?status={status}"),
-            })),
+            Ok(mut counts) => {
+                // In process order, not alphabetical.
+                let position = |status: &str| {
+                    Lead::STATUSES
+                        .iter()
+                        .position(|s| *s == status)
+                        .unwrap_or(usize::MAX)
+                };
+                counts.sort_by_key(|(status, _)| position(status));
+                tiles.extend(counts.into_iter().map(|(status, n)| Tile {
+                    label: format!("{} leads", humanize(&status)),
+                    value: n,
+                    href: format!("/leads?status={status}"),
+                }));
+            }
             Err(e) => return app_error_page(e),
         }
     }
-    for (resource, label, href, counts) in [
-        (
-            Resource::Account,
-            "Accounts",
-            "/accounts",
-            if readable(actor, Resource::Account) {
-                Some(s.app.counts::<Account>(actor).await)
-            } else {
-                None
-            },
-        ),
-        (
-            Resource::Contact,
-            "Contacts",
-            "/contacts",
-            if readable(actor, Resource::Contact) {
-                Some(s.app.counts::<Contact>(actor).await)
-            } else {
-                None
-            },
-        ),
+    for (label, href, total) in [
+        ("Accounts", "/accounts", total::<Account>(&s, actor).await),
+        ("Contacts", "/contacts", total::<Contact>(&s, actor).await),
     ] {
-        let _ = resource;
-        match counts {
-            Some(Ok(counts)) => tiles.push(Tile {
+        match total {
+            Ok(Some(value)) => tiles.push(Tile {
                 label: label.into(),
-                value: counts.iter().map(|(_, n)| n).sum(),
+                value,
                 href: href.into(),
             }),
-            Some(Err(e)) => return app_error_page(e),
-            None => {}
+            Ok(None) => {}
+            Err(e) => return app_error_page(e),
         }
     }
     let recent = if is_admin(actor) {
@@ -122,4 +115,17 @@ pub async fn home(State(s): State<AppState>, user: Result<UiUser, Response>) -> 
         recent,
     };
     render(StatusCode::OK, &page)
+}
+
+/// How many records of a kind the actor sees; `None` when the kind is closed to the role.
+async fn total<E: WebResource>(
+    s: &AppState,
+    actor: &salesflow_app::Actor,
+) -> Result<Option<i64>, salesflow_app::AppError> {
+    if !readable(actor, E::RESOURCE) {
+        return Ok(None);
+    }
+    Ok(Some(
+        s.app.counts::<E>(actor).await?.iter().map(|(_, n)| n).sum(),
+    ))
 }

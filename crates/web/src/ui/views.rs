@@ -183,7 +183,18 @@ fn show_value(field: &str, value: Option<&str>, names: &Names) -> String {
             .ok()
             .and_then(|id| names.get(&id).cloned())
             .unwrap_or_else(|| v.to_string()),
+        Some(v) if field == "status" || field == "source" => humanize(v),
         Some(v) => v.to_string(),
+    }
+}
+
+/// Field names as people say them.
+fn field_label(field: &str) -> String {
+    match field {
+        "owner_id" => "Owner".into(),
+        "account_id" => "Account".into(),
+        "team_id" => "Team".into(),
+        other => humanize(other),
     }
 }
 
@@ -209,8 +220,10 @@ impl EventView {
             changes: e
                 .changes
                 .iter()
+                // A new record is never archived; saying so is noise.
+                .filter(|c| !(c.field == "archived" && c.old.is_none()))
                 .map(|c| ChangeView {
-                    field: humanize(&c.field),
+                    field: field_label(&c.field),
                     old: show_value(&c.field, c.old.as_deref(), names),
                     new: show_value(&c.field, c.new.as_deref(), names),
                 })
