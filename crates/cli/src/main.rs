@@ -9,6 +9,10 @@ use salesflow::config::{FileSettings, Settings};
 use salesflow::{admin, bench, demo, server};
 use salesflow_app::clock::SystemClock;
 
+// A faster allocator for a server that allocates per row and per request.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "salesflow",
