@@ -182,7 +182,6 @@ impl crate::record::Owned for Account {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Owned;
 
     #[test]
     fn parse_normalises_domain_and_reports_errors() {

@@ -184,7 +184,6 @@ impl crate::record::Owned for Contact {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Owned;
 
     #[test]
     fn account_id_must_be_an_id() {

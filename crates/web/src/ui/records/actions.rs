@@ -1,0 +1,114 @@
+//! Form submissions: create, update, archive, restore, lead status.
+
+use super::*;
+
+pub(super) async fn create<E: WebResource>(
+    State(s): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    Form(form): FormMap,
+) -> Response {
+    if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
+        return refused.into_response();
+    }
+    let result = match input_from_form::<E>(&form) {
+        Ok(input) => s.app.create::<E>(&user.actor, &input, Origin::Ui).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(record) => Redirect::to(&format!("/{}/{}", E::PATH, record.uuid())).into_response(),
+        Err(error) => form_with_error::<E>(&s, &user, form, error, None).await,
+    }
+}
+
+pub(super) async fn update<E: WebResource>(
+    State(s): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    PathId(id): PathId,
+    Form(form): FormMap,
+) -> Response {
+    if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
+        return refused.into_response();
+    }
+    let result = match input_from_form::<E>(&form) {
+        Ok(input) => s.app.update::<E>(&user.actor, id, &input).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(record) => Redirect::to(&format!("/{}/{}", E::PATH, record.uuid())).into_response(),
+        Err(error) => form_with_error::<E>(&s, &user, form, error, Some(id)).await,
+    }
+}
+
+async fn set_archived<E: WebResource>(
+    s: AppState,
+    user: UiUser,
+    headers: HeaderMap,
+    id: uuid::Uuid,
+    form: HashMap<String, String>,
+    archived: bool,
+) -> Response {
+    if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
+        return refused.into_response();
+    }
+    let version = form.get("version").and_then(|v| v.parse().ok());
+    match s
+        .app
+        .set_archived::<E>(&user.actor, id, version, archived)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/{}/{id}", E::PATH)).into_response(),
+        Err(e) => app_error_page(e),
+    }
+}
+
+pub(super) async fn archive<E: WebResource>(
+    State(s): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    PathId(id): PathId,
+    Form(form): FormMap,
+) -> Response {
+    set_archived::<E>(s, user, headers, id, form, true).await
+}
+
+pub(super) async fn restore<E: WebResource>(
+    State(s): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    PathId(id): PathId,
+    Form(form): FormMap,
+) -> Response {
+    set_archived::<E>(s, user, headers, id, form, false).await
+}
+
+pub async fn lead_status(
+    State(s): State<AppState>,
+    user: UiUser,
+    headers: HeaderMap,
+    PathId(id): PathId,
+    Form(form): FormMap,
+) -> Response {
+    if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
+        return refused.into_response();
+    }
+    let request = (|| {
+        Some(LeadTransition {
+            action: form.get("action")?.parse().ok()?,
+            reason: form.get("reason").cloned(),
+            version: form.get("version")?.parse().ok()?,
+        })
+    })();
+    let Some(request) = request else {
+        return app_error_page(AppError::invalid(
+            "action",
+            "invalid_choice",
+            "unknown action",
+        ));
+    };
+    match s.app.transition_lead(&user.actor, id, &request).await {
+        Ok(_) => Redirect::to(&format!("/{}/{id}", Lead::PATH)).into_response(),
+        Err(e) => app_error_page(e),
+    }
+}

@@ -1,0 +1,120 @@
+//! The record page: fields, status actions and the timeline.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "detail.html")]
+struct DetailPage {
+    layout: Layout,
+    title: &'static str,
+    path: &'static str,
+    id: String,
+    name: String,
+    status: Option<(String, String)>,
+    archived: bool,
+    version: i64,
+    can_edit: bool,
+    can_archive: bool,
+    fields: Vec<(&'static str, String, Option<String>)>,
+    transitions: Vec<(&'static str, String)>,
+    timeline: Vec<EventView>,
+}
+
+pub(super) async fn account_name(state: &AppState, actor: &Actor, id: &str) -> Option<String> {
+    let id = id.parse().ok()?;
+    state
+        .app
+        .get::<Account>(actor, id)
+        .await
+        .ok()
+        .map(|a| a.details.name.to_string())
+}
+
+pub(super) async fn show<E: WebResource>(
+    State(s): State<AppState>,
+    user: UiUser,
+    PathId(id): PathId,
+) -> Response {
+    let actor = &user.actor;
+    let record = match s.app.get::<E>(actor, id).await {
+        Ok(r) => r,
+        Err(e) => return app_error_page(e),
+    };
+    let (timeline, names) = match (s.app.timeline::<E>(actor, id).await, names(&s).await) {
+        (Ok(t), Ok(n)) => (t, n),
+        (Err(e), _) | (_, Err(e)) => return app_error_page(e),
+    };
+    let json = serde_json::to_value(&record).unwrap_or(Value::Null);
+    let mut fields = Vec::new();
+    for f in E::FIELDS {
+        let raw = text_of(&json, f.name);
+        let (value, href) = match f.kind {
+            FieldKind::Owner => (
+                names
+                    .get(&record.meta().owner_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                None,
+            ),
+            FieldKind::Account if !raw.is_empty() => (
+                account_name(&s, actor, &raw)
+                    .await
+                    .unwrap_or_else(|| "(not visible)".into()),
+                Some(format!("/accounts/{raw}")),
+            ),
+            FieldKind::Choice(_) => (humanize(&raw), None),
+            _ => (raw, None),
+        };
+        fields.push((
+            f.label,
+            if value.is_empty() {
+                "—".into()
+            } else {
+                value
+            },
+            href,
+        ));
+    }
+    let reason = text_of(&json, "disqualify_reason");
+    if !reason.is_empty() {
+        fields.push(("Disqualified because", reason, None));
+    }
+    fields.push(("Created", when(record.meta().created_at), None));
+    fields.push(("Last changed", when(record.meta().updated_at), None));
+    let status = json
+        .get("status")
+        .and_then(Value::as_str)
+        .map(|s| (s.to_string(), humanize(s)));
+    let transitions = match status
+        .as_ref()
+        .and_then(|(s, _)| s.parse::<LeadStatus>().ok())
+    {
+        Some(st) if actor.can(E::RESOURCE, Action::Update) && !record.meta().archived => st
+            .actions()
+            .into_iter()
+            .map(|a| (a.as_str(), humanize(a.as_str())))
+            .collect(),
+        _ => vec![],
+    };
+    let page = DetailPage {
+        layout: Layout::new(
+            &record.display_name(),
+            actor,
+            &user.csrf,
+            &format!("/{}", E::PATH),
+        ),
+        title: E::TITLE,
+        path: E::PATH,
+        id: record.uuid().to_string(),
+        name: record.display_name(),
+        status,
+        archived: record.meta().archived,
+        version: record.meta().version,
+        can_edit: actor.can(E::RESOURCE, Action::Update) && !record.meta().archived,
+        can_archive: actor.can(E::RESOURCE, Action::Archive),
+        fields,
+        transitions,
+        timeline: timeline.iter().map(|e| EventView::new(e, &names)).collect(),
+    };
+    render(StatusCode::OK, &page)
+}

@@ -1,0 +1,92 @@
+//! Generic pages for the owned records: list with filters, detail with timeline, forms.
+
+mod actions;
+mod detail_page;
+mod export_csv;
+mod form_page;
+mod list_page;
+
+pub use actions::lead_status;
+use actions::{archive, create, restore, update};
+use detail_page::account_name;
+use detail_page::show;
+use export_csv::export;
+pub use export_csv::{csv_export, csv_response};
+use form_page::{edit_form, new_form};
+use form_page::{form_with_error, input_from_form};
+use list_page::list;
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use salesflow_app::entity::Origin;
+use salesflow_app::leads::LeadTransition;
+use salesflow_app::list::ListParams;
+use salesflow_app::{Actor, AppError};
+use salesflow_domain::account::Account;
+use salesflow_domain::authz::{Action, Resource};
+use salesflow_domain::lead::{Lead, LeadStatus};
+use serde_json::{Map, Value};
+
+use super::views::{EventView, Layout, Names, Opt, humanize, when};
+use super::{app_error_page, render};
+use crate::AppState;
+use crate::extract::PathId;
+use crate::resource::{FieldKind, WebResource};
+use crate::session::{UiUser, check_csrf};
+
+type FormMap = Form<HashMap<String, String>>;
+
+pub fn routes<E: WebResource>() -> Router<AppState> {
+    let base = format!("/{}", E::PATH);
+    Router::new()
+        .route(&base, get(list::<E>).post(create::<E>))
+        .route(&format!("{base}/new"), get(new_form::<E>))
+        .route(&format!("{base}/export"), get(export::<E>))
+        .route(&format!("{base}/{{id}}"), get(show::<E>).post(update::<E>))
+        .route(&format!("{base}/{{id}}/edit"), get(edit_form::<E>))
+        .route(&format!("{base}/{{id}}/archive"), post(archive::<E>))
+        .route(&format!("{base}/{{id}}/restore"), post(restore::<E>))
+}
+
+async fn names(state: &AppState) -> Result<Names, AppError> {
+    Ok(state
+        .app
+        .user_names()
+        .await?
+        .into_iter()
+        .map(|(id, name, _, _)| (id, name))
+        .collect())
+}
+
+/// A JSON field of a record as display text.
+fn text_of(value: &Value, field: &str) -> String {
+    match value.get(field) {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn display_cell<E: WebResource>(record: &E, json: &Value, field: &str, names: &Names) -> String {
+    match field {
+        "name" => record.display_name(),
+        "owner_id" => names
+            .get(&record.meta().owner_id)
+            .cloned()
+            .unwrap_or_default(),
+        "created_at" => when(record.meta().created_at),
+        "status" | "source" => humanize(&text_of(json, field)),
+        other => text_of(json, other),
+    }
+}
+
+/// Whether the actor may read a resource at all (for the home page tiles).
+pub fn readable(actor: &Actor, resource: Resource) -> bool {
+    actor.can(resource, Action::Read)
+}
