@@ -94,16 +94,20 @@ impl App {
         let email = email.trim().to_lowercase();
         let now = self.now();
         let window_start = now.checked_sub(self.config.login_window).unwrap_or(now);
-        let (failures, oldest) = self
+        // The attempt is counted before the password is checked, so parallel guesses cannot
+        // slip past the limit; a successful sign-in clears the count again.
+        self.store.record_login_failure(&email, now).await?;
+        let (attempts, oldest) = self
             .store
             .login_failures_since(&email, window_start)
             .await?;
-        if failures >= self.config.login_max_failures {
+        if attempts > self.config.login_max_failures {
             let retry_at = oldest
                 .unwrap_or(now)
                 .checked_add(self.config.login_window)
                 .unwrap_or(now);
             let retry_after_secs = retry_at.duration_since(now).as_secs().max(1) as u64;
+            tracing::warn!(target: "security", "sign-in refused: too many attempts");
             return Err(AppError::RateLimited { retry_after_secs });
         }
         let user = self.store.user_by_email(&email).await?.filter(|u| u.active);
@@ -113,7 +117,6 @@ impl App {
         )
         .await;
         let Some(user) = user.filter(|_| ok) else {
-            self.store.record_login_failure(&email, now).await?;
             tracing::warn!(target: "security", "failed login");
             return Err(AppError::Unauthenticated);
         };

@@ -6,9 +6,9 @@ use salesflow_domain::account::{Account, AccountDetails, AccountInput};
 use salesflow_domain::authz::Resource;
 use salesflow_domain::contact::{Contact, ContactDetails, ContactInput};
 use salesflow_domain::event::{Change, EntityType};
-use salesflow_domain::ids::{AccountId, ContactId, LeadId, UserId};
+use salesflow_domain::ids::{AccountId, ContactId, LeadId};
 use salesflow_domain::lead::{Lead, LeadDetails, LeadInput, LeadSource, LeadStatus};
-use salesflow_domain::record::{Owned, RecordMeta};
+use salesflow_domain::record::{Owned, Owner, RecordMeta};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -49,7 +49,7 @@ pub trait Entity: Owned + Serialize + Send + Sync + 'static {
     fn apply(
         &self,
         input: &Self::Input,
-        owner: Option<UserId>,
+        owner: Option<Owner>,
         now: jiff::Timestamp,
     ) -> Result<Option<(Self, Change)>, ValidationErrors>;
     fn input_owner(input: &Self::Input) -> Option<&str>;
@@ -126,7 +126,7 @@ impl Entity for Lead {
     fn apply(
         &self,
         input: &LeadInput,
-        owner: Option<UserId>,
+        owner: Option<Owner>,
         now: jiff::Timestamp,
     ) -> Result<Option<(Self, Change)>, ValidationErrors> {
         let details = LeadDetails::parse(input, Some(&self.details), self.details.source)?;
@@ -159,7 +159,7 @@ impl Entity for Account {
     fn apply(
         &self,
         input: &AccountInput,
-        owner: Option<UserId>,
+        owner: Option<Owner>,
         now: jiff::Timestamp,
     ) -> Result<Option<(Self, Change)>, ValidationErrors> {
         Ok(self.edit(
@@ -195,7 +195,7 @@ impl Entity for Contact {
     fn apply(
         &self,
         input: &ContactInput,
-        owner: Option<UserId>,
+        owner: Option<Owner>,
         now: jiff::Timestamp,
     ) -> Result<Option<(Self, Change)>, ValidationErrors> {
         Ok(self.edit(

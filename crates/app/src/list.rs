@@ -34,13 +34,17 @@ pub enum SortValue {
 /// Where the previous page ended: the sort value and id of its last row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cursor {
+    /// The sort key and direction of the list the cursor came from.
+    pub sort: String,
+    pub descending: bool,
     pub value: SortValue,
     pub id: Uuid,
 }
 
 impl Cursor {
     pub fn encode(&self) -> String {
-        hex::encode(serde_json::to_vec(&(&self.value, self.id)).unwrap_or_default())
+        let fields = (&self.sort, self.descending, &self.value, self.id);
+        hex::encode(serde_json::to_vec(&fields).unwrap_or_default())
     }
 
     pub fn decode(raw: &str) -> Result<Self, AppError> {
@@ -52,8 +56,32 @@ impl Cursor {
             )
         };
         let bytes = hex::decode(raw).map_err(|_| bad())?;
-        let (value, id): (SortValue, Uuid) = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-        Ok(Self { value, id })
+        let (sort, descending, value, id): (String, bool, SortValue, Uuid) =
+            serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        Ok(Self {
+            sort,
+            descending,
+            value,
+            id,
+        })
+    }
+
+    /// A cursor is only valid for the sort it was made for, with a value of the key's type.
+    fn check(self, sort: &str, dir: SortDir) -> Result<Self, AppError> {
+        let numeric = matches!(sort, "created_at" | "updated_at");
+        let type_ok = matches!(
+            (&self.value, numeric),
+            (SortValue::Int(_), true) | (SortValue::Text(_), false)
+        );
+        if self.sort == sort && self.descending == (dir == SortDir::Desc) && type_ok {
+            Ok(self)
+        } else {
+            Err(AppError::invalid(
+                "cursor",
+                "invalid_cursor",
+                "belongs to a list with another sort order",
+            ))
+        }
     }
 }
 
@@ -222,7 +250,9 @@ impl ListParams {
             archived,
             sort,
             dir,
-            after: non_empty(&self.cursor).map(Cursor::decode).transpose()?,
+            after: non_empty(&self.cursor)
+                .map(|c| Cursor::decode(c)?.check(sort, dir))
+                .transpose()?,
             limit,
         })
     }
@@ -242,11 +272,32 @@ mod tests {
     #[test]
     fn cursor_round_trips_and_rejects_garbage() {
         let c = Cursor {
+            sort: "name".into(),
+            descending: false,
             value: SortValue::Text("ada".into()),
             id: Uuid::nil(),
         };
         assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);
         assert!(Cursor::decode("zz").is_err());
+        let params = |sort: &str, dir: &str| ListParams {
+            sort: Some(sort.into()),
+            dir: Some(dir.into()),
+            cursor: Some(c.encode()),
+            ..Default::default()
+        };
+        assert!(
+            params("name", "asc")
+                .parse(&["created_at", "name"], &[], &[])
+                .is_ok()
+        );
+        for (sort, dir) in [("name", "desc"), ("created_at", "asc")] {
+            assert!(
+                params(sort, dir)
+                    .parse(&["created_at", "name"], &[], &[])
+                    .is_err(),
+                "{sort} {dir}"
+            );
+        }
         assert!(Cursor::decode(&hex::encode("[1]")).is_err());
     }
 

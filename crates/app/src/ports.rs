@@ -162,7 +162,7 @@ pub trait UserStore: Send + Sync {
         expected_version: i64,
         event: &EventRecord,
     ) -> StoreResult<()>;
-    async fn insert_team(&self, team: &TeamRecord) -> StoreResult<()>;
+    async fn insert_team(&self, team: &TeamRecord, event: &EventRecord) -> StoreResult<()>;
     async fn list_teams(&self) -> StoreResult<Vec<TeamRecord>>;
 }
 

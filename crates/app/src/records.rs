@@ -56,13 +56,15 @@ impl App {
         }
     }
 
-    /// The owner a write asks for: `None` keeps the default. Choosing someone else needs the
-    /// right to assign, and a manager may only pick people in their own team.
+    /// The owner (and their team) a write asks for; `None` keeps the current or default owner.
+    /// Keeping the current owner, or taking a new record yourself, needs nothing more; any other
+    /// choice needs the right to assign, within the team for a manager.
     async fn requested_owner(
         &self,
         actor: &Actor,
         resource: Resource,
         raw: Option<&str>,
+        current: Option<UserId>,
     ) -> AppResult<Option<(UserId, Option<TeamId>)>> {
         let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
             return Ok(None);
@@ -72,11 +74,14 @@ impl App {
         let id: UserId = raw
             .parse()
             .map_err(|_| AppError::invalid("owner_id", "invalid_id", "must be a user id"))?;
-        if id == actor.user_id {
+        if Some(id) == current {
+            return Ok(None);
+        }
+        if current.is_none() && id == actor.user_id {
             return Ok(Some((id, actor.team_id)));
         }
         if !actor.can(resource, Action::Assign) {
-            return Err(not_assignable("you can only own records yourself"));
+            return Err(not_assignable("you may not assign records to other owners"));
         }
         let user = self
             .store
@@ -84,12 +89,19 @@ impl App {
             .await?
             .filter(|u| u.active)
             .ok_or_else(|| not_assignable("no active user with this id"))?;
-        if let Scope::Team(team, _) = actor.scope(resource)?
-            && user.team_id != Some(team)
-        {
-            return Err(not_assignable(
-                "you can only assign records within your team",
-            ));
+        match actor.scope(resource)? {
+            Scope::All => {}
+            Scope::Team(team, _) if user.team_id == Some(team) => {}
+            Scope::Team(..) => {
+                return Err(not_assignable(
+                    "you can only assign records within your team",
+                ));
+            }
+            Scope::Own(_) => {
+                return Err(not_assignable(
+                    "you can only assign records within your team",
+                ));
+            }
         }
         Ok(Some((user.id, user.team_id)))
     }
@@ -120,7 +132,7 @@ impl App {
     ) -> AppResult<E> {
         actor.require(E::RESOURCE, Action::Create)?;
         let (owner, team) = self
-            .requested_owner(actor, E::RESOURCE, E::input_owner(input))
+            .requested_owner(actor, E::RESOURCE, E::input_owner(input), None)
             .await?
             .unwrap_or((actor.user_id, actor.team_id));
         let (record, change) = E::create(
@@ -195,9 +207,13 @@ impl App {
             .load_for_change(actor, id, Action::Update, E::input_version(input))
             .await?;
         let owner = self
-            .requested_owner(actor, E::RESOURCE, E::input_owner(input))
-            .await?
-            .map(|(id, _)| id);
+            .requested_owner(
+                actor,
+                E::RESOURCE,
+                E::input_owner(input),
+                Some(record.meta().owner_id),
+            )
+            .await?;
         let change = record.apply(input, owner, self.now())?;
         if let Some((next, _)) = &change {
             self.check_account_ref(actor, next).await?;
@@ -228,6 +244,8 @@ impl App {
             items.truncate(query.limit as usize);
             items.last().map(|last| {
                 Cursor {
+                    sort: query.sort.to_string(),
+                    descending: query.dir == crate::list::SortDir::Desc,
                     value: sort_value(last, query.sort),
                     id: last.uuid(),
                 }

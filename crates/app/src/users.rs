@@ -189,7 +189,21 @@ impl App {
             id: TeamId(Uuid::now_v7()),
             name: Name::parse("name", name)?.to_string(),
         };
-        self.store.insert_team(&team).await?;
+        let fields = vec![FieldChange {
+            field: "name".into(),
+            old: None,
+            new: Some(team.name.clone()),
+        }];
+        let event = self.event(
+            actor,
+            EntityType::Team,
+            team.id.0,
+            team.id.0,
+            Change::new("created", fields),
+            None,
+            Some(team.id),
+        );
+        self.store.insert_team(&team, &event).await?;
         Ok(team)
     }
 

@@ -9,6 +9,7 @@ use std::fmt;
 #[serde(rename_all = "snake_case")]
 pub enum EntityType {
     User,
+    Team,
     Account,
     Contact,
     Lead,
@@ -19,6 +20,7 @@ impl EntityType {
     pub fn as_str(self) -> &'static str {
         match self {
             EntityType::User => "user",
+            EntityType::Team => "team",
             EntityType::Account => "account",
             EntityType::Contact => "contact",
             EntityType::Lead => "lead",
@@ -26,16 +28,17 @@ impl EntityType {
         }
     }
 
+    pub const ALL: [EntityType; 6] = [
+        Self::User,
+        Self::Team,
+        Self::Account,
+        Self::Contact,
+        Self::Lead,
+        Self::ApiToken,
+    ];
+
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::User,
-            Self::Account,
-            Self::Contact,
-            Self::Lead,
-            Self::ApiToken,
-        ]
-        .into_iter()
-        .find(|e| e.as_str() == s)
+        Self::ALL.into_iter().find(|e| e.as_str() == s)
     }
 }
 
@@ -77,5 +80,18 @@ impl Change {
             to_state: Some(to.to_string()),
             fields,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EntityType;
+
+    #[test]
+    fn entity_types_round_trip() {
+        for e in EntityType::ALL {
+            assert_eq!(EntityType::parse(e.as_str()), Some(e));
+        }
+        assert_eq!(EntityType::parse("nope"), None);
     }
 }

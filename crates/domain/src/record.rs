@@ -1,6 +1,9 @@
 //! What every owned business record carries besides its own fields.
 
 use crate::ids::{TeamId, UserId};
+
+/// A new owner and the team their records belong to.
+pub type Owner = (UserId, Option<TeamId>);
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -63,7 +66,7 @@ pub trait Owned: crate::changes::Fields + Clone {
     fn edit(
         &self,
         details: Self::Details,
-        owner: Option<UserId>,
+        owner: Option<Owner>,
         now: Timestamp,
     ) -> Option<(Self, crate::event::Change)> {
         edited(self, self.with_details(details), owner, now)
@@ -80,13 +83,14 @@ pub trait Owned: crate::changes::Fields + Clone {
 pub fn edited<T: Owned>(
     old: &T,
     mut next: T,
-    owner: Option<UserId>,
+    owner: Option<Owner>,
     now: Timestamp,
 ) -> Option<(T, crate::event::Change)> {
     let meta = next.meta_mut();
     *meta = meta.next(now);
-    if let Some(owner) = owner {
+    if let Some((owner, team)) = owner {
         meta.owner_id = owner;
+        meta.team_id = team;
     }
     let fields = crate::changes::diff(old, &next);
     (!fields.is_empty()).then(|| (next, crate::event::Change::new("updated", fields)))

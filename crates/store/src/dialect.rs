@@ -18,13 +18,13 @@ pub fn claim_job(backend: Backend) -> &'static str {
         Backend::Sqlite => {
             "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1 \
              WHERE id = (SELECT id FROM jobs WHERE dead = 0 AND run_at <= $3 AND locked_until < $3 \
-                         ORDER BY run_at LIMIT 1) \
+                         AND attempts < max_attempts ORDER BY run_at LIMIT 1) \
              RETURNING id, kind, payload, attempts, max_attempts"
         }
         Backend::Postgres => {
             "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1 \
              WHERE id = (SELECT id FROM jobs WHERE dead = 0 AND run_at <= $3 AND locked_until < $3 \
-                         ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED) \
+                         AND attempts < max_attempts ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED) \
              RETURNING id, kind, payload, attempts, max_attempts"
         }
     }
@@ -43,5 +43,13 @@ pub fn migration_suffix(backend: Backend) -> &'static str {
     match backend {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
+    }
+}
+
+/// Serialises first-run setups, so two browsers cannot both create "the first" admin.
+pub fn first_user_lock(backend: Backend) -> Option<&'static str> {
+    match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some("SELECT pg_advisory_xact_lock(7263541002)"),
     }
 }

@@ -62,6 +62,9 @@ impl UserStore for SqlStore {
     ) -> StoreResult<bool> {
         write_tx!(self, |tx| {
             if only_if_none {
+                if let Some(lock) = crate::dialect::first_user_lock(self.backend) {
+                    sqlx::query(lock).execute(&mut *tx).await.map_err(map)?;
+                }
                 let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
                     .fetch_one(&mut *tx)
                     .await
@@ -119,6 +122,16 @@ impl UserStore for SqlStore {
         event: &EventRecord,
     ) -> StoreResult<()> {
         write_tx!(self, |tx| {
+            let before = sqlx::query("SELECT team_id, version FROM users WHERE id = $1")
+                .bind(user.id.to_string())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map)?
+                .ok_or(StoreError::NotFound)?;
+            let (old_team, current) = (opt_text(&before, "team_id")?, int(&before, "version")?);
+            if current != expected_version {
+                return Err(StoreError::VersionConflict { current });
+            }
             let done = sqlx::query(
                 "UPDATE users SET role = $1, team_id = $2, active = $3, name = $4, updated_at = $5, version = $6 \
                  WHERE id = $7 AND version = $8",
@@ -135,9 +148,21 @@ impl UserStore for SqlStore {
             .await
             .map_err(map)?;
             if done.rows_affected() == 0 {
-                return Err(StoreError::VersionConflict {
-                    current: expected_version + 1,
-                });
+                return Err(StoreError::Busy);
+            }
+            let new_team = user.team_id.map(|t| t.to_string());
+            if old_team != new_team {
+                // Team visibility follows the owner: their records move to the new team.
+                for table in ["accounts", "contacts", "leads"] {
+                    sqlx::query(AssertSqlSafe(format!(
+                        "UPDATE {table} SET team_id = $1 WHERE owner_id = $2"
+                    )))
+                    .bind(new_team.clone())
+                    .bind(user.id.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                }
             }
             if !user.active {
                 // A deactivated user is signed out everywhere at once.
@@ -151,7 +176,7 @@ impl UserStore for SqlStore {
         })
     }
 
-    async fn insert_team(&self, team: &TeamRecord) -> StoreResult<()> {
+    async fn insert_team(&self, team: &TeamRecord, event: &EventRecord) -> StoreResult<()> {
         write_tx!(self, |tx| {
             sqlx::query("INSERT INTO teams (id, name) VALUES ($1, $2)")
                 .bind(team.id.to_string())
@@ -159,7 +184,7 @@ impl UserStore for SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(map)?;
-            Ok(())
+            insert_event(tx, event).await
         })
     }
 

@@ -11,11 +11,17 @@ use crate::AppState;
 use crate::error::{ApiError, api_error};
 
 /// The request id set by the request-id layer, for the audit trail.
+/// A client may send its own id; only short, plain ones are kept.
 pub fn request_id(parts: &Parts) -> Option<String> {
     parts
         .headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
         .map(str::to_string)
 }
 

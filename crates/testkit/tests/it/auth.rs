@@ -152,6 +152,54 @@ async fn login_is_throttled_per_account_and_reveals_nothing() {
     t.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_guesses_cannot_pass_the_limit() {
+    let t = TestApp::spawn().await;
+    let rep = t.user(Role::SalesRep, None).await;
+    let base = t.base_url.clone();
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let (base, email) = (base.clone(), rep.email.clone());
+        tasks.push(tokio::spawn(async move {
+            let client = new_browser_client();
+            let page = client
+                .get(format!("{base}/login"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let csrf = csrf_of(&page).unwrap();
+            let form = [
+                ("csrf", csrf.as_str()),
+                ("email", email.as_str()),
+                ("password", "wrong password!"),
+            ];
+            client
+                .post(format!("{base}/login"))
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    let mut evaluated = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            StatusCode::UNAUTHORIZED => evaluated += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(
+        (1..=10).contains(&evaluated),
+        "at most the allowed number of guesses is checked, got {evaluated}"
+    );
+    t.shutdown().await;
+}
+
 #[tokio::test]
 async fn state_changing_forms_need_the_csrf_token_and_same_origin() {
     let t = TestApp::spawn().await;

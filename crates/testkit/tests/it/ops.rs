@@ -31,6 +31,18 @@ async fn health_metrics_and_api_docs() {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
     assert!(doc["components"]["schemas"].get("LeadInput").is_some());
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    assert!(refs.len() > 20);
+    for r in refs {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("unexpected $ref {r}"));
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "dangling $ref {r}"
+        );
+    }
     let docs_page = reqwest::get(t.url("/api/docs/")).await.unwrap();
     assert_eq!(docs_page.status(), 200);
     let html = docs_page.text().await.unwrap();
@@ -76,4 +88,19 @@ async fn errors_never_leak_internals() {
         "the table is still there"
     );
     t.shutdown().await;
+}
+
+fn collect_refs(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("$ref", serde_json::Value::String(r)) => out.push(r.clone()),
+                    _ => collect_refs(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
 }

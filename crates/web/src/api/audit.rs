@@ -14,11 +14,11 @@ use crate::extract::{ApiActor, ApiQuery};
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
-    /// user, account, contact, lead or api_token.
+    /// user, team, account, contact, lead or api_token.
     pub entity_type: Option<String>,
     /// Only changes made by this user.
     pub actor_id: Option<String>,
-    /// Only events older than this event id (from the previous page).
+    /// Cursor from the previous page's `meta.next_cursor` (`<microseconds>.<event id>`).
     pub before: Option<String>,
     /// 1–500, default 100.
     pub limit: Option<u32>,
@@ -36,7 +36,7 @@ impl AuditParams {
                 AppError::invalid(
                     "entity_type",
                     "invalid_choice",
-                    "must be user, account, contact, lead or api_token",
+                    "must be user, team, account, contact, lead or api_token",
                 )
             })?),
         };

@@ -308,7 +308,10 @@ fn endpoints() -> Vec<Endpoint> {
         .returns(
             "200",
             "application/json",
-            RefOr::T(Schema::Object(ObjectBuilder::new().build())),
+            wrapped(
+                "user",
+                RefOr::T(Schema::Object(ObjectBuilder::new().build())),
+            ),
         ),
     );
     all.push(
@@ -413,22 +416,35 @@ pub fn openapi_document() -> OpenApi {
     for (path, item) in paths {
         builder = builder.path(path, item);
     }
+    let mut schemas = Vec::new();
+    let mut nested = Vec::new();
+    // Each type with the types it refers to (flattened details, enums, nested items).
+    macro_rules! collect {
+        ($($t:ty),*) => {$(
+            schemas.push((<$t as utoipa::PartialSchema>::schema(), <$t as utoipa::ToSchema>::name().to_string()));
+            <$t as utoipa::ToSchema>::schemas(&mut nested);
+        )*};
+    }
+    collect!(
+        Account,
+        AccountInput,
+        Contact,
+        ContactInput,
+        Lead,
+        LeadInput,
+        LeadTransition,
+        VersionBody,
+        ListMeta,
+        EventJson,
+        TokenJson,
+        NewTokenBody,
+        UserJson,
+        NewUserBody,
+        ErrorBody
+    );
     let components = ComponentsBuilder::new()
-        .schema_from::<Account>()
-        .schema_from::<AccountInput>()
-        .schema_from::<Contact>()
-        .schema_from::<ContactInput>()
-        .schema_from::<Lead>()
-        .schema_from::<LeadInput>()
-        .schema_from::<LeadTransition>()
-        .schema_from::<VersionBody>()
-        .schema_from::<ListMeta>()
-        .schema_from::<EventJson>()
-        .schema_from::<TokenJson>()
-        .schema_from::<NewTokenBody>()
-        .schema_from::<UserJson>()
-        .schema_from::<NewUserBody>()
-        .schema_from::<ErrorBody>()
+        .schemas_from_iter(schemas.into_iter().map(|(schema, name)| (name, schema)))
+        .schemas_from_iter(nested)
         .security_scheme(
             "bearer",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),

@@ -23,9 +23,13 @@ fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
     form.get(name).map(String::as_str).unwrap_or_default()
 }
 
-/// Only local paths, so a crafted link cannot bounce a user to another site after sign-in.
+/// Only plain local paths, so a crafted link cannot bounce a user to another site after
+/// sign-in (no scheme, no `//host`, no backslashes, whitespace or control characters).
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let plain = next
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/-_.~?=&%+,".contains(&b));
+    if plain && next.starts_with('/') && !next.starts_with("//") && next.len() <= 2000 {
         next
     } else {
         "/"
@@ -237,5 +241,30 @@ pub async fn setup(State(s): State<AppState>, headers: HeaderMap, Form(form): Fo
         }
         Err(AppError::Conflict { .. }) => Redirect::to("/login").into_response(),
         Err(error) => app_error_page(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(
+            safe_next("/leads?status=new&q=a%20b"),
+            "/leads?status=new&q=a%20b"
+        );
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/%09/evil.example\t",
+            "/\t/evil.example",
+            "https://evil.example",
+            "/a\nb",
+            "leads",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
     }
 }

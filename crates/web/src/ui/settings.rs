@@ -341,7 +341,7 @@ pub async fn audit_page(
     let page = AuditPage {
         layout: Layout::new("Audit trail", &user.actor, &user.csrf, "/settings/audit"),
         types: Opt::list(
-            ["account", "contact", "lead", "user", "api_token"]
+            ["account", "contact", "lead", "user", "team", "api_token"]
                 .map(|t| (t.to_string(), humanize(t))),
             &selected,
         ),

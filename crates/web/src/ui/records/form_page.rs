@@ -64,21 +64,20 @@ async fn form_page<E: WebResource>(
             ),
             FieldKind::Owner if !can_assign => continue,
             FieldKind::Owner => {
-                let team = actor.scope(E::RESOURCE).ok();
-                let people = users.iter().filter(|(_, _, t, active)| {
-                    *active
-                        && match team {
-                            Some(salesflow_app::ports::Scope::Team(team, _)) => *t == Some(team),
-                            _ => true,
-                        }
+                let scope = actor.scope(E::RESOURCE).ok();
+                // Whom this actor may assign to — and always the current owner, so that saving
+                // an edit never changes the owner by accident.
+                let people = users.iter().filter(|(id, _, team, active)| {
+                    id.to_string() == value
+                        || (*active
+                            && match scope {
+                                Some(salesflow_app::ports::Scope::All) => true,
+                                Some(salesflow_app::ports::Scope::Team(t, _)) => *team == Some(t),
+                                _ => *id == actor.user_id,
+                            })
                 });
-                (
-                    "select",
-                    Opt::list(
-                        people.map(|(id, name, _, _)| (id.to_string(), name.clone())),
-                        &value,
-                    ),
-                )
+                let options = people.map(|(id, name, _, _)| (id.to_string(), name.clone()));
+                ("select", Opt::list(options, &value))
             }
             FieldKind::Account => {
                 let params = ListParams {
