@@ -194,7 +194,7 @@ async fn parallel_guesses_cannot_pass_the_limit() {
         }
     }
     assert!(
-        (1..=10).contains(&evaluated),
+        evaluated <= 10,
         "at most the allowed number of guesses is checked, got {evaluated}"
     );
     t.shutdown().await;
