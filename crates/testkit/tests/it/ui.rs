@@ -201,6 +201,46 @@ async fn pages_follow_the_role() {
     );
     let (_, users) = a.get("/settings/users").await;
     assert_eq!(select(&users, "table.records tbody tr").len(), 2);
+
+    // The admin promotes the warehouse user; the change is audited.
+    let version = t
+        .app
+        .store
+        .user_by_id(warehouse.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .version
+        .to_string();
+    let changed = a
+        .post(
+            &format!("/settings/users/{}/role", warehouse.id),
+            &[("version", &version), ("role", "finance"), ("team_id", "")],
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.app
+            .store
+            .user_by_id(warehouse.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .role,
+        Role::Finance
+    );
+    let stale = a
+        .post(
+            &format!("/settings/users/{}/role", warehouse.id),
+            &[("version", &version), ("role", "admin"), ("team_id", "")],
+        )
+        .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        s.get("/leads").await.0,
+        StatusCode::FORBIDDEN,
+        "finance sees no leads either"
+    );
     assert_eq!(
         a.get(&format!("/leads/{}", uuid::Uuid::now_v7())).await.0,
         StatusCode::NOT_FOUND

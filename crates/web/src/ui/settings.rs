@@ -143,8 +143,8 @@ struct UserRow {
     id: String,
     name: String,
     email: String,
-    role: &'static str,
-    team: String,
+    roles: Vec<Opt>,
+    teams: Vec<Opt>,
     active: bool,
     is_me: bool,
     version: i64,
@@ -173,7 +173,6 @@ async fn users_view(
         (Ok(u), Ok(t)) => (u, t),
         (Err(e), _) | (_, Err(e)) => return app_error_page(e),
     };
-    let team_names: HashMap<_, _> = teams.iter().map(|t| (t.id, t.name.clone())).collect();
     let page = UsersPage {
         layout: Layout::new("Users", &user.actor, &user.csrf, "/settings/users"),
         users: users
@@ -182,26 +181,37 @@ async fn users_view(
                 id: u.id.to_string(),
                 name: u.name.clone(),
                 email: u.email.clone(),
-                role: u.role.label(),
-                team: u
-                    .team_id
-                    .and_then(|t| team_names.get(&t).cloned())
-                    .unwrap_or_default(),
+                roles: role_options(u.role.as_str()),
+                teams: team_options(
+                    &teams,
+                    &u.team_id.map(|t| t.to_string()).unwrap_or_default(),
+                ),
                 active: u.active,
                 is_me: u.id == user.actor.user_id,
                 version: u.version,
             })
             .collect(),
-        roles: Opt::list(
-            Role::ALL
-                .iter()
-                .map(|r| (r.as_str().to_string(), r.label().to_string())),
-            "sales_rep",
-        ),
-        teams: Opt::list(teams.iter().map(|t| (t.id.to_string(), t.name.clone())), ""),
+        roles: role_options("sales_rep"),
+        teams: team_options(&teams, ""),
         errors,
     };
     render(status, &page)
+}
+
+fn role_options(selected: &str) -> Vec<Opt> {
+    Opt::list(
+        Role::ALL
+            .iter()
+            .map(|r| (r.as_str().to_string(), r.label().to_string())),
+        selected,
+    )
+}
+
+/// Teams for a select, with "no team" first.
+fn team_options(teams: &[salesflow_app::ports::TeamRecord], selected: &str) -> Vec<Opt> {
+    let choices = std::iter::once((String::new(), "No team".to_string()))
+        .chain(teams.iter().map(|t| (t.id.to_string(), t.name.clone())));
+    Opt::list(choices, selected)
 }
 
 pub async fn users_page(State(s): State<AppState>, user: UiUser) -> Response {
@@ -270,26 +280,54 @@ pub async fn set_user_active(
     if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
         return refused.into_response();
     }
-    let active = match action.as_str() {
-        "activate" => true,
-        "deactivate" => false,
-        _ => return app_error_page(AppError::NotFound),
-    };
     let (Ok(id), Some(version)) = (id.parse(), form.get("version").and_then(|v| v.parse().ok()))
     else {
         return app_error_page(AppError::NotFound);
     };
+    let change = match action.as_str() {
+        "activate" => UserChange {
+            active: Some(true),
+            version,
+            ..Default::default()
+        },
+        "deactivate" => UserChange {
+            active: Some(false),
+            version,
+            ..Default::default()
+        },
+        "role" => {
+            let role = form
+                .get("role")
+                .map(String::as_str)
+                .unwrap_or_default()
+                .parse();
+            let team = form.get("team_id").map(String::as_str).unwrap_or_default();
+            let team_id = if team.is_empty() {
+                Ok(None)
+            } else {
+                team.parse().map(|t| Some(salesflow_domain::ids::TeamId(t)))
+            };
+            match (role, team_id) {
+                (Ok(role), Ok(team_id)) => UserChange {
+                    role: Some(role),
+                    team_id: Some(team_id),
+                    version,
+                    ..Default::default()
+                },
+                _ => {
+                    return app_error_page(AppError::invalid(
+                        "role",
+                        "invalid_choice",
+                        "choose a role and team from the lists",
+                    ));
+                }
+            }
+        }
+        _ => return app_error_page(AppError::NotFound),
+    };
     match s
         .app
-        .update_user(
-            Some(&user.actor),
-            UserId(id),
-            UserChange {
-                active: Some(active),
-                version,
-                ..Default::default()
-            },
-        )
+        .update_user(Some(&user.actor), UserId(id), change)
         .await
     {
         Ok(_) => Redirect::to("/settings/users").into_response(),
