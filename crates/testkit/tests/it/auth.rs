@@ -7,10 +7,10 @@ use salesflow_testkit::http::{Session, csrf_of, new_browser_client};
 use salesflow_testkit::{PASSWORD, TestApp};
 use serde_json::json;
 
-async fn post_login(t: &TestApp, email: &str, password: &str) -> reqwest::Response {
+async fn post_login(base: &str, email: &str, password: &str) -> reqwest::Response {
     let client = new_browser_client();
     let page = client
-        .get(t.url("/login"))
+        .get(format!("{base}/login"))
         .send()
         .await
         .unwrap()
@@ -18,13 +18,14 @@ async fn post_login(t: &TestApp, email: &str, password: &str) -> reqwest::Respon
         .await
         .unwrap();
     let csrf = csrf_of(&page).unwrap();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("email", email),
+        ("password", password),
+    ];
     client
-        .post(t.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", email),
-            ("password", password),
-        ])
+        .post(format!("{base}/login"))
+        .form(&form)
         .send()
         .await
         .unwrap()
@@ -44,7 +45,7 @@ fn session_cookie(response: &reqwest::Response) -> Option<String> {
 async fn sessions_are_secure_rotated_and_ended() {
     let t = TestApp::spawn().await;
     let rep = t.user(Role::SalesRep, None).await;
-    let first = post_login(&t, &rep.email, PASSWORD).await;
+    let first = post_login(&t.base_url, &rep.email, PASSWORD).await;
     assert_eq!(first.status(), StatusCode::SEE_OTHER);
     let cookie = session_cookie(&first).expect("session cookie");
     assert!(
@@ -58,7 +59,7 @@ async fn sessions_are_secure_rotated_and_ended() {
         .trim_start_matches("sf_session=")
         .to_string();
     assert!(value.len() >= 4 + 64, "at least 256 random bits");
-    let second = session_cookie(&post_login(&t, &rep.email, PASSWORD).await).unwrap();
+    let second = session_cookie(&post_login(&t.base_url, &rep.email, PASSWORD).await).unwrap();
     assert_ne!(cookie, second, "every sign-in gets a new session id");
 
     // Logout ends the session on the server, not only in the browser.
@@ -87,7 +88,7 @@ async fn sessions_are_secure_rotated_and_ended() {
     assert_eq!(session.get("/leads").await.0, StatusCode::SEE_OTHER);
     assert_eq!(api.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        post_login(&t, &rep.email, PASSWORD).await.status(),
+        post_login(&t.base_url, &rep.email, PASSWORD).await.status(),
         StatusCode::UNAUTHORIZED
     );
 
@@ -103,8 +104,8 @@ async fn sessions_are_secure_rotated_and_ended() {
 async fn login_is_throttled_per_account_and_reveals_nothing() {
     let t = TestApp::spawn().await;
     let rep = t.user(Role::SalesRep, None).await;
-    let unknown = post_login(&t, "nobody@test.example", "whatever password").await;
-    let wrong = post_login(&t, &rep.email, "wrong password!").await;
+    let unknown = post_login(&t.base_url, "nobody@test.example", "whatever password").await;
+    let wrong = post_login(&t.base_url, &rep.email, "wrong password!").await;
     assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     let (a, b) = (unknown.text().await.unwrap(), wrong.text().await.unwrap());
@@ -122,11 +123,13 @@ async fn login_is_throttled_per_account_and_reveals_nothing() {
 
     for _ in 0..9 {
         assert_eq!(
-            post_login(&t, &rep.email, "wrong password!").await.status(),
+            post_login(&t.base_url, &rep.email, "wrong password!")
+                .await
+                .status(),
             StatusCode::UNAUTHORIZED
         );
     }
-    let limited = post_login(&t, &rep.email, PASSWORD).await;
+    let limited = post_login(&t.base_url, &rep.email, PASSWORD).await;
     assert_eq!(
         limited.status(),
         StatusCode::TOO_MANY_REQUESTS,
@@ -141,12 +144,14 @@ async fn login_is_throttled_per_account_and_reveals_nothing() {
     // Another account is not affected; after the window the right password works again.
     let other = t.user(Role::SalesRep, None).await;
     assert_eq!(
-        post_login(&t, &other.email, PASSWORD).await.status(),
+        post_login(&t.base_url, &other.email, PASSWORD)
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
     t.clock.advance(jiff::SignedDuration::from_mins(16));
     assert_eq!(
-        post_login(&t, &rep.email, PASSWORD).await.status(),
+        post_login(&t.base_url, &rep.email, PASSWORD).await.status(),
         StatusCode::SEE_OTHER
     );
     t.shutdown().await;
@@ -161,28 +166,7 @@ async fn parallel_guesses_cannot_pass_the_limit() {
     for _ in 0..20 {
         let (base, email) = (base.clone(), rep.email.clone());
         tasks.push(tokio::spawn(async move {
-            let client = new_browser_client();
-            let page = client
-                .get(format!("{base}/login"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            let csrf = csrf_of(&page).unwrap();
-            let form = [
-                ("csrf", csrf.as_str()),
-                ("email", email.as_str()),
-                ("password", "wrong password!"),
-            ];
-            client
-                .post(format!("{base}/login"))
-                .form(&form)
-                .send()
-                .await
-                .unwrap()
-                .status()
+            post_login(&base, &email, "wrong password!").await.status()
         }));
     }
     let mut evaluated = 0;

@@ -30,11 +30,11 @@ fn resource_routes<E: WebResource>() -> Router<AppState> {
         )
         .route(
             &format!("{base}/{{id}}/archive"),
-            post(records::archive::<E>),
+            post(records::set_archived::<E, true>),
         )
         .route(
             &format!("{base}/{{id}}/restore"),
-            post(records::restore::<E>),
+            post(records::set_archived::<E, false>),
         )
         .route(&format!("{base}/{{id}}/events"), get(records::events::<E>))
 }

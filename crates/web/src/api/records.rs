@@ -70,28 +70,18 @@ pub async fn update<E: WebResource>(
     Ok(Json(one(&s.app.update::<E>(&actor, id, &input).await?)))
 }
 
-pub async fn archive<E: WebResource>(
+/// Archive (`ARCHIVED = true`) or restore a record.
+pub async fn set_archived<E: WebResource, const ARCHIVED: bool>(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     PathId(id): PathId,
     ApiJson(body): ApiJson<VersionBody>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(one(&s
+    let record = s
         .app
-        .set_archived::<E>(&actor, id, Some(body.version), true)
-        .await?)))
-}
-
-pub async fn restore<E: WebResource>(
-    State(s): State<AppState>,
-    ApiActor(actor): ApiActor,
-    PathId(id): PathId,
-    ApiJson(body): ApiJson<VersionBody>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(one(&s
-        .app
-        .set_archived::<E>(&actor, id, Some(body.version), false)
-        .await?)))
+        .set_archived::<E>(&actor, id, Some(body.version), ARCHIVED)
+        .await?;
+    Ok(Json(one(&record)))
 }
 
 pub async fn events<E: WebResource>(

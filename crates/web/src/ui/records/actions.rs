@@ -41,13 +41,13 @@ pub(super) async fn update<E: WebResource>(
     }
 }
 
-async fn set_archived<E: WebResource>(
-    s: AppState,
+/// Archive (`ARCHIVED = true`) or restore a record from its page.
+pub(super) async fn set_archived<E: WebResource, const ARCHIVED: bool>(
+    State(s): State<AppState>,
     user: UiUser,
     headers: HeaderMap,
-    id: uuid::Uuid,
-    form: HashMap<String, String>,
-    archived: bool,
+    PathId(id): PathId,
+    Form(form): FormMap,
 ) -> Response {
     if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
         return refused.into_response();
@@ -55,32 +55,12 @@ async fn set_archived<E: WebResource>(
     let version = form.get("version").and_then(|v| v.parse().ok());
     match s
         .app
-        .set_archived::<E>(&user.actor, id, version, archived)
+        .set_archived::<E>(&user.actor, id, version, ARCHIVED)
         .await
     {
         Ok(_) => Redirect::to(&format!("/{}/{id}", E::PATH)).into_response(),
         Err(e) => app_error_page(e),
     }
-}
-
-pub(super) async fn archive<E: WebResource>(
-    State(s): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    PathId(id): PathId,
-    Form(form): FormMap,
-) -> Response {
-    set_archived::<E>(s, user, headers, id, form, true).await
-}
-
-pub(super) async fn restore<E: WebResource>(
-    State(s): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    PathId(id): PathId,
-    Form(form): FormMap,
-) -> Response {
-    set_archived::<E>(s, user, headers, id, form, false).await
 }
 
 pub async fn lead_status(

@@ -7,7 +7,7 @@ mod form_page;
 mod list_page;
 
 pub use actions::lead_status;
-use actions::{archive, create, restore, update};
+use actions::{create, set_archived, update};
 use detail_page::account_name;
 use detail_page::show;
 use export_csv::export;
@@ -50,8 +50,14 @@ pub fn routes<E: WebResource>() -> Router<AppState> {
         .route(&format!("{base}/export"), get(export::<E>))
         .route(&format!("{base}/{{id}}"), get(show::<E>).post(update::<E>))
         .route(&format!("{base}/{{id}}/edit"), get(edit_form::<E>))
-        .route(&format!("{base}/{{id}}/archive"), post(archive::<E>))
-        .route(&format!("{base}/{{id}}/restore"), post(restore::<E>))
+        .route(
+            &format!("{base}/{{id}}/archive"),
+            post(set_archived::<E, true>),
+        )
+        .route(
+            &format!("{base}/{{id}}/restore"),
+            post(set_archived::<E, false>),
+        )
 }
 
 async fn names(state: &AppState) -> Result<Names, AppError> {
