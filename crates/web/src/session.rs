@@ -156,6 +156,34 @@ pub fn urlencode(raw: &str) -> String {
         .collect()
 }
 
+/// A form posted by a signed-in user, accepted only with the session's CSRF token from the same
+/// site. Every state-changing UI route takes its input through this extractor.
+pub struct SignedForm {
+    pub user: UiUser,
+    pub form: std::collections::HashMap<String, String>,
+}
+
+impl axum::extract::FromRequest<AppState> for SignedForm {
+    type Rejection = Response;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let user = UiUser::from_request_parts(&mut parts, state).await?;
+        let headers = parts.headers.clone();
+        let request = axum::extract::Request::from_parts(parts, body);
+        let axum::Form(form) =
+            axum::Form::<std::collections::HashMap<String, String>>::from_request(request, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf)
+            .map_err(IntoResponse::into_response)?;
+        Ok(Self { user, form })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,3 +10,4 @@ mod ops;
 mod records;
 mod store_story;
 mod ui;
+mod visibility;

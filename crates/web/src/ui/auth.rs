@@ -14,7 +14,7 @@ use super::views::Layout;
 use super::{app_error_page, render};
 use crate::AppState;
 use crate::session::{
-    PRE_SESSION_COOKIE, SESSION_COOKIE, UiUser, check_csrf, clear_cookie, cookie, set_cookie,
+    PRE_SESSION_COOKIE, SESSION_COOKIE, SignedForm, check_csrf, clear_cookie, cookie, set_cookie,
 };
 
 type FormMap = Form<HashMap<String, String>>;
@@ -151,15 +151,7 @@ pub async fn login(State(s): State<AppState>, headers: HeaderMap, Form(form): Fo
     }
 }
 
-pub async fn logout(
-    State(s): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    Form(form): FormMap,
-) -> Response {
-    if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused.into_response();
-    }
+pub async fn logout(State(s): State<AppState>, SignedForm { user, .. }: SignedForm) -> Response {
     if let Err(error) = s.app.logout(&user.token).await {
         return app_error_page(error);
     }

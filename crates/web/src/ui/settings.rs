@@ -3,9 +3,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use salesflow_app::AppError;
 use salesflow_app::users::{NewUser, UserChange};
@@ -16,9 +15,7 @@ use super::views::{EventView, Layout, Opt, humanize, when};
 use super::{app_error_page, render};
 use crate::AppState;
 use crate::api::AuditParams;
-use crate::session::{UiUser, check_csrf};
-
-type FormMap = Form<HashMap<String, String>>;
+use crate::session::{SignedForm, UiUser};
 
 struct TokenRow {
     id: String,
@@ -91,13 +88,8 @@ pub async fn tokens_page(State(s): State<AppState>, user: UiUser) -> Response {
 
 pub async fn create_token(
     State(s): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    Form(form): FormMap,
+    SignedForm { user, form }: SignedForm,
 ) -> Response {
-    if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused.into_response();
-    }
     let name = form.get("name").map(String::as_str).unwrap_or_default();
     match s
         .app
@@ -122,14 +114,9 @@ pub async fn create_token(
 
 pub async fn revoke_token(
     State(s): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): FormMap,
+    SignedForm { user, .. }: SignedForm,
 ) -> Response {
-    if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused.into_response();
-    }
     let Ok(id) = id.parse() else {
         return app_error_page(AppError::NotFound);
     };
@@ -220,13 +207,8 @@ pub async fn users_page(State(s): State<AppState>, user: UiUser) -> Response {
 
 pub async fn create_user(
     State(s): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    Form(form): FormMap,
+    SignedForm { user, form }: SignedForm,
 ) -> Response {
-    if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused.into_response();
-    }
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let role: Result<Role, _> = get("role").parse();
     let team_id = get("team_id")
@@ -272,14 +254,9 @@ pub async fn create_user(
 
 pub async fn set_user_active(
     State(s): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
     Path((id, action)): Path<(String, String)>,
-    Form(form): FormMap,
+    SignedForm { user, form }: SignedForm,
 ) -> Response {
-    if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused.into_response();
-    }
     let (Ok(id), Some(version)) = (id.parse(), form.get("version").and_then(|v| v.parse().ok()))
     else {
         return app_error_page(AppError::NotFound);

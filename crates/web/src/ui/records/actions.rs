@@ -4,13 +4,8 @@ use super::*;
 
 pub(super) async fn create<E: WebResource>(
     State(s): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
-    Form(form): FormMap,
+    SignedForm { user, form }: SignedForm,
 ) -> Response {
-    if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused.into_response();
-    }
     let result = match input_from_form::<E>(&form) {
         Ok(input) => s.app.create::<E>(&user.actor, &input, Origin::Ui).await,
         Err(e) => Err(e),
@@ -23,14 +18,9 @@ pub(super) async fn create<E: WebResource>(
 
 pub(super) async fn update<E: WebResource>(
     State(s): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
     PathId(id): PathId,
-    Form(form): FormMap,
+    SignedForm { user, form }: SignedForm,
 ) -> Response {
-    if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused.into_response();
-    }
     let result = match input_from_form::<E>(&form) {
         Ok(input) => s.app.update::<E>(&user.actor, id, &input).await,
         Err(e) => Err(e),
@@ -44,14 +34,9 @@ pub(super) async fn update<E: WebResource>(
 /// Archive (`ARCHIVED = true`) or restore a record from its page.
 pub(super) async fn set_archived<E: WebResource, const ARCHIVED: bool>(
     State(s): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
     PathId(id): PathId,
-    Form(form): FormMap,
+    SignedForm { user, form }: SignedForm,
 ) -> Response {
-    if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused.into_response();
-    }
     let version = form.get("version").and_then(|v| v.parse().ok());
     match s
         .app
@@ -65,14 +50,9 @@ pub(super) async fn set_archived<E: WebResource, const ARCHIVED: bool>(
 
 pub async fn lead_status(
     State(s): State<AppState>,
-    user: UiUser,
-    headers: HeaderMap,
     PathId(id): PathId,
-    Form(form): FormMap,
+    SignedForm { user, form }: SignedForm,
 ) -> Response {
-    if let Err(refused) = check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf) {
-        return refused.into_response();
-    }
     let request = (|| {
         Some(LeadTransition {
             action: form.get("action")?.parse().ok()?,

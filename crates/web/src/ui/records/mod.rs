@@ -19,11 +19,11 @@ use list_page::list;
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use salesflow_app::entity::Origin;
 use salesflow_app::leads::LeadTransition;
 use salesflow_app::list::ListParams;
@@ -38,9 +38,7 @@ use super::{app_error_page, render};
 use crate::AppState;
 use crate::extract::PathId;
 use crate::resource::{FieldKind, WebResource};
-use crate::session::{UiUser, check_csrf};
-
-type FormMap = Form<HashMap<String, String>>;
+use crate::session::{SignedForm, UiUser};
 
 pub fn routes<E: WebResource>() -> Router<AppState> {
     let base = format!("/{}", E::PATH);
