@@ -459,3 +459,56 @@ async fn accounts_and_contacts() {
     );
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn every_change_is_audited_with_actor_role_and_request_id() {
+    let t = TestApp::spawn().await;
+    let admin = t.user(Role::Admin, None).await;
+    let token = api_token(&t, &admin).await;
+    let created = reqwest::Client::new()
+        .post(t.url("/api/v1/accounts"))
+        .bearer_auth(&token)
+        .header("x-request-id", "req-audit-42")
+        .json(&json!({ "name": "Audited AG" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.headers()["x-request-id"], "req-audit-42");
+    let body: serde_json::Value = created.json().await.unwrap();
+    let id = body["account"]["id"].as_str().unwrap().to_string();
+    let audit = t
+        .api_as(&admin)
+        .await
+        .get("/api/v1/audit?entity_type=account")
+        .await;
+    let event = &audit.json["events"][0];
+    assert_eq!(event["entity_id"], id.as_str());
+    assert_eq!(event["activity"], "created");
+    assert_eq!(event["actor_id"], admin.id.to_string().as_str());
+    assert_eq!(event["actor_role"], "admin");
+    assert_eq!(event["request_id"], "req-audit-42");
+    assert!(
+        event["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["field"] == "name" && c["new"] == "Audited AG")
+    );
+    // A request id the server did not make and cannot trust as plain text is not stored.
+    let odd = reqwest::Client::new()
+        .post(t.url("/api/v1/accounts"))
+        .bearer_auth(&token)
+        .header("x-request-id", "x".repeat(300))
+        .json(&json!({ "name": "Odd AG" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(odd.status(), 201);
+    let audit = t
+        .api_as(&admin)
+        .await
+        .get("/api/v1/audit?entity_type=account")
+        .await;
+    assert!(audit.json["events"][0]["request_id"].is_null());
+    t.shutdown().await;
+}
