@@ -149,16 +149,11 @@ fn list_sql<T: Table>(query: &ListQuery, scope: Scope) -> StoreResult<(String, V
         let p = c.param(to);
         c.push(format!("created_at < {p}"));
     }
-    if let Some(q) = &query.q {
-        // Prefix match as a range on each key column, so every branch can use its index.
-        let lo = c.param(q.clone());
-        let hi = c.param(format!("{q}\u{10FFFF}"));
-        let branches: Vec<String> = T::SEARCH
-            .iter()
-            .map(|col| format!("({col} >= {lo} AND {col} < {hi})"))
-            .collect();
-        c.push(format!("({})", branches.join(" OR ")));
-    }
+    // Prefix search: a range on each lower-cased key column (see `search` below).
+    let search = query
+        .q
+        .as_ref()
+        .map(|q| (c.param(q.clone()), c.param(format!("{q}\u{10FFFF}"))));
     let column = sort_column(query.sort);
     let (cmp, order) = match query.dir {
         SortDir::Asc => (">", "ASC"),
@@ -177,11 +172,34 @@ fn list_sql<T: Table>(query: &ListQuery, scope: Scope) -> StoreResult<(String, V
         ));
     }
     let limit = c.param(i64::from(query.limit) + 1);
+    let columns = all_columns::<T>().join(", ");
+    let order_by = format!("ORDER BY {column} {order}, id {order} LIMIT {limit}");
+    let Some((lo, hi)) = search else {
+        let sql = format!(
+            "SELECT {columns} FROM {}{} {order_by}",
+            T::TABLE,
+            c.where_clause()
+        );
+        return Ok((sql, c.values));
+    };
+    // One page per searched column, merged: each branch walks its own index, and the branch
+    // whose column is the sort key stops after one page instead of sorting every match.
+    let branches: Vec<String> = T::SEARCH
+        .iter()
+        .enumerate()
+        .map(|(i, col)| {
+            let mut conditions = c.sql.clone();
+            conditions.push(format!("{col} >= {lo} AND {col} < {hi}"));
+            format!(
+                "SELECT * FROM (SELECT {columns} FROM {} WHERE {} {order_by}) AS b{i}",
+                T::TABLE,
+                conditions.join(" AND ")
+            )
+        })
+        .collect();
     let sql = format!(
-        "SELECT {} FROM {}{} ORDER BY {column} {order}, id {order} LIMIT {limit}",
-        all_columns::<T>().join(", "),
-        T::TABLE,
-        c.where_clause()
+        "SELECT * FROM ({}) AS u {order_by}",
+        branches.join(" UNION ")
     );
     Ok((sql, c.values))
 }
