@@ -18,6 +18,18 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The actor for a stored user (no request id).
+    pub fn of(user: &crate::ports::UserRecord) -> Self {
+        Self {
+            user_id: user.id,
+            name: user.name.clone(),
+            email: user.email.clone(),
+            role: user.role,
+            team_id: user.team_id,
+            request_id: None,
+        }
+    }
+
     pub fn can(&self, resource: Resource, action: Action) -> bool {
         authz::allows(self.role, resource, action)
     }

@@ -78,12 +78,8 @@ pub struct NewSession {
 
 fn actor_of(user: &UserRecord, request_id: Option<String>) -> Actor {
     Actor {
-        user_id: user.id,
-        name: user.name.clone(),
-        email: user.email.clone(),
-        role: user.role,
-        team_id: user.team_id,
         request_id,
+        ..Actor::of(user)
     }
 }
 

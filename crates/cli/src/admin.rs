@@ -66,14 +66,7 @@ pub async fn create_token(app: &App, email: &str, name: &str) -> Result<()> {
         .filter(|u| u.active)
         .ok_or_else(|| anyhow!("no active user with e-mail {email}"))?;
     // The operator acts as the user here; the event log records the token's creation.
-    let actor = Actor {
-        user_id: user.id,
-        name: user.name.clone(),
-        email: user.email.clone(),
-        role: user.role,
-        team_id: user.team_id,
-        request_id: None,
-    };
+    let actor = Actor::of(&user);
     let (_, secret) = app
         .create_token(&actor, user.id, name)
         .await

@@ -269,14 +269,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             .await
             .map_err(crate::admin::describe)?,
     };
-    let actor = Actor {
-        user_id: admin.id,
-        name: admin.name.clone(),
-        email: admin.email.clone(),
-        role: admin.role,
-        team_id: None,
-        request_id: None,
-    };
+    let actor = Actor::of(&admin);
     let existing = app
         .counts::<Lead>(&actor)
         .await

@@ -192,17 +192,6 @@ pub struct Summary {
     pub leads: usize,
 }
 
-fn actor_of(user: &salesflow_app::ports::UserRecord) -> Actor {
-    Actor {
-        user_id: user.id,
-        name: user.name.clone(),
-        email: user.email.clone(),
-        role: user.role,
-        team_id: user.team_id,
-        request_id: None,
-    }
-}
-
 /// One step of the year of history, replayed in time order.
 enum Step {
     Work(usize),
@@ -327,12 +316,12 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
     let reps: Vec<Actor> = users
         .iter()
         .filter(|u| u.role == Role::SalesRep)
-        .map(actor_of)
+        .map(Actor::of)
         .collect();
     let marketing = users
         .iter()
         .find(|u| u.role == Role::Marketing)
-        .map(actor_of)
+        .map(Actor::of)
         .expect("marketing user");
 
     // Customers: accounts with their contacts, owned by the reps, created over the year.

@@ -79,14 +79,7 @@ impl TestApp {
     }
 
     pub fn actor(user: &UserRecord) -> Actor {
-        Actor {
-            user_id: user.id,
-            name: user.name.clone(),
-            email: user.email.clone(),
-            role: user.role,
-            team_id: user.team_id,
-            request_id: None,
-        }
+        Actor::of(user)
     }
 
     /// An API client authenticated as `user`.

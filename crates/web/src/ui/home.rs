@@ -78,14 +78,7 @@ pub async fn home(State(s): State<AppState>, user: Result<UiUser, Response>) -> 
         }
     }
     let recent = if is_admin(actor) {
-        let names = s
-            .app
-            .user_names()
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(id, n, _, _)| (id, n))
-            .collect();
+        let names = super::views::names(&s).await.unwrap_or_default();
         match s
             .app
             .audit(

@@ -334,14 +334,7 @@ pub async fn audit_page(
         Ok(e) => e,
         Err(e) => return app_error_page(e),
     };
-    let names = s
-        .app
-        .user_names()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(id, n, _, _)| (id, n))
-        .collect();
+    let names = super::views::names(&s).await.unwrap_or_default();
     let selected = params.entity_type.clone().unwrap_or_default();
     let more_href = (events.len() as u32 >= filter.limit.clamp(1, 500))
         .then(|| {

@@ -175,6 +175,17 @@ pub struct EventView {
 /// User ids shown as names.
 pub type Names = HashMap<UserId, String>;
 
+/// Every user's display name by id.
+pub async fn names(state: &crate::AppState) -> Result<Names, salesflow_app::AppError> {
+    Ok(state
+        .app
+        .user_names()
+        .await?
+        .into_iter()
+        .map(|(id, name, _, _)| (id, name))
+        .collect())
+}
+
 fn show_value(field: &str, value: Option<&str>, names: &Names) -> String {
     match value {
         None => "—".into(),

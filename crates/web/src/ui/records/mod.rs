@@ -33,7 +33,7 @@ use salesflow_domain::authz::{Action, Resource};
 use salesflow_domain::lead::{Lead, LeadStatus};
 use serde_json::{Map, Value};
 
-use super::views::{EventView, Layout, Names, Opt, humanize, when};
+use super::views::{EventView, Layout, Names, Opt, humanize, names, when};
 use super::{app_error_page, render};
 use crate::AppState;
 use crate::extract::PathId;
@@ -56,16 +56,6 @@ pub fn routes<E: WebResource>() -> Router<AppState> {
             &format!("{base}/{{id}}/restore"),
             post(set_archived::<E, false>),
         )
-}
-
-async fn names(state: &AppState) -> Result<Names, AppError> {
-    Ok(state
-        .app
-        .user_names()
-        .await?
-        .into_iter()
-        .map(|(id, name, _, _)| (id, name))
-        .collect())
 }
 
 /// A JSON field of a record as display text.
