@@ -6,13 +6,18 @@ use salesflow_domain::account::{Account, AccountDetails, AccountInput};
 use salesflow_domain::authz::Resource;
 use salesflow_domain::contact::{Contact, ContactDetails, ContactInput};
 use salesflow_domain::event::{Change, EntityType};
-use salesflow_domain::ids::{AccountId, ContactId, LeadId};
+use salesflow_domain::ids::{AccountId, ContactId, LeadId, OpportunityId, StageId};
 use salesflow_domain::lead::{Lead, LeadDetails, LeadInput, LeadSource, LeadStatus};
+use salesflow_domain::money::Currency;
+use salesflow_domain::opportunity::{Opportunity, OpportunityDetails, OpportunityInput};
+use salesflow_domain::pipeline::Pipeline;
 use salesflow_domain::record::{Owned, Owner, RecordMeta};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+use crate::App;
+use crate::error::AppResult;
 use crate::ports::{RecordStore, Store};
 
 /// Where a new record came from (sets the default lead source).
@@ -32,6 +37,15 @@ pub trait Entity: Owned + Serialize + Send + Sync + 'static {
     const STATUSES: &'static [&'static str] = &[];
     const SOURCES: &'static [&'static str] = &[];
 
+    /// What creating a record needs besides its input, loaded before the pure `create`
+    /// (an opportunity's pipeline, say).
+    type Context: Send + Sync;
+
+    fn context(
+        app: &App,
+        input: &Self::Input,
+    ) -> impl std::future::Future<Output = AppResult<Self::Context>> + Send;
+
     fn uuid(&self) -> Uuid;
     fn meta(&self) -> &RecordMeta;
     fn display_name(&self) -> String;
@@ -44,6 +58,7 @@ pub trait Entity: Owned + Serialize + Send + Sync + 'static {
         input: &Self::Input,
         meta: RecordMeta,
         origin: Origin,
+        context: &Self::Context,
     ) -> Result<(Self, Change), ValidationErrors>;
     /// Applies an edit; `Ok(None)` when nothing changed.
     fn apply(
@@ -56,6 +71,11 @@ pub trait Entity: Owned + Serialize + Send + Sync + 'static {
     fn input_version(input: &Self::Input) -> Option<i64>;
     /// An account this record points to, which must exist and be visible to the writer.
     fn account_ref(&self) -> Option<Uuid> {
+        None
+    }
+    /// A contact this record points to, which must exist, be visible to the writer and work
+    /// at the record's account when both are set.
+    fn contact_ref(&self) -> Option<Uuid> {
         None
     }
     /// This record type's storage port.
@@ -84,6 +104,16 @@ macro_rules! common_entity_methods {
     };
 }
 
+/// For records whose creation needs nothing but their input.
+macro_rules! no_context {
+    ($input:ty) => {
+        type Context = ();
+        async fn context(_: &App, _: &$input) -> AppResult<()> {
+            Ok(())
+        }
+    };
+}
+
 impl Entity for Lead {
     type Input = LeadInput;
     const ENTITY: EntityType = EntityType::Lead;
@@ -106,6 +136,7 @@ impl Entity for Lead {
     ];
 
     common_entity_methods!(LeadInput);
+    no_context!(LeadInput);
     fn display_name(&self) -> String {
         self.details.full_name()
     }
@@ -114,6 +145,7 @@ impl Entity for Lead {
         input: &LeadInput,
         meta: RecordMeta,
         origin: Origin,
+        _: &(),
     ) -> Result<(Self, Change), ValidationErrors> {
         let source = match origin {
             Origin::Ui => LeadSource::Manual,
@@ -141,6 +173,7 @@ impl Entity for Account {
     const SORTABLE: &'static [&'static str] = &["created_at", "updated_at", "name", "city"];
 
     common_entity_methods!(AccountInput);
+    no_context!(AccountInput);
     fn display_name(&self) -> String {
         self.details.name.to_string()
     }
@@ -149,6 +182,7 @@ impl Entity for Account {
         input: &AccountInput,
         meta: RecordMeta,
         _: Origin,
+        _: &(),
     ) -> Result<(Self, Change), ValidationErrors> {
         Ok(Account::new(
             AccountId(id),
@@ -177,6 +211,7 @@ impl Entity for Contact {
     const SORTABLE: &'static [&'static str] = &["created_at", "updated_at", "last_name"];
 
     common_entity_methods!(ContactInput);
+    no_context!(ContactInput);
     fn display_name(&self) -> String {
         self.details.full_name()
     }
@@ -185,6 +220,7 @@ impl Entity for Contact {
         input: &ContactInput,
         meta: RecordMeta,
         _: Origin,
+        _: &(),
     ) -> Result<(Self, Change), ValidationErrors> {
         Ok(Contact::new(
             ContactId(id),
@@ -214,4 +250,88 @@ pub fn lead_status_label(raw: &str) -> &'static str {
     raw.parse::<LeadStatus>()
         .map(LeadStatus::label)
         .unwrap_or("Unknown")
+}
+
+impl Entity for Opportunity {
+    type Input = OpportunityInput;
+    const ENTITY: EntityType = EntityType::Opportunity;
+    const RESOURCE: Resource = Resource::Opportunity;
+    const SORTABLE: &'static [&'static str] = &["created_at", "updated_at", "name", "close_date"];
+    const STATUSES: &'static [&'static str] = &["open", "won", "lost"];
+    /// The pipeline the new opportunity goes into and the company's default currency.
+    type Context = (Pipeline, Currency);
+
+    common_entity_methods!(OpportunityInput);
+    async fn context(app: &App, input: &OpportunityInput) -> AppResult<(Pipeline, Currency)> {
+        let pipeline = app.pipeline_for_new(input.pipeline_id.as_deref()).await?;
+        Ok((pipeline, app.config.default_currency))
+    }
+    fn display_name(&self) -> String {
+        self.details.name.to_string()
+    }
+    fn case_id(&self) -> Uuid {
+        self.case_id
+    }
+    fn create(
+        id: Uuid,
+        input: &OpportunityInput,
+        meta: RecordMeta,
+        _: Origin,
+        (pipeline, currency): &(Pipeline, Currency),
+    ) -> Result<(Self, Change), ValidationErrors> {
+        let stage_id = match input.stage_id.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => Some(raw.parse::<StageId>().map_err(|_| {
+                ValidationErrors::single("stage_id", "invalid_id", "must be a stage id")
+            })?),
+        };
+        let probability = match stage_id {
+            Some(s) => pipeline.stage(s).map_or(0, |s| s.probability),
+            None => pipeline.first_stage().probability,
+        };
+        let details = OpportunityDetails::parse(input, None, *currency, probability)?;
+        Opportunity::new(
+            OpportunityId(id),
+            details,
+            pipeline,
+            stage_id,
+            None,
+            None,
+            meta,
+        )
+    }
+    fn apply(
+        &self,
+        input: &OpportunityInput,
+        owner: Option<Owner>,
+        now: jiff::Timestamp,
+    ) -> Result<Option<(Self, Change)>, ValidationErrors> {
+        let moving = |raw: &Option<String>, current: String| {
+            raw.as_deref()
+                .map(str::trim)
+                .is_some_and(|v| !v.is_empty() && v != current)
+        };
+        if moving(&input.stage_id, self.stage_id.to_string())
+            || moving(&input.pipeline_id, self.pipeline_id.to_string())
+        {
+            return Err(ValidationErrors::single(
+                "stage_id",
+                "use_move",
+                "change the stage with a move (POST …/move), which checks the stage gate",
+            ));
+        }
+        let details = OpportunityDetails::parse(
+            input,
+            Some(&self.details),
+            self.details.currency,
+            self.details.probability,
+        )?;
+        Ok(self.edit(details, owner, now))
+    }
+    fn account_ref(&self) -> Option<Uuid> {
+        self.details.account_id.map(|a| a.0)
+    }
+    fn contact_ref(&self) -> Option<Uuid> {
+        self.details.contact_id.map(|c| c.0)
+    }
 }

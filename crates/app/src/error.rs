@@ -55,6 +55,7 @@ impl From<StoreError> for AppError {
                 "unknown_reference",
                 "refers to a record that does not exist",
             ),
+            StoreError::InUse(what) => AppError::conflict("in_use", what),
             StoreError::Busy => AppError::Busy,
             StoreError::Other(message) => AppError::Internal(message),
         }

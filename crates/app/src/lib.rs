@@ -10,6 +10,8 @@ pub mod events;
 pub mod jobs;
 pub mod leads;
 pub mod list;
+pub mod opportunities;
+pub mod pipelines;
 pub mod ports;
 pub mod records;
 pub mod secret;
@@ -31,6 +33,8 @@ pub struct AppConfig {
     /// Failed logins per account allowed inside `login_window` before refusing.
     pub login_max_failures: i64,
     pub login_window: jiff::SignedDuration,
+    /// Currency of amounts entered without one.
+    pub default_currency: salesflow_domain::money::Currency,
 }
 
 impl Default for AppConfig {
@@ -40,6 +44,8 @@ impl Default for AppConfig {
             session_absolute: jiff::SignedDuration::from_hours(24 * 7),
             login_max_failures: 10,
             login_window: jiff::SignedDuration::from_mins(15),
+            default_currency: salesflow_domain::money::Currency::parse("EUR")
+                .expect("EUR is a currency code"),
         }
     }
 }

@@ -156,7 +156,7 @@ fn parse_instant(field: &str, raw: &str, end_of_day: bool) -> Result<Timestamp, 
         .map_err(|_| AppError::invalid(field, "invalid_date", "out of range"))
 }
 
-fn non_empty(value: &Option<String>) -> Option<&str> {
+pub(crate) fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 

@@ -5,7 +5,9 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use salesflow_domain::changes::FieldChange;
 use salesflow_domain::event::EntityType;
-use salesflow_domain::ids::{EventId, TeamId, TokenId, UserId};
+use salesflow_domain::ids::{EventId, PipelineId, StageId, TeamId, TokenId, UserId};
+use salesflow_domain::opportunity::Opportunity;
+use salesflow_domain::pipeline::Pipeline;
 use salesflow_domain::role::Role;
 use uuid::Uuid;
 
@@ -28,6 +30,9 @@ pub enum StoreError {
     /// Lock contention or a serialization failure that outlasted the retries.
     #[error("database busy")]
     Busy,
+    /// The row is still referenced (e.g. a stage that opportunities are in).
+    #[error("{0}")]
+    InUse(String),
     #[error("{0}")]
     Other(String),
 }
@@ -274,6 +279,66 @@ pub trait JobStore: Send + Sync {
     ) -> StoreResult<()>;
 }
 
+/// Pipeline configuration.
+#[async_trait]
+pub trait PipelineStore: Send + Sync {
+    /// Every pipeline with its stages, the default first, then by name.
+    async fn list_pipelines(&self) -> StoreResult<Vec<Pipeline>>;
+    async fn pipeline(&self, id: PipelineId) -> StoreResult<Option<Pipeline>>;
+    async fn insert_pipeline(&self, pipeline: &Pipeline, event: &EventRecord) -> StoreResult<()>;
+    /// Replaces the pipeline's name and stages when its stored version is `expected_version`.
+    /// Stages that are gone must hold no opportunities (`StoreError::InUse` otherwise). Making it
+    /// the default takes the flag from the others.
+    async fn update_pipeline(
+        &self,
+        pipeline: &Pipeline,
+        expected_version: i64,
+        event: &EventRecord,
+    ) -> StoreResult<()>;
+}
+
+/// What a board shows: one pipeline's opportunities, narrowed by filters and visibility.
+#[derive(Debug, Clone)]
+pub struct BoardFilter {
+    pub pipeline_id: PipelineId,
+    pub owner: Option<UserId>,
+    pub team: Option<TeamId>,
+    pub close_from: Option<jiff::civil::Date>,
+    pub close_to: Option<jiff::civil::Date>,
+}
+
+/// Totals of one stage column in one currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageTotal {
+    pub stage_id: StageId,
+    pub currency: String,
+    pub count: i64,
+    pub amount_minor: i64,
+    /// Sum of amount × probability, in minor units × 100 (divide by 100 when showing).
+    pub weighted_centi_minor: i64,
+}
+
+/// Board queries over opportunities.
+#[async_trait]
+pub trait OpportunityStore: Send + Sync {
+    /// Count, amount and weighted amount per stage and currency, in one grouped query.
+    async fn stage_totals(
+        &self,
+        filter: &BoardFilter,
+        scope: Scope,
+    ) -> StoreResult<Vec<StageTotal>>;
+    /// One page of a stage column, most recently changed first; `after` is the last card's
+    /// `(updated_at, id)`. Returns up to `limit + 1` rows.
+    async fn stage_cards(
+        &self,
+        filter: &BoardFilter,
+        stage: StageId,
+        after: Option<(Timestamp, Uuid)>,
+        limit: u32,
+        scope: Scope,
+    ) -> StoreResult<Vec<Opportunity>>;
+}
+
 /// Everything the application needs from storage.
 #[async_trait]
 pub trait Store:
@@ -285,6 +350,9 @@ pub trait Store:
     + RecordStore<salesflow_domain::lead::Lead>
     + RecordStore<salesflow_domain::account::Account>
     + RecordStore<salesflow_domain::contact::Contact>
+    + RecordStore<Opportunity>
+    + PipelineStore
+    + OpportunityStore
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

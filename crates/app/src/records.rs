@@ -6,11 +6,26 @@ use salesflow_domain::ids::{EventId, TeamId, UserId};
 use salesflow_domain::record::RecordMeta;
 use uuid::Uuid;
 
+use salesflow_domain::account::Account;
+use salesflow_domain::contact::Contact;
+use serde::Deserialize;
+
 use crate::entity::{Entity, Origin};
 use crate::error::{AppError, AppResult};
 use crate::list::{Cursor, ListParams, Page, SortValue};
 use crate::ports::{EventRecord, Scope};
 use crate::{Actor, App};
+
+/// Handing a record over to another owner.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandOff {
+    /// The new owner.
+    pub owner_id: String,
+    /// Why (shown on the timeline and to the new owner).
+    pub reason: String,
+    pub version: i64,
+}
 
 impl App {
     /// The event row for a change made by `actor` to a record.
@@ -106,22 +121,112 @@ impl App {
         Ok(Some((user.id, user.team_id)))
     }
 
-    async fn check_account_ref<E: Entity>(&self, actor: &Actor, record: &E) -> AppResult<()> {
-        let Some(account) = record.account_ref() else {
-            return Ok(());
-        };
-        let scope = actor.scope(Resource::Account)?;
-        match <salesflow_domain::account::Account as Entity>::store(self.store.as_ref())
-            .get(account, scope)
-            .await?
-        {
-            Some(_) => Ok(()),
-            None => Err(AppError::invalid(
-                "account_id",
-                "unknown_account",
-                "no account with this id",
-            )),
+    /// The account and contact a record points to exist and are visible to the writer, and the
+    /// contact works at that account.
+    async fn check_refs<E: Entity>(&self, actor: &Actor, record: &E) -> AppResult<()> {
+        if let Some(account) = record.account_ref() {
+            let scope = actor.scope(Resource::Account)?;
+            let found = <Account as Entity>::store(self.store.as_ref())
+                .get(account, scope)
+                .await?;
+            if found.is_none() {
+                return Err(AppError::invalid(
+                    "account_id",
+                    "unknown_account",
+                    "no account with this id",
+                ));
+            }
         }
+        if let Some(contact) = record.contact_ref() {
+            let scope = actor.scope(Resource::Contact)?;
+            let found = <Contact as Entity>::store(self.store.as_ref())
+                .get(contact, scope)
+                .await?
+                .ok_or_else(|| {
+                    AppError::invalid("contact_id", "unknown_contact", "no contact with this id")
+                })?;
+            if let (Some(at), Some(account)) = (found.details.account_id, record.account_ref())
+                && at.0 != account
+            {
+                return Err(AppError::invalid(
+                    "contact_id",
+                    "contact_not_at_account",
+                    "the contact works at another account",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Who a record of `resource` can be handed to: active users whose role works with it.
+    pub async fn hand_off_candidates(
+        &self,
+        resource: Resource,
+    ) -> AppResult<Vec<(UserId, String)>> {
+        Ok(self
+            .store
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| {
+                u.active && salesflow_domain::authz::allows(u.role, resource, Action::Update)
+            })
+            .map(|u| (u.id, u.name))
+            .collect())
+    }
+
+    /// Hands a record over to another user with a reason (a `handed_off` event on its
+    /// timeline). Whoever may change the record may hand it over, to any active user whose
+    /// role works with this kind of record.
+    pub async fn hand_off<E: Entity>(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        request: &HandOff,
+    ) -> AppResult<E> {
+        let record: E = self
+            .load_for_change(actor, id, Action::Update, Some(request.version))
+            .await?;
+        let reason = request.reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::invalid(
+                "reason",
+                "reason_required",
+                "say why the record is handed over",
+            ));
+        }
+        let not_assignable =
+            |message: &str| AppError::invalid("owner_id", "owner_not_assignable", message);
+        let to: UserId = request
+            .owner_id
+            .trim()
+            .parse()
+            .map_err(|_| AppError::invalid("owner_id", "invalid_id", "must be a user id"))?;
+        let user = self
+            .store
+            .user_by_id(to)
+            .await?
+            .filter(|u| u.active)
+            .ok_or_else(|| not_assignable("no active user with this id"))?;
+        if !salesflow_domain::authz::allows(user.role, E::RESOURCE, Action::Update) {
+            return Err(not_assignable(
+                "this user's role does not work with these records",
+            ));
+        }
+        let reason: String = reason.chars().take(500).collect();
+        let change = salesflow_domain::record::handed_off(
+            &record,
+            (user.id, user.team_id),
+            &reason,
+            self.now(),
+        );
+        if change.is_none() {
+            return Err(AppError::conflict(
+                "already_owner",
+                "this user already owns the record",
+            ));
+        }
+        self.save_change(actor, record, change).await
     }
 
     pub async fn create<E: Entity>(
@@ -135,13 +240,15 @@ impl App {
             .requested_owner(actor, E::RESOURCE, E::input_owner(input), None)
             .await?
             .unwrap_or((actor.user_id, actor.team_id));
+        let context = E::context(self, input).await?;
         let (record, change) = E::create(
             Uuid::now_v7(),
             input,
             RecordMeta::new(owner, team, self.now()),
             origin,
+            &context,
         )?;
-        self.check_account_ref(actor, &record).await?;
+        self.check_refs(actor, &record).await?;
         let event = self.event_for(actor, &record, change);
         E::store(self.store.as_ref())
             .insert(&record, &event)
@@ -160,7 +267,7 @@ impl App {
 
     /// Loads a record for a change based on `version`: missing or invisible is 404, and a
     /// version other than the stored one is 409 before anything is written.
-    async fn load_for_change<E: Entity>(
+    pub(crate) async fn load_for_change<E: Entity>(
         &self,
         actor: &Actor,
         id: Uuid,
@@ -215,8 +322,13 @@ impl App {
             )
             .await?;
         let change = record.apply(input, owner, self.now())?;
-        if let Some((next, _)) = &change {
-            self.check_account_ref(actor, next).await?;
+        // References that stay as they were need no new check: after a hand-off the new owner
+        // may not see the account, and keeping it must still work.
+        if let Some((next, _)) = &change
+            && (next.account_ref() != record.account_ref()
+                || next.contact_ref() != record.contact_ref())
+        {
+            self.check_refs(actor, next).await?;
         }
         self.save_change(actor, record, change).await
     }

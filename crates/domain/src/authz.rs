@@ -11,6 +11,9 @@ pub enum Resource {
     Account,
     Contact,
     Lead,
+    Opportunity,
+    /// Pipeline and stage configuration.
+    Pipeline,
     User,
     Audit,
 }
@@ -47,8 +50,15 @@ pub fn grant(role: Role, resource: Resource) -> Option<(Visibility, &'static [Ac
     const READ_UPDATE: &[Action] = &[Read, Update];
     match (role, resource) {
         (Role::Admin, _) => Some((Visibility::All, FULL)),
-        (Role::SalesManager, Account | Contact | Lead) => Some((Visibility::Team, FULL)),
-        (Role::SalesRep, Account | Contact | Lead) => Some((Visibility::Own, WORK)),
+        (Role::SalesManager, Account | Contact | Lead | Opportunity) => {
+            Some((Visibility::Team, FULL))
+        }
+        (Role::SalesRep, Account | Contact | Lead | Opportunity) => Some((Visibility::Own, WORK)),
+        (Role::SalesManager, Pipeline) => Some((Visibility::All, &[Read, Create, Update])),
+        (Role::SalesRep | Role::Marketing | Role::Finance, Pipeline) => {
+            Some((Visibility::All, READ))
+        }
+        (Role::Marketing | Role::Finance, Opportunity) => Some((Visibility::All, READ)),
         (Role::Marketing, Lead) => Some((Visibility::All, FULL)),
         (Role::Marketing, Account | Contact) => Some((Visibility::All, READ)),
         (Role::Finance, Account | Contact) => Some((Visibility::All, READ_UPDATE)),

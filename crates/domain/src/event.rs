@@ -14,6 +14,8 @@ pub enum EntityType {
     Contact,
     Lead,
     ApiToken,
+    Pipeline,
+    Opportunity,
 }
 
 impl EntityType {
@@ -25,16 +27,20 @@ impl EntityType {
             EntityType::Contact => "contact",
             EntityType::Lead => "lead",
             EntityType::ApiToken => "api_token",
+            EntityType::Pipeline => "pipeline",
+            EntityType::Opportunity => "opportunity",
         }
     }
 
-    pub const ALL: [EntityType; 6] = [
+    pub const ALL: [EntityType; 8] = [
         Self::User,
         Self::Team,
         Self::Account,
         Self::Contact,
         Self::Lead,
         Self::ApiToken,
+        Self::Pipeline,
+        Self::Opportunity,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {

@@ -27,5 +27,14 @@ macro_rules! id_type {
 }
 
 id_type!(
-    UserId, TeamId, AccountId, ContactId, LeadId, EventId, TokenId
+    UserId,
+    TeamId,
+    AccountId,
+    ContactId,
+    LeadId,
+    EventId,
+    TokenId,
+    PipelineId,
+    StageId,
+    OpportunityId
 );

@@ -7,7 +7,6 @@ use crate::ids::LeadId;
 use crate::record::{RecordMeta, merged};
 use crate::text::{Email, Name, optional_phone, optional_text};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -47,28 +46,6 @@ pub enum LeadSource {
     Partner,
     Advertising,
     Other,
-}
-
-macro_rules! string_enum {
-    ($ty:ident { $($variant:ident => $text:literal),* $(,)? }) => {
-        impl $ty {
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),*];
-            pub fn as_str(self) -> &'static str {
-                match self { $($ty::$variant => $text),* }
-            }
-        }
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
-        }
-        impl FromStr for $ty {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                $ty::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
-                    format!("must be one of: {}", $ty::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", "))
-                })
-            }
-        }
-    };
 }
 
 string_enum!(LeadStatus { New => "new", Working => "working", Nurturing => "nurturing", Qualified => "qualified", Disqualified => "disqualified" });

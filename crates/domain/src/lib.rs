@@ -3,6 +3,9 @@
 //! Nothing here performs I/O, reads a clock or generates ids: time and ids come in as
 //! arguments, so every rule is a plain function that tests can call directly.
 
+#[macro_use]
+mod macros;
+
 pub mod account;
 pub mod authz;
 pub mod changes;
@@ -12,8 +15,11 @@ pub mod event;
 pub mod ids;
 pub mod lead;
 pub mod money;
+pub mod opportunity;
+pub mod pipeline;
 pub mod record;
 pub mod role;
+pub mod stage_history;
 pub mod text;
 
 pub use error::{FieldError, ValidationErrors};

@@ -30,6 +30,13 @@ impl Currency {
     }
 }
 
+impl std::str::FromStr for Currency {
+    type Err = MoneyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
 impl TryFrom<String> for Currency {
     type Error = MoneyError;
     fn try_from(value: String) -> Result<Self, Self::Error> {

@@ -113,3 +113,21 @@ pub fn set_archived<T: Owned>(
     let activity = if archived { "archived" } else { "restored" };
     Some((next, crate::event::Change::new(activity, fields)))
 }
+
+/// Hands a record over to another owner, with the reason: an `handed_off` event whose fields
+/// show the owner change and the reason. `None` when `owner` already owns it.
+pub fn handed_off<T: Owned>(
+    record: &T,
+    owner: Owner,
+    reason: &str,
+    now: Timestamp,
+) -> Option<(T, crate::event::Change)> {
+    let (next, mut change) = edited(record, record.clone(), Some(owner), now)?;
+    change.activity = "handed_off";
+    change.fields.push(crate::changes::FieldChange {
+        field: "reason".into(),
+        old: None,
+        new: Some(reason.to_string()),
+    });
+    Some((next, change))
+}

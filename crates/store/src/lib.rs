@@ -2,12 +2,14 @@
 //! code path (sqlx `Any`, portable SQL with `$n` placeholders). The few statements that differ
 //! by database live in `dialect`.
 
+mod board;
 mod db;
 mod dialect;
 mod error;
 mod events;
 mod jobs;
 mod migrate;
+mod pipelines;
 mod records;
 mod rows;
 mod sessions;

@@ -16,13 +16,22 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    shared: include_str!("../migrations/0001_foundation.sql"),
-    sqlite: include_str!("../migrations/0001_foundation.sqlite.sql"),
-    postgres: include_str!("../migrations/0001_foundation.postgres.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        shared: include_str!("../migrations/0001_foundation.sql"),
+        sqlite: include_str!("../migrations/0001_foundation.sqlite.sql"),
+        postgres: include_str!("../migrations/0001_foundation.postgres.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "pipeline",
+        shared: include_str!("../migrations/0002_pipeline.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+];
 
 impl SqlStore {
     /// Applies pending migrations; returns how many ran.
@@ -60,10 +69,12 @@ impl SqlStore {
                     .execute(&mut *tx)
                     .await
                     .map_err(map)?;
-                sqlx::raw_sql(AssertSqlSafe(specific))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map)?;
+                if !specific.trim().is_empty() {
+                    sqlx::raw_sql(AssertSqlSafe(specific))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map)?;
+                }
                 sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
                     .bind(m.version)
                     .bind(m.name)

@@ -25,6 +25,16 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/vendor/htmx.min.js"),
     ),
     (
+        "board.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/board.js"),
+    ),
+    (
+        "Sortable.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/vendor/Sortable.min.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../assets/favicon.svg"),

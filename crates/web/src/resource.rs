@@ -5,6 +5,7 @@ use salesflow_app::entity::Entity;
 use salesflow_domain::account::Account;
 use salesflow_domain::contact::Contact;
 use salesflow_domain::lead::Lead;
+use salesflow_domain::opportunity::Opportunity;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
@@ -17,6 +18,14 @@ pub enum FieldKind {
     Owner,
     /// An account id, picked from the accounts.
     Account,
+    /// A contact id, picked from the contacts.
+    Contact,
+    /// A calendar date (YYYY-MM-DD).
+    Date,
+    /// A whole number in a range.
+    Number,
+    /// A pipeline id; chosen only when creating (stages change by moves).
+    Pipeline,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -202,6 +211,58 @@ impl WebResource for Contact {
             label: "Phone",
             field: "phone",
             sort: None,
+        },
+        ColumnSpec {
+            label: "Owner",
+            field: "owner_id",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Created",
+            field: "created_at",
+            sort: Some("created_at"),
+        },
+    ];
+}
+
+impl WebResource for Opportunity {
+    const PATH: &'static str = "opportunities";
+    const ONE: &'static str = "opportunity";
+    const TITLE: &'static str = "Opportunities";
+    const LABEL: &'static str = "Opportunity";
+    const FIELDS: &'static [FieldSpec] = &[
+        required("name", "Name"),
+        field("pipeline_id", "Pipeline", FieldKind::Pipeline),
+        field("account_id", "Account", FieldKind::Account),
+        field("contact_id", "Contact", FieldKind::Contact),
+        field("amount", "Amount", FieldKind::Text),
+        field("currency", "Currency", FieldKind::Text),
+        field("close_date", "Expected close", FieldKind::Date),
+        field("probability", "Probability %", FieldKind::Number),
+        field("competitor", "Competitor", FieldKind::Text),
+        field("owner_id", "Owner", FieldKind::Owner),
+        field("notes", "Notes", FieldKind::LongText),
+    ];
+    const COLUMNS: &'static [ColumnSpec] = &[
+        ColumnSpec {
+            label: "Name",
+            field: "name",
+            sort: Some("name"),
+        },
+        ColumnSpec {
+            label: "Stage",
+            field: "stage_key",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Amount",
+            field: "amount",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Expected close",
+            field: "close_date",
+            sort: Some("close_date"),
         },
         ColumnSpec {
             label: "Owner",

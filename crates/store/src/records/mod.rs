@@ -4,6 +4,7 @@
 mod accounts;
 mod contacts;
 mod leads;
+mod opportunities;
 
 use async_trait::async_trait;
 use salesflow_app::entity::Entity;
@@ -41,7 +42,7 @@ const META_COLUMNS: [&str; 6] = [
     "version",
 ];
 
-fn all_columns<T: Table>() -> Vec<&'static str> {
+pub(crate) fn all_columns<T: Table>() -> Vec<&'static str> {
     std::iter::once("id")
         .chain(T::COLUMNS.iter().copied())
         .chain(META_COLUMNS)
@@ -59,7 +60,7 @@ fn meta_values(meta: &RecordMeta) -> Vec<Val> {
     ]
 }
 
-fn record_from_row<T: Table>(row: &AnyRow) -> StoreResult<T> {
+pub(crate) fn record_from_row<T: Table>(row: &AnyRow) -> StoreResult<T> {
     let meta = RecordMeta {
         owner_id: parsed(row, "owner_id")?,
         team_id: opt_parsed(row, "team_id")?,
@@ -81,23 +82,23 @@ fn sort_column(key: &str) -> String {
 
 /// WHERE conditions with their bound values, numbered `$1…` in order of addition.
 #[derive(Default)]
-struct Conditions {
+pub(crate) struct Conditions {
     sql: Vec<String>,
-    values: Vec<Val>,
+    pub(crate) values: Vec<Val>,
 }
 
 impl Conditions {
     /// Adds a value and returns its placeholder.
-    fn param(&mut self, value: impl Into<Val>) -> String {
+    pub(crate) fn param(&mut self, value: impl Into<Val>) -> String {
         self.values.push(value.into());
         format!("${}", self.values.len())
     }
 
-    fn push(&mut self, condition: String) {
+    pub(crate) fn push(&mut self, condition: String) {
         self.sql.push(condition);
     }
 
-    fn scope(&mut self, scope: Scope) {
+    pub(crate) fn scope(&mut self, scope: Scope) {
         match scope {
             Scope::All => {}
             Scope::Own(user) => {
@@ -112,7 +113,7 @@ impl Conditions {
         }
     }
 
-    fn where_clause(&self) -> String {
+    pub(crate) fn where_clause(&self) -> String {
         if self.sql.is_empty() {
             String::new()
         } else {

@@ -11,6 +11,8 @@ use salesflow_app::ports::UserRecord;
 use salesflow_domain::account::{Account, AccountInput};
 use salesflow_domain::contact::{Contact, ContactInput};
 use salesflow_domain::lead::{Lead, LeadInput};
+use salesflow_domain::opportunity::{Opportunity, OpportunityInput};
+use salesflow_domain::pipeline::PipelineInput;
 use salesflow_domain::role::Role;
 use salesflow_testkit::{Api, TestApp};
 use serde_json::{Value, json};
@@ -82,6 +84,114 @@ const MATRIX: &[(&str, [u16; 8])] = &[
     (
         "POST /api/v1/leads/{id}/transitions other",
         [401, 200, 404, 404, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/leads/{id}/handoff own",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/leads/{id}/handoff other",
+        [401, 200, 404, 404, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/opportunities",
+        [401, 200, 200, 200, 200, 403, 200, 403],
+    ),
+    (
+        "POST /api/v1/opportunities",
+        [401, 201, 201, 201, 403, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/opportunities/export",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/opportunities/counts",
+        [401, 200, 200, 200, 200, 403, 200, 403],
+    ),
+    (
+        "GET /api/v1/opportunities/{id} own",
+        [401, 200, 200, 200, 200, 403, 200, 403],
+    ),
+    (
+        "GET /api/v1/opportunities/{id} other",
+        [401, 200, 404, 404, 200, 403, 200, 403],
+    ),
+    (
+        "PATCH /api/v1/opportunities/{id} own",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "PATCH /api/v1/opportunities/{id} other",
+        [401, 200, 404, 404, 403, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/opportunities/{id}/archive own",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/opportunities/{id}/archive other",
+        [401, 200, 404, 404, 403, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/opportunities/{id}/restore own",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/opportunities/{id}/restore other",
+        [401, 200, 404, 404, 403, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/opportunities/{id}/events own",
+        [401, 200, 200, 200, 200, 403, 200, 403],
+    ),
+    (
+        "GET /api/v1/opportunities/{id}/events other",
+        [401, 200, 404, 404, 200, 403, 200, 403],
+    ),
+    (
+        "POST /api/v1/opportunities/{id}/move own",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/opportunities/{id}/move other",
+        [401, 200, 404, 404, 403, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/opportunities/{id}/handoff own",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/opportunities/{id}/handoff other",
+        [401, 200, 404, 404, 403, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/opportunities/{id}/stage-history own",
+        [401, 200, 200, 200, 200, 403, 200, 403],
+    ),
+    (
+        "GET /api/v1/opportunities/{id}/stage-history other",
+        [401, 200, 404, 404, 200, 403, 200, 403],
+    ),
+    (
+        "GET /api/v1/board",
+        [401, 200, 200, 200, 200, 403, 200, 403],
+    ),
+    (
+        "GET /api/v1/pipelines",
+        [401, 200, 200, 200, 200, 403, 200, 403],
+    ),
+    (
+        "POST /api/v1/pipelines",
+        [401, 201, 201, 403, 403, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/pipelines/{id}",
+        [401, 200, 200, 200, 200, 403, 200, 403],
+    ),
+    (
+        "PUT /api/v1/pipelines/{id}",
+        [401, 200, 200, 403, 403, 403, 403, 403],
     ),
     (
         "GET /api/v1/accounts",
@@ -279,6 +389,23 @@ fn every_documented_route_is_in_the_matrix() {
 struct Fixtures {
     admin: Actor,
     other: UserRecord,
+    /// Where hand-offs go: a manager of the other team.
+    target: UserRecord,
+}
+
+/// The second stage of the default pipeline (no gate).
+const QUALIFICATION: &str = "0190a000-0000-7000-8000-000000000102";
+
+fn pipeline_body(name: &str, version: Option<i64>) -> Value {
+    json!({
+        "name": name,
+        "version": version,
+        "stages": [
+            { "name": "Talking" },
+            { "name": "Won", "kind": "won" },
+            { "name": "Lost", "kind": "lost" }
+        ]
+    })
 }
 
 /// A fresh record of the route's kind, owned by `owner`.
@@ -300,6 +427,28 @@ async fn record(t: &TestApp, f: &Fixtures, kind: &str, owner: &UserRecord) -> (S
                 .await
                 .unwrap();
             (l.id.to_string(), l.meta.version)
+        }
+        "opportunities" => {
+            let o: Opportunity = t
+                .app
+                .create(
+                    &f.admin,
+                    &OpportunityInput {
+                        name: Some("Matrix deal".into()),
+                        owner_id,
+                        ..Default::default()
+                    },
+                    Origin::Api,
+                )
+                .await
+                .unwrap();
+            (o.id.to_string(), o.meta.version)
+        }
+        "pipelines" => {
+            let input: PipelineInput =
+                serde_json::from_value(pipeline_body("Matrix pipeline", None)).unwrap();
+            let p = t.app.create_pipeline(&f.admin, &input).await.unwrap();
+            (p.id.to_string(), p.version)
         }
         "accounts" => {
             let a: Account = t
@@ -341,6 +490,8 @@ fn create_body(kind: &str) -> Value {
         "leads" => json!({ "last_name": "Created" }),
         "accounts" => json!({ "name": "Created Inc" }),
         "contacts" => json!({ "last_name": "Created" }),
+        "opportunities" => json!({ "name": "Created deal" }),
+        "pipelines" => pipeline_body("Created pipeline", None),
         "tokens" => json!({ "name": "matrix" }),
         _ => {
             json!({ "email": format!("new-{}@test.example", uuid::Uuid::now_v7().simple()), "name": "New", "role": "support", "password": "long enough password" })
@@ -383,6 +534,11 @@ async fn check(
         let (id, version) = record(t, f, kind, &owner).await;
         let body = match template.rsplit('/').next().unwrap() {
             "transitions" => Some(json!({ "action": "work", "version": version })),
+            "move" => Some(json!({ "stage_id": QUALIFICATION, "version": version })),
+            "handoff" => Some(
+                json!({ "owner_id": f.target.id.to_string(), "reason": "matrix", "version": version }),
+            ),
+            _ if method == Method::PUT => Some(pipeline_body("Renamed", Some(version))),
             "archive" | "restore" => Some(json!({ "version": version })),
             _ if method == Method::PATCH => {
                 Some(json!({ "notes": "changed by the matrix", "version": version }))
@@ -401,9 +557,11 @@ async fn role_by_route_matrix() {
     let south = t.team("South").await;
     let admin_user = t.user(Role::Admin, None).await;
     let other = t.user(Role::SalesRep, Some(south)).await;
+    let target = t.user(Role::SalesManager, Some(south)).await;
     let f = Fixtures {
         admin: TestApp::actor(&admin_user),
         other,
+        target,
     };
     let mut failures = Vec::new();
     for (column, role) in ROLES.iter().enumerate() {

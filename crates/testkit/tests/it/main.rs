@@ -7,6 +7,7 @@ mod browser;
 mod concurrency;
 mod jobs;
 mod ops;
+mod pipeline;
 mod records;
 mod store_story;
 mod ui;

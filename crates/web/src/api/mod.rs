@@ -7,6 +7,7 @@ pub use records::EXPORT_LIMIT;
 mod json;
 mod leads;
 pub mod openapi;
+mod pipeline;
 mod records;
 
 use axum::Router;
@@ -14,6 +15,7 @@ use axum::routing::{get, post};
 use salesflow_domain::account::Account;
 use salesflow_domain::contact::Contact;
 use salesflow_domain::lead::Lead;
+use salesflow_domain::opportunity::Opportunity;
 
 use crate::AppState;
 use crate::resource::WebResource;
@@ -45,6 +47,32 @@ pub fn routes() -> Router<AppState> {
         .merge(resource_routes::<Contact>())
         .merge(resource_routes::<Lead>())
         .route("/api/v1/leads/{id}/transitions", post(leads::transition))
+        .route(
+            "/api/v1/leads/{id}/handoff",
+            post(pipeline::hand_off::<Lead>),
+        )
+        .merge(resource_routes::<Opportunity>())
+        .route(
+            "/api/v1/opportunities/{id}/move",
+            post(pipeline::move_stage),
+        )
+        .route(
+            "/api/v1/opportunities/{id}/handoff",
+            post(pipeline::hand_off::<Opportunity>),
+        )
+        .route(
+            "/api/v1/opportunities/{id}/stage-history",
+            get(pipeline::stage_history),
+        )
+        .route(
+            "/api/v1/pipelines",
+            get(pipeline::list_pipelines).post(pipeline::create_pipeline),
+        )
+        .route(
+            "/api/v1/pipelines/{id}",
+            get(pipeline::show_pipeline).put(pipeline::replace_pipeline),
+        )
+        .route("/api/v1/board", get(pipeline::board))
         .route("/api/v1/me", get(account::me))
         .route(
             "/api/v1/tokens",

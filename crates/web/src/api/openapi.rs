@@ -4,9 +4,13 @@
 use axum::Router;
 use salesflow_app::leads::LeadTransition;
 use salesflow_app::list::ListParams;
+use salesflow_app::opportunities::{BoardParams, StageMove};
+use salesflow_app::records::HandOff;
 use salesflow_domain::account::{Account, AccountInput};
 use salesflow_domain::contact::{Contact, ContactInput};
 use salesflow_domain::lead::{Lead, LeadInput};
+use salesflow_domain::opportunity::{Opportunity, OpportunityInput};
+use salesflow_domain::pipeline::{Pipeline, PipelineInput};
 use utoipa::IntoParams;
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, Parameter, ParameterBuilder, ParameterIn, PathItem,
@@ -297,6 +301,8 @@ fn endpoints() -> Vec<Endpoint> {
     all.extend(resource_endpoints::<Account>("AccountInput"));
     all.extend(resource_endpoints::<Contact>("ContactInput"));
     all.extend(resource_endpoints::<Lead>("LeadInput"));
+    all.extend(resource_endpoints::<Opportunity>("OpportunityInput"));
+    all.extend(pipeline_endpoints());
     all.push(Endpoint::new(HttpMethod::Post, "/api/v1/leads/{id}/transitions", "leads", "Move a lead through its status machine (work, nurture, qualify, disqualify with reason, reopen)").id().body(schema_ref("LeadTransition")).returns("200", "application/json", wrapped("lead", schema_ref("Lead"))));
     all.push(
         Endpoint::new(
@@ -400,6 +406,43 @@ fn endpoints() -> Vec<Endpoint> {
     all
 }
 
+fn pipeline_endpoints() -> Vec<Endpoint> {
+    let object = || RefOr::T(Schema::Object(ObjectBuilder::new().build()));
+    let one = |key: &str, name: &str| wrapped(key, schema_ref(name));
+    vec![
+        Endpoint::new(HttpMethod::Post, "/api/v1/leads/{id}/handoff", "leads", "Hand a lead over to another user, with the reason")
+            .id()
+            .body(schema_ref("HandOff"))
+            .returns("200", "application/json", one("lead", "Lead")),
+        Endpoint::new(HttpMethod::Post, "/api/v1/opportunities/{id}/handoff", "opportunities", "Hand an opportunity over to another user, with the reason")
+            .id()
+            .body(schema_ref("HandOff"))
+            .returns("200", "application/json", one("opportunity", "Opportunity")),
+        Endpoint::new(HttpMethod::Post, "/api/v1/opportunities/{id}/move", "opportunities", "Move an opportunity to another stage; 409 stage_gate names the fields the stage needs")
+            .id()
+            .body(schema_ref("StageMove"))
+            .returns("200", "application/json", one("opportunity", "Opportunity")),
+        Endpoint::new(HttpMethod::Get, "/api/v1/opportunities/{id}/stage-history", "opportunities", "Time in stage: every stay of the opportunity in a stage, oldest first")
+            .id()
+            .returns("200", "application/json", wrapped("stages", RefOr::T(Schema::Array(ArrayBuilder::new().items(object()).build())))),
+        Endpoint::new(HttpMethod::Get, "/api/v1/board", "opportunities", "A pipeline's board: per stage the totals (count, amount, weighted amount per currency) and one page of opportunities")
+            .params(BoardParams::into_params(|| Some(ParameterIn::Query)))
+            .returns("200", "application/json", object()),
+        Endpoint::new(HttpMethod::Get, "/api/v1/pipelines", "pipelines", "Pipelines with their stages, the default first")
+            .returns("200", "application/json", wrapped("pipelines", array_of("Pipeline"))),
+        Endpoint::new(HttpMethod::Post, "/api/v1/pipelines", "pipelines", "Create a pipeline (admin, sales manager)")
+            .body(schema_ref("PipelineInput"))
+            .returns("201", "application/json", one("pipeline", "Pipeline")),
+        Endpoint::new(HttpMethod::Get, "/api/v1/pipelines/{id}", "pipelines", "A pipeline with its stages")
+            .id()
+            .returns("200", "application/json", one("pipeline", "Pipeline")),
+        Endpoint::new(HttpMethod::Put, "/api/v1/pipelines/{id}", "pipelines", "Replace a pipeline's name and stages (send `version`; stages keep their id; a removed stage must be empty)")
+            .id()
+            .body(schema_ref("PipelineInput"))
+            .returns("200", "application/json", one("pipeline", "Pipeline")),
+    ]
+}
+
 /// The API's OpenAPI 3 document.
 pub fn openapi_document() -> OpenApi {
     let mut paths: std::collections::BTreeMap<String, PathItem> = std::collections::BTreeMap::new();
@@ -433,6 +476,12 @@ pub fn openapi_document() -> OpenApi {
         Lead,
         LeadInput,
         LeadTransition,
+        Opportunity,
+        OpportunityInput,
+        StageMove,
+        HandOff,
+        Pipeline,
+        PipelineInput,
         VersionBody,
         ListMeta,
         EventJson,

@@ -2,6 +2,7 @@
 //! without JavaScript.
 
 mod auth;
+mod board;
 mod home;
 mod records;
 mod settings;
@@ -17,6 +18,7 @@ use salesflow_domain::account::Account;
 use salesflow_domain::authz::{Action, Resource};
 use salesflow_domain::contact::Contact;
 use salesflow_domain::lead::Lead;
+use salesflow_domain::opportunity::Opportunity;
 use salesflow_domain::role::Role;
 
 pub use records::{csv_export, csv_response};
@@ -50,6 +52,16 @@ pub fn routes() -> Router<AppState> {
         .merge(records::routes::<Contact>())
         .merge(records::routes::<Account>())
         .route("/leads/{id}/status", post(records::lead_status))
+        .merge(records::routes::<Opportunity>())
+        .route("/pipeline", get(board::board_page))
+        .route("/pipeline/cards", get(board::board_cards))
+        .route("/pipeline/totals", get(board::board_totals))
+        .route("/opportunities/{id}/move", post(records::move_opportunity))
+        .route(
+            "/opportunities/{id}/handoff",
+            post(records::hand_off::<Opportunity>),
+        )
+        .route("/leads/{id}/handoff", post(records::hand_off::<Lead>))
 }
 
 /// Renders a template into a response with the given status.

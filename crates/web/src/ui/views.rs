@@ -61,6 +61,8 @@ impl Layout {
     pub fn new(title: &str, actor: &Actor, csrf: &str, current: &str) -> Self {
         let area = if current.starts_with("/settings") {
             "Settings"
+        } else if current.starts_with("/pipeline") || current.starts_with("/opportunities") {
+            "Pipeline"
         } else if current == "/" {
             ""
         } else {
@@ -71,6 +73,9 @@ impl Layout {
             .map(|&label| {
                 let href = match label {
                     "Leads" => first_readable(actor).map(|p| format!("/{p}")),
+                    "Pipeline" if actor.can(Resource::Opportunity, Action::Read) => {
+                        Some("/pipeline".to_string())
+                    }
                     "Settings" => Some("/settings/tokens".to_string()),
                     _ => None,
                 };
@@ -98,6 +103,10 @@ impl Layout {
             .filter(|(r, _, _)| actor.can(*r, Action::Read))
             .map(|(_, label, href)| sub(label, href))
             .collect(),
+            "Pipeline" => vec![
+                sub("Board", "/pipeline"),
+                sub("Opportunities", "/opportunities"),
+            ],
             "Settings" => {
                 let mut items = vec![sub("API tokens", "/settings/tokens")];
                 if is_admin(actor) {
@@ -204,6 +213,7 @@ fn field_label(field: &str) -> String {
     match field {
         "owner_id" => "Owner".into(),
         "account_id" => "Account".into(),
+        "contact_id" => "Contact".into(),
         "team_id" => "Team".into(),
         other => humanize(other),
     }
@@ -215,12 +225,17 @@ impl EventView {
             ("status_changed", Some(from), Some(to)) => {
                 format!("Status {} → {}", humanize(from), humanize(to))
             }
+            ("stage_changed", Some(from), Some(to)) => {
+                format!("Stage {} → {}", humanize(from), humanize(to))
+            }
+            ("handed_off", _, _) => "Handed over".to_string(),
             (activity, _, _) => humanize(activity),
         };
         let path = match e.entity_type {
             salesflow_domain::event::EntityType::Lead => Some("leads"),
             salesflow_domain::event::EntityType::Account => Some("accounts"),
             salesflow_domain::event::EntityType::Contact => Some("contacts"),
+            salesflow_domain::event::EntityType::Opportunity => Some("opportunities"),
             _ => None,
         };
         Self {

@@ -1,5 +1,9 @@
 //! Form submissions: create, update, archive, restore, lead status.
 
+use salesflow_app::opportunities::StageMove;
+use salesflow_app::records::HandOff;
+use salesflow_domain::opportunity::Opportunity;
+
 use super::*;
 
 pub(super) async fn create<E: WebResource>(
@@ -70,5 +74,54 @@ pub async fn lead_status(
     match s.app.transition_lead(&user.actor, id, &request).await {
         Ok(_) => Redirect::to(&format!("/{}/{id}", Lead::PATH)).into_response(),
         Err(e) => app_error_page(e),
+    }
+}
+
+/// Hands a lead or opportunity over from its page.
+pub async fn hand_off<E: WebResource>(
+    State(s): State<AppState>,
+    PathId(id): PathId,
+    SignedForm { user, form }: SignedForm,
+) -> Response {
+    let request = HandOff {
+        owner_id: form.get("owner_id").cloned().unwrap_or_default(),
+        reason: form.get("reason").cloned().unwrap_or_default(),
+        version: form
+            .get("version")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+    };
+    match s.app.hand_off::<E>(&user.actor, id, &request).await {
+        Ok(_) => Redirect::to(&format!("/{}/{id}", E::PATH)).into_response(),
+        Err(e) => app_error_page(e),
+    }
+}
+
+/// Moves an opportunity from its page or by dragging its card on the board. The board sends
+/// `Accept: application/json` and gets the new version, or the refusal as an error body.
+pub async fn move_opportunity(
+    State(s): State<AppState>,
+    PathId(id): PathId,
+    headers: HeaderMap,
+    SignedForm { user, form }: SignedForm,
+) -> Response {
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    let request = StageMove {
+        stage_id: form.get("stage_id").cloned().unwrap_or_default(),
+        lost_reason: form.get("lost_reason").cloned(),
+        version: form
+            .get("version")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+    };
+    let result = s.app.move_opportunity(&user.actor, id, &request).await;
+    match (result, wants_json) {
+        (Ok(o), true) => axum::Json(serde_json::json!({ "opportunity": o })).into_response(),
+        (Err(e), true) => crate::error::ApiError(e).into_response(),
+        (Ok(_), false) => Redirect::to(&format!("/{}/{id}", Opportunity::PATH)).into_response(),
+        (Err(e), false) => app_error_page(e),
     }
 }

@@ -1,5 +1,6 @@
 //! The record page: fields, status actions and the timeline.
 
+use super::detail_extras::{StagePanel, handoff_options, stage_panel};
 use super::*;
 
 #[derive(Template)]
@@ -18,6 +19,8 @@ struct DetailPage {
     fields: Vec<(&'static str, String, Option<String>)>,
     transitions: Vec<(&'static str, String)>,
     timeline: Vec<EventView>,
+    stage_panel: Option<StagePanel>,
+    handoff: Vec<Opt>,
 }
 
 pub(super) async fn account_name(state: &AppState, actor: &Actor, id: &str) -> Option<String> {
@@ -28,6 +31,16 @@ pub(super) async fn account_name(state: &AppState, actor: &Actor, id: &str) -> O
         .await
         .ok()
         .map(|a| a.details.name.to_string())
+}
+
+pub(super) async fn contact_name(state: &AppState, actor: &Actor, id: &str) -> Option<String> {
+    let id = id.parse().ok()?;
+    state
+        .app
+        .get::<Contact>(actor, id)
+        .await
+        .ok()
+        .map(|c| c.details.full_name())
 }
 
 pub(super) async fn show<E: WebResource>(
@@ -62,6 +75,13 @@ pub(super) async fn show<E: WebResource>(
                     .unwrap_or_else(|| "(not visible)".into()),
                 Some(format!("/accounts/{raw}")),
             ),
+            FieldKind::Contact if !raw.is_empty() => (
+                contact_name(&s, actor, &raw)
+                    .await
+                    .unwrap_or_else(|| "(not visible)".into()),
+                Some(format!("/contacts/{raw}")),
+            ),
+            FieldKind::Pipeline => continue,
             FieldKind::Choice(_) => (humanize(&raw), None),
             _ => (raw, None),
         };
@@ -75,9 +95,14 @@ pub(super) async fn show<E: WebResource>(
             href,
         ));
     }
-    let reason = text_of(&json, "disqualify_reason");
-    if !reason.is_empty() {
-        fields.push(("Disqualified because", reason, None));
+    for (field, label) in [
+        ("disqualify_reason", "Disqualified because"),
+        ("lost_reason", "Lost because"),
+    ] {
+        let reason = text_of(&json, field);
+        if !reason.is_empty() {
+            fields.push((label, reason, None));
+        }
     }
     fields.push(("Created", when(record.meta().created_at), None));
     fields.push(("Last changed", when(record.meta().updated_at), None));
@@ -95,6 +120,14 @@ pub(super) async fn show<E: WebResource>(
             .map(|a| (a.as_str(), humanize(a.as_str())))
             .collect(),
         _ => vec![],
+    };
+    let stage_panel = match stage_panel(&s, actor, &record, &json).await {
+        Ok(p) => p,
+        Err(e) => return app_error_page(e),
+    };
+    let handoff = match handoff_options(&s, actor, &record).await {
+        Ok(h) => h,
+        Err(e) => return app_error_page(e),
     };
     let page = DetailPage {
         layout: Layout::new(
@@ -115,6 +148,8 @@ pub(super) async fn show<E: WebResource>(
         fields,
         transitions,
         timeline: timeline.iter().map(|e| EventView::new(e, &names)).collect(),
+        stage_panel,
+        handoff,
     };
     render(StatusCode::OK, &page)
 }

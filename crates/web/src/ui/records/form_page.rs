@@ -79,33 +79,23 @@ async fn form_page<E: WebResource>(
                 let options = people.map(|(id, name, _, _)| (id.to_string(), name.clone()));
                 ("select", Opt::list(options, &value))
             }
-            FieldKind::Account => {
-                let params = ListParams {
-                    sort: Some("name".into()),
-                    dir: Some("asc".into()),
-                    limit: Some(200),
-                    ..Default::default()
-                };
-                let accounts = s
-                    .app
-                    .list::<Account>(actor, &params)
-                    .await
-                    .map(|p| p.items)
-                    .unwrap_or_default();
-                let mut options = vec![(String::new(), "— none —".to_string())];
-                options.extend(
-                    accounts
-                        .iter()
-                        .map(|a| (a.id.to_string(), a.details.name.to_string())),
-                );
-                if !value.is_empty() && !options.iter().any(|(v, _)| *v == value) {
-                    options.push((
-                        value.clone(),
-                        account_name(s, actor, &value)
-                            .await
-                            .unwrap_or_else(|| value.clone()),
-                    ));
-                }
+            FieldKind::Account => (
+                "select",
+                picker_options::<Account>(s, actor, "name", &value, |a| a.details.name.to_string())
+                    .await,
+            ),
+            FieldKind::Contact => (
+                "select",
+                picker_options::<Contact>(s, actor, "last_name", &value, |c| c.details.full_name())
+                    .await,
+            ),
+            FieldKind::Date => ("date", vec![]),
+            FieldKind::Number => ("number", vec![]),
+            // The pipeline is chosen once; the stage then changes by moves.
+            FieldKind::Pipeline if state.version.is_some() => continue,
+            FieldKind::Pipeline => {
+                let pipelines = s.app.pipelines(actor).await.unwrap_or_default();
+                let options = pipelines.iter().map(|p| (p.id.to_string(), p.name.clone()));
                 ("select", Opt::list(options, &value))
             }
         };
@@ -268,4 +258,40 @@ pub(super) async fn form_with_error<E: WebResource>(
         csrf: &user.csrf,
     };
     form_page::<E>(s, state, status).await
+}
+
+/// Choices for a record picker: the first 200 visible records by `sort`, plus the current
+/// value so that saving never drops it.
+async fn picker_options<R: WebResource>(
+    s: &AppState,
+    actor: &Actor,
+    sort: &str,
+    value: &str,
+    label: impl Fn(&R) -> String,
+) -> Vec<Opt> {
+    let params = ListParams {
+        sort: Some(sort.into()),
+        dir: Some("asc".into()),
+        limit: Some(200),
+        ..Default::default()
+    };
+    let records = s
+        .app
+        .list::<R>(actor, &params)
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
+    let mut options = vec![(String::new(), "— none —".to_string())];
+    options.extend(records.iter().map(|r| (r.uuid().to_string(), label(r))));
+    if !value.is_empty() && !options.iter().any(|(v, _)| *v == value) {
+        let current = match value.parse() {
+            Ok(id) => s.app.get::<R>(actor, id).await.ok().map(|r| label(&r)),
+            Err(_) => None,
+        };
+        options.push((
+            value.to_string(),
+            current.unwrap_or_else(|| value.to_string()),
+        ));
+    }
+    Opt::list(options, value)
 }

@@ -1,14 +1,14 @@
 //! Generic pages for the owned records: list with filters, detail with timeline, forms.
 
 mod actions;
+mod detail_extras;
 mod detail_page;
 mod export_csv;
 mod form_page;
 mod list_page;
 
-pub use actions::lead_status;
 use actions::{create, set_archived, update};
-use detail_page::account_name;
+pub use actions::{hand_off, lead_status, move_opportunity};
 use detail_page::show;
 use export_csv::export;
 pub use export_csv::{csv_export, csv_response};
@@ -30,6 +30,7 @@ use salesflow_app::list::ListParams;
 use salesflow_app::{Actor, AppError};
 use salesflow_domain::account::Account;
 use salesflow_domain::authz::{Action, Resource};
+use salesflow_domain::contact::Contact;
 use salesflow_domain::lead::{Lead, LeadStatus};
 use serde_json::{Map, Value};
 
@@ -75,7 +76,8 @@ fn display_cell<E: WebResource>(record: &E, json: &Value, field: &str, names: &N
             .cloned()
             .unwrap_or_default(),
         "created_at" => when(record.meta().created_at),
-        "status" | "source" => humanize(&text_of(json, field)),
+        "status" | "source" | "stage_key" => humanize(&text_of(json, field)),
+        "amount" => format!("{} {}", text_of(json, "amount"), text_of(json, "currency")),
         other => text_of(json, other),
     }
 }
