@@ -318,6 +318,26 @@ pub struct StageTotal {
     pub weighted_centi_minor: i64,
 }
 
+impl StageTotal {
+    /// The weighted amount in minor units, rounded half up.
+    pub fn weighted_minor(&self) -> i64 {
+        (self.weighted_centi_minor + 50).div_euclid(100)
+    }
+
+    fn money(&self, minor: i64) -> Option<salesflow_domain::money::Money> {
+        let currency = self.currency.parse().ok()?;
+        Some(salesflow_domain::money::Money::new(minor, currency))
+    }
+
+    pub fn amount(&self) -> Option<salesflow_domain::money::Money> {
+        self.money(self.amount_minor)
+    }
+
+    pub fn weighted(&self) -> Option<salesflow_domain::money::Money> {
+        self.money(self.weighted_minor())
+    }
+}
+
 /// Board queries over opportunities.
 #[async_trait]
 pub trait OpportunityStore: Send + Sync {

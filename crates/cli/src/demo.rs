@@ -14,6 +14,7 @@ use salesflow_app::users::NewUser;
 use salesflow_app::{Actor, App};
 use salesflow_domain::account::{Account, AccountInput};
 use salesflow_domain::contact::{Contact, ContactInput};
+use salesflow_domain::ids::ContactId;
 use salesflow_domain::lead::{Lead, LeadAction, LeadInput};
 use salesflow_domain::role::Role;
 
@@ -190,6 +191,7 @@ pub struct Summary {
     pub accounts: usize,
     pub contacts: usize,
     pub leads: usize,
+    pub opportunities: usize,
 }
 
 /// One step of the year of history, replayed in time order.
@@ -325,7 +327,7 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
         .expect("marketing user");
 
     // Customers: accounts with their contacts, owned by the reps, created over the year.
-    let mut accounts: Vec<(Account, usize)> = Vec::new();
+    let mut accounts: Vec<(Account, usize, Vec<ContactId>)> = Vec::new();
     for i in 0..200 {
         clock.advance(SignedDuration::from_mins(60 + rng.below(120) as i64));
         let rep = rng.below(reps.len() as u64) as usize;
@@ -351,11 +353,12 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
                 .await
                 .map_err(describe)?,
             rep,
+            Vec::new(),
         ));
     }
     for i in 0..500 {
         clock.advance(SignedDuration::from_mins(20 + rng.below(40) as i64));
-        let (account, rep) = &accounts[i % accounts.len()];
+        let (account, rep, _) = &accounts[i % accounts.len()];
         let (first, last) = (*rng.pick(FIRST_NAMES), *rng.pick(LAST_NAMES));
         let input = ContactInput {
             account_id: Some(account.id.to_string()),
@@ -372,9 +375,12 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
             phone: Some(format!("+49 40 {:07}", rng.below(10_000_000))),
             ..Default::default()
         };
-        demo.create::<Contact>(&reps[*rep], &input, Origin::Ui)
+        let contact = demo
+            .create::<Contact>(&reps[*rep], &input, Origin::Ui)
             .await
             .map_err(describe)?;
+        let index = i % accounts.len();
+        accounts[index].2.push(contact.id);
     }
 
     // Leads arrive all year; each one's later history is planned and replayed in time order.
@@ -468,7 +474,10 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
             }
         }
     }
+    let opportunities =
+        crate::demo_pipeline::fill(&demo, &mut rng, &reps, &accounts, 400, start, now).await?;
     Ok(Summary {
+        opportunities,
         password,
         users: users.len(),
         accounts: accounts.len(),
@@ -477,7 +486,7 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
     })
 }
 
-fn set_clock(clock: &FixedClock, at: Timestamp) {
+pub(crate) fn set_clock(clock: &FixedClock, at: Timestamp) {
     use salesflow_app::clock::Clock;
     let now = clock.now();
     if at > now {
@@ -547,8 +556,8 @@ pub async fn fill_if_empty(app: &App) -> Result<()> {
 
 pub fn print_summary(s: &Summary) {
     println!(
-        "Demo company ready: {} users, {} accounts, {} contacts, {} leads with a year of history.",
-        s.users, s.accounts, s.contacts, s.leads
+        "Demo company ready: {} users, {} accounts, {} contacts, {} leads and {} opportunities with a year of history.",
+        s.users, s.accounts, s.contacts, s.leads, s.opportunities
     );
     println!(
         "Sign in as {DEMO_ADMIN_EMAIL} (or rita@…, maria@…, mia@… — see README) with password: {}",

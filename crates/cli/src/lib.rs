@@ -6,4 +6,5 @@ pub mod admin;
 pub mod bench;
 pub mod config;
 pub mod demo;
+pub mod demo_pipeline;
 pub mod server;

@@ -134,23 +134,47 @@ impl Money {
     }
 }
 
-impl fmt::Display for Money {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Money {
+    /// The amount as a plain decimal, e.g. "-1234.50" (what the API shows).
+    pub fn amount_text(&self) -> String {
+        self.format(false)
+    }
+
+    /// The amount for people: thousands grouped and the currency, e.g. "1,234.50 EUR".
+    pub fn display(&self) -> String {
+        format!("{} {}", self.format(true), self.currency.code())
+    }
+
+    fn format(&self, grouped: bool) -> String {
         let exp = self.currency.exponent();
         let sign = if self.minor < 0 { "-" } else { "" };
         let abs = self.minor.unsigned_abs();
-        if exp == 0 {
-            return write!(f, "{sign}{abs} {}", self.currency.code());
-        }
         let scale = 10u64.pow(exp);
-        write!(
-            f,
-            "{sign}{}.{:0width$} {}",
-            abs / scale,
-            abs % scale,
-            self.currency.code(),
-            width = exp as usize
-        )
+        let mut whole = (abs / scale).to_string();
+        if grouped {
+            let digits: Vec<char> = whole.chars().collect();
+            whole = digits
+                .rchunks(3)
+                .rev()
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+                .join(",");
+        }
+        if exp == 0 {
+            format!("{sign}{whole}")
+        } else {
+            format!(
+                "{sign}{whole}.{:0width$}",
+                abs % scale,
+                width = exp as usize
+            )
+        }
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.amount_text(), self.currency.code())
     }
 }
 
@@ -158,6 +182,17 @@ impl fmt::Display for Money {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn formats_plain_and_grouped() {
+        let eur = Currency::parse("EUR").unwrap();
+        let m = Money::new(-123_456_789, eur);
+        assert_eq!(m.amount_text(), "-1234567.89");
+        assert_eq!(m.display(), "-1,234,567.89 EUR");
+        assert_eq!(Money::new(5, eur).display(), "0.05 EUR");
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(Money::new(1_000, jpy).display(), "1,000 JPY");
+    }
 
     fn eur() -> Currency {
         Currency::parse("EUR").unwrap()

@@ -340,23 +340,6 @@ impl Fields for Opportunity {
     }
 }
 
-/// Renders minor units as the decimal string the API shows.
-pub fn amount_text(minor: i64, currency: Currency) -> String {
-    let exp = currency.exponent();
-    if exp == 0 {
-        return minor.to_string();
-    }
-    let scale = 10i64.pow(exp);
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    format!(
-        "{sign}{}.{:0width$}",
-        abs / scale as u64,
-        abs % scale as u64,
-        width = exp as usize
-    )
-}
-
 impl Opportunity {
     /// A new opportunity in `stage_id` of `pipeline` (its first stage when `None`); the stage's
     /// gate applies as for a move.
@@ -401,7 +384,7 @@ impl Opportunity {
         }
         let opportunity = Self {
             id,
-            amount: amount_text(details.amount_minor, details.currency),
+            amount: details.amount().amount_text(),
             details,
             pipeline_id: pipeline.id,
             stage_id: stage.id,
@@ -425,7 +408,7 @@ impl Opportunity {
     /// This opportunity with other details (amount text kept in step).
     pub fn with_details(&self, details: OpportunityDetails) -> Self {
         Self {
-            amount: amount_text(details.amount_minor, details.currency),
+            amount: details.amount().amount_text(),
             details,
             ..self.clone()
         }
@@ -560,7 +543,7 @@ mod tests {
         let d = OpportunityDetails::parse(&input, None, eur(), 10).unwrap();
         assert_eq!(d.amount_minor, 1_250_050);
         assert_eq!(d.probability, 10);
-        assert_eq!(amount_text(d.amount_minor, d.currency), "12500.50");
+        assert_eq!(d.amount().amount_text(), "12500.50");
         let bad = OpportunityInput {
             name: Some("".into()),
             amount: Some("-5".into()),

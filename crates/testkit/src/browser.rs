@@ -78,6 +78,93 @@ impl Browser {
         unavailable("headless Chromium did not start")
     }
 
+    /// Signs in through the login form and waits for the start page.
+    pub async fn sign_in(
+        &self,
+        base_url: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<(), fantoccini::error::CmdError> {
+        use fantoccini::Locator;
+        let c = &self.client;
+        c.goto(&format!("{base_url}/login")).await?;
+        c.find(Locator::Css("input[name=email]"))
+            .await?
+            .send_keys(email)
+            .await?;
+        c.find(Locator::Css("input[name=password]"))
+            .await?
+            .send_keys(password)
+            .await?;
+        c.find(Locator::Css("button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        c.wait().for_element(Locator::Css(".tiles")).await?;
+        Ok(())
+    }
+
+    /// Drags `item` onto `target` with real mouse events, in small steps as a hand would.
+    pub async fn drag(
+        &self,
+        item: fantoccini::elements::Element,
+        target: fantoccini::elements::Element,
+    ) -> Result<(), fantoccini::error::CmdError> {
+        use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+        let step = Duration::from_millis(150);
+        let mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement {
+                element: item,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::MoveBy {
+                duration: Some(step),
+                x: 8.0,
+                y: 8.0,
+            })
+            .then(PointerAction::MoveToElement {
+                element: target.clone(),
+                duration: Some(step),
+                x: 0.0,
+                y: -10.0,
+            })
+            .then(PointerAction::MoveToElement {
+                element: target,
+                duration: Some(step),
+                x: 0.0,
+                y: 0.0,
+            })
+            .pause(step)
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        self.client.perform_actions(mouse).await
+    }
+
+    /// Waits until the text of the element at `css` satisfies `done`; returns the last text.
+    pub async fn wait_for_text(
+        &self,
+        css: &str,
+        done: impl Fn(&str) -> bool,
+    ) -> Result<String, fantoccini::error::CmdError> {
+        let mut text = String::new();
+        for _ in 0..100 {
+            if let Ok(element) = self.client.find(fantoccini::Locator::Css(css)).await {
+                text = element.text().await.unwrap_or_default();
+                if done(&text) {
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(text)
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();

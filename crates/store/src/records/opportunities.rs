@@ -1,6 +1,6 @@
 use salesflow_app::ports::StoreResult;
 use salesflow_domain::ids::OpportunityId;
-use salesflow_domain::opportunity::{Opportunity, OpportunityDetails, amount_text};
+use salesflow_domain::opportunity::{Opportunity, OpportunityDetails};
 use salesflow_domain::record::RecordMeta;
 use salesflow_domain::text::{Name, search_key};
 use sqlx::any::AnyRow;
@@ -75,7 +75,7 @@ impl Table for Opportunity {
         };
         Ok(Opportunity {
             id: OpportunityId(id),
-            amount: amount_text(details.amount_minor, details.currency),
+            amount: details.amount().amount_text(),
             details,
             pipeline_id: parsed(row, "pipeline_id")?,
             stage_id: parsed(row, "stage_id")?,

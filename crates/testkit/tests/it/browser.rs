@@ -1,5 +1,6 @@
-//! The main flow clicked through in headless Chromium: sign in, create a lead with the form,
-//! find it with the list search, edit it, see the change on its timeline.
+//! The main flows clicked through in headless Chromium: sign in, create a lead with the form,
+//! find it with the list search, edit it, see the change on its timeline; drag an opportunity
+//! across the pipeline board.
 
 use std::time::Duration;
 
@@ -17,20 +18,7 @@ async fn sign_in_create_search_edit_and_see_the_timeline() {
     let rep = t.user(Role::SalesRep, None).await;
     let c = &browser.client;
     let result = async {
-        c.goto(&t.url("/login")).await?;
-        c.find(Locator::Css("input[name=email]"))
-            .await?
-            .send_keys(&rep.email)
-            .await?;
-        c.find(Locator::Css("input[name=password]"))
-            .await?
-            .send_keys(PASSWORD)
-            .await?;
-        c.find(Locator::Css("button[type=submit]"))
-            .await?
-            .click()
-            .await?;
-        c.wait().for_element(Locator::Css(".tiles")).await?;
+        browser.sign_in(&t.base_url, &rep.email, PASSWORD).await?;
 
         c.goto(&t.url("/leads/new")).await?;
         c.find(Locator::Css("#f-first_name"))
@@ -88,5 +76,92 @@ async fn sign_in_create_search_edit_and_see_the_timeline() {
     assert!(timeline.contains("Updated"), "{timeline}");
     assert!(timeline.contains("Mathematician"), "{timeline}");
     assert!(timeline.contains("Created"), "{timeline}");
+    t.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drag_an_opportunity_to_another_stage_and_see_the_totals_change() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let t = TestApp::spawn().await;
+    let rep = t.user(Role::SalesRep, None).await;
+    let api = t.api_as(&rep).await;
+    let qualification = "0190a000-0000-7000-8000-000000000102";
+    let prospecting = "0190a000-0000-7000-8000-000000000101";
+    let proposal = "0190a000-0000-7000-8000-000000000104";
+    let mut ids = Vec::new();
+    for (name, amount) in [("Drag me", "1000.00"), ("Gated", "500.00")] {
+        let reply = api
+            .post(
+                "/api/v1/opportunities",
+                &serde_json::json!({ "name": name, "amount": amount, "stage_id": qualification }),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        ids.push(
+            reply.json["opportunity"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let c = &browser.client;
+    let result = async {
+        browser.sign_in(&t.base_url, &rep.email, PASSWORD).await?;
+        c.goto(&t.url("/pipeline")).await?;
+        let card = c
+            .wait()
+            .for_element(Locator::Css(&format!("#card-{}", ids[0])))
+            .await?;
+        let before = browser
+            .wait_for_text(&format!("#totals-{qualification}"), |_| true)
+            .await?;
+        let target = c
+            .find(Locator::Css(&format!("#cards-{prospecting}")))
+            .await?;
+        browser.drag(card, target).await?;
+        let after = browser
+            .wait_for_text(&format!("#totals-{prospecting}"), |t| t.starts_with('1'))
+            .await?;
+        let source_after = browser
+            .wait_for_text(&format!("#totals-{qualification}"), |t| t.starts_with('1'))
+            .await?;
+        let moved = browser
+            .wait_for_text("#board-status", |t| !t.is_empty())
+            .await?;
+
+        // The Proposal gate refuses the second card: the message shows and the card returns.
+        let gated = c.find(Locator::Css(&format!("#card-{}", ids[1]))).await?;
+        let target = c.find(Locator::Css(&format!("#cards-{proposal}"))).await?;
+        browser.drag(gated, target).await?;
+        let refused = browser
+            .wait_for_text("#board-status", |t| t.contains("needs"))
+            .await?;
+        let back = c
+            .find(Locator::Css(&format!(
+                "#cards-{qualification} #card-{}",
+                ids[1]
+            )))
+            .await
+            .is_ok();
+        Ok::<_, fantoccini::error::CmdError>((before, after, source_after, moved, refused, back))
+    }
+    .await;
+    browser.close().await;
+    let (before, after, source_after, moved, refused, back) = result.expect("browser flow");
+    assert_eq!(before, "2 · 1,500.00 EUR · 300.00 EUR weighted");
+    assert_eq!(after, "1 · 1,000.00 EUR · 100.00 EUR weighted");
+    assert_eq!(source_after, "1 · 500.00 EUR · 100.00 EUR weighted");
+    assert_eq!(moved, "Moved to Prospecting.");
+    assert_eq!(
+        refused,
+        "the Proposal stage needs account and expected close date"
+    );
+    assert!(back, "the refused card went back to its column");
+    let stored = api.get(&format!("/api/v1/opportunities/{}", ids[0])).await;
+    assert_eq!(stored.json["opportunity"]["stage_key"], "prospecting");
+    let gated = api.get(&format!("/api/v1/opportunities/{}", ids[1])).await;
+    assert_eq!(gated.json["opportunity"]["stage_key"], "qualification");
     t.shutdown().await;
 }

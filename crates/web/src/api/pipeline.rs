@@ -6,8 +6,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use salesflow_app::opportunities::{BoardParams, StageMove};
 use salesflow_app::records::HandOff;
-use salesflow_domain::money::Currency;
-use salesflow_domain::opportunity::amount_text;
 use salesflow_domain::pipeline::PipelineInput;
 use serde_json::{Value, json};
 
@@ -72,18 +70,15 @@ pub async fn board(
                 .totals
                 .iter()
                 .map(|t| {
-                    let text = |minor| match t.currency.parse::<Currency>() {
-                        Ok(cur) => amount_text(minor, cur),
-                        Err(_) => minor.to_string(),
-                    };
-                    let weighted = (t.weighted_centi_minor + 50).div_euclid(100);
+                    let text =
+                        |m: Option<salesflow_domain::money::Money>| m.map(|m| m.amount_text());
                     json!({
                         "currency": t.currency,
                         "count": t.count,
-                        "amount": text(t.amount_minor),
+                        "amount": text(t.amount()),
                         "amount_minor": t.amount_minor,
-                        "weighted": text(weighted),
-                        "weighted_minor": weighted,
+                        "weighted": text(t.weighted()),
+                        "weighted_minor": t.weighted_minor(),
                     })
                 })
                 .collect();

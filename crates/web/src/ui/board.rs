@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use salesflow_app::opportunities::{Board, BoardColumn, BoardParams};
 use salesflow_app::ports::StageTotal;
-use salesflow_domain::money::Currency;
-use salesflow_domain::opportunity::{Opportunity, amount_text};
+use salesflow_domain::money::Money;
+use salesflow_domain::opportunity::Opportunity;
 
 use super::views::{Layout, Names, Opt, names};
 use super::{app_error_page, render};
@@ -68,32 +68,24 @@ struct TotalsFragment {
 }
 
 /// "12,500.00 EUR" sums per currency, joined when a column mixes currencies.
-fn money_sum(totals: &[StageTotal], pick: fn(&StageTotal) -> i64) -> String {
+fn money_sum(totals: &[StageTotal], pick: fn(&StageTotal) -> Option<Money>) -> String {
     if totals.is_empty() {
         return "0".into();
     }
     totals
         .iter()
-        .map(|t| match t.currency.parse::<Currency>() {
-            Ok(c) => format!("{} {}", amount_text(pick(t), c), c.code()),
-            Err(_) => format!("{} {}", pick(t), t.currency),
-        })
+        .filter_map(pick)
+        .map(|m| m.display())
         .collect::<Vec<_>>()
         .join(" + ")
-}
-
-/// Weighted amounts are stored as amount × percent; shown rounded half up to minor units.
-fn weighted_minor(t: &StageTotal) -> i64 {
-    let v = t.weighted_centi_minor;
-    (v + 50).div_euclid(100)
 }
 
 fn totals_view(column: &BoardColumn) -> TotalsView {
     TotalsView {
         stage_id: column.stage.id.to_string(),
         count: column.totals.iter().map(|t| t.count).sum(),
-        amount: money_sum(&column.totals, |t| t.amount_minor),
-        weighted: money_sum(&column.totals, weighted_minor),
+        amount: money_sum(&column.totals, StageTotal::amount),
+        weighted: money_sum(&column.totals, StageTotal::weighted),
     }
 }
 
@@ -101,7 +93,7 @@ fn card_view(o: &Opportunity, names: &Names) -> CardView {
     CardView {
         id: o.id.to_string(),
         name: o.details.name.to_string(),
-        amount: format!("{} {}", o.amount, o.details.currency.code()),
+        amount: o.details.amount().display(),
         close: o
             .details
             .close_date

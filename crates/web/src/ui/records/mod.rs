@@ -77,7 +77,16 @@ fn display_cell<E: WebResource>(record: &E, json: &Value, field: &str, names: &N
             .unwrap_or_default(),
         "created_at" => when(record.meta().created_at),
         "status" | "source" | "stage_key" => humanize(&text_of(json, field)),
-        "amount" => format!("{} {}", text_of(json, "amount"), text_of(json, "currency")),
+        "amount" => match text_of(json, "currency").parse() {
+            Ok(currency) => {
+                let minor = json
+                    .get("amount_minor")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0);
+                salesflow_domain::money::Money::new(minor, currency).display()
+            }
+            Err(_) => text_of(json, "amount"),
+        },
         other => text_of(json, other),
     }
 }
