@@ -96,7 +96,11 @@ pub async fn fill(
                 break;
             }
             if rng.chance(10) {
-                plan.push((at, deal, Step::Lose(*rng.pick(LOST_REASONS))));
+                plan.push((
+                    at,
+                    deal,
+                    Step::Lose(LOST_REASONS[rng.below(LOST_REASONS.len() as u64) as usize]),
+                ));
                 break;
             }
             stage = match stage {
@@ -106,7 +110,11 @@ pub async fn fill(
                 }
                 4 if rng.chance(65) => WON,
                 4 => {
-                    plan.push((at, deal, Step::Lose(*rng.pick(LOST_REASONS))));
+                    plan.push((
+                        at,
+                        deal,
+                        Step::Lose(LOST_REASONS[rng.below(LOST_REASONS.len() as u64) as usize]),
+                    ));
                     break;
                 }
                 s => s + 1,
