@@ -3,10 +3,11 @@
 
 use salesflow_domain::ValidationErrors;
 use salesflow_domain::account::{Account, AccountDetails, AccountInput};
+use salesflow_domain::activity::{Activity, ActivityDetails, ActivityInput, parse_related};
 use salesflow_domain::authz::Resource;
 use salesflow_domain::contact::{Contact, ContactDetails, ContactInput};
 use salesflow_domain::event::{Change, EntityType};
-use salesflow_domain::ids::{AccountId, ContactId, LeadId, OpportunityId, StageId};
+use salesflow_domain::ids::{AccountId, ActivityId, ContactId, LeadId, OpportunityId, StageId};
 use salesflow_domain::lead::{Lead, LeadDetails, LeadInput, LeadSource, LeadStatus};
 use salesflow_domain::money::Currency;
 use salesflow_domain::opportunity::{Opportunity, OpportunityDetails, OpportunityInput};
@@ -16,9 +17,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use crate::App;
 use crate::error::AppResult;
 use crate::ports::{RecordStore, Store};
+use crate::{Actor, App};
 
 /// Where a new record came from (sets the default lead source).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +44,7 @@ pub trait Entity: Owned + Serialize + Send + Sync + 'static {
 
     fn context(
         app: &App,
+        actor: &Actor,
         input: &Self::Input,
     ) -> impl std::future::Future<Output = AppResult<Self::Context>> + Send;
 
@@ -108,7 +110,7 @@ macro_rules! common_entity_methods {
 macro_rules! no_context {
     ($input:ty) => {
         type Context = ();
-        async fn context(_: &App, _: &$input) -> AppResult<()> {
+        async fn context(_: &App, _: &Actor, _: &$input) -> AppResult<()> {
             Ok(())
         }
     };
@@ -262,7 +264,11 @@ impl Entity for Opportunity {
     type Context = (Pipeline, Currency);
 
     common_entity_methods!(OpportunityInput);
-    async fn context(app: &App, input: &OpportunityInput) -> AppResult<(Pipeline, Currency)> {
+    async fn context(
+        app: &App,
+        _: &Actor,
+        input: &OpportunityInput,
+    ) -> AppResult<(Pipeline, Currency)> {
         let pipeline = app.pipeline_for_new(input.pipeline_id.as_deref()).await?;
         Ok((pipeline, app.config.default_currency))
     }
@@ -333,5 +339,71 @@ impl Entity for Opportunity {
     }
     fn contact_ref(&self) -> Option<Uuid> {
         self.details.contact_id.map(|c| c.0)
+    }
+}
+
+impl Entity for Activity {
+    type Input = ActivityInput;
+    const ENTITY: EntityType = EntityType::Activity;
+    const RESOURCE: Resource = Resource::Activity;
+    const SORTABLE: &'static [&'static str] = &["created_at", "updated_at", "subject"];
+    const STATUSES: &'static [&'static str] = &["open", "done"];
+    /// The related record (visible to the writer) and its process case.
+    type Context = ((EntityType, Uuid), Uuid);
+
+    common_entity_methods!(ActivityInput);
+    async fn context(
+        app: &App,
+        actor: &Actor,
+        input: &ActivityInput,
+    ) -> AppResult<((EntityType, Uuid), Uuid)> {
+        let related = parse_related(input)?;
+        let case = app.related_case(actor, related).await?;
+        Ok((related, case))
+    }
+    fn display_name(&self) -> String {
+        self.details.subject.to_string()
+    }
+    fn case_id(&self) -> Uuid {
+        self.case_id
+    }
+    fn create(
+        id: Uuid,
+        input: &ActivityInput,
+        meta: RecordMeta,
+        _: Origin,
+        (related, case): &((EntityType, Uuid), Uuid),
+    ) -> Result<(Self, Change), ValidationErrors> {
+        let details = ActivityDetails::parse(input, None)?;
+        Ok(Activity::new(
+            ActivityId(id),
+            details,
+            *related,
+            *case,
+            meta,
+        ))
+    }
+    fn apply(
+        &self,
+        input: &ActivityInput,
+        owner: Option<Owner>,
+        now: jiff::Timestamp,
+    ) -> Result<Option<(Self, Change)>, ValidationErrors> {
+        let moved = |raw: &Option<String>, current: &str| {
+            raw.as_deref()
+                .map(str::trim)
+                .is_some_and(|v| !v.is_empty() && v != current)
+        };
+        if moved(&input.related_type, self.related_type.as_str())
+            || moved(&input.related_id, &self.related_id.to_string())
+        {
+            return Err(ValidationErrors::single(
+                "related_id",
+                "related_fixed",
+                "an activity stays with the record it was created for",
+            ));
+        }
+        let details = ActivityDetails::parse(input, Some(&self.details))?;
+        Ok(self.edit(details, owner, now))
     }
 }

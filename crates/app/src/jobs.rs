@@ -12,20 +12,25 @@ use crate::ports::{ClaimedJob, NewJob};
 /// Deletes expired sessions, old login failures and expired idempotency keys.
 pub const PURGE_EXPIRED: &str = "purge_expired";
 const PURGE_EVERY: SignedDuration = SignedDuration::from_mins(10);
+/// Notifies owners of activities that have become due.
+pub const ACTIVITY_REMINDERS: &str = "activity_reminders";
+const REMIND_EVERY: SignedDuration = SignedDuration::from_mins(1);
 const LEASE: SignedDuration = SignedDuration::from_mins(5);
 
 impl App {
     /// Makes sure each recurring job is scheduled exactly once across all instances.
     pub async fn ensure_recurring_jobs(&self) -> AppResult<()> {
-        let job = NewJob {
-            id: Uuid::now_v7(),
-            kind: PURGE_EXPIRED.into(),
-            payload: "{}".into(),
-            run_at: self.now(),
-            unique_key: PURGE_EXPIRED.into(),
-            max_attempts: 1_000_000,
-        };
-        self.store.enqueue(&job).await?;
+        for kind in [PURGE_EXPIRED, ACTIVITY_REMINDERS] {
+            let job = NewJob {
+                id: Uuid::now_v7(),
+                kind: kind.into(),
+                payload: "{}".into(),
+                run_at: self.now(),
+                unique_key: kind.into(),
+                max_attempts: 1_000_000,
+            };
+            self.store.enqueue(&job).await?;
+        }
         Ok(())
     }
 
@@ -44,6 +49,13 @@ impl App {
                     .map_err(|e| e.to_string())?;
                 tracing::info!(?purged, "purged expired rows");
                 Ok(Some(now.checked_add(PURGE_EVERY).unwrap_or(now)))
+            }
+            ACTIVITY_REMINDERS => {
+                let sent = self.send_due_reminders().await.map_err(|e| e.to_string())?;
+                if sent > 0 {
+                    tracing::info!(sent, "activity reminders sent");
+                }
+                Ok(Some(now.checked_add(REMIND_EVERY).unwrap_or(now)))
             }
             other => Err(format!("unknown job kind '{other}'")),
         }

@@ -1,6 +1,7 @@
 //! salesflow's use cases. Both front ends (JSON API and HTML UI) call these functions, which
 //! enforce authorization, so a rule holds everywhere or nowhere.
 
+pub mod activities;
 pub mod actor;
 pub mod auth;
 pub mod clock;

@@ -3,9 +3,11 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use salesflow_domain::activity::Activity;
 use salesflow_domain::changes::FieldChange;
 use salesflow_domain::event::EntityType;
-use salesflow_domain::ids::{EventId, PipelineId, StageId, TeamId, TokenId, UserId};
+use salesflow_domain::ids::{ActivityId, EventId, PipelineId, StageId, TeamId, TokenId, UserId};
+use salesflow_domain::lead::Lead;
 use salesflow_domain::opportunity::Opportunity;
 use salesflow_domain::pipeline::Pipeline;
 use salesflow_domain::role::Role;
@@ -359,6 +361,55 @@ pub trait OpportunityStore: Send + Sync {
     ) -> StoreResult<Vec<Opportunity>>;
 }
 
+/// Activity queries beyond the generic record ones.
+#[async_trait]
+pub trait ActivityStore: Send + Sync {
+    /// Activities about one record, open ones first by due time, then the newest done ones.
+    async fn activities_for(
+        &self,
+        related_type: EntityType,
+        related_id: Uuid,
+        limit: u32,
+    ) -> StoreResult<Vec<Activity>>;
+    /// A user's open activities due before `until`, soonest first.
+    async fn due_for(
+        &self,
+        owner: UserId,
+        until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Activity>>;
+    /// A user's open leads untouched (no change, no activity) since `cutoff`, oldest first.
+    async fn untouched_leads(
+        &self,
+        owner: UserId,
+        cutoff: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Lead>>;
+    /// Open activities due by `now` whose owner has not been reminded yet.
+    async fn unreminded_due(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Activity>>;
+    /// Marks a reminder sent and appends its event, unless another worker already did;
+    /// returns whether this call did it.
+    async fn mark_reminded(
+        &self,
+        id: ActivityId,
+        at: Timestamp,
+        event: &EventRecord,
+    ) -> StoreResult<bool>;
+}
+
+/// In-app notifications: events about a user's records that someone else (or the system) did.
+#[async_trait]
+pub trait NotificationStore: Send + Sync {
+    async fn notifications(
+        &self,
+        user: UserId,
+        activities: &[&str],
+        limit: u32,
+    ) -> StoreResult<Vec<EventRecord>>;
+    async fn notifications_seen_at(&self, user: UserId) -> StoreResult<Timestamp>;
+    async fn set_notifications_seen(&self, user: UserId, at: Timestamp) -> StoreResult<()>;
+}
+
 /// Everything the application needs from storage.
 #[async_trait]
 pub trait Store:
@@ -371,6 +422,9 @@ pub trait Store:
     + RecordStore<salesflow_domain::account::Account>
     + RecordStore<salesflow_domain::contact::Contact>
     + RecordStore<Opportunity>
+    + RecordStore<Activity>
+    + ActivityStore
+    + NotificationStore
     + PipelineStore
     + OpportunityStore
 {

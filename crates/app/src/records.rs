@@ -240,7 +240,7 @@ impl App {
             .requested_owner(actor, E::RESOURCE, E::input_owner(input), None)
             .await?
             .unwrap_or((actor.user_id, actor.team_id));
-        let context = E::context(self, input).await?;
+        let context = E::context(self, actor, input).await?;
         let (record, change) = E::create(
             Uuid::now_v7(),
             input,

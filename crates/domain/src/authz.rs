@@ -12,6 +12,8 @@ pub enum Resource {
     Contact,
     Lead,
     Opportunity,
+    /// Calls, e-mails, meetings, tasks and notes.
+    Activity,
     /// Pipeline and stage configuration.
     Pipeline,
     User,
@@ -50,6 +52,9 @@ pub fn grant(role: Role, resource: Resource) -> Option<(Visibility, &'static [Ac
     const READ_UPDATE: &[Action] = &[Read, Update];
     match (role, resource) {
         (Role::Admin, _) => Some((Visibility::All, FULL)),
+        // Everyone keeps their own to-do list; managers see and reassign their team's.
+        (Role::SalesManager, Activity) => Some((Visibility::Team, FULL)),
+        (_, Activity) => Some((Visibility::Own, WORK)),
         (Role::SalesManager, Account | Contact | Lead | Opportunity) => {
             Some((Visibility::Team, FULL))
         }

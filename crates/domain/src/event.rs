@@ -16,6 +16,7 @@ pub enum EntityType {
     ApiToken,
     Pipeline,
     Opportunity,
+    Activity,
 }
 
 impl EntityType {
@@ -29,10 +30,11 @@ impl EntityType {
             EntityType::ApiToken => "api_token",
             EntityType::Pipeline => "pipeline",
             EntityType::Opportunity => "opportunity",
+            EntityType::Activity => "activity",
         }
     }
 
-    pub const ALL: [EntityType; 8] = [
+    pub const ALL: [EntityType; 9] = [
         Self::User,
         Self::Team,
         Self::Account,
@@ -41,6 +43,7 @@ impl EntityType {
         Self::ApiToken,
         Self::Pipeline,
         Self::Opportunity,
+        Self::Activity,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {

@@ -36,5 +36,6 @@ id_type!(
     TokenId,
     PipelineId,
     StageId,
-    OpportunityId
+    OpportunityId,
+    ActivityId
 );

@@ -7,6 +7,7 @@
 mod macros;
 
 pub mod account;
+pub mod activity;
 pub mod authz;
 pub mod changes;
 pub mod contact;

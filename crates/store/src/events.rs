@@ -1,5 +1,5 @@
 //! The append-only event log: written inside each aggregate's transaction, read for timelines
-//! and the audit view.
+//! (a record's own events and those of the activities about it) and the audit view.
 
 use async_trait::async_trait;
 use salesflow_app::ports::{AuditFilter, EventRecord, EventStore, StoreError, StoreResult};
@@ -13,7 +13,7 @@ use crate::db::SqlStore;
 use crate::error::map;
 use crate::rows::{Val, bind_all, opt_parsed, opt_text, parsed, placeholders, text, ts};
 
-const COLUMNS: &str = "e.id, e.at, e.entity_type, e.entity_id, e.case_id, e.activity, e.from_state, e.to_state, \
+pub(crate) const COLUMNS: &str = "e.id, e.at, e.entity_type, e.entity_id, e.case_id, e.activity, e.from_state, e.to_state, \
                        e.actor_id, e.actor_role, u.name AS actor_name, e.request_id, e.changes, e.owner_id, e.team_id";
 
 const INSERT_COLUMNS: &str = "id, at, entity_type, entity_id, case_id, activity, from_state, to_state, \
@@ -67,7 +67,7 @@ pub async fn insert_events(conn: &mut AnyConnection, events: &[EventRecord]) -> 
     Ok(())
 }
 
-fn from_row(row: &AnyRow) -> StoreResult<EventRecord> {
+pub(crate) fn from_row(row: &AnyRow) -> StoreResult<EventRecord> {
     let entity_type = text(row, "entity_type")?;
     let changes = text(row, "changes")?;
     Ok(EventRecord {
@@ -100,7 +100,10 @@ impl EventStore for SqlStore {
     ) -> StoreResult<Vec<EventRecord>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM events e LEFT JOIN users u ON u.id = e.actor_id \
-             WHERE e.entity_type = $1 AND e.entity_id = $2 ORDER BY e.at DESC, e.id DESC LIMIT $3"
+             WHERE (e.entity_type = $1 AND e.entity_id = $2) \
+             OR (e.entity_type = 'activity' AND e.entity_id IN \
+                 (SELECT a.id FROM activities a WHERE a.related_type = $1 AND a.related_id = $2)) \
+             ORDER BY e.at DESC, e.id DESC LIMIT $3"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(entity_type.as_str())

@@ -2,6 +2,7 @@
 //! code path (sqlx `Any`, portable SQL with `$n` placeholders). The few statements that differ
 //! by database live in `dialect`.
 
+mod activities;
 mod board;
 mod db;
 mod dialect;

@@ -3,6 +3,7 @@
 
 use salesflow_app::entity::Entity;
 use salesflow_domain::account::Account;
+use salesflow_domain::activity::Activity;
 use salesflow_domain::contact::Contact;
 use salesflow_domain::lead::Lead;
 use salesflow_domain::opportunity::Opportunity;
@@ -26,6 +27,10 @@ pub enum FieldKind {
     Number,
     /// A pipeline id; chosen only when creating (stages change by moves).
     Pipeline,
+    /// A date and time (UTC).
+    DateTime,
+    /// Set by the page (e.g. the record an activity is about), not typed by the user.
+    Hidden,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -275,4 +280,65 @@ impl WebResource for Opportunity {
             sort: Some("created_at"),
         },
     ];
+}
+
+const ACTIVITY_KINDS: &[&str] = &["call", "email", "meeting", "task", "note"];
+
+impl WebResource for Activity {
+    const PATH: &'static str = "activities";
+    const ONE: &'static str = "activity";
+    const TITLE: &'static str = "Activities";
+    const LABEL: &'static str = "Activity";
+    const FIELDS: &'static [FieldSpec] = &[
+        field("kind", "Type", FieldKind::Choice(ACTIVITY_KINDS)),
+        required("subject", "Subject"),
+        field("due_at", "Due (UTC)", FieldKind::DateTime),
+        field("owner_id", "Owner", FieldKind::Owner),
+        field("notes", "Notes", FieldKind::LongText),
+        field("related_type", "About", FieldKind::Hidden),
+        field("related_id", "About", FieldKind::Hidden),
+    ];
+    const COLUMNS: &'static [ColumnSpec] = &[
+        ColumnSpec {
+            label: "Subject",
+            field: "name",
+            sort: Some("subject"),
+        },
+        ColumnSpec {
+            label: "Type",
+            field: "kind",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Due",
+            field: "due_at",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Status",
+            field: "status",
+            sort: Some("status"),
+        },
+        ColumnSpec {
+            label: "Owner",
+            field: "owner_id",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Created",
+            field: "created_at",
+            sort: Some("created_at"),
+        },
+    ];
+}
+
+/// Keeps the kinds offered in forms in step with the domain's.
+#[cfg(test)]
+#[test]
+fn activity_kinds_match_the_domain() {
+    let domain: Vec<&str> = salesflow_domain::activity::ActivityKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(domain, ACTIVITY_KINDS);
 }

@@ -2,6 +2,7 @@
 //! says how its columns map to the domain type.
 
 mod accounts;
+mod activities;
 mod contacts;
 mod leads;
 mod opportunities;

@@ -9,6 +9,7 @@ use salesflow_app::Actor;
 use salesflow_app::entity::Origin;
 use salesflow_app::ports::UserRecord;
 use salesflow_domain::account::{Account, AccountInput};
+use salesflow_domain::activity::{Activity, ActivityInput};
 use salesflow_domain::contact::{Contact, ContactInput};
 use salesflow_domain::lead::{Lead, LeadInput};
 use salesflow_domain::opportunity::{Opportunity, OpportunityInput};
@@ -192,6 +193,114 @@ const MATRIX: &[(&str, [u16; 8])] = &[
     (
         "PUT /api/v1/pipelines/{id}",
         [401, 200, 200, 403, 403, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/activities",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "POST /api/v1/activities",
+        [401, 201, 201, 201, 201, 201, 201, 201],
+    ),
+    (
+        "GET /api/v1/activities/export",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/activities/counts",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/activities/{id} own",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/activities/{id} other",
+        [401, 200, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "PATCH /api/v1/activities/{id} own",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "PATCH /api/v1/activities/{id} other",
+        [401, 200, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "POST /api/v1/activities/{id}/archive own",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "POST /api/v1/activities/{id}/archive other",
+        [401, 200, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "POST /api/v1/activities/{id}/restore own",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "POST /api/v1/activities/{id}/restore other",
+        [401, 200, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "GET /api/v1/activities/{id}/events own",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/activities/{id}/events other",
+        [401, 200, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "POST /api/v1/activities/{id}/complete own",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "POST /api/v1/activities/{id}/complete other",
+        [401, 200, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "GET /api/v1/leads/{id}/activities own",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/leads/{id}/activities other",
+        [401, 200, 404, 404, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/contacts/{id}/activities own",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/contacts/{id}/activities other",
+        [401, 200, 404, 404, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/accounts/{id}/activities own",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/accounts/{id}/activities other",
+        [401, 200, 404, 404, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/opportunities/{id}/activities own",
+        [401, 200, 200, 200, 200, 403, 200, 403],
+    ),
+    (
+        "GET /api/v1/opportunities/{id}/activities other",
+        [401, 200, 404, 404, 200, 403, 200, 403],
+    ),
+    (
+        "GET /api/v1/my-day",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/notifications",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "POST /api/v1/notifications/seen",
+        [401, 204, 204, 204, 204, 204, 204, 204],
     ),
     (
         "GET /api/v1/accounts",
@@ -408,6 +517,24 @@ fn pipeline_body(name: &str, version: Option<i64>) -> Value {
     })
 }
 
+/// A fresh account owned by `owner`, for activities to be about.
+async fn account_of(t: &TestApp, f: &Fixtures, owner_id: &Option<String>) -> String {
+    let a: Account = t
+        .app
+        .create(
+            &f.admin,
+            &AccountInput {
+                name: Some("Matrix activity target".into()),
+                owner_id: owner_id.clone(),
+                ..Default::default()
+            },
+            Origin::Api,
+        )
+        .await
+        .unwrap();
+    a.id.to_string()
+}
+
 /// A fresh record of the route's kind, owned by `owner`.
 async fn record(t: &TestApp, f: &Fixtures, kind: &str, owner: &UserRecord) -> (String, i64) {
     let owner_id = Some(owner.id.to_string());
@@ -443,6 +570,26 @@ async fn record(t: &TestApp, f: &Fixtures, kind: &str, owner: &UserRecord) -> (S
                 .await
                 .unwrap();
             (o.id.to_string(), o.meta.version)
+        }
+        "activities" => {
+            let about = account_of(t, f, &owner_id).await;
+            let a: Activity = t
+                .app
+                .create(
+                    &f.admin,
+                    &ActivityInput {
+                        kind: Some("call".into()),
+                        subject: Some("Matrix call".into()),
+                        related_type: Some("account".into()),
+                        related_id: Some(about),
+                        owner_id,
+                        ..Default::default()
+                    },
+                    Origin::Api,
+                )
+                .await
+                .unwrap();
+            (a.id.to_string(), a.meta.version)
         }
         "pipelines" => {
             let input: PipelineInput =
@@ -515,7 +662,15 @@ async fn check(
         (Some("own"), Some(me)) => me.clone(),
         _ => f.other.clone(),
     };
-    let (path, body) = if !template.contains("{id}") {
+    let (path, body) = if kind == "activities"
+        && method == Method::POST
+        && !template.contains("{id}")
+    {
+        // A new activity is about a record the caller can see: an account of their own.
+        let about = account_of(t, f, &caller.map(|c| c.id.to_string())).await;
+        let body = json!({ "kind": "task", "subject": "Created", "related_type": "account", "related_id": about });
+        (template.to_string(), Some(body))
+    } else if !template.contains("{id}") {
         (
             template.to_string(),
             (method == Method::POST).then(|| create_body(kind)),
@@ -535,6 +690,7 @@ async fn check(
         let body = match template.rsplit('/').next().unwrap() {
             "transitions" => Some(json!({ "action": "work", "version": version })),
             "move" => Some(json!({ "stage_id": QUALIFICATION, "version": version })),
+            "complete" => Some(json!({ "outcome": "reached", "version": version })),
             "handoff" => Some(
                 json!({ "owner_id": f.target.id.to_string(), "reason": "matrix", "version": version }),
             ),

@@ -1,4 +1,5 @@
-//! The background job worker: the purge job removes expired sessions and reschedules itself.
+//! The background job worker: the purge job removes expired sessions and reschedules itself
+//! (beside the activity-reminder job, which runs every minute).
 
 use salesflow_domain::role::Role;
 use salesflow_testkit::TestApp;
@@ -19,15 +20,15 @@ async fn purge_job_removes_expired_sessions_and_recurs() {
     t.app.ensure_recurring_jobs().await.unwrap();
     assert_eq!(
         t.app.drain_jobs("test").await.unwrap(),
-        1,
-        "one recurring job, however often it is ensured"
+        2,
+        "each recurring job (purge, activity reminders) once, however often it is ensured"
     );
     assert_eq!(count().await, 1, "a live session stays");
     t.clock.advance(jiff::SignedDuration::from_hours(9));
     assert_eq!(
         t.app.drain_jobs("test").await.unwrap(),
-        1,
-        "the job ran again after its interval"
+        2,
+        "both jobs ran again after their intervals"
     );
     assert_eq!(count().await, 0, "the idle session was purged");
     assert_eq!(

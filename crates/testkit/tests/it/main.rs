@@ -2,6 +2,7 @@
 //! HTTP. Run on SQLite by default and on PostgreSQL with `SALESFLOW_TEST_BACKEND=postgres`.
 
 mod access;
+mod activities;
 mod auth;
 mod browser;
 mod concurrency;

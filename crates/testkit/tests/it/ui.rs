@@ -31,6 +31,7 @@ async fn list_form_detail_and_timeline() {
     assert_eq!(
         select(&page, ".process-nav a, .process-nav span"),
         [
+            "My day",
             "Leads",
             "Pipeline",
             "Quotes",

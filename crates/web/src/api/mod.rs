@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1` (Bearer token authentication).
 
 mod account;
+mod activities;
 mod audit;
 pub use audit::{AuditParams, cursor_of as audit_cursor};
 pub use records::EXPORT_LIMIT;
@@ -13,6 +14,7 @@ mod records;
 use axum::Router;
 use axum::routing::{get, post};
 use salesflow_domain::account::Account;
+use salesflow_domain::activity::Activity;
 use salesflow_domain::contact::Contact;
 use salesflow_domain::lead::Lead;
 use salesflow_domain::opportunity::Opportunity;
@@ -73,6 +75,30 @@ pub fn routes() -> Router<AppState> {
             get(pipeline::show_pipeline).put(pipeline::replace_pipeline),
         )
         .route("/api/v1/board", get(pipeline::board))
+        .merge(resource_routes::<Activity>())
+        .route(
+            "/api/v1/activities/{id}/complete",
+            post(activities::complete),
+        )
+        .route(
+            "/api/v1/leads/{id}/activities",
+            get(activities::of_record::<Lead>),
+        )
+        .route(
+            "/api/v1/contacts/{id}/activities",
+            get(activities::of_record::<Contact>),
+        )
+        .route(
+            "/api/v1/accounts/{id}/activities",
+            get(activities::of_record::<Account>),
+        )
+        .route(
+            "/api/v1/opportunities/{id}/activities",
+            get(activities::of_record::<Opportunity>),
+        )
+        .route("/api/v1/my-day", get(activities::my_day))
+        .route("/api/v1/notifications", get(activities::notifications))
+        .route("/api/v1/notifications/seen", post(activities::mark_seen))
         .route("/api/v1/me", get(account::me))
         .route(
             "/api/v1/tokens",

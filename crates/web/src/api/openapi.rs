@@ -1,12 +1,15 @@
 //! The OpenAPI document, built from the same resource descriptions as the routes, and the
 //! offline API docs page (Swagger UI, vendored into the binary).
 
+use super::activities::MyDayParams;
 use axum::Router;
+use salesflow_app::activities::Completion;
 use salesflow_app::leads::LeadTransition;
 use salesflow_app::list::ListParams;
 use salesflow_app::opportunities::{BoardParams, StageMove};
 use salesflow_app::records::HandOff;
 use salesflow_domain::account::{Account, AccountInput};
+use salesflow_domain::activity::{Activity, ActivityInput};
 use salesflow_domain::contact::{Contact, ContactInput};
 use salesflow_domain::lead::{Lead, LeadInput};
 use salesflow_domain::opportunity::{Opportunity, OpportunityInput};
@@ -303,6 +306,8 @@ fn endpoints() -> Vec<Endpoint> {
     all.extend(resource_endpoints::<Lead>("LeadInput"));
     all.extend(resource_endpoints::<Opportunity>("OpportunityInput"));
     all.extend(pipeline_endpoints());
+    all.extend(resource_endpoints::<Activity>("ActivityInput"));
+    all.extend(activity_endpoints());
     all.push(Endpoint::new(HttpMethod::Post, "/api/v1/leads/{id}/transitions", "leads", "Move a lead through its status machine (work, nurture, qualify, disqualify with reason, reopen)").id().body(schema_ref("LeadTransition")).returns("200", "application/json", wrapped("lead", schema_ref("Lead"))));
     all.push(
         Endpoint::new(
@@ -443,6 +448,64 @@ fn pipeline_endpoints() -> Vec<Endpoint> {
     ]
 }
 
+fn activity_endpoints() -> Vec<Endpoint> {
+    let object = || RefOr::T(Schema::Object(ObjectBuilder::new().build()));
+    let mut all = vec![
+        Endpoint::new(
+            HttpMethod::Post,
+            "/api/v1/activities/{id}/complete",
+            "activities",
+            "Mark an activity done, with its outcome",
+        )
+        .id()
+        .body(schema_ref("Completion"))
+        .returns(
+            "200",
+            "application/json",
+            wrapped("activity", schema_ref("Activity")),
+        ),
+        Endpoint::new(
+            HttpMethod::Get,
+            "/api/v1/my-day",
+            "activities",
+            "Your overdue and due-today activities and the leads nobody touched for `stale_days`",
+        )
+        .params(MyDayParams::into_params(|| Some(ParameterIn::Query)))
+        .returns("200", "application/json", object()),
+        Endpoint::new(
+            HttpMethod::Get,
+            "/api/v1/notifications",
+            "activities",
+            "Hand-offs to you and due reminders, newest first, with whether each is unread",
+        )
+        .returns("200", "application/json", object()),
+        Endpoint::new(
+            HttpMethod::Post,
+            "/api/v1/notifications/seen",
+            "activities",
+            "Mark your notifications read",
+        )
+        .no_content(),
+    ];
+    for path in ["leads", "contacts", "accounts", "opportunities"] {
+        all.push(
+            Endpoint::new(
+                HttpMethod::Get,
+                format!("/api/v1/{path}/{{id}}/activities"),
+                "activities",
+                "The activities about this record, open ones first",
+            )
+            .id()
+            .returns(
+                "200",
+                "application/json",
+                wrapped("activities", array_of("Activity")),
+            ),
+        );
+    }
+    all
+}
+
 /// The API's OpenAPI 3 document.
 pub fn openapi_document() -> OpenApi {
     let mut paths: std::collections::BTreeMap<String, PathItem> = std::collections::BTreeMap::new();
@@ -482,6 +545,9 @@ pub fn openapi_document() -> OpenApi {
         HandOff,
         Pipeline,
         PipelineInput,
+        Activity,
+        ActivityInput,
+        Completion,
         VersionBody,
         ListMeta,
         EventJson,

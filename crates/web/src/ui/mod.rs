@@ -4,6 +4,7 @@
 mod auth;
 mod board;
 mod home;
+mod my_day;
 mod records;
 mod settings;
 mod views;
@@ -15,6 +16,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use salesflow_app::{Actor, AppError};
 use salesflow_domain::account::Account;
+use salesflow_domain::activity::Activity;
 use salesflow_domain::authz::{Action, Resource};
 use salesflow_domain::contact::Contact;
 use salesflow_domain::lead::Lead;
@@ -53,6 +55,14 @@ pub fn routes() -> Router<AppState> {
         .merge(records::routes::<Account>())
         .route("/leads/{id}/status", post(records::lead_status))
         .merge(records::routes::<Opportunity>())
+        .merge(records::routes::<Activity>())
+        .route(
+            "/activities/{id}/complete",
+            post(records::complete_activity),
+        )
+        .route("/my-day", get(my_day::my_day))
+        .route("/notifications", get(my_day::notifications))
+        .route("/notifications/seen", post(my_day::mark_seen))
         .route("/pipeline", get(board::board_page))
         .route("/pipeline/cards", get(board::board_cards))
         .route("/pipeline/totals", get(board::board_totals))

@@ -33,7 +33,8 @@ pub struct Layout {
 }
 
 /// Process areas, in the order a sale moves through them.
-const AREAS: [&str; 8] = [
+const AREAS: [&str; 9] = [
+    "My day",
     "Leads",
     "Pipeline",
     "Quotes",
@@ -63,6 +64,11 @@ impl Layout {
             "Settings"
         } else if current.starts_with("/pipeline") || current.starts_with("/opportunities") {
             "Pipeline"
+        } else if current.starts_with("/my-day")
+            || current.starts_with("/notifications")
+            || current.starts_with("/activities")
+        {
+            "My day"
         } else if current == "/" {
             ""
         } else {
@@ -73,6 +79,7 @@ impl Layout {
             .map(|&label| {
                 let href = match label {
                     "Leads" => first_readable(actor).map(|p| format!("/{p}")),
+                    "My day" => Some("/my-day".to_string()),
                     "Pipeline" if actor.can(Resource::Opportunity, Action::Read) => {
                         Some("/pipeline".to_string())
                     }
@@ -103,6 +110,11 @@ impl Layout {
             .filter(|(r, _, _)| actor.can(*r, Action::Read))
             .map(|(_, label, href)| sub(label, href))
             .collect(),
+            "My day" => vec![
+                sub("My day", "/my-day"),
+                sub("Activities", "/activities"),
+                sub("Notifications", "/notifications"),
+            ],
             "Pipeline" => vec![
                 sub("Board", "/pipeline"),
                 sub("Opportunities", "/opportunities"),
@@ -229,6 +241,14 @@ impl EventView {
                 format!("Stage {} → {}", humanize(from), humanize(to))
             }
             ("handed_off", _, _) => "Handed over".to_string(),
+            (activity, _, _) if e.entity_type == salesflow_domain::event::EntityType::Activity => {
+                match activity {
+                    "created" => "Activity scheduled".to_string(),
+                    "completed" => "Activity done".to_string(),
+                    "reminder_due" => "Reminder: activity due".to_string(),
+                    other => format!("Activity {}", humanize(other).to_lowercase()),
+                }
+            }
             (activity, _, _) => humanize(activity),
         };
         let path = match e.entity_type {
@@ -236,6 +256,7 @@ impl EventView {
             salesflow_domain::event::EntityType::Account => Some("accounts"),
             salesflow_domain::event::EntityType::Contact => Some("contacts"),
             salesflow_domain::event::EntityType::Opportunity => Some("opportunities"),
+            salesflow_domain::event::EntityType::Activity => Some("activities"),
             _ => None,
         };
         Self {

@@ -1,5 +1,6 @@
 //! Form submissions: create, update, archive, restore, lead status.
 
+use salesflow_app::activities::Completion;
 use salesflow_app::opportunities::StageMove;
 use salesflow_app::records::HandOff;
 use salesflow_domain::opportunity::Opportunity;
@@ -15,8 +16,38 @@ pub(super) async fn create<E: WebResource>(
         Err(e) => Err(e),
     };
     match result {
-        Ok(record) => Redirect::to(&format!("/{}/{}", E::PATH, record.uuid())).into_response(),
+        Ok(record) => {
+            let own_page = format!("/{}/{}", E::PATH, record.uuid());
+            Redirect::to(&return_to(&form, &own_page)).into_response()
+        }
         Err(error) => form_with_error::<E>(&s, &user, form, error, None).await,
+    }
+}
+
+/// Where a form asks to go back to: a path on this site, or `fallback`.
+pub fn return_to(form: &HashMap<String, String>, fallback: &str) -> String {
+    form.get("return_to")
+        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+        .cloned()
+        .unwrap_or_else(|| fallback.to_string())
+}
+
+/// Marks an activity done from its page, a record page or My day.
+pub async fn complete_activity(
+    State(s): State<AppState>,
+    PathId(id): PathId,
+    SignedForm { user, form }: SignedForm,
+) -> Response {
+    let request = Completion {
+        outcome: form.get("outcome").cloned(),
+        version: form
+            .get("version")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+    };
+    match s.app.complete_activity(&user.actor, id, &request).await {
+        Ok(_) => Redirect::to(&return_to(&form, &format!("/activities/{id}"))).into_response(),
+        Err(e) => app_error_page(e),
     }
 }
 

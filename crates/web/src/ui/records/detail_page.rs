@@ -1,5 +1,6 @@
 //! The record page: fields, status actions and the timeline.
 
+use super::activity_panel::{ActivitiesPanel, about_link, activities_panel, completion_form};
 use super::detail_extras::{StagePanel, handoff_options, stage_panel};
 use super::*;
 
@@ -21,6 +22,10 @@ struct DetailPage {
     timeline: Vec<EventView>,
     stage_panel: Option<StagePanel>,
     handoff: Vec<Opt>,
+    activities: Option<ActivitiesPanel>,
+    completion: bool,
+    /// Where forms on this page return to.
+    back: String,
 }
 
 pub(super) async fn account_name(state: &AppState, actor: &Actor, id: &str) -> Option<String> {
@@ -81,7 +86,11 @@ pub(super) async fn show<E: WebResource>(
                     .unwrap_or_else(|| "(not visible)".into()),
                 Some(format!("/contacts/{raw}")),
             ),
-            FieldKind::Pipeline => continue,
+            FieldKind::Pipeline | FieldKind::Hidden => continue,
+            FieldKind::DateTime if !raw.is_empty() => (
+                raw.parse::<jiff::Timestamp>().map(when).unwrap_or(raw),
+                None,
+            ),
             FieldKind::Choice(_) => (humanize(&raw), None),
             _ => (raw, None),
         };
@@ -98,11 +107,15 @@ pub(super) async fn show<E: WebResource>(
     for (field, label) in [
         ("disqualify_reason", "Disqualified because"),
         ("lost_reason", "Lost because"),
+        ("outcome", "Outcome"),
     ] {
         let reason = text_of(&json, field);
         if !reason.is_empty() {
             fields.push((label, reason, None));
         }
+    }
+    if let Some(about) = about_link(&json) {
+        fields.push(("About", about.0, Some(about.1)));
     }
     fields.push(("Created", when(record.meta().created_at), None));
     fields.push(("Last changed", when(record.meta().updated_at), None));
@@ -129,6 +142,11 @@ pub(super) async fn show<E: WebResource>(
         Ok(h) => h,
         Err(e) => return app_error_page(e),
     };
+    let activities = match activities_panel(&s, actor, &record).await {
+        Ok(a) => a,
+        Err(e) => return app_error_page(e),
+    };
+    let completion = completion_form(&json, actor, E::RESOURCE);
     let page = DetailPage {
         layout: Layout::new(
             &record.display_name(),
@@ -150,6 +168,9 @@ pub(super) async fn show<E: WebResource>(
         timeline: timeline.iter().map(|e| EventView::new(e, &names)).collect(),
         stage_panel,
         handoff,
+        activities,
+        completion,
+        back: format!("/{}/{}", E::PATH, record.uuid()),
     };
     render(StatusCode::OK, &page)
 }

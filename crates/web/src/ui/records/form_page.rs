@@ -90,6 +90,21 @@ async fn form_page<E: WebResource>(
                     .await,
             ),
             FieldKind::Date => ("date", vec![]),
+            FieldKind::Hidden => ("hidden", vec![]),
+            FieldKind::DateTime => {
+                // A browser's date-time field takes "YYYY-MM-DDTHH:MM" (shown as UTC).
+                let local = value.trim_end_matches('Z').get(..16).unwrap_or(&value);
+                fields.push(FormField {
+                    name: f.name,
+                    label: f.label,
+                    kind: "datetime-local",
+                    value: local.to_string(),
+                    required: f.required,
+                    error: state.errors.get(f.name).cloned(),
+                    options: vec![],
+                });
+                continue;
+            }
             FieldKind::Number => ("number", vec![]),
             // The pipeline is chosen once; the stage then changes by moves.
             FieldKind::Pipeline if state.version.is_some() => continue,

@@ -1,14 +1,16 @@
 //! Generic pages for the owned records: list with filters, detail with timeline, forms.
 
 mod actions;
+pub(super) mod activity_panel;
 mod detail_extras;
 mod detail_page;
 mod export_csv;
 mod form_page;
 mod list_page;
 
+pub use actions::{complete_activity, hand_off, lead_status, move_opportunity};
 use actions::{create, set_archived, update};
-pub use actions::{hand_off, lead_status, move_opportunity};
+pub use activity_panel::ActivityView;
 use detail_page::show;
 use export_csv::export;
 pub use export_csv::{csv_export, csv_response};
