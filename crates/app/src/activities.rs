@@ -153,13 +153,17 @@ impl App {
                 return Ok(sent);
             }
             for activity in &due {
+                let field = |name: &str, value: Option<String>| salesflow_domain::changes::FieldChange {
+                    field: name.into(),
+                    old: None,
+                    new: value,
+                };
                 let change = Change::new(
                     "reminder_due",
-                    vec![salesflow_domain::changes::FieldChange {
-                        field: "due_at".into(),
-                        old: None,
-                        new: activity.details.due_at.map(|t| t.to_string()),
-                    }],
+                    vec![
+                        field("subject", Some(activity.details.subject.to_string())),
+                        field("due_at", activity.details.due_at.map(|t| t.to_string())),
+                    ],
                 );
                 let event: EventRecord = self.event(
                     None,

@@ -192,6 +192,7 @@ pub struct Summary {
     pub contacts: usize,
     pub leads: usize,
     pub opportunities: usize,
+    pub activities: usize,
 }
 
 /// One step of the year of history, replayed in time order.
@@ -476,8 +477,10 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
     }
     let opportunities =
         crate::demo_pipeline::fill(&demo, &mut rng, &reps, &accounts, 400, start, now).await?;
+    let activities = crate::demo_activities::fill(&demo, &mut rng, &reps, now).await?;
     Ok(Summary {
         opportunities,
+        activities,
         password,
         users: users.len(),
         accounts: accounts.len(),
@@ -556,8 +559,8 @@ pub async fn fill_if_empty(app: &App) -> Result<()> {
 
 pub fn print_summary(s: &Summary) {
     println!(
-        "Demo company ready: {} users, {} accounts, {} contacts, {} leads and {} opportunities with a year of history.",
-        s.users, s.accounts, s.contacts, s.leads, s.opportunities
+        "Demo company ready: {} users, {} accounts, {} contacts, {} leads and {} opportunities with a year of history, {} activities.",
+        s.users, s.accounts, s.contacts, s.leads, s.opportunities, s.activities
     );
     println!(
         "Sign in as {DEMO_ADMIN_EMAIL} (or rita@…, maria@…, mia@… — see README) with password: {}",

@@ -6,5 +6,6 @@ pub mod admin;
 pub mod bench;
 pub mod config;
 pub mod demo;
+pub mod demo_activities;
 pub mod demo_pipeline;
 pub mod server;
