@@ -153,11 +153,12 @@ impl App {
                 return Ok(sent);
             }
             for activity in &due {
-                let field = |name: &str, value: Option<String>| salesflow_domain::changes::FieldChange {
-                    field: name.into(),
-                    old: None,
-                    new: value,
-                };
+                let field =
+                    |name: &str, value: Option<String>| salesflow_domain::changes::FieldChange {
+                        field: name.into(),
+                        old: None,
+                        new: value,
+                    };
                 let change = Change::new(
                     "reminder_due",
                     vec![

@@ -122,8 +122,14 @@ impl Entity for Lead {
     const RESOURCE: Resource = Resource::Lead;
     const SORTABLE: &'static [&'static str] =
         &["created_at", "updated_at", "last_name", "company", "status"];
-    const STATUSES: &'static [&'static str] =
-        &["new", "working", "nurturing", "qualified", "disqualified"];
+    const STATUSES: &'static [&'static str] = &[
+        "new",
+        "working",
+        "nurturing",
+        "qualified",
+        "disqualified",
+        "converted",
+    ];
     const SOURCES: &'static [&'static str] = &[
         "manual",
         "web_form",

@@ -41,6 +41,9 @@ impl App {
                 TransitionError::NotAllowed { .. } => {
                     AppError::conflict("transition_not_allowed", e.to_string())
                 }
+                TransitionError::UseConvert => {
+                    AppError::invalid("action", "use_convert", e.to_string())
+                }
             })?;
         self.save_change(actor, lead, Some(change)).await
     }

@@ -410,6 +410,53 @@ pub trait NotificationStore: Send + Sync {
     async fn set_notifications_seen(&self, user: UserId, at: Timestamp) -> StoreResult<()>;
 }
 
+/// Company-wide settings stored as JSON documents under a key, with a version.
+#[async_trait]
+pub trait SettingsStore: Send + Sync {
+    /// The document and its version, or `None` when never saved.
+    async fn setting(&self, key: &str) -> StoreResult<Option<(String, i64)>>;
+    /// Saves a new version (`expected_version` 0 for the first save) with its event.
+    async fn save_setting(
+        &self,
+        key: &str,
+        value: &str,
+        expected_version: i64,
+        event: &EventRecord,
+    ) -> StoreResult<()>;
+}
+
+/// What converting a lead writes, all in one transaction.
+pub struct ConversionWrite<'a> {
+    pub lead: &'a Lead,
+    pub lead_version: i64,
+    pub account: Option<&'a salesflow_domain::account::Account>,
+    pub contact: Option<&'a salesflow_domain::contact::Contact>,
+    pub opportunity: Option<&'a Opportunity>,
+    pub events: &'a [EventRecord],
+}
+
+/// Lead conversion and the duplicate look-ups it makes.
+#[async_trait]
+pub trait ConversionStore: Send + Sync {
+    async fn save_conversion(&self, write: ConversionWrite<'_>) -> StoreResult<()>;
+    /// A visible account with this web domain or, failing that, this exact name (case-insensitive).
+    async fn find_account(
+        &self,
+        domain: Option<&str>,
+        name: Option<&str>,
+        scope: Scope,
+    ) -> StoreResult<Option<salesflow_domain::account::Account>>;
+    /// A visible contact with this e-mail address.
+    async fn find_contact(
+        &self,
+        email: &str,
+        scope: Scope,
+    ) -> StoreResult<Option<salesflow_domain::contact::Contact>>;
+    /// Completed activities on a record (for the lead score's engagement).
+    async fn done_activities(&self, related_type: EntityType, related_id: Uuid)
+    -> StoreResult<i64>;
+}
+
 /// Everything the application needs from storage.
 #[async_trait]
 pub trait Store:
@@ -425,6 +472,8 @@ pub trait Store:
     + RecordStore<Activity>
     + ActivityStore
     + NotificationStore
+    + SettingsStore
+    + ConversionStore
     + PipelineStore
     + OpportunityStore
 {

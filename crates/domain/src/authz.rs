@@ -14,7 +14,7 @@ pub enum Resource {
     Opportunity,
     /// Calls, e-mails, meetings, tasks and notes.
     Activity,
-    /// Pipeline and stage configuration.
+    /// Sales process configuration: pipelines and stages, qualification criteria and scoring.
     Pipeline,
     User,
     Audit,

@@ -3,10 +3,11 @@
 use crate::changes::{self, Fields};
 use crate::error::{FieldError, ValidationErrors};
 use crate::event::Change;
-use crate::ids::LeadId;
+use crate::ids::{AccountId, ContactId, LeadId, OpportunityId};
 use crate::record::{RecordMeta, merged};
 use crate::text::{Email, Name, optional_phone, optional_text};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -17,6 +18,8 @@ pub enum LeadStatus {
     Nurturing,
     Qualified,
     Disqualified,
+    /// Turned into account, contact and opportunity; final.
+    Converted,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -31,9 +34,23 @@ pub enum LeadAction {
     Disqualify,
     /// Take a qualified or disqualified lead back into work.
     Reopen,
+    /// Turn a qualified lead into account, contact and opportunity (the convert use case).
+    Convert,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum LeadSource {
     Manual,
@@ -48,8 +65,8 @@ pub enum LeadSource {
     Other,
 }
 
-string_enum!(LeadStatus { New => "new", Working => "working", Nurturing => "nurturing", Qualified => "qualified", Disqualified => "disqualified" });
-string_enum!(LeadAction { Work => "work", Nurture => "nurture", Qualify => "qualify", Disqualify => "disqualify", Reopen => "reopen" });
+string_enum!(LeadStatus { New => "new", Working => "working", Nurturing => "nurturing", Qualified => "qualified", Disqualified => "disqualified", Converted => "converted" });
+string_enum!(LeadAction { Work => "work", Nurture => "nurture", Qualify => "qualify", Disqualify => "disqualify", Reopen => "reopen", Convert => "convert" });
 string_enum!(LeadSource {
     Manual => "manual", WebForm => "web_form", Import => "import", Api => "api", Referral => "referral",
     Event => "event", ColdCall => "cold_call", Partner => "partner", Advertising => "advertising", Other => "other",
@@ -63,15 +80,17 @@ impl LeadStatus {
             LeadStatus::Nurturing => "Nurturing",
             LeadStatus::Qualified => "Qualified",
             LeadStatus::Disqualified => "Disqualified",
+            LeadStatus::Converted => "Converted",
         }
     }
 
-    /// The actions that are legal from this status, for offering buttons.
+    /// The status actions that are legal from this status, for offering buttons (converting
+    /// has its own form).
     pub fn actions(self) -> Vec<LeadAction> {
         LeadAction::ALL
             .iter()
             .copied()
-            .filter(|a| next_status(self, *a).is_some())
+            .filter(|a| *a != LeadAction::Convert && next_status(self, *a).is_some())
             .collect()
     }
 }
@@ -86,12 +105,13 @@ pub fn next_status(from: LeadStatus, action: LeadAction) -> Option<LeadStatus> {
         (S::New | S::Working | S::Nurturing, A::Qualify) => Some(S::Qualified),
         (S::New | S::Working | S::Nurturing, A::Disqualify) => Some(S::Disqualified),
         (S::Qualified | S::Disqualified, A::Reopen) => Some(S::Working),
-        (S::New | S::Working | S::Nurturing, A::Reopen)
+        (S::Qualified, A::Convert) => Some(S::Converted),
+        (S::New | S::Working | S::Nurturing, A::Reopen | A::Convert)
         | (S::Working, A::Work)
         | (S::Nurturing, A::Nurture)
-        | (S::Qualified | S::Disqualified, A::Work | A::Nurture | A::Qualify | A::Disqualify) => {
-            None
-        }
+        | (S::Disqualified, A::Convert)
+        | (S::Qualified | S::Disqualified, A::Work | A::Nurture | A::Qualify | A::Disqualify)
+        | (S::Converted, _) => None,
     }
 }
 
@@ -120,8 +140,25 @@ pub struct Lead {
     pub details: LeadDetails,
     pub status: LeadStatus,
     pub disqualify_reason: Option<String>,
+    /// Answers to the company's qualification criteria (criterion key → met).
+    #[schema(value_type = Object)]
+    pub criteria: BTreeMap<String, bool>,
+    /// What the lead became when converted.
+    pub conversion: Option<Conversion>,
     #[serde(flatten)]
     pub meta: RecordMeta,
+}
+
+/// The records a converted lead became; they carry its history on (the opportunity continues
+/// the lead's process case).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Conversion {
+    #[schema(value_type = String, format = Uuid)]
+    pub account_id: AccountId,
+    #[schema(value_type = String, format = Uuid)]
+    pub contact_id: ContactId,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub opportunity_id: Option<OpportunityId>,
 }
 
 /// Raw lead input from a form, the API or an import. On update, a missing field keeps its value
@@ -238,6 +275,20 @@ impl Fields for Lead {
             ("notes", d.notes.clone()),
             ("status", Some(self.status.to_string())),
             ("disqualify_reason", self.disqualify_reason.clone()),
+            (
+                "converted_account_id",
+                self.conversion.as_ref().map(|c| c.account_id.to_string()),
+            ),
+            (
+                "converted_contact_id",
+                self.conversion.as_ref().map(|c| c.contact_id.to_string()),
+            ),
+            (
+                "converted_opportunity_id",
+                self.conversion
+                    .as_ref()
+                    .and_then(|c| c.opportunity_id.map(|o| o.to_string())),
+            ),
             ("owner_id", Some(self.meta.owner_id.to_string())),
             ("archived", Some(self.meta.archived.to_string())),
         ]
@@ -253,6 +304,8 @@ pub enum TransitionError {
     },
     #[error("disqualifying a lead needs a reason")]
     ReasonRequired,
+    #[error("converting a lead creates records; use the convert action")]
+    UseConvert,
 }
 
 impl Lead {
@@ -262,6 +315,8 @@ impl Lead {
             details,
             status: LeadStatus::New,
             disqualify_reason: None,
+            criteria: BTreeMap::new(),
+            conversion: None,
             meta,
         };
         let change = Change::transition(
@@ -280,6 +335,9 @@ impl Lead {
         reason: Option<&str>,
         now: jiff::Timestamp,
     ) -> Result<(Self, Change), TransitionError> {
+        if action == LeadAction::Convert {
+            return Err(TransitionError::UseConvert);
+        }
         let to = next_status(self.status, action).ok_or(TransitionError::NotAllowed {
             from: self.status,
             action,
@@ -306,6 +364,74 @@ impl Lead {
             next.clone(),
             Change::transition("status_changed", self.status.as_str(), to.as_str(), fields),
         ))
+    }
+}
+
+impl Lead {
+    /// Converts a qualified lead: status converted, links to what it became.
+    pub fn convert(
+        &self,
+        conversion: Conversion,
+        now: jiff::Timestamp,
+    ) -> Result<(Self, Change), TransitionError> {
+        let to =
+            next_status(self.status, LeadAction::Convert).ok_or(TransitionError::NotAllowed {
+                from: self.status,
+                action: LeadAction::Convert,
+            })?;
+        let next = Self {
+            status: to,
+            conversion: Some(conversion),
+            meta: self.meta.next(now),
+            ..self.clone()
+        };
+        let fields = changes::diff(self, &next);
+        Ok((
+            next.clone(),
+            Change::transition("converted", self.status.as_str(), to.as_str(), fields),
+        ))
+    }
+
+    /// Records answers to qualification criteria (only `known` keys); `None` when nothing
+    /// changed. The event lists each changed answer.
+    pub fn answer_criteria(
+        &self,
+        answers: &BTreeMap<String, bool>,
+        known: &[&str],
+        now: jiff::Timestamp,
+    ) -> Result<Option<(Self, Change)>, crate::ValidationErrors> {
+        let mut errors = crate::ValidationErrors::default();
+        for key in answers.keys() {
+            if !known.contains(&key.as_str()) {
+                errors.add(
+                    &format!("answers.{key}"),
+                    "unknown_criterion",
+                    format!("is not a criterion; known: {}", known.join(", ")),
+                );
+            }
+        }
+        errors.into_result()?;
+        let yes_no = |v: Option<&bool>| v.map(|b| if *b { "yes" } else { "no" }.to_string());
+        let fields: Vec<changes::FieldChange> = answers
+            .iter()
+            .filter(|(k, v)| self.criteria.get(*k) != Some(*v))
+            .map(|(k, v)| changes::FieldChange {
+                field: k.clone(),
+                old: yes_no(self.criteria.get(k)),
+                new: yes_no(Some(v)),
+            })
+            .collect();
+        if fields.is_empty() {
+            return Ok(None);
+        }
+        let mut criteria = self.criteria.clone();
+        criteria.extend(answers.iter().map(|(k, v)| (k.clone(), *v)));
+        let next = Self {
+            criteria,
+            meta: self.meta.next(now),
+            ..self.clone()
+        };
+        Ok(Some((next, Change::new("criteria_answered", fields))))
     }
 }
 
@@ -364,6 +490,7 @@ mod tests {
             (S::Nurturing, A::Disqualify, S::Disqualified),
             (S::Qualified, A::Reopen, S::Working),
             (S::Disqualified, A::Reopen, S::Working),
+            (S::Qualified, A::Convert, S::Converted),
         ]
     };
 

@@ -4,6 +4,7 @@
 
 mod activities;
 mod board;
+mod conversion;
 mod db;
 mod dialect;
 mod error;
@@ -14,6 +15,7 @@ mod pipelines;
 mod records;
 mod rows;
 mod sessions;
+mod settings;
 mod tokens;
 mod users;
 

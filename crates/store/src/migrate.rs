@@ -38,6 +38,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 4,
+        name: "qualify_convert",
+        shared: include_str!("../migrations/0004_qualify_convert.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl SqlStore {

@@ -1,13 +1,13 @@
-use salesflow_app::ports::StoreResult;
+use salesflow_app::ports::{StoreError, StoreResult};
 use salesflow_domain::ids::LeadId;
-use salesflow_domain::lead::{Lead, LeadDetails};
+use salesflow_domain::lead::{Conversion, Lead, LeadDetails};
 use salesflow_domain::record::RecordMeta;
 use salesflow_domain::text::{Email, Name, search_key};
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use super::Table;
-use crate::rows::{Val, opt_text, parsed, text};
+use crate::rows::{Val, opt_parsed, opt_text, parsed, text};
 
 fn key(value: Option<&str>) -> Val {
     search_key(value.unwrap_or_default()).into()
@@ -30,6 +30,10 @@ impl Table for Lead {
         "status",
         "disqualify_reason",
         "notes",
+        "criteria",
+        "converted_account_id",
+        "converted_contact_id",
+        "converted_opportunity_id",
     ];
     const SEARCH: &'static [&'static str] =
         &["last_name_key", "first_name_key", "company_key", "email"];
@@ -52,6 +56,21 @@ impl Table for Lead {
             self.status.as_str().into(),
             self.disqualify_reason.clone().into(),
             d.notes.clone().into(),
+            serde_json::to_string(&self.criteria)
+                .unwrap_or_else(|_| "{}".into())
+                .into(),
+            self.conversion
+                .as_ref()
+                .map(|c| c.account_id.to_string())
+                .into(),
+            self.conversion
+                .as_ref()
+                .map(|c| c.contact_id.to_string())
+                .into(),
+            self.conversion
+                .as_ref()
+                .and_then(|c| c.opportunity_id.map(|o| o.to_string()))
+                .into(),
         ]
     }
 
@@ -71,6 +90,19 @@ impl Table for Lead {
             },
             status: parsed(row, "status")?,
             disqualify_reason: opt_text(row, "disqualify_reason")?,
+            criteria: serde_json::from_str(&text(row, "criteria")?)
+                .map_err(|e| StoreError::Other(format!("lead criteria: {e}")))?,
+            conversion: match (
+                opt_parsed(row, "converted_account_id")?,
+                opt_parsed(row, "converted_contact_id")?,
+            ) {
+                (Some(account_id), Some(contact_id)) => Some(Conversion {
+                    account_id,
+                    contact_id,
+                    opportunity_id: opt_parsed(row, "converted_opportunity_id")?,
+                }),
+                _ => None,
+            },
             meta,
         })
     }

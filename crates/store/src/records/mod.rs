@@ -12,6 +12,7 @@ use salesflow_app::entity::Entity;
 use salesflow_app::list::{ArchivedFilter, ListQuery, SortDir, SortValue};
 use salesflow_app::ports::{EventRecord, RecordStore, Scope, StoreError, StoreResult};
 use salesflow_domain::record::RecordMeta;
+use sqlx::AnyConnection;
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
@@ -206,24 +207,76 @@ fn list_sql<T: Table>(query: &ListQuery, scope: Scope) -> StoreResult<(String, V
     Ok((sql, c.values))
 }
 
+/// Inserts a new record inside the caller's transaction.
+pub(crate) async fn insert_in<T: Table>(tx: &mut AnyConnection, record: &T) -> StoreResult<()> {
+    let columns = all_columns::<T>();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        T::TABLE,
+        columns.join(", "),
+        placeholders(0, columns.len())
+    );
+    let mut values = vec![Val::from(record.uuid().to_string())];
+    values.extend(record.values());
+    values.extend(meta_values(record.meta()));
+    bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+    Ok(())
+}
+
+/// Writes a changed record inside the caller's transaction if its stored version is
+/// `expected_version`: otherwise a version conflict (or not found), and nothing is written.
+pub(crate) async fn update_in<T: Table>(
+    tx: &mut AnyConnection,
+    record: &T,
+    expected_version: i64,
+) -> StoreResult<()> {
+    let columns: Vec<&str> = T::COLUMNS.iter().copied().chain(META_COLUMNS).collect();
+    let assignments: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .collect();
+    let n = columns.len();
+    let sql = format!(
+        "UPDATE {} SET {} WHERE id = ${} AND version = ${}",
+        T::TABLE,
+        assignments.join(", "),
+        n + 1,
+        n + 2
+    );
+    let mut values = record.values();
+    values.extend(meta_values(record.meta()));
+    values.push(record.uuid().to_string().into());
+    values.push(expected_version.into());
+    let done = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+    if done.rows_affected() == 0 {
+        let current_sql = format!("SELECT version FROM {} WHERE id = $1", T::TABLE);
+        let row = sqlx::query(AssertSqlSafe(current_sql))
+            .bind(record.uuid().to_string())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map)?;
+        return Err(match row {
+            Some(row) => StoreError::VersionConflict {
+                current: int(&row, "version")?,
+            },
+            None => StoreError::NotFound,
+        });
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl<T: Table> RecordStore<T> for SqlStore {
     async fn insert(&self, record: &T, event: &EventRecord) -> StoreResult<()> {
-        let columns = all_columns::<T>();
-        let sql = format!(
-            "INSERT INTO {} ({}) VALUES ({})",
-            T::TABLE,
-            columns.join(", "),
-            placeholders(0, columns.len())
-        );
-        let mut values = vec![Val::from(record.uuid().to_string())];
-        values.extend(record.values());
-        values.extend(meta_values(record.meta()));
         write_tx!(self, |tx| {
-            bind_all(sqlx::query(AssertSqlSafe(sql.clone())), values.clone())
-                .execute(&mut *tx)
-                .await
-                .map_err(map)?;
+            insert_in(tx, record).await?;
             insert_event(tx, event).await
         })
     }
@@ -252,43 +305,8 @@ impl<T: Table> RecordStore<T> for SqlStore {
         expected_version: i64,
         event: &EventRecord,
     ) -> StoreResult<()> {
-        let columns: Vec<&str> = T::COLUMNS.iter().copied().chain(META_COLUMNS).collect();
-        let assignments: Vec<String> = columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{c} = ${}", i + 1))
-            .collect();
-        let n = columns.len();
-        let sql = format!(
-            "UPDATE {} SET {} WHERE id = ${} AND version = ${}",
-            T::TABLE,
-            assignments.join(", "),
-            n + 1,
-            n + 2
-        );
-        let mut values = record.values();
-        values.extend(meta_values(record.meta()));
-        values.push(record.uuid().to_string().into());
-        values.push(expected_version.into());
-        let current_sql = format!("SELECT version FROM {} WHERE id = $1", T::TABLE);
         write_tx!(self, |tx| {
-            let done = bind_all(sqlx::query(AssertSqlSafe(sql.clone())), values.clone())
-                .execute(&mut *tx)
-                .await
-                .map_err(map)?;
-            if done.rows_affected() == 0 {
-                let row = sqlx::query(AssertSqlSafe(current_sql.clone()))
-                    .bind(record.uuid().to_string())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(map)?;
-                return Err(match row {
-                    Some(row) => StoreError::VersionConflict {
-                        current: int(&row, "version")?,
-                    },
-                    None => StoreError::NotFound,
-                });
-            }
+            update_in(tx, record, expected_version).await?;
             insert_event(tx, event).await
         })
     }

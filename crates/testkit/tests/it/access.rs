@@ -7,11 +7,12 @@ use std::collections::BTreeSet;
 use reqwest::Method;
 use salesflow_app::Actor;
 use salesflow_app::entity::Origin;
+use salesflow_app::leads::LeadTransition;
 use salesflow_app::ports::UserRecord;
 use salesflow_domain::account::{Account, AccountInput};
 use salesflow_domain::activity::{Activity, ActivityInput};
 use salesflow_domain::contact::{Contact, ContactInput};
-use salesflow_domain::lead::{Lead, LeadInput};
+use salesflow_domain::lead::{Lead, LeadAction, LeadInput};
 use salesflow_domain::opportunity::{Opportunity, OpportunityInput};
 use salesflow_domain::pipeline::PipelineInput;
 use salesflow_domain::role::Role;
@@ -301,6 +302,38 @@ const MATRIX: &[(&str, [u16; 8])] = &[
     (
         "POST /api/v1/notifications/seen",
         [401, 204, 204, 204, 204, 204, 204, 204],
+    ),
+    (
+        "POST /api/v1/leads/{id}/convert own",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/leads/{id}/convert other",
+        [401, 200, 404, 404, 403, 403, 403, 403],
+    ),
+    (
+        "PUT /api/v1/leads/{id}/criteria own",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "PUT /api/v1/leads/{id}/criteria other",
+        [401, 200, 404, 404, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/leads/{id}/score own",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/leads/{id}/score other",
+        [401, 200, 404, 404, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/settings/qualification",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "PUT /api/v1/settings/qualification",
+        [401, 200, 200, 403, 403, 403, 403, 403],
     ),
     (
         "GET /api/v1/accounts",
@@ -670,6 +703,10 @@ async fn check(
         let about = account_of(t, f, &caller.map(|c| c.id.to_string())).await;
         let body = json!({ "kind": "task", "subject": "Created", "related_type": "account", "related_id": about });
         (template.to_string(), Some(body))
+    } else if template == "/api/v1/settings/qualification" && method == Method::PUT {
+        let (settings, version) = t.app.qualification_settings().await.unwrap();
+        let body = json!({ "settings": settings, "version": version });
+        (template.to_string(), Some(body))
     } else if !template.contains("{id}") {
         (
             template.to_string(),
@@ -686,11 +723,27 @@ async fn check(
             Some(json!({})),
         )
     } else {
-        let (id, version) = record(t, f, kind, &owner).await;
+        let (id, mut version) = record(t, f, kind, &owner).await;
+        if template.ends_with("/convert") {
+            // Only a qualified lead converts.
+            let request = LeadTransition {
+                action: LeadAction::Qualify,
+                reason: None,
+                version,
+            };
+            let lead = t
+                .app
+                .transition_lead(&f.admin, id.parse().unwrap(), &request)
+                .await
+                .unwrap();
+            version = lead.meta.version;
+        }
         let body = match template.rsplit('/').next().unwrap() {
             "transitions" => Some(json!({ "action": "work", "version": version })),
             "move" => Some(json!({ "stage_id": QUALIFICATION, "version": version })),
             "complete" => Some(json!({ "outcome": "reached", "version": version })),
+            "convert" => Some(json!({ "version": version })),
+            "criteria" => Some(json!({ "answers": { "budget": true }, "version": version })),
             "handoff" => Some(
                 json!({ "owner_id": f.target.id.to_string(), "reason": "matrix", "version": version }),
             ),

@@ -9,6 +9,7 @@ mod concurrency;
 mod jobs;
 mod ops;
 mod pipeline;
+mod qualify;
 mod records;
 mod store_story;
 mod ui;

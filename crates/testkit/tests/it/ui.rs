@@ -173,7 +173,7 @@ async fn list_form_detail_and_timeline() {
         .await;
     assert_eq!(moved.status(), StatusCode::SEE_OTHER);
     let (_, detail) = s.get(&location).await;
-    assert_eq!(select(&detail, ".badge"), ["Working"]);
+    assert_eq!(select(&detail, "h1 .badge"), ["Working"]);
     t.shutdown().await;
 }
 

@@ -9,10 +9,11 @@ mod json;
 mod leads;
 pub mod openapi;
 mod pipeline;
+mod qualify;
 mod records;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use salesflow_domain::account::Account;
 use salesflow_domain::activity::Activity;
 use salesflow_domain::contact::Contact;
@@ -52,6 +53,13 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/leads/{id}/handoff",
             post(pipeline::hand_off::<Lead>),
+        )
+        .route("/api/v1/leads/{id}/convert", post(qualify::convert))
+        .route("/api/v1/leads/{id}/criteria", put(qualify::answer_criteria))
+        .route("/api/v1/leads/{id}/score", get(qualify::score))
+        .route(
+            "/api/v1/settings/qualification",
+            get(qualify::settings).put(qualify::save_settings),
         )
         .merge(resource_routes::<Opportunity>())
         .route(

@@ -4,9 +4,11 @@
 use super::activities::MyDayParams;
 use axum::Router;
 use salesflow_app::activities::Completion;
+use salesflow_app::convert::ConvertLead;
 use salesflow_app::leads::LeadTransition;
 use salesflow_app::list::ListParams;
 use salesflow_app::opportunities::{BoardParams, StageMove};
+use salesflow_app::qualification::{CriteriaAnswers, SettingsUpdate};
 use salesflow_app::records::HandOff;
 use salesflow_domain::account::{Account, AccountInput};
 use salesflow_domain::activity::{Activity, ActivityInput};
@@ -14,6 +16,7 @@ use salesflow_domain::contact::{Contact, ContactInput};
 use salesflow_domain::lead::{Lead, LeadInput};
 use salesflow_domain::opportunity::{Opportunity, OpportunityInput};
 use salesflow_domain::pipeline::{Pipeline, PipelineInput};
+use salesflow_domain::qualification::{QualificationSettings, Score};
 use utoipa::IntoParams;
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, Parameter, ParameterBuilder, ParameterIn, PathItem,
@@ -308,6 +311,7 @@ fn endpoints() -> Vec<Endpoint> {
     all.extend(pipeline_endpoints());
     all.extend(resource_endpoints::<Activity>("ActivityInput"));
     all.extend(activity_endpoints());
+    all.extend(qualify_endpoints());
     all.push(Endpoint::new(HttpMethod::Post, "/api/v1/leads/{id}/transitions", "leads", "Move a lead through its status machine (work, nurture, qualify, disqualify with reason, reopen)").id().body(schema_ref("LeadTransition")).returns("200", "application/json", wrapped("lead", schema_ref("Lead"))));
     all.push(
         Endpoint::new(
@@ -506,6 +510,41 @@ fn activity_endpoints() -> Vec<Endpoint> {
     all
 }
 
+fn qualify_endpoints() -> Vec<Endpoint> {
+    let object = || RefOr::T(Schema::Object(ObjectBuilder::new().build()));
+    let settings = || {
+        RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .property("settings", schema_ref("QualificationSettings"))
+                .property(
+                    "version",
+                    RefOr::T(Schema::Object(
+                        ObjectBuilder::new().schema_type(Type::Integer).build(),
+                    )),
+                )
+                .build(),
+        ))
+    };
+    vec![
+        Endpoint::new(HttpMethod::Post, "/api/v1/leads/{id}/convert", "leads", "Convert a qualified lead into account + contact + opportunity in one step (existing account/contact reused when found)")
+            .id()
+            .body(schema_ref("ConvertLead"))
+            .returns("200", "application/json", object()),
+        Endpoint::new(HttpMethod::Put, "/api/v1/leads/{id}/criteria", "leads", "Answer qualification criteria on a lead")
+            .id()
+            .body(schema_ref("CriteriaAnswers"))
+            .returns("200", "application/json", wrapped("lead", schema_ref("Lead"))),
+        Endpoint::new(HttpMethod::Get, "/api/v1/leads/{id}/score", "leads", "The lead's score with the points each rule gave")
+            .id()
+            .returns("200", "application/json", wrapped("score", schema_ref("Score"))),
+        Endpoint::new(HttpMethod::Get, "/api/v1/settings/qualification", "settings", "Qualification criteria and scoring rules")
+            .returns("200", "application/json", settings()),
+        Endpoint::new(HttpMethod::Put, "/api/v1/settings/qualification", "settings", "Change the qualification criteria and scoring rules (admin, sales manager; send `version`)")
+            .body(schema_ref("SettingsUpdate"))
+            .returns("200", "application/json", settings()),
+    ]
+}
+
 /// The API's OpenAPI 3 document.
 pub fn openapi_document() -> OpenApi {
     let mut paths: std::collections::BTreeMap<String, PathItem> = std::collections::BTreeMap::new();
@@ -548,6 +587,11 @@ pub fn openapi_document() -> OpenApi {
         Activity,
         ActivityInput,
         Completion,
+        ConvertLead,
+        CriteriaAnswers,
+        SettingsUpdate,
+        QualificationSettings,
+        Score,
         VersionBody,
         ListMeta,
         EventJson,

@@ -72,6 +72,8 @@ pub fn routes() -> Router<AppState> {
             post(records::hand_off::<Opportunity>),
         )
         .route("/leads/{id}/handoff", post(records::hand_off::<Lead>))
+        .route("/leads/{id}/criteria", post(records::answer_criteria))
+        .route("/leads/{id}/convert", post(records::convert))
 }
 
 /// Renders a template into a response with the given status.

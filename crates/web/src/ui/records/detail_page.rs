@@ -2,6 +2,7 @@
 
 use super::activity_panel::{ActivitiesPanel, about_link, activities_panel, completion_form};
 use super::detail_extras::{StagePanel, handoff_options, stage_panel};
+use super::lead_panel::{LeadPanel, lead_panel};
 use super::*;
 
 #[derive(Template)]
@@ -24,6 +25,7 @@ struct DetailPage {
     handoff: Vec<Opt>,
     activities: Option<ActivitiesPanel>,
     completion: bool,
+    lead_panel: Option<LeadPanel>,
     /// Where forms on this page return to.
     back: String,
 }
@@ -147,6 +149,10 @@ pub(super) async fn show<E: WebResource>(
         Err(e) => return app_error_page(e),
     };
     let completion = completion_form(&json, actor, E::RESOURCE);
+    let lead_panel = match lead_panel(&s, actor, &record, &json).await {
+        Ok(p) => p,
+        Err(e) => return app_error_page(e),
+    };
     let page = DetailPage {
         layout: Layout::new(
             &record.display_name(),
@@ -170,6 +176,7 @@ pub(super) async fn show<E: WebResource>(
         handoff,
         activities,
         completion,
+        lead_panel,
         back: format!("/{}/{}", E::PATH, record.uuid()),
     };
     render(StatusCode::OK, &page)

@@ -6,6 +6,7 @@ mod detail_extras;
 mod detail_page;
 mod export_csv;
 mod form_page;
+mod lead_panel;
 mod list_page;
 
 pub use actions::{complete_activity, hand_off, lead_status, move_opportunity};
@@ -16,6 +17,7 @@ use export_csv::export;
 pub use export_csv::{csv_export, csv_response};
 use form_page::{edit_form, new_form};
 use form_page::{form_with_error, input_from_form};
+pub use lead_panel::{answer_criteria, convert};
 use list_page::list;
 
 use std::collections::HashMap;

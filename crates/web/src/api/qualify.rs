@@ -1,0 +1,64 @@
+//! Qualifying and converting leads, and the qualification settings.
+
+use axum::Json;
+use axum::extract::State;
+use salesflow_app::convert::ConvertLead;
+use salesflow_app::qualification::{CriteriaAnswers, SettingsUpdate};
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{ApiActor, ApiJson, PathId};
+
+pub async fn convert(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+    ApiJson(body): ApiJson<ConvertLead>,
+) -> Result<Json<Value>, ApiError> {
+    let c = s.app.convert_lead(&actor, id, &body).await?;
+    Ok(Json(json!({
+        "lead": c.lead,
+        "account": c.account,
+        "account_created": c.account_created,
+        "contact": c.contact,
+        "contact_created": c.contact_created,
+        "opportunity": c.opportunity,
+    })))
+}
+
+pub async fn answer_criteria(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+    ApiJson(body): ApiJson<CriteriaAnswers>,
+) -> Result<Json<Value>, ApiError> {
+    let lead = s.app.answer_criteria(&actor, id, &body).await?;
+    Ok(Json(json!({ "lead": lead })))
+}
+
+pub async fn score(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+) -> Result<Json<Value>, ApiError> {
+    let (score, _) = s.app.lead_score(&actor, id).await?;
+    Ok(Json(json!({ "score": score })))
+}
+
+pub async fn settings(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Value>, ApiError> {
+    let (settings, version) = s.app.read_qualification_settings(&actor).await?;
+    Ok(Json(json!({ "settings": settings, "version": version })))
+}
+
+pub async fn save_settings(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<SettingsUpdate>,
+) -> Result<Json<Value>, ApiError> {
+    let (settings, version) = s.app.save_qualification_settings(&actor, &body).await?;
+    Ok(Json(json!({ "settings": settings, "version": version })))
+}
