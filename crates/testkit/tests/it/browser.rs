@@ -165,3 +165,80 @@ async fn drag_an_opportunity_to_another_stage_and_see_the_totals_change() {
     assert_eq!(gated.json["opportunity"]["stage_key"], "qualification");
     t.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn convert_a_qualified_lead_from_its_page() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let t = TestApp::spawn().await;
+    let rep = t.user(Role::SalesRep, None).await;
+    let api = t.api_as(&rep).await;
+    let lead = api
+        .post(
+            "/api/v1/leads",
+            &serde_json::json!({ "first_name": "Joan", "last_name": "Clarke", "company": "Bletchley Park",
+                                 "email": "joan@bletchley.example" }),
+        )
+        .await;
+    let id = lead.json["lead"]["id"].as_str().unwrap().to_string();
+    let qualified = api
+        .post(
+            &format!("/api/v1/leads/{id}/transitions"),
+            &serde_json::json!({ "action": "qualify", "version": 1 }),
+        )
+        .await;
+    assert_eq!(qualified.status, 200, "{}", qualified.text);
+    let c = &browser.client;
+    let result = async {
+        browser.sign_in(&t.base_url, &rep.email, PASSWORD).await?;
+        c.goto(&t.url(&format!("/leads/{id}"))).await?;
+        // Tick two criteria first: the score goes up.
+        c.find(Locator::Css("input[name=crit_budget]"))
+            .await?
+            .click()
+            .await?;
+        c.find(Locator::Css("input[name=crit_need]"))
+            .await?
+            .click()
+            .await?;
+        c.find(Locator::Css("form.criteria button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let score = browser
+            .wait_for_text(".badge.score", |t| t.starts_with("40"))
+            .await?;
+        c.find(Locator::Css(".convert-form input[name=amount]"))
+            .await?
+            .send_keys("25000")
+            .await?;
+        c.find(Locator::Id("convert")).await?.click().await?;
+        let heading = browser
+            .wait_for_text("h1", |t| t.contains("new business"))
+            .await?;
+        let stage = c
+            .find(Locator::Css(".stage-path li.current"))
+            .await?
+            .text()
+            .await?;
+        let url = c.current_url().await?;
+        Ok::<_, fantoccini::error::CmdError>((score, heading, stage, url.path().to_string()))
+    }
+    .await;
+    browser.close().await;
+    let (score, heading, stage, path) = result.expect("browser flow");
+    assert_eq!(
+        score, "40 points",
+        "30 for two criteria, 10 for the company and e-mail"
+    );
+    assert!(
+        heading.starts_with("Bletchley Park — new business"),
+        "{heading}"
+    );
+    assert_eq!(stage, "Prospecting");
+    assert!(path.starts_with("/opportunities/"), "{path}");
+    let lead = api.get(&format!("/api/v1/leads/{id}")).await;
+    assert_eq!(lead.json["lead"]["status"], "converted");
+    t.shutdown().await;
+}
