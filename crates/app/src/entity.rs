@@ -5,14 +5,18 @@ use salesflow_domain::ValidationErrors;
 use salesflow_domain::account::{Account, AccountDetails, AccountInput};
 use salesflow_domain::activity::{Activity, ActivityDetails, ActivityInput, parse_related};
 use salesflow_domain::authz::Resource;
+use salesflow_domain::campaign::{Campaign, CampaignDetails, CampaignInput};
 use salesflow_domain::contact::{Contact, ContactDetails, ContactInput};
 use salesflow_domain::event::{Change, EntityType};
-use salesflow_domain::ids::{AccountId, ActivityId, ContactId, LeadId, OpportunityId, StageId};
+use salesflow_domain::ids::{
+    AccountId, ActivityId, CampaignId, ContactId, LeadId, OpportunityId, StageId, WebFormId,
+};
 use salesflow_domain::lead::{Lead, LeadDetails, LeadInput, LeadSource, LeadStatus};
 use salesflow_domain::money::Currency;
 use salesflow_domain::opportunity::{Opportunity, OpportunityDetails, OpportunityInput};
 use salesflow_domain::pipeline::Pipeline;
 use salesflow_domain::record::{Owned, Owner, RecordMeta};
+use salesflow_domain::web_form::{WebForm, WebFormDetails, WebFormInput};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -78,6 +82,10 @@ pub trait Entity: Owned + Serialize + Send + Sync + 'static {
     /// A contact this record points to, which must exist, be visible to the writer and work
     /// at the record's account when both are set.
     fn contact_ref(&self) -> Option<Uuid> {
+        None
+    }
+    /// A campaign this record points to, which must exist.
+    fn campaign_ref(&self) -> Option<Uuid> {
         None
     }
     /// This record type's storage port.
@@ -171,6 +179,9 @@ impl Entity for Lead {
     ) -> Result<Option<(Self, Change)>, ValidationErrors> {
         let details = LeadDetails::parse(input, Some(&self.details), self.details.source)?;
         Ok(self.edit(details, owner, now))
+    }
+    fn campaign_ref(&self) -> Option<Uuid> {
+        self.details.campaign_id.map(|c| c.0)
     }
 }
 
@@ -411,5 +422,82 @@ impl Entity for Activity {
         }
         let details = ActivityDetails::parse(input, Some(&self.details))?;
         Ok(self.edit(details, owner, now))
+    }
+}
+
+impl Entity for Campaign {
+    type Input = CampaignInput;
+    const ENTITY: EntityType = EntityType::Campaign;
+    const RESOURCE: Resource = Resource::Campaign;
+    const SORTABLE: &'static [&'static str] = &["created_at", "updated_at", "name", "status"];
+    const STATUSES: &'static [&'static str] = &["planned", "active", "completed"];
+    /// The company's default currency for the budget.
+    type Context = Currency;
+
+    common_entity_methods!(CampaignInput);
+    async fn context(app: &App, _: &Actor, _: &CampaignInput) -> AppResult<Currency> {
+        Ok(app.config.default_currency)
+    }
+    fn display_name(&self) -> String {
+        self.details.name.to_string()
+    }
+    fn create(
+        id: Uuid,
+        input: &CampaignInput,
+        meta: RecordMeta,
+        _: Origin,
+        currency: &Currency,
+    ) -> Result<(Self, Change), ValidationErrors> {
+        let details = CampaignDetails::parse(input, None, *currency)?;
+        Ok(Campaign::new(CampaignId(id), details, meta))
+    }
+    fn apply(
+        &self,
+        input: &CampaignInput,
+        owner: Option<Owner>,
+        now: jiff::Timestamp,
+    ) -> Result<Option<(Self, Change)>, ValidationErrors> {
+        let details = CampaignDetails::parse(input, Some(&self.details), self.details.currency)?;
+        Ok(self.edit(details, owner, now))
+    }
+}
+
+impl Entity for WebForm {
+    type Input = WebFormInput;
+    const ENTITY: EntityType = EntityType::WebForm;
+    const RESOURCE: Resource = Resource::WebForm;
+    const SORTABLE: &'static [&'static str] = &["created_at", "updated_at", "name"];
+    /// The new form's public token.
+    type Context = String;
+
+    common_entity_methods!(WebFormInput);
+    async fn context(_: &App, _: &Actor, _: &WebFormInput) -> AppResult<String> {
+        // 128 random bits name the public form.
+        Ok(crate::secret::new_secret("")[..32].to_string())
+    }
+    fn display_name(&self) -> String {
+        self.details.name.to_string()
+    }
+    fn create(
+        id: Uuid,
+        input: &WebFormInput,
+        meta: RecordMeta,
+        _: Origin,
+        token: &String,
+    ) -> Result<(Self, Change), ValidationErrors> {
+        let details = WebFormDetails::parse(input, None)?;
+        Ok(WebForm::new(WebFormId(id), details, token.clone(), meta))
+    }
+    fn apply(
+        &self,
+        input: &WebFormInput,
+        owner: Option<Owner>,
+        now: jiff::Timestamp,
+    ) -> Result<Option<(Self, Change)>, ValidationErrors> {
+        let details = WebFormDetails::parse(input, Some(&self.details))?;
+        Ok(self.edit(details, owner, now))
+    }
+    fn campaign_ref(&self) -> Option<Uuid> {
+        self.details.campaign_id.map(|c| c.0)
     }
 }

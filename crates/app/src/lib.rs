@@ -20,6 +20,7 @@ pub mod records;
 pub mod secret;
 pub mod token_cache;
 pub mod users;
+pub mod web_forms;
 
 pub use actor::Actor;
 pub use error::{AppError, AppResult};

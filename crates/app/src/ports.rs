@@ -6,11 +6,14 @@ use jiff::Timestamp;
 use salesflow_domain::activity::Activity;
 use salesflow_domain::changes::FieldChange;
 use salesflow_domain::event::EntityType;
-use salesflow_domain::ids::{ActivityId, EventId, PipelineId, StageId, TeamId, TokenId, UserId};
+use salesflow_domain::ids::{
+    ActivityId, EventId, PipelineId, StageId, TeamId, TokenId, UserId, WebFormId,
+};
 use salesflow_domain::lead::Lead;
 use salesflow_domain::opportunity::Opportunity;
 use salesflow_domain::pipeline::Pipeline;
 use salesflow_domain::role::Role;
+use salesflow_domain::web_form::WebForm;
 use uuid::Uuid;
 
 use crate::entity::Entity;
@@ -457,6 +460,44 @@ pub trait ConversionStore: Send + Sync {
     -> StoreResult<i64>;
 }
 
+/// Public web forms: lookup by token, the per-address submission count, and storing a
+/// submitted lead with its submission record in one transaction.
+#[async_trait]
+pub trait WebFormStore: Send + Sync {
+    async fn form_by_token(&self, token: &str) -> StoreResult<Option<WebForm>>;
+    /// Submissions to `form` from the (hashed) address since `since`.
+    async fn recent_submissions(
+        &self,
+        form: WebFormId,
+        address: &str,
+        since: Timestamp,
+    ) -> StoreResult<i64>;
+    async fn insert_submitted_lead(
+        &self,
+        lead: &Lead,
+        event: &EventRecord,
+        form: WebFormId,
+        address: &str,
+    ) -> StoreResult<()>;
+}
+
+/// A campaign's leads, within the reader's visibility.
+#[async_trait]
+pub trait CampaignStore: Send + Sync {
+    async fn campaign_lead_counts(
+        &self,
+        campaign: Uuid,
+        scope: Scope,
+    ) -> StoreResult<Vec<(String, i64)>>;
+    /// The newest leads of the campaign.
+    async fn campaign_leads(
+        &self,
+        campaign: Uuid,
+        scope: Scope,
+        limit: u32,
+    ) -> StoreResult<Vec<Lead>>;
+}
+
 /// Everything the application needs from storage.
 #[async_trait]
 pub trait Store:
@@ -474,6 +515,10 @@ pub trait Store:
     + NotificationStore
     + SettingsStore
     + ConversionStore
+    + RecordStore<salesflow_domain::campaign::Campaign>
+    + RecordStore<WebForm>
+    + WebFormStore
+    + CampaignStore
     + PipelineStore
     + OpportunityStore
 {

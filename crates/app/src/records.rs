@@ -7,6 +7,7 @@ use salesflow_domain::record::RecordMeta;
 use uuid::Uuid;
 
 use salesflow_domain::account::Account;
+use salesflow_domain::campaign::Campaign;
 use salesflow_domain::contact::Contact;
 use serde::Deserialize;
 
@@ -134,6 +135,19 @@ impl App {
                     "account_id",
                     "unknown_account",
                     "no account with this id",
+                ));
+            }
+        }
+        if let Some(campaign) = record.campaign_ref() {
+            // Any campaign may be named, also one the writer's role does not list.
+            let found = <Campaign as Entity>::store(self.store.as_ref())
+                .get(campaign, Scope::All)
+                .await?;
+            if found.is_none() {
+                return Err(AppError::invalid(
+                    "campaign_id",
+                    "unknown_campaign",
+                    "no campaign with this id",
                 ));
             }
         }
@@ -326,7 +340,8 @@ impl App {
         // may not see the account, and keeping it must still work.
         if let Some((next, _)) = &change
             && (next.account_ref() != record.account_ref()
-                || next.contact_ref() != record.contact_ref())
+                || next.contact_ref() != record.contact_ref()
+                || next.campaign_ref() != record.campaign_ref())
         {
             self.check_refs(actor, next).await?;
         }

@@ -17,6 +17,7 @@ pub struct FileSettings {
     pub database_url: Option<String>,
     pub listen: Option<String>,
     pub secure_cookies: Option<bool>,
+    pub public_url: Option<String>,
     pub max_connections: Option<u32>,
     pub log_format: Option<String>,
 }
@@ -41,6 +42,8 @@ pub struct Settings {
     pub database_url: String,
     pub listen: String,
     pub secure_cookies: bool,
+    /// How people outside reach this server (links in embeddable forms, e-mails).
+    pub public_url: String,
     pub max_connections: u32,
 }
 
@@ -49,15 +52,20 @@ impl Settings {
         database_url: Option<String>,
         listen: Option<String>,
         secure_cookies: Option<bool>,
+        public_url: Option<String>,
         file: &FileSettings,
     ) -> Self {
+        let listen: String = listen
+            .or_else(|| file.listen.clone())
+            .unwrap_or_else(|| DEFAULT_LISTEN.into());
         Self {
             database_url: database_url
                 .or_else(|| file.database_url.clone())
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
-            listen: listen
-                .or_else(|| file.listen.clone())
-                .unwrap_or_else(|| DEFAULT_LISTEN.into()),
+            public_url: public_url
+                .or_else(|| file.public_url.clone())
+                .unwrap_or_else(|| format!("http://{listen}")),
+            listen,
             secure_cookies: secure_cookies.or(file.secure_cookies).unwrap_or(false),
             max_connections: file.max_connections.unwrap_or(16),
         }
@@ -73,10 +81,11 @@ mod tests {
         let file: FileSettings =
             toml::from_str("database_url = \"postgres://db/x\"\nlisten = \"0.0.0.0:9000\"")
                 .unwrap();
-        let s = Settings::resolve(Some("sqlite://flag.db".into()), None, None, &file);
+        let s = Settings::resolve(Some("sqlite://flag.db".into()), None, None, None, &file);
         assert_eq!(s.database_url, "sqlite://flag.db");
         assert_eq!(s.listen, "0.0.0.0:9000");
-        let d = Settings::resolve(None, None, None, &FileSettings::default());
+        assert_eq!(s.public_url, "http://0.0.0.0:9000");
+        let d = Settings::resolve(None, None, None, None, &FileSettings::default());
         assert_eq!(
             (d.database_url.as_str(), d.listen.as_str()),
             (DEFAULT_DATABASE_URL, DEFAULT_LISTEN)

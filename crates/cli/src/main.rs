@@ -46,6 +46,10 @@ enum Command {
         /// Mark cookies Secure (when served over HTTPS).
         #[arg(long, env = "SALESFLOW_SECURE_COOKIES")]
         secure_cookies: Option<bool>,
+        /// The address people reach this server at, e.g. https://crm.example.com (default
+        /// http://LISTEN); used in the embeddable web forms.
+        #[arg(long, env = "SALESFLOW_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Create or upgrade the database schema, then exit.
     Migrate,
@@ -110,13 +114,15 @@ async fn main() -> Result<()> {
             listen,
             demo,
             secure_cookies,
+            public_url,
         } => {
-            let settings = Settings::resolve(cli.database_url, listen, secure_cookies, &file);
+            let settings =
+                Settings::resolve(cli.database_url, listen, secure_cookies, public_url, &file);
             server::serve(&settings, demo).await
         }
         Command::Bench(args) => bench::run(args).await,
         command => {
-            let settings = Settings::resolve(cli.database_url, None, None, &file);
+            let settings = Settings::resolve(cli.database_url, None, None, None, &file);
             let store = server::open_store(&settings.database_url, 4).await?;
             let app = server::app(store.clone(), Arc::new(SystemClock));
             let result = match command {

@@ -114,6 +114,7 @@ pub async fn serve(settings: &Settings, demo: bool) -> Result<()> {
             app,
             WebConfig {
                 secure_cookies: settings.secure_cookies,
+                public_url: settings.public_url.clone(),
             },
         ),
         stop_rx,

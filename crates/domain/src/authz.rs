@@ -14,6 +14,9 @@ pub enum Resource {
     Opportunity,
     /// Calls, e-mails, meetings, tasks and notes.
     Activity,
+    Campaign,
+    /// Public web-to-lead forms.
+    WebForm,
     /// Sales process configuration: pipelines and stages, qualification criteria and scoring.
     Pipeline,
     User,
@@ -64,6 +67,9 @@ pub fn grant(role: Role, resource: Resource) -> Option<(Visibility, &'static [Ac
             Some((Visibility::All, READ))
         }
         (Role::Marketing | Role::Finance, Opportunity) => Some((Visibility::All, READ)),
+        (Role::Marketing, Campaign | WebForm) => Some((Visibility::All, FULL)),
+        (Role::SalesManager | Role::SalesRep, Campaign) => Some((Visibility::All, READ)),
+        (Role::SalesManager, WebForm) => Some((Visibility::All, READ)),
         (Role::Marketing, Lead) => Some((Visibility::All, FULL)),
         (Role::Marketing, Account | Contact) => Some((Visibility::All, READ)),
         (Role::Finance, Account | Contact) => Some((Visibility::All, READ_UPDATE)),

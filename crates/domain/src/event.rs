@@ -17,6 +17,8 @@ pub enum EntityType {
     Pipeline,
     Opportunity,
     Activity,
+    Campaign,
+    WebForm,
 }
 
 impl EntityType {
@@ -31,10 +33,12 @@ impl EntityType {
             EntityType::Pipeline => "pipeline",
             EntityType::Opportunity => "opportunity",
             EntityType::Activity => "activity",
+            EntityType::Campaign => "campaign",
+            EntityType::WebForm => "web_form",
         }
     }
 
-    pub const ALL: [EntityType; 9] = [
+    pub const ALL: [EntityType; 11] = [
         Self::User,
         Self::Team,
         Self::Account,
@@ -44,6 +48,8 @@ impl EntityType {
         Self::Pipeline,
         Self::Opportunity,
         Self::Activity,
+        Self::Campaign,
+        Self::WebForm,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {

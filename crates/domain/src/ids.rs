@@ -37,5 +37,22 @@ id_type!(
     PipelineId,
     StageId,
     OpportunityId,
-    ActivityId
+    ActivityId,
+    CampaignId,
+    WebFormId
 );
+
+/// Parses an optional id field: missing or blank is `None`, anything else must be an id.
+pub fn optional_id<T: FromStr>(
+    field: &str,
+    raw: Option<&str>,
+) -> Result<Option<T>, crate::FieldError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(raw) => raw.parse().map(Some).map_err(|_| crate::FieldError {
+            field: field.into(),
+            code: "invalid_id",
+            message: "must be an id".into(),
+        }),
+    }
+}

@@ -3,7 +3,7 @@
 use crate::changes::{self, Fields};
 use crate::error::{FieldError, ValidationErrors};
 use crate::event::Change;
-use crate::ids::{AccountId, ContactId, LeadId, OpportunityId};
+use crate::ids::{AccountId, CampaignId, ContactId, LeadId, OpportunityId, optional_id};
 use crate::record::{RecordMeta, merged};
 use crate::text::{Email, Name, optional_phone, optional_text};
 use serde::{Deserialize, Serialize};
@@ -127,7 +127,11 @@ pub struct LeadDetails {
     pub email: Option<Email>,
     pub phone: Option<String>,
     pub source: LeadSource,
+    /// Free-text campaign code (e.g. the UTM campaign of a web form submission).
     pub campaign: Option<String>,
+    /// The campaign the lead came from.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub campaign_id: Option<CampaignId>,
     pub notes: Option<String>,
 }
 
@@ -145,6 +149,9 @@ pub struct Lead {
     pub criteria: BTreeMap<String, bool>,
     /// What the lead became when converted.
     pub conversion: Option<Conversion>,
+    /// Where it came from, as the web form submission said (UTM parameters).
+    #[schema(value_type = Object)]
+    pub attribution: BTreeMap<String, String>,
     #[serde(flatten)]
     pub meta: RecordMeta,
 }
@@ -175,6 +182,8 @@ pub struct LeadInput {
     /// One of: manual, web_form, import, api, referral, event, cold_call, partner, advertising, other.
     pub source: Option<String>,
     pub campaign: Option<String>,
+    /// The id of the lead's campaign.
+    pub campaign_id: Option<String>,
     pub notes: Option<String>,
     /// Another user to own the lead (needs the right to assign).
     pub owner_id: Option<String>,
@@ -205,6 +214,12 @@ impl LeadDetails {
         let email = merged(cur(|d| d.email.as_ref().map(Email::as_str)), &input.email);
         let phone = merged(cur(|d| d.phone.as_deref()), &input.phone);
         let campaign = merged(cur(|d| d.campaign.as_deref()), &input.campaign);
+        let campaign_id = merged(
+            current
+                .and_then(|d| d.campaign_id.map(|c| c.to_string()))
+                .as_deref(),
+            &input.campaign_id,
+        );
         let notes = merged(cur(|d| d.notes.as_deref()), &input.notes);
 
         let mut errors = ValidationErrors::default();
@@ -219,13 +234,23 @@ impl LeadDetails {
         let email = errors.take(Email::parse_optional("email", email.as_deref()));
         let phone = errors.take(optional_phone("phone", phone.as_deref()));
         let campaign = errors.take(optional_text("campaign", campaign.as_deref(), Name::MAX));
+        let campaign_id = errors.take(optional_id("campaign_id", campaign_id.as_deref()));
         let notes = errors.take(optional_text("notes", notes.as_deref(), 10_000));
         let source = match input.source.as_deref().map(str::trim) {
             None | Some("") => Some(current.map(|d| d.source).unwrap_or(default_source)),
             Some(raw) => errors.take(parse_enum("source", raw)),
         };
         match (
-            first_name, last_name, company, title, email, phone, campaign, notes, source,
+            first_name,
+            last_name,
+            company,
+            title,
+            email,
+            phone,
+            campaign,
+            campaign_id,
+            notes,
+            source,
         ) {
             (
                 Some(first_name),
@@ -235,6 +260,7 @@ impl LeadDetails {
                 Some(email),
                 Some(phone),
                 Some(campaign),
+                Some(campaign_id),
                 Some(notes),
                 Some(source),
             ) if errors.is_empty() => Ok(Self {
@@ -246,6 +272,7 @@ impl LeadDetails {
                 phone,
                 source,
                 campaign,
+                campaign_id,
                 notes,
             }),
             _ => Err(errors),
@@ -272,6 +299,7 @@ impl Fields for Lead {
             ("phone", d.phone.clone()),
             ("source", Some(d.source.to_string())),
             ("campaign", d.campaign.clone()),
+            ("campaign_id", d.campaign_id.map(|c| c.to_string())),
             ("notes", d.notes.clone()),
             ("status", Some(self.status.to_string())),
             ("disqualify_reason", self.disqualify_reason.clone()),
@@ -317,6 +345,7 @@ impl Lead {
             disqualify_reason: None,
             criteria: BTreeMap::new(),
             conversion: None,
+            attribution: BTreeMap::new(),
             meta,
         };
         let change = Change::transition(

@@ -9,6 +9,7 @@ mod macros;
 pub mod account;
 pub mod activity;
 pub mod authz;
+pub mod campaign;
 pub mod changes;
 pub mod contact;
 pub mod conversion;
@@ -24,5 +25,6 @@ pub mod record;
 pub mod role;
 pub mod stage_history;
 pub mod text;
+pub mod web_form;
 
 pub use error::{FieldError, ValidationErrors};

@@ -4,7 +4,7 @@
 use crate::changes::{self, Fields};
 use crate::error::{FieldError, ValidationErrors};
 use crate::event::Change;
-use crate::ids::{AccountId, ContactId, LeadId, OpportunityId, PipelineId, StageId};
+use crate::ids::{AccountId, ContactId, LeadId, OpportunityId, PipelineId, StageId, optional_id};
 use crate::money::{Currency, Money};
 use crate::pipeline::{GateField, Pipeline, Stage, StageKind};
 use crate::record::{RecordMeta, merged};
@@ -115,16 +115,6 @@ fn field_error(field: &str, code: &'static str, message: impl Into<String>) -> F
     }
 }
 
-fn parse_id<T: std::str::FromStr>(field: &str, raw: Option<&str>) -> Result<Option<T>, FieldError> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(raw) => raw
-            .parse()
-            .map(Some)
-            .map_err(|_| field_error(field, "invalid_id", "must be an id")),
-    }
-}
-
 fn parse_probability(raw: &str) -> Result<u8, FieldError> {
     raw.trim()
         .parse::<u8>()
@@ -156,7 +146,7 @@ impl OpportunityDetails {
                 .as_deref()
                 .unwrap_or(""),
         ));
-        let account_id = errors.take(parse_id(
+        let account_id = errors.take(optional_id(
             "account_id",
             merged(
                 cur(|d| d.account_id.map(|a| a.to_string())).as_deref(),
@@ -164,7 +154,7 @@ impl OpportunityDetails {
             )
             .as_deref(),
         ));
-        let contact_id = errors.take(parse_id(
+        let contact_id = errors.take(optional_id(
             "contact_id",
             merged(
                 cur(|d| d.contact_id.map(|c| c.to_string())).as_deref(),

@@ -18,6 +18,7 @@ mod sessions;
 mod settings;
 mod tokens;
 mod users;
+mod web_forms;
 
 pub use db::{Backend, SqlStore, StoreOptions};
 pub use records::Table;

@@ -150,6 +150,12 @@ impl SessionStore for SqlStore {
                 .await
                 .map_err(map)?
                 .rows_affected();
+            // Web form submissions only matter for the per-address limit of the last minutes.
+            sqlx::query("DELETE FROM form_submissions WHERE at < $1")
+                .bind(micros(login_failures_before))
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
             let idempotency_keys =
                 sqlx::query("DELETE FROM idempotency_keys WHERE expires_at <= $1")
                     .bind(now)

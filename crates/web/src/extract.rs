@@ -13,8 +13,12 @@ use crate::error::{ApiError, api_error};
 /// The request id set by the request-id layer, for the audit trail.
 /// A client may send its own id; only short, plain ones are kept.
 pub fn request_id(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+    request_id_of(&parts.headers)
+}
+
+/// The request id from headers (see `request_id`).
+pub fn request_id_of(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .filter(|v| {

@@ -24,6 +24,8 @@ pub use ops::install_metrics;
 pub struct WebConfig {
     /// Mark cookies `Secure` (set when salesflow is served over HTTPS).
     pub secure_cookies: bool,
+    /// How people outside reach the server, e.g. `https://crm.example.com`.
+    pub public_url: String,
 }
 
 #[derive(Clone)]

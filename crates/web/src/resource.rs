@@ -4,9 +4,11 @@
 use salesflow_app::entity::Entity;
 use salesflow_domain::account::Account;
 use salesflow_domain::activity::Activity;
+use salesflow_domain::campaign::Campaign;
 use salesflow_domain::contact::Contact;
 use salesflow_domain::lead::Lead;
 use salesflow_domain::opportunity::Opportunity;
+use salesflow_domain::web_form::WebForm;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
@@ -31,6 +33,8 @@ pub enum FieldKind {
     DateTime,
     /// Set by the page (e.g. the record an activity is about), not typed by the user.
     Hidden,
+    /// A campaign id, picked from the campaigns.
+    Campaign,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -68,8 +72,10 @@ const fn required(name: &'static str, label: &'static str) -> FieldSpec {
 }
 
 pub trait WebResource: Entity + utoipa::ToSchema {
-    /// URL segment and JSON collection key, e.g. `leads`.
+    /// URL segment, e.g. `leads`.
     const PATH: &'static str;
+    /// JSON key of a list, e.g. `leads` (the path, unless that has a hyphen).
+    const MANY: &'static str = Self::PATH;
     /// JSON key of one record, e.g. `lead`.
     const ONE: &'static str;
     const TITLE: &'static str;
@@ -92,7 +98,8 @@ impl WebResource for Lead {
         field("email", "E-mail", FieldKind::Email),
         field("phone", "Phone", FieldKind::Tel),
         field("source", "Source", FieldKind::Choice(Lead::SOURCES)),
-        field("campaign", "Campaign", FieldKind::Text),
+        field("campaign_id", "Campaign", FieldKind::Campaign),
+        field("campaign", "Campaign code", FieldKind::Text),
         field("owner_id", "Owner", FieldKind::Owner),
         field("notes", "Notes", FieldKind::LongText),
     ];
@@ -341,4 +348,109 @@ fn activity_kinds_match_the_domain() {
         .map(|k| k.as_str())
         .collect();
     assert_eq!(domain, ACTIVITY_KINDS);
+}
+
+const CHANNELS: &[&str] = &[
+    "email",
+    "event",
+    "webinar",
+    "advertising",
+    "social",
+    "partner",
+    "other",
+];
+const CAMPAIGN_STATUSES: &[&str] = &["planned", "active", "completed"];
+const YES_NO: &[&str] = &["true", "false"];
+
+impl WebResource for Campaign {
+    const PATH: &'static str = "campaigns";
+    const ONE: &'static str = "campaign";
+    const TITLE: &'static str = "Campaigns";
+    const LABEL: &'static str = "Campaign";
+    const FIELDS: &'static [FieldSpec] = &[
+        required("name", "Name"),
+        field("channel", "Channel", FieldKind::Choice(CHANNELS)),
+        field("status", "Status", FieldKind::Choice(CAMPAIGN_STATUSES)),
+        field("start_date", "Starts", FieldKind::Date),
+        field("end_date", "Ends", FieldKind::Date),
+        field("budget", "Budget", FieldKind::Text),
+        field("currency", "Currency", FieldKind::Text),
+        field("owner_id", "Owner", FieldKind::Owner),
+        field("notes", "Notes", FieldKind::LongText),
+    ];
+    const COLUMNS: &'static [ColumnSpec] = &[
+        ColumnSpec {
+            label: "Name",
+            field: "name",
+            sort: Some("name"),
+        },
+        ColumnSpec {
+            label: "Channel",
+            field: "channel",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Status",
+            field: "status",
+            sort: Some("status"),
+        },
+        ColumnSpec {
+            label: "Starts",
+            field: "start_date",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Owner",
+            field: "owner_id",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Created",
+            field: "created_at",
+            sort: Some("created_at"),
+        },
+    ];
+}
+
+impl WebResource for WebForm {
+    const PATH: &'static str = "web-forms";
+    const MANY: &'static str = "web_forms";
+    const ONE: &'static str = "web_form";
+    const TITLE: &'static str = "Web forms";
+    const LABEL: &'static str = "Web form";
+    const FIELDS: &'static [FieldSpec] = &[
+        required("name", "Name"),
+        field("campaign_id", "Campaign", FieldKind::Campaign),
+        field("fields", "Fields (a * marks required)", FieldKind::Text),
+        field("thank_you", "Thank-you text", FieldKind::LongText),
+        field("active", "Active", FieldKind::Choice(YES_NO)),
+        field("owner_id", "Leads go to", FieldKind::Owner),
+    ];
+    const COLUMNS: &'static [ColumnSpec] = &[
+        ColumnSpec {
+            label: "Name",
+            field: "name",
+            sort: Some("name"),
+        },
+        ColumnSpec {
+            label: "Fields",
+            field: "fields",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Active",
+            field: "active",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Owner",
+            field: "owner_id",
+            sort: None,
+        },
+        ColumnSpec {
+            label: "Created",
+            field: "created_at",
+            sort: Some("created_at"),
+        },
+    ];
 }

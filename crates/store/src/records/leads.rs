@@ -34,6 +34,8 @@ impl Table for Lead {
         "converted_account_id",
         "converted_contact_id",
         "converted_opportunity_id",
+        "campaign_id",
+        "attribution",
     ];
     const SEARCH: &'static [&'static str] =
         &["last_name_key", "first_name_key", "company_key", "email"];
@@ -71,6 +73,10 @@ impl Table for Lead {
                 .as_ref()
                 .and_then(|c| c.opportunity_id.map(|o| o.to_string()))
                 .into(),
+            d.campaign_id.map(|c| c.to_string()).into(),
+            serde_json::to_string(&self.attribution)
+                .unwrap_or_else(|_| "{}".into())
+                .into(),
         ]
     }
 
@@ -86,6 +92,7 @@ impl Table for Lead {
                 phone: opt_text(row, "phone")?,
                 source: parsed(row, "source")?,
                 campaign: opt_text(row, "campaign")?,
+                campaign_id: opt_parsed(row, "campaign_id")?,
                 notes: opt_text(row, "notes")?,
             },
             status: parsed(row, "status")?,
@@ -103,6 +110,8 @@ impl Table for Lead {
                 }),
                 _ => None,
             },
+            attribution: serde_json::from_str(&text(row, "attribution")?)
+                .map_err(|e| StoreError::Other(format!("lead attribution: {e}")))?,
             meta,
         })
     }

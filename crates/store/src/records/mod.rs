@@ -3,6 +3,7 @@
 
 mod accounts;
 mod activities;
+mod campaigns;
 mod contacts;
 mod leads;
 mod opportunities;

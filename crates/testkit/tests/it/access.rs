@@ -11,11 +11,13 @@ use salesflow_app::leads::LeadTransition;
 use salesflow_app::ports::UserRecord;
 use salesflow_domain::account::{Account, AccountInput};
 use salesflow_domain::activity::{Activity, ActivityInput};
+use salesflow_domain::campaign::{Campaign, CampaignInput};
 use salesflow_domain::contact::{Contact, ContactInput};
 use salesflow_domain::lead::{Lead, LeadAction, LeadInput};
 use salesflow_domain::opportunity::{Opportunity, OpportunityInput};
 use salesflow_domain::pipeline::PipelineInput;
 use salesflow_domain::role::Role;
+use salesflow_domain::web_form::{WebForm, WebFormInput};
 use salesflow_testkit::{Api, TestApp};
 use serde_json::{Value, json};
 
@@ -336,6 +338,126 @@ const MATRIX: &[(&str, [u16; 8])] = &[
         [401, 200, 200, 403, 403, 403, 403, 403],
     ),
     (
+        "GET /api/v1/campaigns",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/campaigns",
+        [401, 201, 403, 403, 201, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/campaigns/export",
+        [401, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/campaigns/counts",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/campaigns/{id} own",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/campaigns/{id} other",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "PATCH /api/v1/campaigns/{id} own",
+        [401, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    (
+        "PATCH /api/v1/campaigns/{id} other",
+        [401, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/campaigns/{id}/archive own",
+        [401, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/campaigns/{id}/archive other",
+        [401, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/campaigns/{id}/restore own",
+        [401, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/campaigns/{id}/restore other",
+        [401, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/campaigns/{id}/events own",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/campaigns/{id}/events other",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/campaigns/{id}/leads own",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/campaigns/{id}/leads other",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/web-forms",
+        [401, 200, 200, 403, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/web-forms",
+        [401, 201, 403, 403, 201, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/web-forms/export",
+        [401, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/web-forms/counts",
+        [401, 200, 200, 403, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/web-forms/{id} own",
+        [401, 200, 200, 403, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/web-forms/{id} other",
+        [401, 200, 200, 403, 200, 403, 403, 403],
+    ),
+    (
+        "PATCH /api/v1/web-forms/{id} own",
+        [401, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    (
+        "PATCH /api/v1/web-forms/{id} other",
+        [401, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/web-forms/{id}/archive own",
+        [401, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/web-forms/{id}/archive other",
+        [401, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/web-forms/{id}/restore own",
+        [401, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/web-forms/{id}/restore other",
+        [401, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/web-forms/{id}/events own",
+        [401, 200, 200, 403, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/web-forms/{id}/events other",
+        [401, 200, 200, 403, 200, 403, 403, 403],
+    ),
+    (
         "GET /api/v1/accounts",
         [401, 200, 200, 200, 200, 200, 200, 200],
     ),
@@ -624,6 +746,24 @@ async fn record(t: &TestApp, f: &Fixtures, kind: &str, owner: &UserRecord) -> (S
                 .unwrap();
             (a.id.to_string(), a.meta.version)
         }
+        "campaigns" => {
+            let input = CampaignInput {
+                name: Some("Matrix campaign".into()),
+                owner_id,
+                ..Default::default()
+            };
+            let c: Campaign = t.app.create(&f.admin, &input, Origin::Api).await.unwrap();
+            (c.id.to_string(), c.meta.version)
+        }
+        "web-forms" => {
+            let input = WebFormInput {
+                name: Some("Matrix form".into()),
+                owner_id,
+                ..Default::default()
+            };
+            let w: WebForm = t.app.create(&f.admin, &input, Origin::Api).await.unwrap();
+            (w.id.to_string(), w.meta.version)
+        }
         "pipelines" => {
             let input: PipelineInput =
                 serde_json::from_value(pipeline_body("Matrix pipeline", None)).unwrap();
@@ -671,6 +811,8 @@ fn create_body(kind: &str) -> Value {
         "accounts" => json!({ "name": "Created Inc" }),
         "contacts" => json!({ "last_name": "Created" }),
         "opportunities" => json!({ "name": "Created deal" }),
+        "campaigns" => json!({ "name": "Created campaign" }),
+        "web-forms" => json!({ "name": "Created form" }),
         "pipelines" => pipeline_body("Created pipeline", None),
         "tokens" => json!({ "name": "matrix" }),
         _ => {
@@ -749,6 +891,9 @@ async fn check(
             ),
             _ if method == Method::PUT => Some(pipeline_body("Renamed", Some(version))),
             "archive" | "restore" => Some(json!({ "version": version })),
+            _ if method == Method::PATCH && kind == "web-forms" => {
+                Some(json!({ "thank_you": "changed by the matrix", "version": version }))
+            }
             _ if method == Method::PATCH => {
                 Some(json!({ "notes": "changed by the matrix", "version": version }))
             }

@@ -242,3 +242,75 @@ async fn convert_a_qualified_lead_from_its_page() {
     assert_eq!(lead.json["lead"]["status"], "converted");
     t.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submit_the_public_web_form() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let t = TestApp::spawn().await;
+    let marketing = t.user(Role::Marketing, None).await;
+    let api = t.api_as(&marketing).await;
+    let form = api
+        .post(
+            "/api/v1/web-forms",
+            &serde_json::json!({ "name": "Request a demo", "fields": "first_name, last_name*, email*, notes",
+                                 "thank_you": "Thank you, Katherine will be in touch." }),
+        )
+        .await;
+    assert_eq!(form.status, 201, "{}", form.text);
+    let token = form.json["web_form"]["token"].as_str().unwrap().to_string();
+    let c = &browser.client;
+    let result = async {
+        // No sign-in: a visitor arrives from an ad.
+        c.goto(&t.url(&format!("/f/{token}?utm_source=ads&utm_medium=cpc")))
+            .await?;
+        c.find(Locator::Id("f-first_name"))
+            .await?
+            .send_keys("Dorothy")
+            .await?;
+        c.find(Locator::Id("f-last_name"))
+            .await?
+            .send_keys("Vaughan")
+            .await?;
+        // A bad address first: the form says so and keeps what was typed.
+        c.find(Locator::Id("f-email"))
+            .await?
+            .send_keys("dorothy")
+            .await?;
+        c.find(Locator::Css("button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let problem = browser
+            .wait_for_text(".field-error", |t| !t.is_empty())
+            .await?;
+        let email = c.find(Locator::Id("f-email")).await?;
+        email.clear().await?;
+        email.send_keys("dorothy@langley.example").await?;
+        c.find(Locator::Id("f-notes"))
+            .await?
+            .send_keys("We would like a demo next week.")
+            .await?;
+        c.find(Locator::Css("button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let thanks = browser.wait_for_text(".thanks", |t| !t.is_empty()).await?;
+        Ok::<_, fantoccini::error::CmdError>((problem, thanks))
+    }
+    .await;
+    browser.close().await;
+    let (problem, thanks) = result.expect("browser flow");
+    assert!(!problem.is_empty());
+    assert_eq!(thanks, "Thank you, Katherine will be in touch.");
+    let leads = api.get("/api/v1/leads").await;
+    let lead = &leads.json["leads"][0];
+    assert_eq!(lead["last_name"], "Vaughan");
+    assert_eq!(lead["notes"], "We would like a demo next week.");
+    assert_eq!(
+        lead["attribution"],
+        serde_json::json!({ "utm_medium": "cpc", "utm_source": "ads" })
+    );
+    t.shutdown().await;
+}

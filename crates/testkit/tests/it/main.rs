@@ -5,6 +5,7 @@ mod access;
 mod activities;
 mod auth;
 mod browser;
+mod capture;
 mod concurrency;
 mod jobs;
 mod ops;

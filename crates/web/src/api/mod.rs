@@ -16,9 +16,11 @@ use axum::Router;
 use axum::routing::{get, post, put};
 use salesflow_domain::account::Account;
 use salesflow_domain::activity::Activity;
+use salesflow_domain::campaign::Campaign;
 use salesflow_domain::contact::Contact;
 use salesflow_domain::lead::Lead;
 use salesflow_domain::opportunity::Opportunity;
+use salesflow_domain::web_form::WebForm;
 
 use crate::AppState;
 use crate::resource::WebResource;
@@ -105,6 +107,9 @@ pub fn routes() -> Router<AppState> {
             get(activities::of_record::<Opportunity>),
         )
         .route("/api/v1/my-day", get(activities::my_day))
+        .merge(resource_routes::<Campaign>())
+        .merge(resource_routes::<WebForm>())
+        .route("/api/v1/campaigns/{id}/leads", get(qualify::campaign_leads))
         .route("/api/v1/notifications", get(activities::notifications))
         .route("/api/v1/notifications/seen", post(activities::mark_seen))
         .route("/api/v1/me", get(account::me))

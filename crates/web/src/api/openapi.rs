@@ -12,11 +12,13 @@ use salesflow_app::qualification::{CriteriaAnswers, SettingsUpdate};
 use salesflow_app::records::HandOff;
 use salesflow_domain::account::{Account, AccountInput};
 use salesflow_domain::activity::{Activity, ActivityInput};
+use salesflow_domain::campaign::{Campaign, CampaignInput};
 use salesflow_domain::contact::{Contact, ContactInput};
 use salesflow_domain::lead::{Lead, LeadInput};
 use salesflow_domain::opportunity::{Opportunity, OpportunityInput};
 use salesflow_domain::pipeline::{Pipeline, PipelineInput};
 use salesflow_domain::qualification::{QualificationSettings, Score};
+use salesflow_domain::web_form::{WebForm, WebFormInput};
 use utoipa::IntoParams;
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, Parameter, ParameterBuilder, ParameterIn, PathItem,
@@ -180,9 +182,9 @@ fn resource_endpoints<E: WebResource>(input: &str) -> Vec<Endpoint> {
     let list_params = ListParams::into_params(|| Some(ParameterIn::Query));
     let list_body = RefOr::T(Schema::Object(
         ObjectBuilder::new()
-            .property(E::PATH, array_of(&name))
+            .property(E::MANY, array_of(&name))
             .property("meta", schema_ref("ListMeta"))
-            .required(E::PATH)
+            .required(E::MANY)
             .required("meta")
             .build(),
     ));
@@ -312,6 +314,22 @@ fn endpoints() -> Vec<Endpoint> {
     all.extend(resource_endpoints::<Activity>("ActivityInput"));
     all.extend(activity_endpoints());
     all.extend(qualify_endpoints());
+    all.extend(resource_endpoints::<Campaign>("CampaignInput"));
+    all.extend(resource_endpoints::<WebForm>("WebFormInput"));
+    all.push(
+        Endpoint::new(
+            HttpMethod::Get,
+            "/api/v1/campaigns/{id}/leads",
+            "campaigns",
+            "A campaign's leads you may see: counts by status and the newest 50",
+        )
+        .id()
+        .returns(
+            "200",
+            "application/json",
+            RefOr::T(Schema::Object(ObjectBuilder::new().build())),
+        ),
+    );
     all.push(Endpoint::new(HttpMethod::Post, "/api/v1/leads/{id}/transitions", "leads", "Move a lead through its status machine (work, nurture, qualify, disqualify with reason, reopen)").id().body(schema_ref("LeadTransition")).returns("200", "application/json", wrapped("lead", schema_ref("Lead"))));
     all.push(
         Endpoint::new(
@@ -588,6 +606,10 @@ pub fn openapi_document() -> OpenApi {
         ActivityInput,
         Completion,
         ConvertLead,
+        Campaign,
+        CampaignInput,
+        WebForm,
+        WebFormInput,
         CriteriaAnswers,
         SettingsUpdate,
         QualificationSettings,

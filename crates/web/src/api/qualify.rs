@@ -1,4 +1,4 @@
-//! Qualifying and converting leads, and the qualification settings.
+//! Qualifying and converting leads, the qualification settings, and a campaign's leads.
 
 use axum::Json;
 use axum::extract::State;
@@ -61,4 +61,17 @@ pub async fn save_settings(
 ) -> Result<Json<Value>, ApiError> {
     let (settings, version) = s.app.save_qualification_settings(&actor, &body).await?;
     Ok(Json(json!({ "settings": settings, "version": version })))
+}
+
+pub async fn campaign_leads(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+) -> Result<Json<Value>, ApiError> {
+    let (counts, leads) = s.app.campaign_leads(&actor, id).await?;
+    let counts: Vec<Value> = counts
+        .into_iter()
+        .map(|(status, count)| json!({ "status": status, "count": count }))
+        .collect();
+    Ok(Json(json!({ "counts": counts, "leads": leads })))
 }

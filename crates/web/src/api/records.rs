@@ -35,7 +35,7 @@ pub async fn list<E: WebResource>(
     let meta = ListMeta {
         next_cursor: page.next_cursor,
     };
-    Ok(Json(Keyed(E::PATH, &page.items, Some(&meta))).into_response())
+    Ok(Json(Keyed(E::MANY, &page.items, Some(&meta))).into_response())
 }
 
 pub async fn create<E: WebResource>(

@@ -5,6 +5,7 @@ mod auth;
 mod board;
 mod home;
 mod my_day;
+mod public_form;
 mod records;
 mod settings;
 mod views;
@@ -18,10 +19,12 @@ use salesflow_app::{Actor, AppError};
 use salesflow_domain::account::Account;
 use salesflow_domain::activity::Activity;
 use salesflow_domain::authz::{Action, Resource};
+use salesflow_domain::campaign::Campaign;
 use salesflow_domain::contact::Contact;
 use salesflow_domain::lead::Lead;
 use salesflow_domain::opportunity::Opportunity;
 use salesflow_domain::role::Role;
+use salesflow_domain::web_form::WebForm;
 
 pub use records::{csv_export, csv_response};
 pub use views::Layout;
@@ -55,6 +58,12 @@ pub fn routes() -> Router<AppState> {
         .merge(records::routes::<Account>())
         .route("/leads/{id}/status", post(records::lead_status))
         .merge(records::routes::<Opportunity>())
+        .merge(records::routes::<Campaign>())
+        .merge(records::routes::<WebForm>())
+        .route(
+            "/f/{token}",
+            get(public_form::show).post(public_form::submit),
+        )
         .merge(records::routes::<Activity>())
         .route(
             "/activities/{id}/complete",

@@ -105,6 +105,8 @@ impl Layout {
                 (Resource::Lead, "Leads", "/leads"),
                 (Resource::Contact, "Contacts", "/contacts"),
                 (Resource::Account, "Accounts", "/accounts"),
+                (Resource::Campaign, "Campaigns", "/campaigns"),
+                (Resource::WebForm, "Web forms", "/web-forms"),
             ]
             .into_iter()
             .filter(|(r, _, _)| actor.can(*r, Action::Read))

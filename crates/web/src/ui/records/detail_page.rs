@@ -1,6 +1,7 @@
 //! The record page: fields, status actions and the timeline.
 
 use super::activity_panel::{ActivitiesPanel, about_link, activities_panel, completion_form};
+use super::capture_panel::{CapturePanel, capture_panel, utm_label};
 use super::detail_extras::{StagePanel, handoff_options, stage_panel};
 use super::lead_panel::{LeadPanel, lead_panel};
 use super::*;
@@ -26,6 +27,7 @@ struct DetailPage {
     activities: Option<ActivitiesPanel>,
     completion: bool,
     lead_panel: Option<LeadPanel>,
+    capture: Option<CapturePanel>,
     /// Where forms on this page return to.
     back: String,
 }
@@ -48,6 +50,16 @@ pub(super) async fn contact_name(state: &AppState, actor: &Actor, id: &str) -> O
         .await
         .ok()
         .map(|c| c.details.full_name())
+}
+
+async fn campaign_name(state: &AppState, actor: &Actor, id: &str) -> Option<String> {
+    let id = id.parse().ok()?;
+    state
+        .app
+        .get::<salesflow_domain::campaign::Campaign>(actor, id)
+        .await
+        .ok()
+        .map(|c| c.details.name.to_string())
 }
 
 pub(super) async fn show<E: WebResource>(
@@ -89,6 +101,12 @@ pub(super) async fn show<E: WebResource>(
                 Some(format!("/contacts/{raw}")),
             ),
             FieldKind::Pipeline | FieldKind::Hidden => continue,
+            FieldKind::Campaign if !raw.is_empty() => (
+                campaign_name(&s, actor, &raw)
+                    .await
+                    .unwrap_or_else(|| "(not visible)".into()),
+                Some(format!("/campaigns/{raw}")),
+            ),
             FieldKind::DateTime if !raw.is_empty() => (
                 raw.parse::<jiff::Timestamp>().map(when).unwrap_or(raw),
                 None,
@@ -114,6 +132,12 @@ pub(super) async fn show<E: WebResource>(
         let reason = text_of(&json, field);
         if !reason.is_empty() {
             fields.push((label, reason, None));
+        }
+    }
+    if let Some(Value::Object(utm)) = json.get("attribution") {
+        for (key, value) in utm {
+            fields.push((utm_label(key), text_of(&json["attribution"], key), None));
+            let _ = value;
         }
     }
     if let Some(about) = about_link(&json) {
@@ -149,6 +173,10 @@ pub(super) async fn show<E: WebResource>(
         Err(e) => return app_error_page(e),
     };
     let completion = completion_form(&json, actor, E::RESOURCE);
+    let capture = match capture_panel(&s, actor, &record, &json).await {
+        Ok(p) => p,
+        Err(e) => return app_error_page(e),
+    };
     let lead_panel = match lead_panel(&s, actor, &record, &json).await {
         Ok(p) => p,
         Err(e) => return app_error_page(e),
@@ -177,6 +205,7 @@ pub(super) async fn show<E: WebResource>(
         activities,
         completion,
         lead_panel,
+        capture,
         back: format!("/{}/{}", E::PATH, record.uuid()),
     };
     render(StatusCode::OK, &page)

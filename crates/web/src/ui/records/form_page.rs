@@ -1,5 +1,7 @@
 //! New and edit forms, redrawn with field errors or a version conflict.
 
+use salesflow_domain::campaign::Campaign;
+
 use super::*;
 
 struct FormField {
@@ -88,6 +90,13 @@ async fn form_page<E: WebResource>(
                 "select",
                 picker_options::<Contact>(s, actor, "last_name", &value, |c| c.details.full_name())
                     .await,
+            ),
+            FieldKind::Campaign => (
+                "select",
+                picker_options::<Campaign>(s, actor, "name", &value, |c| {
+                    c.details.name.to_string()
+                })
+                .await,
             ),
             FieldKind::Date => ("date", vec![]),
             FieldKind::Hidden => ("hidden", vec![]),

@@ -2,6 +2,7 @@
 
 mod actions;
 pub(super) mod activity_panel;
+mod capture_panel;
 mod detail_extras;
 mod detail_page;
 mod export_csv;
