@@ -9,6 +9,7 @@ pub mod convert;
 pub mod entity;
 pub mod error;
 pub mod events;
+pub mod import;
 pub mod jobs;
 pub mod leads;
 pub mod list;

@@ -498,6 +498,71 @@ pub trait CampaignStore: Send + Sync {
     ) -> StoreResult<Vec<Lead>>;
 }
 
+/// One import run: what it did, and the rejected rows for download.
+#[derive(Debug, Clone)]
+pub struct ImportRun {
+    pub id: Uuid,
+    pub user_id: UserId,
+    pub kind: String,
+    pub file_name: String,
+    pub dry_run: bool,
+    pub total: i64,
+    pub imported: i64,
+    pub rejected: i64,
+    /// The rejected rows as CSV (the file's columns plus `error`).
+    pub rejected_csv: String,
+    pub created_at: Timestamp,
+}
+
+/// Bulk writes and look-ups of the CSV importer.
+#[async_trait]
+pub trait ImportStore: Send + Sync {
+    async fn insert_leads(&self, leads: &[Lead], events: &[EventRecord]) -> StoreResult<()>;
+    async fn insert_contacts(
+        &self,
+        contacts: &[salesflow_domain::contact::Contact],
+        events: &[EventRecord],
+    ) -> StoreResult<()>;
+    async fn insert_accounts(
+        &self,
+        accounts: &[salesflow_domain::account::Account],
+        events: &[EventRecord],
+    ) -> StoreResult<()>;
+    /// Which of `values` already appear in `column` (email, phone or domain) of the visible
+    /// rows of the kind's table.
+    async fn existing_values(
+        &self,
+        kind: salesflow_domain::import::ImportKind,
+        column: &str,
+        values: &[String],
+        scope: Scope,
+    ) -> StoreResult<Vec<String>>;
+    /// Visible accounts matching any of these ids, lower-cased names or domains:
+    /// `(id, name_key, domain)`.
+    async fn accounts_matching(
+        &self,
+        ids: &[String],
+        names: &[String],
+        domains: &[String],
+        scope: Scope,
+    ) -> StoreResult<Vec<(Uuid, String, Option<String>)>>;
+    async fn save_import_run(&self, run: &ImportRun) -> StoreResult<()>;
+    async fn import_run(&self, id: Uuid) -> StoreResult<Option<ImportRun>>;
+    /// Keeps a file uploaded in the browser until it is imported.
+    async fn save_upload(&self, upload: &Upload) -> StoreResult<()>;
+    async fn upload(&self, id: Uuid) -> StoreResult<Option<Upload>>;
+}
+
+/// A CSV file uploaded in the browser, waiting for its column mapping.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub id: Uuid,
+    pub user_id: UserId,
+    pub file_name: String,
+    pub content: String,
+    pub created_at: Timestamp,
+}
+
 /// Everything the application needs from storage.
 #[async_trait]
 pub trait Store:
@@ -519,6 +584,7 @@ pub trait Store:
     + RecordStore<WebForm>
     + WebFormStore
     + CampaignStore
+    + ImportStore
     + PipelineStore
     + OpportunityStore
 {

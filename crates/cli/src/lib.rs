@@ -8,4 +8,5 @@ pub mod config;
 pub mod demo;
 pub mod demo_activities;
 pub mod demo_pipeline;
+pub mod import;
 pub mod server;

@@ -63,6 +63,8 @@ enum Command {
     Admin(AdminCommand),
     /// Run background jobs that are due, then exit.
     Jobs,
+    /// Import leads, contacts or accounts from a CSV file (streamed: any size).
+    Import(salesflow::import::ImportArgs),
     /// Benchmark the real server on a generated data set.
     Bench(bench::BenchArgs),
 }
@@ -147,6 +149,7 @@ async fn main() -> Result<()> {
                 Command::Admin(AdminCommand::CreateToken { email, name }) => {
                     admin::create_token(&app, &email, &name).await
                 }
+                Command::Import(args) => salesflow::import::run(&app, args).await,
                 Command::Jobs => {
                     app.ensure_recurring_jobs().await.map_err(admin::describe)?;
                     let ran = app.drain_jobs("cli").await.map_err(admin::describe)?;

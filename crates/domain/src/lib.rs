@@ -16,6 +16,7 @@ pub mod conversion;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod import;
 pub mod lead;
 pub mod money;
 pub mod opportunity;

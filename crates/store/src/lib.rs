@@ -9,6 +9,7 @@ mod db;
 mod dialect;
 mod error;
 mod events;
+mod import;
 mod jobs;
 mod migrate;
 mod pipelines;

@@ -52,6 +52,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 6,
+        name: "imports",
+        shared: include_str!("../migrations/0006_imports.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl SqlStore {

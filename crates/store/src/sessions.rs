@@ -150,12 +150,18 @@ impl SessionStore for SqlStore {
                 .await
                 .map_err(map)?
                 .rows_affected();
-            // Web form submissions only matter for the per-address limit of the last minutes.
-            sqlx::query("DELETE FROM form_submissions WHERE at < $1")
-                .bind(micros(login_failures_before))
-                .execute(&mut *tx)
-                .await
-                .map_err(map)?;
+            // Web form submissions only matter for the per-address limit of the last minutes;
+            // uploaded import files wait a day for their mapping.
+            for sql in [
+                "DELETE FROM form_submissions WHERE at < $1",
+                "DELETE FROM import_uploads WHERE created_at < $1",
+            ] {
+                sqlx::query(sql)
+                    .bind(micros(login_failures_before))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+            }
             let idempotency_keys =
                 sqlx::query("DELETE FROM idempotency_keys WHERE expires_at <= $1")
                     .bind(now)

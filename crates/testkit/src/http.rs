@@ -59,6 +59,19 @@ impl Api {
         reply(request.send().await.expect("request")).await
     }
 
+    /// POSTs a non-JSON body (a CSV file, say).
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: &[u8]) -> Reply {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(body.to_vec());
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        reply(request.send().await.expect("request")).await
+    }
+
     pub async fn get(&self, path: &str) -> Reply {
         self.call(Method::GET, path, None).await
     }

@@ -8,7 +8,7 @@ use reqwest::Method;
 use salesflow_app::Actor;
 use salesflow_app::entity::Origin;
 use salesflow_app::leads::LeadTransition;
-use salesflow_app::ports::UserRecord;
+use salesflow_app::ports::{ImportRun, UserRecord};
 use salesflow_domain::account::{Account, AccountInput};
 use salesflow_domain::activity::{Activity, ActivityInput};
 use salesflow_domain::campaign::{Campaign, CampaignInput};
@@ -458,6 +458,18 @@ const MATRIX: &[(&str, [u16; 8])] = &[
         [401, 200, 200, 403, 200, 403, 403, 403],
     ),
     (
+        "POST /api/v1/imports",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/imports/{id}/rejected own",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/imports/{id}/rejected other",
+        [401, 200, 404, 404, 404, 404, 404, 404],
+    ),
+    (
         "GET /api/v1/accounts",
         [401, 200, 200, 200, 200, 200, 200, 200],
     ),
@@ -764,6 +776,22 @@ async fn record(t: &TestApp, f: &Fixtures, kind: &str, owner: &UserRecord) -> (S
             let w: WebForm = t.app.create(&f.admin, &input, Origin::Api).await.unwrap();
             (w.id.to_string(), w.meta.version)
         }
+        "imports" => {
+            let run = ImportRun {
+                id: uuid::Uuid::now_v7(),
+                user_id: owner.id,
+                kind: "leads".into(),
+                file_name: "matrix.csv".into(),
+                dry_run: true,
+                total: 1,
+                imported: 0,
+                rejected: 1,
+                rejected_csv: "Last Name,error\n,last_name: is required\n".into(),
+                created_at: jiff::Timestamp::now(),
+            };
+            t.app.store.save_import_run(&run).await.unwrap();
+            (run.id.to_string(), 1)
+        }
         "pipelines" => {
             let input: PipelineInput =
                 serde_json::from_value(pipeline_body("Matrix pipeline", None)).unwrap();
@@ -837,6 +865,16 @@ async fn check(
         (Some("own"), Some(me)) => me.clone(),
         _ => f.other.clone(),
     };
+    if kind == "imports" && method == Method::POST {
+        let reply = api
+            .post_raw(
+                "/api/v1/imports?kind=leads",
+                "text/csv",
+                b"Last Name\nMatrix\n",
+            )
+            .await;
+        return reply.status.as_u16();
+    }
     let (path, body) = if kind == "activities"
         && method == Method::POST
         && !template.contains("{id}")

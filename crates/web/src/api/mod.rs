@@ -5,6 +5,8 @@ mod activities;
 mod audit;
 pub use audit::{AuditParams, cursor_of as audit_cursor};
 pub use records::EXPORT_LIMIT;
+mod imports;
+pub use imports::{MAX_UPLOAD, options as import_options};
 mod json;
 mod leads;
 pub mod openapi;
@@ -106,6 +108,11 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/opportunities/{id}/activities",
             get(activities::of_record::<Opportunity>),
         )
+        .route(
+            "/api/v1/imports",
+            post(imports::import).layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD)),
+        )
+        .route("/api/v1/imports/{id}/rejected", get(imports::rejected))
         .route("/api/v1/my-day", get(activities::my_day))
         .merge(resource_routes::<Campaign>())
         .merge(resource_routes::<WebForm>())

@@ -5,6 +5,7 @@ use super::activities::MyDayParams;
 use axum::Router;
 use salesflow_app::activities::Completion;
 use salesflow_app::convert::ConvertLead;
+use salesflow_app::import::{ImportReport, RowError};
 use salesflow_app::leads::LeadTransition;
 use salesflow_app::list::ListParams;
 use salesflow_app::opportunities::{BoardParams, StageMove};
@@ -84,6 +85,7 @@ struct Endpoint {
     body: Option<RefOr<Schema>>,
     status: &'static str,
     response: Option<(&'static str, RefOr<Schema>)>,
+    csv_body: bool,
 }
 
 impl Endpoint {
@@ -102,6 +104,7 @@ impl Endpoint {
             body: None,
             status: "200",
             response: None,
+            csv_body: false,
         }
     }
     fn id(mut self) -> Self {
@@ -124,6 +127,11 @@ impl Endpoint {
     ) -> Self {
         self.status = status;
         self.response = Some((content_type, schema));
+        self
+    }
+    /// The body is a CSV file.
+    fn text_body(mut self) -> Self {
+        self.csv_body = true;
         self
     }
     fn no_content(mut self) -> Self {
@@ -163,6 +171,24 @@ impl Endpoint {
             op = op
                 .response("404", error("no such record, or not visible to this user"))
                 .response("409", error("stale version or a conflicting state"));
+        }
+        if self.csv_body {
+            op = op
+                .response(
+                    "422",
+                    error("unreadable file, unknown columns or bad options"),
+                )
+                .request_body(Some(
+                    RequestBodyBuilder::new()
+                        .required(Some(Required::True))
+                        .content(
+                            "text/csv",
+                            Content::new(Some(RefOr::T(Schema::Object(
+                                ObjectBuilder::new().schema_type(Type::String).build(),
+                            )))),
+                        )
+                        .build(),
+                ));
         }
         if let Some(body) = self.body {
             op = op.request_body(Some(
@@ -314,6 +340,28 @@ fn endpoints() -> Vec<Endpoint> {
     all.extend(resource_endpoints::<Activity>("ActivityInput"));
     all.extend(activity_endpoints());
     all.extend(qualify_endpoints());
+    all.push(
+        Endpoint::new(HttpMethod::Post, "/api/v1/imports", "imports", "Import a CSV file (the request body, `text/csv`, up to 50 MiB) of leads, contacts or accounts; `dry_run=true` checks and reports without writing. Columns are recognised from Salesforce, HubSpot or salesflow headers, or given in `mapping`.")
+            .params(super::imports::ImportParams::into_params(|| Some(ParameterIn::Query)))
+            .text_body()
+            .returns("200", "application/json", schema_ref("ImportReport")),
+    );
+    all.push(
+        Endpoint::new(
+            HttpMethod::Get,
+            "/api/v1/imports/{id}/rejected",
+            "imports",
+            "The rejected rows of an import run as CSV, each with its reason in the `error` column",
+        )
+        .id()
+        .returns(
+            "200",
+            "text/csv",
+            RefOr::T(Schema::Object(
+                ObjectBuilder::new().schema_type(Type::String).build(),
+            )),
+        ),
+    );
     all.extend(resource_endpoints::<Campaign>("CampaignInput"));
     all.extend(resource_endpoints::<WebForm>("WebFormInput"));
     all.push(
@@ -606,6 +654,8 @@ pub fn openapi_document() -> OpenApi {
         ActivityInput,
         Completion,
         ConvertLead,
+        ImportReport,
+        RowError,
         Campaign,
         CampaignInput,
         WebForm,

@@ -4,6 +4,7 @@
 mod auth;
 mod board;
 mod home;
+mod imports;
 mod my_day;
 mod public_form;
 mod records;
@@ -69,6 +70,15 @@ pub fn routes() -> Router<AppState> {
             "/activities/{id}/complete",
             post(records::complete_activity),
         )
+        .route(
+            "/imports",
+            get(imports::upload_page)
+                .post(imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::api::MAX_UPLOAD)),
+        )
+        .route("/imports/{id}", get(imports::mapping_page))
+        .route("/imports/{id}/run", post(imports::run))
+        .route("/imports/runs/{id}", get(imports::rejected_csv))
         .route("/my-day", get(my_day::my_day))
         .route("/notifications", get(my_day::notifications))
         .route("/notifications/seen", post(my_day::mark_seen))

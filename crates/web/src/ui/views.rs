@@ -111,6 +111,12 @@ impl Layout {
             .into_iter()
             .filter(|(r, _, _)| actor.can(*r, Action::Read))
             .map(|(_, label, href)| sub(label, href))
+            .chain(
+                [Resource::Lead, Resource::Contact, Resource::Account]
+                    .iter()
+                    .any(|r| actor.can(*r, Action::Create))
+                    .then(|| sub("Import", "/imports")),
+            )
             .collect(),
             "My day" => vec![
                 sub("My day", "/my-day"),
