@@ -13,6 +13,7 @@ mod ops;
 mod pipeline;
 mod qualify;
 mod records;
+mod scenario_lead_to_won;
 mod store_story;
 mod ui;
 mod ui_sales;
