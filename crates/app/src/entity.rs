@@ -84,6 +84,10 @@ pub trait Entity: Owned + Serialize + Send + Sync + 'static {
     fn contact_ref(&self) -> Option<Uuid> {
         None
     }
+    /// The values that make another record of the kind a likely duplicate.
+    fn duplicate_keys(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
     /// A campaign this record points to, which must exist.
     fn campaign_ref(&self) -> Option<Uuid> {
         None
@@ -183,6 +187,24 @@ impl Entity for Lead {
     fn campaign_ref(&self) -> Option<Uuid> {
         self.details.campaign_id.map(|c| c.0)
     }
+    fn duplicate_keys(&self) -> Vec<(&'static str, String)> {
+        person_keys(&self.details.email, &self.details.phone)
+    }
+}
+
+/// E-mail and phone of a person, as duplicate keys.
+fn person_keys(
+    email: &Option<salesflow_domain::text::Email>,
+    phone: &Option<String>,
+) -> Vec<(&'static str, String)> {
+    let mut keys = Vec::new();
+    if let Some(email) = email {
+        keys.push(("email", email.to_string()));
+    }
+    if let Some(phone) = phone {
+        keys.push(("phone", phone.clone()));
+    }
+    keys
 }
 
 impl Entity for Account {
@@ -220,6 +242,13 @@ impl Entity for Account {
             owner,
             now,
         ))
+    }
+    fn duplicate_keys(&self) -> Vec<(&'static str, String)> {
+        self.details
+            .domain
+            .iter()
+            .map(|d| ("domain", d.clone()))
+            .collect()
     }
 }
 
@@ -261,6 +290,9 @@ impl Entity for Contact {
     }
     fn account_ref(&self) -> Option<Uuid> {
         self.details.account_id.map(|a| a.0)
+    }
+    fn duplicate_keys(&self) -> Vec<(&'static str, String)> {
+        person_keys(&self.details.email, &self.details.phone)
     }
 }
 

@@ -13,6 +13,7 @@ pub mod import;
 pub mod jobs;
 pub mod leads;
 pub mod list;
+pub mod merge;
 pub mod opportunities;
 pub mod pipelines;
 pub mod ports;

@@ -563,6 +563,42 @@ pub struct Upload {
     pub created_at: Timestamp,
 }
 
+/// The two records of a merge with the versions they were read at.
+pub enum MergeWrite<'a> {
+    Leads(&'a Lead, i64, &'a Lead, i64),
+    Contacts(
+        &'a salesflow_domain::contact::Contact,
+        i64,
+        &'a salesflow_domain::contact::Contact,
+        i64,
+    ),
+    Accounts(
+        &'a salesflow_domain::account::Account,
+        i64,
+        &'a salesflow_domain::account::Account,
+        i64,
+    ),
+}
+
+/// Duplicate look-up and merging.
+#[async_trait]
+pub trait MergeStore: Send + Sync {
+    /// Visible, unarchived records of the kind sharing any of `keys` (column, value), other
+    /// than `exclude`; ids, oldest first.
+    async fn find_duplicates(
+        &self,
+        kind: EntityType,
+        keys: &[(&'static str, String)],
+        exclude: Uuid,
+        scope: Scope,
+        limit: u32,
+    ) -> StoreResult<Vec<Uuid>>;
+    /// Saves survivor and merged record, moves the merged record's activities (and, for
+    /// accounts, contacts and opportunities; for contacts, opportunities) to the survivor, and
+    /// appends the events; all in one transaction.
+    async fn save_merge(&self, write: MergeWrite<'_>, events: &[EventRecord]) -> StoreResult<()>;
+}
+
 /// Everything the application needs from storage.
 #[async_trait]
 pub trait Store:
@@ -585,6 +621,7 @@ pub trait Store:
     + WebFormStore
     + CampaignStore
     + ImportStore
+    + MergeStore
     + PipelineStore
     + OpportunityStore
 {

@@ -164,6 +164,24 @@ impl Account {
     }
 }
 
+impl crate::record::Mergeable for Account {
+    fn merged_details(&self, other: &Account) -> AccountDetails {
+        use crate::record::either;
+        let (a, b) = (&self.details, &other.details);
+        AccountDetails {
+            name: a.name.clone(),
+            domain: either(&a.domain, &b.domain),
+            industry: either(&a.industry, &b.industry),
+            phone: either(&a.phone, &b.phone),
+            street: either(&a.street, &b.street),
+            postal_code: either(&a.postal_code, &b.postal_code),
+            city: either(&a.city, &b.city),
+            country: either(&a.country, &b.country),
+            notes: either(&a.notes, &b.notes),
+        }
+    }
+}
+
 impl crate::record::Owned for Account {
     type Details = AccountDetails;
 

@@ -166,6 +166,22 @@ impl Contact {
     }
 }
 
+impl crate::record::Mergeable for Contact {
+    fn merged_details(&self, other: &Contact) -> ContactDetails {
+        use crate::record::either;
+        let (a, b) = (&self.details, &other.details);
+        ContactDetails {
+            account_id: a.account_id.or(b.account_id),
+            first_name: either(&a.first_name, &b.first_name),
+            title: either(&a.title, &b.title),
+            email: a.email.clone().or_else(|| b.email.clone()),
+            phone: either(&a.phone, &b.phone),
+            notes: either(&a.notes, &b.notes),
+            ..a.clone()
+        }
+    }
+}
+
 impl crate::record::Owned for Contact {
     type Details = ContactDetails;
 

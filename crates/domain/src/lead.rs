@@ -464,6 +464,24 @@ impl Lead {
     }
 }
 
+impl crate::record::Mergeable for Lead {
+    fn merged_details(&self, other: &Lead) -> LeadDetails {
+        use crate::record::either;
+        let (a, b) = (&self.details, &other.details);
+        LeadDetails {
+            first_name: either(&a.first_name, &b.first_name),
+            company: either(&a.company, &b.company),
+            title: either(&a.title, &b.title),
+            email: a.email.clone().or_else(|| b.email.clone()),
+            phone: either(&a.phone, &b.phone),
+            campaign: either(&a.campaign, &b.campaign),
+            campaign_id: a.campaign_id.or(b.campaign_id),
+            notes: either(&a.notes, &b.notes),
+            ..a.clone()
+        }
+    }
+}
+
 impl crate::record::Owned for Lead {
     type Details = LeadDetails;
 

@@ -20,6 +20,9 @@ pub struct RecordMeta {
     pub updated_at: Timestamp,
     /// Optimistic-concurrency version: send it back with every change.
     pub version: i64,
+    /// Set when this record was merged into another (it is archived then).
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub merged_into: Option<uuid::Uuid>,
 }
 
 impl RecordMeta {
@@ -31,6 +34,7 @@ impl RecordMeta {
             created_at: now,
             updated_at: now,
             version: 1,
+            merged_into: None,
         }
     }
 
@@ -130,4 +134,51 @@ pub fn handed_off<T: Owned>(
         new: Some(reason.to_string()),
     });
     Some((next, change))
+}
+
+/// A record that can absorb a duplicate: its empty fields are filled from the other's.
+pub trait Mergeable: Owned {
+    fn merged_details(&self, other: &Self) -> Self::Details;
+}
+
+/// Merges `other` into `survivor`: the survivor takes the other's values where it has none
+/// (a `merged` event naming the other), the other is archived and points to the survivor.
+pub fn merge<T: Mergeable>(
+    survivor: &T,
+    other: &T,
+    other_id: uuid::Uuid,
+    survivor_id: uuid::Uuid,
+    now: Timestamp,
+) -> ((T, crate::event::Change), (T, crate::event::Change)) {
+    let kept = survivor.with_details(survivor.merged_details(other));
+    let (kept, mut change) = edited(survivor, kept, None, now).unwrap_or_else(|| {
+        let mut next = survivor.clone();
+        let meta = next.meta_mut();
+        *meta = meta.next(now);
+        (next, crate::event::Change::new("updated", vec![]))
+    });
+    change.activity = "merged";
+    change.fields.push(crate::changes::FieldChange {
+        field: "merged_from".into(),
+        old: None,
+        new: Some(other_id.to_string()),
+    });
+    let mut gone = other.clone();
+    let meta = gone.meta_mut();
+    *meta = meta.next(now);
+    meta.archived = true;
+    meta.merged_into = Some(survivor_id);
+    let mut fields = crate::changes::diff(other, &gone);
+    fields.push(crate::changes::FieldChange {
+        field: "merged_into".into(),
+        old: None,
+        new: Some(survivor_id.to_string()),
+    });
+    let gone_change = crate::event::Change::new("merged_into", fields);
+    ((kept, change), (gone, gone_change))
+}
+
+/// The survivor's value, or the other's when the survivor has none.
+pub fn either(kept: &Option<String>, other: &Option<String>) -> Option<String> {
+    kept.clone().or_else(|| other.clone())
 }

@@ -98,11 +98,19 @@ impl EventStore for SqlStore {
         entity_id: Uuid,
         limit: u32,
     ) -> StoreResult<Vec<EventRecord>> {
+        // A record's own events, those of the activities about it (a merge moves the merged
+        // record's activities over) and those of records merged into it.
+        let merged = match crate::merge::merge_table(entity_type) {
+            Some(table) => format!(
+                " OR (e.entity_type = $1 AND e.entity_id IN (SELECT m.id FROM {table} m WHERE m.merged_into = $2))"
+            ),
+            None => String::new(),
+        };
         let sql = format!(
             "SELECT {COLUMNS} FROM events e LEFT JOIN users u ON u.id = e.actor_id \
              WHERE (e.entity_type = $1 AND e.entity_id = $2) \
              OR (e.entity_type = 'activity' AND e.entity_id IN \
-                 (SELECT a.id FROM activities a WHERE a.related_type = $1 AND a.related_id = $2)) \
+                 (SELECT a.id FROM activities a WHERE a.related_type = $1 AND a.related_id = $2)){merged} \
              ORDER BY e.at DESC, e.id DESC LIMIT $3"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))

@@ -11,6 +11,7 @@ mod error;
 mod events;
 mod import;
 mod jobs;
+mod merge;
 mod migrate;
 mod pipelines;
 mod records;

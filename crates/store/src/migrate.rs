@@ -59,6 +59,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 7,
+        name: "merge",
+        shared: include_str!("../migrations/0007_merge.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl SqlStore {

@@ -36,13 +36,14 @@ pub trait Table: Entity {
     fn from_row(row: &AnyRow, id: Uuid, meta: RecordMeta) -> StoreResult<Self>;
 }
 
-const META_COLUMNS: [&str; 6] = [
+const META_COLUMNS: [&str; 7] = [
     "owner_id",
     "team_id",
     "archived",
     "created_at",
     "updated_at",
     "version",
+    "merged_into",
 ];
 
 pub(crate) fn all_columns<T: Table>() -> Vec<&'static str> {
@@ -60,6 +61,7 @@ fn meta_values(meta: &RecordMeta) -> Vec<Val> {
         meta.created_at.into(),
         meta.updated_at.into(),
         meta.version.into(),
+        meta.merged_into.map(|m| m.to_string()).into(),
     ]
 }
 
@@ -71,6 +73,7 @@ pub(crate) fn record_from_row<T: Table>(row: &AnyRow) -> StoreResult<T> {
         created_at: ts(row, "created_at")?,
         updated_at: ts(row, "updated_at")?,
         version: int(row, "version")?,
+        merged_into: opt_parsed(row, "merged_into")?,
     };
     T::from_row(row, parsed(row, "id")?, meta)
 }

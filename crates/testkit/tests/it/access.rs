@@ -470,6 +470,54 @@ const MATRIX: &[(&str, [u16; 8])] = &[
         [401, 200, 404, 404, 404, 404, 404, 404],
     ),
     (
+        "GET /api/v1/leads/{id}/duplicates own",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/leads/{id}/duplicates other",
+        [401, 200, 404, 404, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/leads/{id}/merge own",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/leads/{id}/merge other",
+        [401, 200, 404, 404, 200, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/contacts/{id}/duplicates own",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/contacts/{id}/duplicates other",
+        [401, 200, 404, 404, 200, 200, 200, 200],
+    ),
+    (
+        "POST /api/v1/contacts/{id}/merge own",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/contacts/{id}/merge other",
+        [401, 200, 404, 404, 403, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/accounts/{id}/duplicates own",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET /api/v1/accounts/{id}/duplicates other",
+        [401, 200, 404, 404, 200, 200, 200, 200],
+    ),
+    (
+        "POST /api/v1/accounts/{id}/merge own",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "POST /api/v1/accounts/{id}/merge other",
+        [401, 200, 404, 404, 403, 403, 403, 403],
+    ),
+    (
         "GET /api/v1/accounts",
         [401, 200, 200, 200, 200, 200, 200, 200],
     ),
@@ -922,6 +970,12 @@ async fn check(
             "transitions" => Some(json!({ "action": "work", "version": version })),
             "move" => Some(json!({ "stage_id": QUALIFICATION, "version": version })),
             "complete" => Some(json!({ "outcome": "reached", "version": version })),
+            "merge" => {
+                let (other_id, other_version) = record(t, f, kind, &owner).await;
+                Some(
+                    json!({ "other_id": other_id, "version": version, "other_version": other_version }),
+                )
+            }
             "convert" => Some(json!({ "version": version })),
             "criteria" => Some(json!({ "answers": { "budget": true }, "version": version })),
             "handoff" => Some(

@@ -9,6 +9,7 @@ mod capture;
 mod concurrency;
 mod import;
 mod jobs;
+mod merge;
 mod ops;
 mod pipeline;
 mod qualify;

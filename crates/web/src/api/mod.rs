@@ -9,6 +9,7 @@ mod imports;
 pub use imports::{MAX_UPLOAD, options as import_options};
 mod json;
 mod leads;
+mod merge;
 pub mod openapi;
 mod pipeline;
 mod qualify;
@@ -26,6 +27,14 @@ use salesflow_domain::web_form::WebForm;
 
 use crate::AppState;
 use crate::resource::WebResource;
+
+/// Finding duplicates of and merging leads, contacts and accounts.
+fn merge_routes<E: WebResource + salesflow_app::merge::MergeEntity>() -> Router<AppState> {
+    let base = format!("/api/v1/{}/{{id}}", E::PATH);
+    Router::new()
+        .route(&format!("{base}/duplicates"), get(merge::duplicates::<E>))
+        .route(&format!("{base}/merge"), post(merge::merge::<E>))
+}
 
 fn resource_routes<E: WebResource>() -> Router<AppState> {
     let base = format!("/api/v1/{}", E::PATH);
@@ -53,6 +62,9 @@ pub fn routes() -> Router<AppState> {
         .merge(resource_routes::<Account>())
         .merge(resource_routes::<Contact>())
         .merge(resource_routes::<Lead>())
+        .merge(merge_routes::<Account>())
+        .merge(merge_routes::<Contact>())
+        .merge(merge_routes::<Lead>())
         .route("/api/v1/leads/{id}/transitions", post(leads::transition))
         .route(
             "/api/v1/leads/{id}/handoff",

@@ -8,6 +8,7 @@ use salesflow_app::convert::ConvertLead;
 use salesflow_app::import::{ImportReport, RowError};
 use salesflow_app::leads::LeadTransition;
 use salesflow_app::list::ListParams;
+use salesflow_app::merge::MergeRequest;
 use salesflow_app::opportunities::{BoardParams, StageMove};
 use salesflow_app::qualification::{CriteriaAnswers, SettingsUpdate};
 use salesflow_app::records::HandOff;
@@ -340,6 +341,23 @@ fn endpoints() -> Vec<Endpoint> {
     all.extend(resource_endpoints::<Activity>("ActivityInput"));
     all.extend(activity_endpoints());
     all.extend(qualify_endpoints());
+    for (path, one, name) in [
+        ("leads", "lead", "Lead"),
+        ("contacts", "contact", "Contact"),
+        ("accounts", "account", "Account"),
+    ] {
+        all.push(
+            Endpoint::new(HttpMethod::Get, format!("/api/v1/{path}/{{id}}/duplicates"), path, format!("Likely duplicates of this {one} (same e-mail, phone or web domain) among those you see"))
+                .id()
+                .returns("200", "application/json", wrapped(path, array_of(name))),
+        );
+        all.push(
+            Endpoint::new(HttpMethod::Post, format!("/api/v1/{path}/{{id}}/merge"), path, format!("Merge another {one} into this one: empty fields are filled from it, its activities and timeline move here, it is archived"))
+                .id()
+                .body(schema_ref("MergeRequest"))
+                .returns("200", "application/json", wrapped(one, schema_ref(name))),
+        );
+    }
     all.push(
         Endpoint::new(HttpMethod::Post, "/api/v1/imports", "imports", "Import a CSV file (the request body, `text/csv`, up to 50 MiB) of leads, contacts or accounts; `dry_run=true` checks and reports without writing. Columns are recognised from Salesforce, HubSpot or salesflow headers, or given in `mapping`.")
             .params(super::imports::ImportParams::into_params(|| Some(ParameterIn::Query)))
@@ -654,6 +672,7 @@ pub fn openapi_document() -> OpenApi {
         ActivityInput,
         Completion,
         ConvertLead,
+        MergeRequest,
         ImportReport,
         RowError,
         Campaign,

@@ -92,6 +92,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/leads/{id}/handoff", post(records::hand_off::<Lead>))
         .route("/leads/{id}/criteria", post(records::answer_criteria))
+        .route("/leads/{id}/merge", post(records::merge::<Lead>))
+        .route("/contacts/{id}/merge", post(records::merge::<Contact>))
+        .route("/accounts/{id}/merge", post(records::merge::<Account>))
         .route("/leads/{id}/convert", post(records::convert))
 }
 

@@ -156,3 +156,21 @@ pub async fn move_opportunity(
         (Err(e), false) => app_error_page(e),
     }
 }
+
+/// Merges a duplicate into the record from its page.
+pub async fn merge<E: WebResource + salesflow_app::merge::MergeEntity>(
+    State(s): State<AppState>,
+    PathId(id): PathId,
+    SignedForm { user, form }: SignedForm,
+) -> Response {
+    let number = |k: &str| form.get(k).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let request = salesflow_app::merge::MergeRequest {
+        other_id: form.get("other_id").cloned().unwrap_or_default(),
+        version: number("version"),
+        other_version: number("other_version"),
+    };
+    match s.app.merge::<E>(&user.actor, id, &request).await {
+        Ok(_) => Redirect::to(&format!("/{}/{id}", E::PATH)).into_response(),
+        Err(e) => app_error_page(e),
+    }
+}

@@ -97,3 +97,35 @@ pub(super) async fn handoff_options<E: WebResource>(
         "",
     ))
 }
+
+pub(super) struct DuplicateView {
+    pub id: String,
+    pub name: String,
+    pub version: i64,
+    pub created: String,
+}
+
+/// Likely duplicates of a lead, contact or account, with what merging needs.
+pub(super) async fn duplicates_panel<E: WebResource>(
+    s: &AppState,
+    actor: &Actor,
+    record: &E,
+) -> Result<Vec<DuplicateView>, AppError> {
+    let mergeable = matches!(
+        E::ENTITY,
+        EntityType::Lead | EntityType::Contact | EntityType::Account
+    );
+    if !mergeable || record.meta().archived {
+        return Ok(vec![]);
+    }
+    let found = s.app.duplicates::<E>(actor, record.uuid()).await?;
+    Ok(found
+        .iter()
+        .map(|d| DuplicateView {
+            id: d.uuid().to_string(),
+            name: d.display_name(),
+            version: d.meta().version,
+            created: when(d.meta().created_at),
+        })
+        .collect())
+}

@@ -2,7 +2,9 @@
 
 use super::activity_panel::{ActivitiesPanel, about_link, activities_panel, completion_form};
 use super::capture_panel::{CapturePanel, capture_panel, utm_label};
-use super::detail_extras::{StagePanel, handoff_options, stage_panel};
+use super::detail_extras::{
+    DuplicateView, StagePanel, duplicates_panel, handoff_options, stage_panel,
+};
 use super::lead_panel::{LeadPanel, lead_panel};
 use super::*;
 
@@ -28,6 +30,8 @@ struct DetailPage {
     completion: bool,
     lead_panel: Option<LeadPanel>,
     capture: Option<CapturePanel>,
+    duplicates: Vec<DuplicateView>,
+    can_merge: bool,
     /// Where forms on this page return to.
     back: String,
 }
@@ -173,6 +177,10 @@ pub(super) async fn show<E: WebResource>(
         Err(e) => return app_error_page(e),
     };
     let completion = completion_form(&json, actor, E::RESOURCE);
+    let duplicates = match duplicates_panel(&s, actor, &record).await {
+        Ok(d) => d,
+        Err(e) => return app_error_page(e),
+    };
     let capture = match capture_panel(&s, actor, &record, &json).await {
         Ok(p) => p,
         Err(e) => return app_error_page(e),
@@ -206,6 +214,9 @@ pub(super) async fn show<E: WebResource>(
         completion,
         lead_panel,
         capture,
+        can_merge: actor.can(E::RESOURCE, Action::Update)
+            && actor.can(E::RESOURCE, Action::Archive),
+        duplicates,
         back: format!("/{}/{}", E::PATH, record.uuid()),
     };
     render(StatusCode::OK, &page)

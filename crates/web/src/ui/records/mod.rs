@@ -10,7 +10,7 @@ mod form_page;
 mod lead_panel;
 mod list_page;
 
-pub use actions::{complete_activity, hand_off, lead_status, move_opportunity};
+pub use actions::{complete_activity, hand_off, lead_status, merge, move_opportunity};
 use actions::{create, set_archived, update};
 pub use activity_panel::ActivityView;
 use detail_page::show;
