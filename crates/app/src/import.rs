@@ -21,6 +21,7 @@ use salesflow_domain::record::RecordMeta;
 use salesflow_domain::text::search_key;
 use uuid::Uuid;
 
+use crate::assignment::{Assigned, Assigner};
 use crate::error::{AppError, AppResult};
 use crate::ports::{EventRecord, ImportRun, Scope, Upload};
 use crate::{Actor, App};
@@ -39,6 +40,8 @@ pub struct ImportOptions {
     pub mapping: Option<Vec<(String, String)>>,
     pub dry_run: bool,
     pub file_name: String,
+    /// New leads go where the assignment rules say (otherwise to the importer).
+    pub assign: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -132,6 +135,8 @@ struct Writes {
 struct Run<'a> {
     app: &'a App,
     actor: &'a Actor,
+    /// Set when new leads go by the assignment rules.
+    assigner: Option<Assigner>,
     mapping: Mapping,
     scope: Scope,
     seen: HashSet<u64>,
@@ -188,9 +193,14 @@ impl App {
         rejected_csv
             .write_record(headers.iter().map(String::as_str).chain(["error"]))
             .map_err(internal)?;
+        let assigner = match options.assign && options.kind == ImportKind::Leads {
+            true => Some(self.assigner().await?),
+            false => None,
+        };
         let mut run = Run {
             app: self,
             actor,
+            assigner,
             scope,
             seen: HashSet::new(),
             rejected_csv,
@@ -317,13 +327,15 @@ impl Run<'_> {
             })
             .collect();
         self.reject_duplicates(&mut rows).await?;
+        let mut owners = self.owners(&rows, dry_run).await?.into_iter();
         let mut writes = Writes::default();
         for row in rows {
             match row.outcome {
                 Ok(candidate) => {
                     self.report.imported += 1;
                     if !dry_run {
-                        self.build(candidate, &mut writes);
+                        let owner = owners.next().flatten();
+                        self.build(candidate, owner, &mut writes);
                     }
                 }
                 Err((why, duplicate)) => self.reject(row.line, &row.cells, why, duplicate)?,
@@ -501,9 +513,28 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn build(&self, candidate: Candidate, writes: &mut Writes) {
+    /// Owners by the assignment rules for the good lead rows of a batch, in order (only when
+    /// asked for; `None`: the importer).
+    async fn owners(&self, rows: &[Row], dry_run: bool) -> AppResult<Vec<Option<Assigned>>> {
+        let Some(assigner) = self.assigner.as_ref().filter(|_| !dry_run) else {
+            return Ok(vec![]);
+        };
+        let leads: Vec<&salesflow_domain::lead::LeadDetails> = rows
+            .iter()
+            .filter_map(|r| match &r.outcome {
+                Ok(Candidate::Lead(d)) => Some(&**d),
+                _ => None,
+            })
+            .collect();
+        self.app.assign(assigner, &leads).await
+    }
+
+    fn build(&self, candidate: Candidate, owner: Option<Assigned>, writes: &mut Writes) {
         let app = self.app;
-        let meta = RecordMeta::new(self.actor.user_id, self.actor.team_id, app.now());
+        let (owner_id, team_id) = owner
+            .map(|a| (a.owner, a.team))
+            .unwrap_or((self.actor.user_id, self.actor.team_id));
+        let meta = RecordMeta::new(owner_id, team_id, app.now());
         let id = Uuid::now_v7();
         match candidate {
             Candidate::Lead(details) => {

@@ -3,6 +3,7 @@
 
 pub mod activities;
 pub mod actor;
+pub mod assignment;
 pub mod auth;
 pub mod clock;
 pub mod convert;
@@ -20,6 +21,7 @@ pub mod ports;
 pub mod qualification;
 pub mod records;
 pub mod secret;
+pub mod settings;
 pub mod token_cache;
 pub mod users;
 pub mod web_forms;

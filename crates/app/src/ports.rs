@@ -438,6 +438,13 @@ pub struct ConversionWrite<'a> {
     pub events: &'a [EventRecord],
 }
 
+/// Round-robin counters of the assignment rules.
+#[async_trait]
+pub trait AssignmentStore: Send + Sync {
+    /// Reserves `count` consecutive turns of counter `key`; returns the first.
+    async fn take_turns(&self, key: &str, count: i64) -> StoreResult<i64>;
+}
+
 /// Lead conversion and the duplicate look-ups it makes.
 #[async_trait]
 pub trait ConversionStore: Send + Sync {
@@ -622,6 +629,7 @@ pub trait Store:
     + CampaignStore
     + ImportStore
     + MergeStore
+    + AssignmentStore
     + PipelineStore
     + OpportunityStore
 {

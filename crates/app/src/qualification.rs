@@ -4,19 +4,16 @@
 use std::collections::BTreeMap;
 
 use salesflow_domain::authz::{Action, Resource};
-use salesflow_domain::changes::FieldChange;
-use salesflow_domain::event::{Change, EntityType};
+use salesflow_domain::event::EntityType;
 use salesflow_domain::lead::Lead;
 use salesflow_domain::qualification::{QualificationSettings, Score, score};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::{Actor, App};
 
 const KEY: &str = "qualification";
-/// Settings documents appear in the event log under this fixed id.
-const SETTINGS_ID: Uuid = Uuid::from_u128(0x0190_a000_0000_7000_8000_0000_0000_5e77);
 
 /// Answers to criteria on one lead.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -31,7 +28,7 @@ pub struct CriteriaAnswers {
 /// A new version of the qualification settings.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SettingsUpdate {
+pub struct QualificationUpdate {
     pub settings: QualificationSettings,
     /// The version the change was based on (0 while the defaults were never changed).
     pub version: i64,
@@ -40,12 +37,7 @@ pub struct SettingsUpdate {
 impl App {
     /// The qualification settings in force and their version (0: the defaults).
     pub async fn qualification_settings(&self) -> AppResult<(QualificationSettings, i64)> {
-        match self.store.setting(KEY).await? {
-            None => Ok((QualificationSettings::default(), 0)),
-            Some((json, version)) => serde_json::from_str(&json)
-                .map(|s| (s, version))
-                .map_err(|e| AppError::Internal(format!("stored qualification settings: {e}"))),
-        }
+        self.settings_doc(KEY).await
     }
 
     pub async fn read_qualification_settings(
@@ -60,36 +52,14 @@ impl App {
     pub async fn save_qualification_settings(
         &self,
         actor: &Actor,
-        update: &SettingsUpdate,
+        update: &QualificationUpdate,
     ) -> AppResult<(QualificationSettings, i64)> {
         actor.require(Resource::Pipeline, Action::Update)?;
         update.settings.validate()?;
-        let (current, version) = self.qualification_settings().await?;
-        if update.version != version {
-            return Err(AppError::StaleVersion { current: version });
-        }
-        let json = |s: &QualificationSettings| serde_json::to_string(s).unwrap_or_default();
-        let change = Change::new(
-            "updated",
-            vec![FieldChange {
-                field: KEY.into(),
-                old: Some(json(&current)),
-                new: Some(json(&update.settings)),
-            }],
-        );
-        let event = self.event(
-            Some(actor),
-            EntityType::Pipeline,
-            SETTINGS_ID,
-            SETTINGS_ID,
-            change,
-            None,
-            None,
-        );
-        self.store
-            .save_setting(KEY, &json(&update.settings), version, &event)
+        let version = self
+            .save_settings_doc(actor, KEY, &update.settings, update.version)
             .await?;
-        Ok((update.settings.clone(), version + 1))
+        Ok((update.settings.clone(), version))
     }
 
     /// Records criteria answers on a lead.

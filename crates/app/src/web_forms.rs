@@ -72,21 +72,29 @@ impl App {
         }
         let (input, utm) = form.submission(values)?;
         let details = LeadDetails::parse(&input, None, LeadSource::WebForm)?;
+        // The assignment rules decide; without a matching rule the lead goes to the form's
+        // owner (a deactivated owner's form keeps working, for the team).
+        let assigner = self.assigner().await?;
+        let assigned = self.assign(&assigner, &[&details]).await?.pop().flatten();
         let owner = self
             .store
             .user_by_id(form.meta.owner_id)
             .await?
             .filter(|u| u.active);
-        // Leads go to the form's owner; a deactivated owner's form keeps working for the team.
-        let (owner_id, team_id) = match owner {
-            Some(u) => (u.id, u.team_id),
-            None => (form.meta.owner_id, form.meta.team_id),
+        let (owner_id, team_id) = match (&assigned, owner) {
+            (Some(a), _) => (a.owner, a.team),
+            (None, Some(u)) => (u.id, u.team_id),
+            (None, None) => (form.meta.owner_id, form.meta.team_id),
         };
-        let (mut lead, change) = Lead::new(
-            LeadId(Uuid::now_v7()),
-            details,
-            RecordMeta::new(owner_id, team_id, now),
-        );
+        let meta = RecordMeta::new(owner_id, team_id, now);
+        let (mut lead, mut change) = Lead::new(LeadId(Uuid::now_v7()), details, meta);
+        if let Some(a) = assigned {
+            change.fields.push(salesflow_domain::changes::FieldChange {
+                field: "assignment_rule".into(),
+                old: None,
+                new: Some(a.rule),
+            });
+        }
         lead.attribution = utm;
         let mut event = self.event(
             None,

@@ -28,6 +28,9 @@ pub struct ImportArgs {
     /// Check every row and report; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Give new leads to the owners the assignment rules name (otherwise to --as).
+    #[arg(long)]
+    pub assign: bool,
     /// Write the rejected rows (with their reasons) to this CSV file.
     #[arg(long)]
     pub rejected: Option<PathBuf>,
@@ -58,6 +61,7 @@ pub async fn run(app: &App, args: ImportArgs) -> Result<()> {
         preset,
         mapping: None,
         dry_run: args.dry_run,
+        assign: args.assign,
         file_name: args
             .file
             .file_name()

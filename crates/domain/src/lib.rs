@@ -8,6 +8,7 @@ mod macros;
 
 pub mod account;
 pub mod activity;
+pub mod assignment;
 pub mod authz;
 pub mod campaign;
 pub mod changes;

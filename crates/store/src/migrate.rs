@@ -66,6 +66,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 8,
+        name: "assignment",
+        shared: include_str!("../migrations/0008_assignment.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl SqlStore {

@@ -1,7 +1,7 @@
 //! Company settings documents (JSON under a key, versioned).
 
 use async_trait::async_trait;
-use salesflow_app::ports::{EventRecord, SettingsStore, StoreError, StoreResult};
+use salesflow_app::ports::{AssignmentStore, EventRecord, SettingsStore, StoreError, StoreResult};
 
 use crate::db::{SqlStore, write_tx};
 use crate::error::map;
@@ -59,6 +59,27 @@ impl SettingsStore for SqlStore {
                 });
             }
             insert_event(tx, event).await
+        })
+    }
+}
+
+#[async_trait]
+impl AssignmentStore for SqlStore {
+    async fn take_turns(&self, key: &str, count: i64) -> StoreResult<i64> {
+        write_tx!(self, |tx| {
+            // One statement on both databases: create the counter or advance it, and read the
+            // new total back.
+            let row = sqlx::query(
+                "INSERT INTO assignment_counters (counter_key, turns) VALUES ($1, $2) \
+                 ON CONFLICT (counter_key) DO UPDATE SET turns = assignment_counters.turns + $2 \
+                 RETURNING turns",
+            )
+            .bind(key.to_string())
+            .bind(count)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map)?;
+            Ok(int(&row, "turns")? - count)
         })
     }
 }

@@ -518,6 +518,14 @@ const MATRIX: &[(&str, [u16; 8])] = &[
         [401, 200, 404, 404, 403, 403, 403, 403],
     ),
     (
+        "GET /api/v1/settings/assignment",
+        [401, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "PUT /api/v1/settings/assignment",
+        [401, 200, 200, 403, 403, 403, 403, 403],
+    ),
+    (
         "GET /api/v1/accounts",
         [401, 200, 200, 200, 200, 200, 200, 200],
     ),
@@ -933,6 +941,11 @@ async fn check(
         (template.to_string(), Some(body))
     } else if template == "/api/v1/settings/qualification" && method == Method::PUT {
         let (settings, version) = t.app.qualification_settings().await.unwrap();
+        let body = json!({ "settings": settings, "version": version });
+        (template.to_string(), Some(body))
+    } else if template == "/api/v1/settings/assignment" && method == Method::PUT {
+        let (settings, version): (salesflow_domain::assignment::AssignmentRules, i64) =
+            t.app.settings_doc("assignment").await.unwrap();
         let body = json!({ "settings": settings, "version": version });
         (template.to_string(), Some(body))
     } else if !template.contains("{id}") {

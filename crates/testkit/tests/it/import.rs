@@ -327,6 +327,7 @@ fn no_input_crashes_the_importer() {
                 mapping: None,
                 dry_run: true,
                 file_name: "fuzz.csv".into(),
+                assign: false,
             };
             let result = runtime.block_on(t.app.import_csv(&actor, &bytes[..], &options, &|_| {}));
             match result {

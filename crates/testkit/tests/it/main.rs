@@ -3,6 +3,7 @@
 
 mod access;
 mod activities;
+mod assignment;
 mod auth;
 mod browser;
 mod capture;

@@ -29,6 +29,8 @@ pub struct ImportParams {
     pub file_name: Option<String>,
     /// Columns chosen by hand, as a JSON object {"Column header": "field"}.
     pub mapping: Option<String>,
+    /// true: new leads go where the assignment rules say (otherwise to you).
+    pub assign: Option<bool>,
 }
 
 fn choice<T: std::str::FromStr<Err = String>>(field: &str, raw: &str) -> Result<T, AppError> {
@@ -44,6 +46,7 @@ pub fn options(
     dry_run: bool,
     file_name: Option<&str>,
     mapping: Option<Vec<(String, String)>>,
+    assign: bool,
 ) -> Result<ImportOptions, AppError> {
     Ok(ImportOptions {
         kind: choice::<ImportKind>("kind", kind)?,
@@ -54,6 +57,7 @@ pub fn options(
         mapping,
         dry_run,
         file_name: file_name.unwrap_or("upload.csv").to_string(),
+        assign,
     })
 }
 
@@ -88,6 +92,7 @@ pub async fn import(
         params.dry_run.unwrap_or(false),
         params.file_name.as_deref(),
         mapping,
+        params.assign.unwrap_or(false),
     )?;
     let report = s
         .app

@@ -77,6 +77,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/settings/qualification",
             get(qualify::settings).put(qualify::save_settings),
         )
+        .route(
+            "/api/v1/settings/assignment",
+            get(qualify::assignment).put(qualify::save_assignment),
+        )
         .merge(resource_routes::<Opportunity>())
         .route(
             "/api/v1/opportunities/{id}/move",

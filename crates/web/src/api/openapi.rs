@@ -4,16 +4,18 @@
 use super::activities::MyDayParams;
 use axum::Router;
 use salesflow_app::activities::Completion;
+use salesflow_app::assignment::AssignmentUpdate;
 use salesflow_app::convert::ConvertLead;
 use salesflow_app::import::{ImportReport, RowError};
 use salesflow_app::leads::LeadTransition;
 use salesflow_app::list::ListParams;
 use salesflow_app::merge::MergeRequest;
 use salesflow_app::opportunities::{BoardParams, StageMove};
-use salesflow_app::qualification::{CriteriaAnswers, SettingsUpdate};
+use salesflow_app::qualification::{CriteriaAnswers, QualificationUpdate};
 use salesflow_app::records::HandOff;
 use salesflow_domain::account::{Account, AccountInput};
 use salesflow_domain::activity::{Activity, ActivityInput};
+use salesflow_domain::assignment::AssignmentRules;
 use salesflow_domain::campaign::{Campaign, CampaignInput};
 use salesflow_domain::contact::{Contact, ContactInput};
 use salesflow_domain::lead::{Lead, LeadInput};
@@ -624,7 +626,12 @@ fn qualify_endpoints() -> Vec<Endpoint> {
         Endpoint::new(HttpMethod::Get, "/api/v1/settings/qualification", "settings", "Qualification criteria and scoring rules")
             .returns("200", "application/json", settings()),
         Endpoint::new(HttpMethod::Put, "/api/v1/settings/qualification", "settings", "Change the qualification criteria and scoring rules (admin, sales manager; send `version`)")
-            .body(schema_ref("SettingsUpdate"))
+            .body(schema_ref("QualificationUpdate"))
+            .returns("200", "application/json", settings()),
+        Endpoint::new(HttpMethod::Get, "/api/v1/settings/assignment", "settings", "Lead assignment rules (web forms and imports): first match wins; a user, or round robin in a team")
+            .returns("200", "application/json", settings()),
+        Endpoint::new(HttpMethod::Put, "/api/v1/settings/assignment", "settings", "Change the lead assignment rules (admin, sales manager; send `version`)")
+            .body(schema_ref("AssignmentUpdate"))
             .returns("200", "application/json", settings()),
     ]
 }
@@ -673,6 +680,8 @@ pub fn openapi_document() -> OpenApi {
         Completion,
         ConvertLead,
         MergeRequest,
+        AssignmentUpdate,
+        AssignmentRules,
         ImportReport,
         RowError,
         Campaign,
@@ -680,7 +689,7 @@ pub fn openapi_document() -> OpenApi {
         WebForm,
         WebFormInput,
         CriteriaAnswers,
-        SettingsUpdate,
+        QualificationUpdate,
         QualificationSettings,
         Score,
         VersionBody,

@@ -2,8 +2,9 @@
 
 use axum::Json;
 use axum::extract::State;
+use salesflow_app::assignment::AssignmentUpdate;
 use salesflow_app::convert::ConvertLead;
-use salesflow_app::qualification::{CriteriaAnswers, SettingsUpdate};
+use salesflow_app::qualification::{CriteriaAnswers, QualificationUpdate};
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -57,7 +58,7 @@ pub async fn settings(
 pub async fn save_settings(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiJson(body): ApiJson<SettingsUpdate>,
+    ApiJson(body): ApiJson<QualificationUpdate>,
 ) -> Result<Json<Value>, ApiError> {
     let (settings, version) = s.app.save_qualification_settings(&actor, &body).await?;
     Ok(Json(json!({ "settings": settings, "version": version })))
@@ -74,4 +75,21 @@ pub async fn campaign_leads(
         .map(|(status, count)| json!({ "status": status, "count": count }))
         .collect();
     Ok(Json(json!({ "counts": counts, "leads": leads })))
+}
+
+pub async fn assignment(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Value>, ApiError> {
+    let (settings, version) = s.app.assignment_rules(&actor).await?;
+    Ok(Json(json!({ "settings": settings, "version": version })))
+}
+
+pub async fn save_assignment(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<AssignmentUpdate>,
+) -> Result<Json<Value>, ApiError> {
+    let (settings, version) = s.app.save_assignment_rules(&actor, &body).await?;
+    Ok(Json(json!({ "settings": settings, "version": version })))
 }

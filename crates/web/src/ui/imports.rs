@@ -57,6 +57,7 @@ struct ResultPage {
     preset: String,
     /// The mapping as hidden form fields, to import for real after a dry run.
     chosen: Vec<(String, String)>,
+    assign: bool,
 }
 
 fn layout(user: &UiUser, title: &str) -> Layout {
@@ -279,12 +280,14 @@ pub async fn run(
     let kind = form.get("kind").cloned().unwrap_or_default();
     let preset = form.get("preset").cloned().unwrap_or_default();
     let dry_run = form.get("dry_run").is_some_and(|v| v == "1");
+    let assign = form.get("assign").is_some_and(|v| v == "1");
     let options = match crate::api::import_options(
         &kind,
         Some(&preset),
         dry_run,
         Some(&upload.file_name),
         Some(chosen.clone()),
+        assign,
     ) {
         Ok(o) => o,
         Err(e) => return app_error_page(e),
@@ -313,6 +316,7 @@ pub async fn run(
             .enumerate()
             .map(|(i, (_, f))| (format!("map_{i}"), f))
             .collect(),
+        assign,
     };
     render(StatusCode::OK, &page)
 }
