@@ -23,6 +23,15 @@ use crate::demo::{FIRST_NAMES, LAST_NAMES, Rng};
 
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
+    /// api (lead API against a large data set), import (CSV import) or board (pipeline board).
+    #[arg(long, default_value = "api")]
+    pub suite: String,
+    /// Rows of the generated CSV file (import suite).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: u64,
+    /// Open opportunities (board suite).
+    #[arg(long, default_value_t = 10_000)]
+    pub opportunities: u64,
     /// Leads in the generated data set.
     #[arg(long, default_value_t = 1_000_000)]
     pub leads: u64,
@@ -72,7 +81,7 @@ impl Measured {
 }
 
 /// Runs `op` from `clients` tasks for `seconds`; `op` returns whether the call succeeded.
-async fn drive<F, Fut>(name: &str, clients: usize, seconds: u64, op: F) -> Measured
+pub(crate) async fn drive<F, Fut>(name: &str, clients: usize, seconds: u64, op: F) -> Measured
 where
     F: Fn(u64) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,
@@ -235,6 +244,14 @@ async fn ceiling(
 }
 
 pub async fn run(args: BenchArgs) -> Result<()> {
+    match args.suite.as_str() {
+        "api" => {}
+        "import" => return crate::bench_import::run(args.rows).await,
+        "board" => {
+            return crate::bench_board::run(args.opportunities, args.clients, args.seconds).await;
+        }
+        other => anyhow::bail!("unknown suite '{other}': use api, import or board"),
+    }
     let (path, temporary) = match &args.file {
         Some(p) => (p.clone(), false),
         None => (

@@ -4,6 +4,8 @@
 
 pub mod admin;
 pub mod bench;
+pub mod bench_board;
+pub mod bench_import;
 pub mod config;
 pub mod demo;
 pub mod demo_activities;
