@@ -326,6 +326,8 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
         .find(|u| u.role == Role::Marketing)
         .map(Actor::of)
         .expect("marketing user");
+    let campaigns = crate::demo_capture::campaigns(&demo, &marketing, CAMPAIGNS).await?;
+    crate::demo_capture::web_form(&demo, &marketing, campaigns.get(CAMPAIGNS[0]).copied()).await?;
 
     // Customers: accounts with their contacts, owned by the reps, created over the year.
     let mut accounts: Vec<(Account, usize, Vec<ContactId>)> = Vec::new();
@@ -408,7 +410,9 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
                 company.to_lowercase().replace(' ', "-")
             )),
             source: Some(rng.pick(SOURCES).to_string()),
-            campaign: rng.chance(40).then(|| rng.pick(CAMPAIGNS).to_string()),
+            campaign_id: rng
+                .chance(40)
+                .then(|| campaigns[*rng.pick(CAMPAIGNS)].to_string()),
             ..Default::default()
         };
         arrivals.push((at, owner, input, i));

@@ -9,6 +9,7 @@ pub mod bench_import;
 pub mod config;
 pub mod demo;
 pub mod demo_activities;
+pub mod demo_capture;
 pub mod demo_pipeline;
 pub mod import;
 pub mod server;

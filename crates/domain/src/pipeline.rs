@@ -25,7 +25,10 @@ string_enum!(StageKind { Open => "open", Won => "won", Lost => "lost" });
 pub enum GateField {
     Amount,
     CloseDate,
+    /// Named like the opportunity field it checks.
+    #[serde(rename = "account_id")]
     Account,
+    #[serde(rename = "contact_id")]
     Contact,
     Competitor,
 }
@@ -410,6 +413,13 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn gate_fields_read_and_write_alike() {
+        for g in GateField::ALL {
+            assert_eq!(serde_json::to_value(g).unwrap(), g.as_str());
+        }
     }
 
     #[test]

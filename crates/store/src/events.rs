@@ -11,7 +11,10 @@ use uuid::Uuid;
 
 use crate::db::SqlStore;
 use crate::error::map;
-use crate::rows::{Val, bind_all, opt_parsed, opt_text, parsed, placeholders, text, ts};
+use crate::rows::{
+    BULK_PARAMS, Val, bind_all, bulk_placeholders, opt_parsed, opt_text, parsed, placeholders,
+    text, ts,
+};
 
 pub(crate) const COLUMNS: &str = "e.id, e.at, e.entity_type, e.entity_id, e.case_id, e.activity, e.from_state, e.to_state, \
                        e.actor_id, e.actor_role, u.name AS actor_name, e.request_id, e.changes, e.owner_id, e.team_id";
@@ -47,9 +50,29 @@ pub async fn insert_event(conn: &mut AnyConnection, event: &EventRecord) -> Stor
 
 /// Appends events, several rows per statement.
 pub async fn insert_events(conn: &mut AnyConnection, events: &[EventRecord]) -> StoreResult<()> {
-    for chunk in events.chunks(1_000 / INSERT_WIDTH) {
+    write_events(conn, events, |offset| placeholders(offset, INSERT_WIDTH)).await
+}
+
+/// Appends many events (bulk loads) with the backend's fastest placeholders.
+pub async fn insert_bulk_events(
+    conn: &mut AnyConnection,
+    backend: crate::db::Backend,
+    events: &[EventRecord],
+) -> StoreResult<()> {
+    write_events(conn, events, |offset| {
+        bulk_placeholders(backend, offset, INSERT_WIDTH)
+    })
+    .await
+}
+
+async fn write_events(
+    conn: &mut AnyConnection,
+    events: &[EventRecord],
+    row_placeholders: impl Fn(usize) -> String,
+) -> StoreResult<()> {
+    for chunk in events.chunks(BULK_PARAMS / INSERT_WIDTH) {
         let rows: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * INSERT_WIDTH, INSERT_WIDTH)))
+            .map(|i| format!("({})", row_placeholders(i * INSERT_WIDTH)))
             .collect();
         let sql = format!(
             "INSERT INTO events ({INSERT_COLUMNS}) VALUES {}",

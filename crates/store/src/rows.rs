@@ -138,3 +138,16 @@ where
         .map(|v| v.parse().map_err(|e| decode_error(column, e)))
         .transpose()
 }
+
+/// Placeholders for a wide multi-row statement. SQLite resolves numbered parameters by walking
+/// a list for each one (quadratic in their number: it dominated bulk inserts), while anonymous
+/// `?` parameters are bound by position; PostgreSQL needs `$n`.
+pub fn bulk_placeholders(backend: crate::db::Backend, offset: usize, n: usize) -> String {
+    match backend {
+        crate::db::Backend::Sqlite => vec!["?"; n].join(", "),
+        crate::db::Backend::Postgres => placeholders(offset, n),
+    }
+}
+
+/// Bound parameters per multi-row insert statement.
+pub const BULK_PARAMS: usize = 1_000;

@@ -21,7 +21,9 @@ use uuid::Uuid;
 use crate::db::{SqlStore, write_tx};
 use crate::error::map;
 use crate::events::insert_event;
-use crate::rows::{Val, bind_all, flag, int, opt_parsed, parsed, placeholders, text, ts};
+use crate::rows::{
+    Val, bind_all, bulk_placeholders, flag, int, opt_parsed, parsed, placeholders, text, ts,
+};
 
 /// How one entity is stored.
 pub trait Table: Entity {
@@ -361,11 +363,16 @@ impl SqlStore {
         let columns = all_columns::<T>();
         // SQLite looks bound parameters up one by one, so very wide statements get slow; about a
         // thousand parameters per statement is the sweet spot.
-        let per_statement = (1_000 / columns.len()).max(1);
+        let per_statement = (crate::rows::BULK_PARAMS / columns.len()).max(1);
         write_tx!(self, |tx| {
             for chunk in records.chunks(per_statement) {
                 let rows: Vec<String> = (0..chunk.len())
-                    .map(|i| format!("({})", placeholders(i * columns.len(), columns.len())))
+                    .map(|i| {
+                        format!(
+                            "({})",
+                            bulk_placeholders(self.backend, i * columns.len(), columns.len())
+                        )
+                    })
                     .collect();
                 let sql = format!(
                     "INSERT INTO {} ({}) VALUES {}",
@@ -384,7 +391,7 @@ impl SqlStore {
                     .await
                     .map_err(map)?;
             }
-            crate::events::insert_events(tx, events).await
+            crate::events::insert_bulk_events(tx, self.backend, events).await
         })
     }
 }

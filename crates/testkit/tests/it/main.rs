@@ -19,4 +19,5 @@ mod scenario_lead_to_won;
 mod store_story;
 mod ui;
 mod ui_sales;
+mod ui_settings;
 mod visibility;

@@ -8,6 +8,7 @@ mod imports;
 mod my_day;
 mod public_form;
 mod records;
+mod sales_settings;
 mod settings;
 mod views;
 
@@ -54,6 +55,19 @@ pub fn routes() -> Router<AppState> {
             post(settings::set_user_active),
         )
         .route("/settings/audit", get(settings::audit_page))
+        .route("/settings/pipelines", get(sales_settings::pipelines_page))
+        .route(
+            "/settings/pipelines/{id}",
+            get(sales_settings::pipeline_page).post(sales_settings::save_pipeline),
+        )
+        .route(
+            "/settings/qualification",
+            get(sales_settings::qualification_page).post(sales_settings::save_qualification),
+        )
+        .route(
+            "/settings/assignment",
+            get(sales_settings::assignment_page).post(sales_settings::save_assignment),
+        )
         .merge(records::routes::<Lead>())
         .merge(records::routes::<Contact>())
         .merge(records::routes::<Account>())

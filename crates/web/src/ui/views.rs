@@ -129,6 +129,11 @@ impl Layout {
             ],
             "Settings" => {
                 let mut items = vec![sub("API tokens", "/settings/tokens")];
+                if actor.can(Resource::Pipeline, Action::Update) {
+                    items.push(sub("Pipelines", "/settings/pipelines"));
+                    items.push(sub("Qualification", "/settings/qualification"));
+                    items.push(sub("Lead assignment", "/settings/assignment"));
+                }
                 if is_admin(actor) {
                     items.push(sub("Users", "/settings/users"));
                     items.push(sub("Audit trail", "/settings/audit"));

@@ -116,6 +116,23 @@ pub(super) async fn show<E: WebResource>(
                 None,
             ),
             FieldKind::Choice(_) => (humanize(&raw), None),
+            // Amounts read as money: grouped, with their currency.
+            FieldKind::Text if matches!(f.name, "amount" | "budget") => {
+                let minor = json
+                    .get(if f.name == "amount" {
+                        "amount_minor"
+                    } else {
+                        "budget_minor"
+                    })
+                    .and_then(Value::as_i64);
+                match (minor, text_of(&json, "currency").parse()) {
+                    (Some(minor), Ok(currency)) => (
+                        salesflow_domain::money::Money::new(minor, currency).display(),
+                        None,
+                    ),
+                    _ => (raw, None),
+                }
+            }
             _ => (raw, None),
         };
         fields.push((
