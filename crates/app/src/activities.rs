@@ -147,6 +147,18 @@ impl App {
     pub async fn send_due_reminders(&self) -> AppResult<usize> {
         let now = self.now();
         let mut sent = 0;
+        // Owners' addresses, for the e-mail copy of each reminder.
+        let emails: std::collections::HashMap<_, _> = match self.mailer {
+            Some(_) => self
+                .store
+                .list_users()
+                .await?
+                .into_iter()
+                .filter(|u| u.active)
+                .map(|u| (u.id, u.email))
+                .collect(),
+            None => Default::default(),
+        };
         loop {
             let due = self.store.unreminded_due(now, 500).await?;
             if due.is_empty() {
@@ -175,7 +187,19 @@ impl App {
                     Some(activity.meta.owner_id),
                     activity.meta.team_id,
                 );
-                if self.store.mark_reminded(activity.id, now, &event).await? {
+                let mail = emails.get(&activity.meta.owner_id).map(|to| {
+                    crate::mail::Mail {
+                        to: to.clone(),
+                        subject: format!("Due: {}", activity.details.subject),
+                        text: reminder_text(activity),
+                    }
+                    .job(now)
+                });
+                if self
+                    .store
+                    .mark_reminded(activity.id, now, &event, mail.as_ref())
+                    .await?
+                {
                     sent += 1;
                 }
             }
@@ -208,4 +232,20 @@ impl App {
             .set_notifications_seen(actor.user_id, self.now())
             .await?)
     }
+}
+
+/// The body of a reminder e-mail.
+fn reminder_text(activity: &Activity) -> String {
+    let due = activity
+        .details
+        .due_at
+        .map(|d| d.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default();
+    let notes = activity.details.notes.as_deref().unwrap_or("");
+    format!(
+        "{} \"{}\" is due ({due}).\n\n{notes}\n\nOpen it in salesflow: /activities/{}\n",
+        salesflow_domain::activity::ActivityKind::as_str(activity.details.kind),
+        activity.details.subject,
+        activity.id
+    )
 }

@@ -57,6 +57,14 @@ impl App {
                 }
                 Ok(Some(now.checked_add(REMIND_EVERY).unwrap_or(now)))
             }
+            crate::mail::SEND_EMAIL => {
+                let mail: crate::mail::Mail = serde_json::from_str(&job.payload)
+                    .map_err(|e| format!("bad e-mail job: {e}"))?;
+                match &self.mailer {
+                    Some(mailer) => mailer.send(&mail).await.map(|()| None),
+                    None => Err("no SMTP server is configured".into()),
+                }
+            }
             other => Err(format!("unknown job kind '{other}'")),
         }
     }

@@ -14,6 +14,7 @@ pub mod import;
 pub mod jobs;
 pub mod leads;
 pub mod list;
+pub mod mail;
 pub mod merge;
 pub mod opportunities;
 pub mod pipelines;
@@ -65,6 +66,8 @@ pub struct App {
     pub clock: Arc<dyn clock::Clock>,
     pub config: AppConfig,
     pub(crate) tokens: Arc<token_cache::TokenCache>,
+    /// Sends e-mail when SMTP is configured.
+    pub mailer: Option<Arc<dyn mail::Mailer>>,
 }
 
 impl App {
@@ -78,6 +81,15 @@ impl App {
             clock,
             config,
             tokens: Arc::default(),
+            mailer: None,
+        }
+    }
+
+    /// This application, sending e-mail through `mailer`.
+    pub fn with_mailer(self, mailer: Arc<dyn mail::Mailer>) -> Self {
+        Self {
+            mailer: Some(mailer),
+            ..self
         }
     }
 

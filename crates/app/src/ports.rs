@@ -390,13 +390,14 @@ pub trait ActivityStore: Send + Sync {
     ) -> StoreResult<Vec<Lead>>;
     /// Open activities due by `now` whose owner has not been reminded yet.
     async fn unreminded_due(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Activity>>;
-    /// Marks a reminder sent and appends its event, unless another worker already did;
-    /// returns whether this call did it.
+    /// Marks a reminder sent and appends its event (and enqueues the `mail` job, when given),
+    /// unless another worker already did; returns whether this call did it.
     async fn mark_reminded(
         &self,
         id: ActivityId,
         at: Timestamp,
         event: &EventRecord,
+        mail: Option<&NewJob>,
     ) -> StoreResult<bool>;
 }
 

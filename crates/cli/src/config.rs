@@ -18,6 +18,8 @@ pub struct FileSettings {
     pub listen: Option<String>,
     pub secure_cookies: Option<bool>,
     pub public_url: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
     pub max_connections: Option<u32>,
     pub log_format: Option<String>,
 }
@@ -44,6 +46,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// How people outside reach this server (links in embeddable forms, e-mails).
     pub public_url: String,
+    /// SMTP server for e-mail (reminders); none: no e-mail is sent.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
     pub max_connections: u32,
 }
 
@@ -66,6 +71,14 @@ impl Settings {
                 .or_else(|| file.public_url.clone())
                 .unwrap_or_else(|| format!("http://{listen}")),
             listen,
+            smtp_url: std::env::var("SALESFLOW_SMTP_URL")
+                .ok()
+                .or_else(|| file.smtp_url.clone())
+                .filter(|u| !u.is_empty()),
+            mail_from: std::env::var("SALESFLOW_MAIL_FROM")
+                .ok()
+                .or_else(|| file.mail_from.clone())
+                .unwrap_or_else(|| "salesflow <salesflow@localhost>".into()),
             secure_cookies: secure_cookies.or(file.secure_cookies).unwrap_or(false),
             max_connections: file.max_connections.unwrap_or(16),
         }

@@ -12,4 +12,5 @@ pub mod demo_activities;
 pub mod demo_capture;
 pub mod demo_pipeline;
 pub mod import;
+pub mod mail;
 pub mod server;

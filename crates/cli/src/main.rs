@@ -126,7 +126,7 @@ async fn main() -> Result<()> {
         command => {
             let settings = Settings::resolve(cli.database_url, None, None, None, &file);
             let store = server::open_store(&settings.database_url, 4).await?;
-            let app = server::app(store.clone(), Arc::new(SystemClock));
+            let app = server::app_with_mail(store.clone(), Arc::new(SystemClock), &settings)?;
             let result = match command {
                 Command::Migrate => {
                     println!("database is up to date");

@@ -50,6 +50,18 @@ pub fn app(store: SqlStore, clock: Arc<dyn Clock>) -> App {
     App::new(Arc::new(store), clock, AppConfig::default())
 }
 
+/// The application with e-mail when SMTP is configured.
+pub fn app_with_mail(store: SqlStore, clock: Arc<dyn Clock>, settings: &Settings) -> Result<App> {
+    let app = app(store, clock);
+    Ok(match &settings.smtp_url {
+        Some(url) => app.with_mailer(Arc::new(crate::mail::SmtpMailer::new(
+            url,
+            &settings.mail_from,
+        )?)),
+        None => app,
+    })
+}
+
 pub fn state(app: App, web: WebConfig) -> AppState {
     AppState {
         app,
@@ -79,7 +91,10 @@ pub async fn serve_on(
 /// `salesflow serve`: HTTP server plus the in-process job worker.
 pub async fn serve(settings: &Settings, demo: bool) -> Result<()> {
     let store = open_store(&settings.database_url, settings.max_connections).await?;
-    let app = app(store.clone(), Arc::new(SystemClock));
+    let app = app_with_mail(store.clone(), Arc::new(SystemClock), settings)?;
+    if settings.smtp_url.is_some() {
+        tracing::info!("e-mail is sent over SMTP");
+    }
     if demo {
         crate::demo::fill_if_empty(&app).await?;
     }

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use salesflow_app::ports::{ActivityStore, EventRecord, NotificationStore, StoreResult};
+use salesflow_app::ports::{ActivityStore, EventRecord, NewJob, NotificationStore, StoreResult};
 use salesflow_domain::activity::Activity;
 use salesflow_domain::event::EntityType;
 use salesflow_domain::ids::{ActivityId, UserId};
@@ -117,6 +117,7 @@ impl ActivityStore for SqlStore {
         id: ActivityId,
         at: Timestamp,
         event: &EventRecord,
+        mail: Option<&NewJob>,
     ) -> StoreResult<bool> {
         write_tx!(self, |tx| {
             let updated = sqlx::query(
@@ -131,6 +132,9 @@ impl ActivityStore for SqlStore {
                 return Ok(false);
             }
             insert_event(tx, event).await?;
+            if let Some(job) = mail {
+                crate::jobs::enqueue_in(tx, job).await?;
+            }
             Ok(true)
         })
     }

@@ -8,26 +8,30 @@ use crate::dialect;
 use crate::error::map;
 use crate::rows::{int, micros, parsed, text};
 
+/// Enqueues a job inside the caller's transaction (the outbox of the change that causes it);
+/// `false` when a job with its unique key exists.
+pub(crate) async fn enqueue_in(tx: &mut sqlx::AnyConnection, job: &NewJob) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO jobs (id, kind, payload, unique_key, run_at, max_attempts, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (unique_key) DO NOTHING",
+    )
+    .bind(job.id.to_string())
+    .bind(job.kind.clone())
+    .bind(job.payload.clone())
+    .bind(job.unique_key.clone())
+    .bind(micros(job.run_at))
+    .bind(job.max_attempts)
+    .bind(micros(job.run_at))
+    .execute(&mut *tx)
+    .await
+    .map_err(map)?;
+    Ok(done.rows_affected() == 1)
+}
+
 #[async_trait]
 impl JobStore for SqlStore {
     async fn enqueue(&self, job: &NewJob) -> StoreResult<bool> {
-        write_tx!(self, |tx| {
-            let done = sqlx::query(
-                "INSERT INTO jobs (id, kind, payload, unique_key, run_at, max_attempts, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (unique_key) DO NOTHING",
-            )
-            .bind(job.id.to_string())
-            .bind(job.kind.clone())
-            .bind(job.payload.clone())
-            .bind(job.unique_key.clone())
-            .bind(micros(job.run_at))
-            .bind(job.max_attempts)
-            .bind(micros(job.run_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(map)?;
-            Ok(done.rows_affected() == 1)
-        })
+        write_tx!(self, |tx| { enqueue_in(tx, job).await })
     }
 
     async fn claim_job(

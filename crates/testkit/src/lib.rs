@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod db;
 pub mod http;
+pub mod smtp;
 
 use std::sync::Arc;
 
@@ -34,12 +35,23 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_with(|app| app).await
+    }
+
+    /// A server whose application e-mails through the given SMTP sink.
+    pub async fn spawn_with_mail(sink: &smtp::SmtpSink) -> Self {
+        let mailer = salesflow::mail::SmtpMailer::new(&sink.url(), "salesflow <crm@test.example>")
+            .expect("mailer");
+        Self::spawn_with(move |app| app.with_mailer(Arc::new(mailer))).await
+    }
+
+    async fn spawn_with(configure: impl FnOnce(App) -> App) -> Self {
         let db = TestDb::create().await;
         let store = salesflow::server::open_store(&db.url, 8)
             .await
             .expect("open test database");
         let clock = Arc::new(FixedClock::new(jiff::Timestamp::now()));
-        let app = salesflow::server::app(store.clone(), clock.clone());
+        let app = configure(salesflow::server::app(store.clone(), clock.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

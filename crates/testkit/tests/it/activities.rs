@@ -309,3 +309,51 @@ async fn bad_activity_input_is_refused() {
     assert_eq!(api.get("/api/v1/my-day?stale_days=0").await.status, 422);
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn reminders_are_e_mailed_when_smtp_is_configured() {
+    let sink = salesflow_testkit::smtp::SmtpSink::start().await;
+    let t = TestApp::spawn_with_mail(&sink).await;
+    let rep = t.user(Role::SalesRep, None).await;
+    let api = t.api_as(&rep).await;
+    let lead = post_ok(
+        &api,
+        "/api/v1/leads",
+        json!({ "last_name": "Babbage" }),
+        "lead",
+    )
+    .await;
+    let due = (t.app.now() - SignedDuration::from_hours(1)).to_string();
+    post_ok(
+        &api,
+        "/api/v1/activities",
+        json!({ "kind": "call", "subject": "Call about the engine", "due_at": due, "notes": "Bring the drawings",
+                "related_type": "lead", "related_id": lead["id"] }),
+        "activity",
+    )
+    .await;
+    t.app.ensure_recurring_jobs().await.unwrap();
+    t.app.drain_jobs("test").await.unwrap();
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    let m = &messages[0];
+    assert_eq!(m.to, [format!("<{}>", rep.email)]);
+    assert!(
+        m.data.contains("Subject: Due: Call about the engine"),
+        "{}",
+        m.data
+    );
+    assert!(m.data.contains("Bring the drawings"), "{}", m.data);
+    // The in-app notification is there as well, and a second run sends nothing new.
+    assert_eq!(
+        api.get("/api/v1/notifications").await.json["notifications"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    t.clock.advance(SignedDuration::from_mins(2));
+    t.app.drain_jobs("test").await.unwrap();
+    assert_eq!(sink.messages().len(), 1);
+    t.shutdown().await;
+}
