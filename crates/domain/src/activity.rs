@@ -95,14 +95,6 @@ pub struct ActivityInput {
     pub version: Option<i64>,
 }
 
-fn field_error(field: &str, code: &'static str, message: &str) -> FieldError {
-    FieldError {
-        field: field.into(),
-        code,
-        message: message.into(),
-    }
-}
-
 /// Parses an instant: RFC 3339, or a browser's `YYYY-MM-DDTHH:MM[:SS]` read as UTC.
 pub fn parse_instant(field: &str, raw: &str) -> Result<Timestamp, FieldError> {
     let raw = raw.trim();
@@ -113,7 +105,7 @@ pub fn parse_instant(field: &str, raw: &str) -> Result<Timestamp, FieldError> {
                 .and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC).map_err(|_| ()))
                 .map(|z| z.timestamp())
         })
-        .map_err(|_| field_error(field, "invalid_datetime", "must be a date and time"))
+        .map_err(|_| FieldError::new(field, "invalid_datetime", "must be a date and time"))
 }
 
 impl ActivityDetails {

@@ -87,14 +87,6 @@ pub struct CampaignInput {
     pub version: Option<i64>,
 }
 
-fn field_error(field: &str, code: &'static str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.into(),
-        code,
-        message: message.into(),
-    }
-}
-
 fn choice<T: std::str::FromStr<Err = String> + Copy>(
     errors: &mut ValidationErrors,
     field: &str,
@@ -106,7 +98,7 @@ fn choice<T: std::str::FromStr<Err = String> + Copy>(
         None | Some("") => Some(current.unwrap_or(default)),
         Some(raw) => errors.take(
             raw.parse()
-                .map_err(|m: String| field_error(field, "invalid_choice", m)),
+                .map_err(|m: String| FieldError::new(field, "invalid_choice", m)),
         ),
     }
 }
@@ -117,7 +109,7 @@ fn date(errors: &mut ValidationErrors, field: &str, raw: Option<String>) -> Opti
         Some(raw) => errors.take(
             raw.parse()
                 .map(Some)
-                .map_err(|_| field_error(field, "invalid_date", "must be a date YYYY-MM-DD")),
+                .map_err(|_| FieldError::new(field, "invalid_date", "must be a date YYYY-MM-DD")),
         ),
     }
 }
@@ -179,7 +171,7 @@ impl CampaignDetails {
             None | Some("") => Some(current.map(|d| d.currency).unwrap_or(default_currency)),
             Some(raw) => errors.take(
                 Currency::parse(raw)
-                    .map_err(|e| field_error("currency", "invalid_currency", e.to_string())),
+                    .map_err(|e| FieldError::new("currency", "invalid_currency", e.to_string())),
             ),
         };
         let budget_minor = match (input.budget.as_deref().map(str::trim), currency) {
@@ -188,10 +180,10 @@ impl CampaignDetails {
             (Some(""), Some(_)) => Some(0),
             (Some(raw), Some(c)) => errors.take(
                 Money::parse(raw, c)
-                    .map_err(|e| field_error("budget", "invalid_amount", e.to_string()))
+                    .map_err(|e| FieldError::new("budget", "invalid_amount", e.to_string()))
                     .and_then(|m| {
                         (m.minor >= 0).then_some(m.minor).ok_or_else(|| {
-                            field_error("budget", "negative_amount", "cannot be negative")
+                            FieldError::new("budget", "negative_amount", "cannot be negative")
                         })
                     }),
             ),

@@ -8,6 +8,16 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    pub fn new(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_string(),
+            code,
+            message: message.into(),
+        }
+    }
+}
+
 /// All the problems found in one input; never empty when returned as an error.
 #[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
 #[error("invalid input: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]

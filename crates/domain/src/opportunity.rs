@@ -107,21 +107,13 @@ pub struct OpportunityInput {
     pub version: Option<i64>,
 }
 
-fn field_error(field: &str, code: &'static str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.into(),
-        code,
-        message: message.into(),
-    }
-}
-
 fn parse_probability(raw: &str) -> Result<u8, FieldError> {
     raw.trim()
         .parse::<u8>()
         .ok()
         .filter(|p| *p <= 100)
         .ok_or_else(|| {
-            field_error(
+            FieldError::new(
                 "probability",
                 "out_of_range",
                 "must be a whole number from 0 to 100",
@@ -166,7 +158,7 @@ impl OpportunityDetails {
             None | Some("") => Some(current.map(|d| d.currency).unwrap_or(default_currency)),
             Some(raw) => errors.take(
                 Currency::parse(raw)
-                    .map_err(|e| field_error("currency", "invalid_currency", e.to_string())),
+                    .map_err(|e| FieldError::new("currency", "invalid_currency", e.to_string())),
             ),
         };
         let amount_minor = match (input.amount.as_deref().map(str::trim), currency) {
@@ -187,10 +179,10 @@ impl OpportunityDetails {
             (Some(""), Some(_)) => Some(0),
             (Some(raw), Some(c)) => errors.take(
                 Money::parse(raw, c)
-                    .map_err(|e| field_error("amount", "invalid_amount", e.to_string()))
+                    .map_err(|e| FieldError::new("amount", "invalid_amount", e.to_string()))
                     .and_then(|m| {
                         if m.minor < 0 {
-                            Err(field_error(
+                            Err(FieldError::new(
                                 "amount",
                                 "negative_amount",
                                 "cannot be negative",
@@ -210,7 +202,7 @@ impl OpportunityDetails {
         {
             None | Some("") => Some(None),
             Some(raw) => errors.take(raw.parse::<Date>().map(Some).map_err(|_| {
-                field_error("close_date", "invalid_date", "must be a date YYYY-MM-DD")
+                FieldError::new("close_date", "invalid_date", "must be a date YYYY-MM-DD")
             })),
         };
         let probability = match input.probability.as_deref().map(str::trim) {

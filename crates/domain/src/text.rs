@@ -4,19 +4,11 @@ use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-fn field_error(field: &str, code: &'static str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_string(),
-        code,
-        message: message.into(),
-    }
-}
-
 /// Trims, rejects control characters and enforces a length limit (in characters).
 fn clean(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
     let trimmed = raw.trim();
     if trimmed.chars().count() > max {
-        return Err(field_error(
+        return Err(FieldError::new(
             field,
             "too_long",
             format!("must be at most {max} characters"),
@@ -26,7 +18,7 @@ fn clean(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t')
     {
-        return Err(field_error(
+        return Err(FieldError::new(
             field,
             "invalid_characters",
             "must not contain control characters",
@@ -46,10 +38,10 @@ impl Name {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let value = clean(field, raw, Self::MAX)?;
         if value.is_empty() {
-            return Err(field_error(field, "required", "is required"));
+            return Err(FieldError::new(field, "required", "is required"));
         }
         if value.contains('\n') {
-            return Err(field_error(
+            return Err(FieldError::new(
                 field,
                 "invalid_characters",
                 "must be a single line",
@@ -100,7 +92,7 @@ impl Email {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let value = clean(field, raw, Self::MAX)?.to_lowercase();
         let invalid = || {
-            field_error(
+            FieldError::new(
                 field,
                 "invalid_email",
                 "must be an e-mail address like name@example.com",
@@ -159,7 +151,7 @@ pub fn optional_phone(field: &str, raw: Option<&str>) -> Result<Option<String>, 
     };
     let allowed = |c: char| c.is_ascii_digit() || " +-()./".contains(c) || c == 'x';
     if !value.chars().all(allowed) || value.chars().filter(char::is_ascii_digit).count() < 3 {
-        return Err(field_error(
+        return Err(FieldError::new(
             field,
             "invalid_phone",
             "must be a phone number (digits, spaces, + - ( ) . /)",
@@ -187,7 +179,7 @@ pub fn optional_domain(field: &str, raw: Option<&str>) -> Result<Option<String>,
             .chars()
             .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
     if !ok {
-        return Err(field_error(
+        return Err(FieldError::new(
             field,
             "invalid_domain",
             "must be a domain like example.com",

@@ -94,14 +94,6 @@ pub struct WebFormInput {
     pub version: Option<i64>,
 }
 
-fn field_error(field: &str, code: &'static str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.into(),
-        code,
-        message: message.into(),
-    }
-}
-
 /// "first_name, last_name*, email*" → the form's fields.
 pub fn parse_fields(raw: &str) -> Result<Vec<FormField>, FieldError> {
     let mut fields: Vec<FormField> = Vec::new();
@@ -116,14 +108,14 @@ pub fn parse_fields(raw: &str) -> Result<Vec<FormField>, FieldError> {
         };
         if !FORM_FIELDS.iter().any(|(f, _)| *f == name) {
             let known: Vec<&str> = FORM_FIELDS.iter().map(|(f, _)| *f).collect();
-            return Err(field_error(
+            return Err(FieldError::new(
                 "fields",
                 "unknown_field",
                 format!("'{name}' is not a lead field; use: {}", known.join(", ")),
             ));
         }
         if fields.iter().any(|f| f.field == name) {
-            return Err(field_error(
+            return Err(FieldError::new(
                 "fields",
                 "duplicate_field",
                 format!("'{name}' is listed twice"),
@@ -201,7 +193,7 @@ impl WebFormDetails {
             None | Some("") => Some(current.is_none_or(|d| d.active)),
             Some("true" | "on" | "1") => Some(true),
             Some("false" | "off" | "0") => Some(false),
-            Some(_) => errors.take(Err(field_error(
+            Some(_) => errors.take(Err(FieldError::new(
                 "active",
                 "invalid_choice",
                 "must be true or false",

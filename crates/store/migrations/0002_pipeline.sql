@@ -57,9 +57,11 @@ CREATE INDEX opportunities_close ON opportunities (close_date_key, id);
 CREATE INDEX opportunities_status ON opportunities (status, created_at, id);
 CREATE INDEX opportunities_owner ON opportunities (owner_id, created_at, id);
 CREATE INDEX opportunities_team ON opportunities (team_id, created_at, id);
--- Board: one column page walks (stage, archived, updated_at, id); totals group a pipeline.
+-- Board: one column page walks (stage, archived, updated_at, id); the column totals read only
+-- this covering index (visibility columns included), never the table.
 CREATE INDEX opportunities_board ON opportunities (stage_id, archived, updated_at, id);
-CREATE INDEX opportunities_pipeline ON opportunities (pipeline_id, archived, stage_id, currency);
+CREATE INDEX opportunities_pipeline ON opportunities
+    (pipeline_id, archived, stage_id, currency, amount_minor, probability, owner_id, team_id);
 CREATE INDEX opportunities_account ON opportunities (account_id);
 CREATE INDEX opportunities_contact ON opportunities (contact_id);
 CREATE INDEX opportunities_lead ON opportunities (lead_id);

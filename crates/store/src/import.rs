@@ -25,6 +25,36 @@ fn in_list(c: &mut Conditions, column: &str, values: &[String]) -> String {
     format!("{column} IN ({})", placeholders.join(", "))
 }
 
+impl SqlStore {
+    /// `SELECT {select} FROM {table}` for the visible, unarchived rows whose `column` is one of
+    /// `values`, a chunk of values per query. Table and column names come from code only.
+    async fn select_in(
+        &self,
+        select: &str,
+        table: &str,
+        column: &str,
+        values: &[String],
+        scope: Scope,
+    ) -> StoreResult<Vec<sqlx::any::AnyRow>> {
+        let mut rows = Vec::new();
+        for chunk in values.chunks(CHUNK) {
+            let mut c = Conditions::default();
+            let list = in_list(&mut c, column, chunk);
+            c.push(list);
+            c.push("archived = 0".into());
+            c.scope(scope);
+            let sql = format!("SELECT {select} FROM {table}{}", c.where_clause());
+            rows.extend(
+                bind_all(sqlx::query(AssertSqlSafe(sql)), c.values)
+                    .fetch_all(&self.read)
+                    .await
+                    .map_err(map)?,
+            );
+        }
+        Ok(rows)
+    }
+}
+
 #[async_trait]
 impl ImportStore for SqlStore {
     async fn insert_leads(&self, leads: &[Lead], events: &[EventRecord]) -> StoreResult<()> {
@@ -64,26 +94,16 @@ impl ImportStore for SqlStore {
             .iter()
             .find(|c| **c == column)
             .ok_or_else(|| StoreError::Other(format!("no duplicate check on {table}.{column}")))?;
-        let mut found = Vec::new();
-        for chunk in values.chunks(CHUNK) {
-            let mut c = Conditions::default();
-            let list = in_list(&mut c, column, chunk);
-            c.push(list);
-            c.push("archived = 0".into());
-            c.scope(scope);
-            let sql = format!(
-                "SELECT DISTINCT {column} AS v FROM {table}{}",
-                c.where_clause()
-            );
-            let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), c.values)
-                .fetch_all(&self.read)
-                .await
-                .map_err(map)?;
-            for row in &rows {
-                found.push(text(row, "v")?);
-            }
-        }
-        Ok(found)
+        let rows = self
+            .select_in(
+                &format!("DISTINCT {column} AS v"),
+                table,
+                column,
+                values,
+                scope,
+            )
+            .await?;
+        rows.iter().map(|row| text(row, "v")).collect()
     }
 
     async fn accounts_matching(
@@ -95,27 +115,15 @@ impl ImportStore for SqlStore {
     ) -> StoreResult<Vec<(Uuid, String, Option<String>)>> {
         let mut found = Vec::new();
         for (column, values) in [("id", ids), ("name_key", names), ("domain", domains)] {
-            for chunk in values.chunks(CHUNK) {
-                let mut c = Conditions::default();
-                let list = in_list(&mut c, column, chunk);
-                c.push(list);
-                c.push("archived = 0".into());
-                c.scope(scope);
-                let sql = format!(
-                    "SELECT id, name_key, domain FROM accounts{}",
-                    c.where_clause()
-                );
-                let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), c.values)
-                    .fetch_all(&self.read)
-                    .await
-                    .map_err(map)?;
-                for row in &rows {
-                    found.push((
-                        parsed(row, "id")?,
-                        text(row, "name_key")?,
-                        opt_text(row, "domain")?,
-                    ));
-                }
+            for row in &self
+                .select_in("id, name_key, domain", "accounts", column, values, scope)
+                .await?
+            {
+                found.push((
+                    parsed(row, "id")?,
+                    text(row, "name_key")?,
+                    opt_text(row, "domain")?,
+                ));
             }
         }
         Ok(found)
