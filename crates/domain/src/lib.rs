@@ -19,6 +19,7 @@ pub mod event;
 pub mod ids;
 pub mod import;
 pub mod lead;
+pub mod line_item;
 pub mod money;
 pub mod opportunity;
 pub mod pipeline;

@@ -5,6 +5,7 @@ use crate::changes::{self, Fields};
 use crate::error::{FieldError, ValidationErrors};
 use crate::event::Change;
 use crate::ids::{AccountId, ContactId, LeadId, OpportunityId, PipelineId, StageId, optional_id};
+use crate::line_item::LineItem;
 use crate::money::{Currency, Money};
 use crate::pipeline::{GateField, Pipeline, Stage, StageKind};
 use crate::record::{RecordMeta, merged};
@@ -53,6 +54,8 @@ pub struct OpportunityDetails {
     pub probability: u8,
     pub competitor: Option<String>,
     pub notes: Option<String>,
+    /// What is being sold, free text for now (products come with the catalogue).
+    pub line_items: Vec<LineItem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -99,6 +102,8 @@ pub struct OpportunityInput {
     pub probability: Option<String>,
     pub competitor: Option<String>,
     pub notes: Option<String>,
+    /// One per line: `2 x Licence @ 1200.00` (quantity and price optional).
+    pub line_items: Option<String>,
     /// On create: the pipeline (default pipeline when omitted).
     pub pipeline_id: Option<String>,
     /// On create: the first stage (the pipeline's first stage when omitted).
@@ -219,6 +224,11 @@ impl OpportunityDetails {
             merged(cur(|d| d.notes.clone()).as_deref(), &input.notes).as_deref(),
             10_000,
         ));
+        let line_items = match (&input.line_items, currency) {
+            (_, None) => None,
+            (None, Some(_)) => Some(current.map(|d| d.line_items.clone()).unwrap_or_default()),
+            (Some(raw), Some(c)) => errors.take(crate::line_item::parse_lines(raw, c)),
+        };
         match (
             name,
             account_id,
@@ -229,6 +239,7 @@ impl OpportunityDetails {
             probability,
             competitor,
             notes,
+            line_items,
         ) {
             (
                 Some(name),
@@ -240,6 +251,7 @@ impl OpportunityDetails {
                 Some(probability),
                 Some(competitor),
                 Some(notes),
+                Some(line_items),
             ) if errors.is_empty() => Ok(Self {
                 name,
                 account_id,
@@ -250,6 +262,7 @@ impl OpportunityDetails {
                 probability,
                 competitor,
                 notes,
+                line_items,
             }),
             _ => Err(errors),
         }
@@ -313,6 +326,11 @@ impl Fields for Opportunity {
             ("probability", Some(d.probability.to_string())),
             ("competitor", d.competitor.clone()),
             ("notes", d.notes.clone()),
+            (
+                "line_items",
+                Some(crate::line_item::lines_text(&d.line_items, d.currency))
+                    .filter(|t| !t.is_empty()),
+            ),
             ("stage", Some(self.stage_key.clone())),
             ("status", Some(self.status.to_string())),
             ("lost_reason", self.lost_reason.clone()),

@@ -40,6 +40,7 @@ CREATE TABLE opportunities (
     competitor TEXT,
     lost_reason TEXT,
     notes TEXT,
+    line_items TEXT NOT NULL DEFAULT '[]',
     lead_id TEXT REFERENCES leads (id),
     case_id TEXT NOT NULL,
     stage_entered_at BIGINT NOT NULL,

@@ -35,6 +35,8 @@ pub enum FieldKind {
     Hidden,
     /// A campaign id, picked from the campaigns.
     Campaign,
+    /// Opportunity line items, one per line (`2 x Licence @ 1200.00`).
+    LineItems,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -252,6 +254,11 @@ impl WebResource for Opportunity {
         field("close_date", "Expected close", FieldKind::Date),
         field("probability", "Probability %", FieldKind::Number),
         field("competitor", "Competitor", FieldKind::Text),
+        field(
+            "line_items",
+            "Line items (2 x Licence @ 1200.00)",
+            FieldKind::LineItems,
+        ),
         field("owner_id", "Owner", FieldKind::Owner),
         field("notes", "Notes", FieldKind::LongText),
     ];

@@ -1,4 +1,4 @@
-use salesflow_app::ports::StoreResult;
+use salesflow_app::ports::{StoreError, StoreResult};
 use salesflow_domain::ids::OpportunityId;
 use salesflow_domain::opportunity::{Opportunity, OpportunityDetails};
 use salesflow_domain::record::RecordMeta;
@@ -28,6 +28,7 @@ impl Table for Opportunity {
         "competitor",
         "lost_reason",
         "notes",
+        "line_items",
         "lead_id",
         "case_id",
         "stage_entered_at",
@@ -55,6 +56,9 @@ impl Table for Opportunity {
             d.competitor.clone().into(),
             self.lost_reason.clone().into(),
             d.notes.clone().into(),
+            serde_json::to_string(&d.line_items)
+                .unwrap_or_else(|_| "[]".into())
+                .into(),
             self.lead_id.map(|l| l.to_string()).into(),
             self.case_id.to_string().into(),
             self.stage_entered_at.into(),
@@ -72,6 +76,8 @@ impl Table for Opportunity {
             probability: u8::try_from(int(row, "probability")?).unwrap_or(0),
             competitor: opt_text(row, "competitor")?,
             notes: opt_text(row, "notes")?,
+            line_items: serde_json::from_str(&text(row, "line_items")?)
+                .map_err(|e| StoreError::Other(format!("line items: {e}")))?,
         };
         Ok(Opportunity {
             id: OpportunityId(id),

@@ -596,3 +596,52 @@ async fn pipelines_are_configurable() {
     assert_eq!((bad.status.as_u16(), bad.code()), (422, "invalid_stages"));
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn opportunities_carry_free_text_line_items() {
+    let t = TestApp::spawn().await;
+    let rep = t.user(Role::SalesRep, None).await;
+    let api = t.api_as(&rep).await;
+    let opp = created(
+        &api,
+        "/api/v1/opportunities",
+        json!({ "name": "Rollout", "line_items": "10 x Licence @ 1200.00\nSetup @ 2500" }),
+        "opportunity",
+    )
+    .await;
+    assert_eq!(
+        opp["line_items"],
+        json!([
+            { "description": "Licence", "quantity_milli": 10000, "unit_price_minor": 120000 },
+            { "description": "Setup", "quantity_milli": 1000, "unit_price_minor": 250000 }
+        ])
+    );
+    let id = opp["id"].as_str().unwrap();
+    let bad = api
+        .patch(
+            &format!("/api/v1/opportunities/{id}"),
+            &json!({ "line_items": "2 x Licence @ lots", "version": 1 }),
+        )
+        .await;
+    assert_eq!(
+        (bad.status.as_u16(), bad.code()),
+        (422, "invalid_line_item")
+    );
+    let cleared = api
+        .patch(
+            &format!("/api/v1/opportunities/{id}"),
+            &json!({ "line_items": "", "version": 1 }),
+        )
+        .await;
+    assert_eq!(cleared.json["opportunity"]["line_items"], json!([]));
+    let events = api.get(&format!("/api/v1/opportunities/{id}/events")).await;
+    let change = events.json["events"][0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "line_items")
+        .cloned()
+        .unwrap();
+    assert_eq!(change["old"], "10 x Licence @ 1200.00\n1 x Setup @ 2500.00");
+    t.shutdown().await;
+}

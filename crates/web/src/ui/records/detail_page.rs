@@ -105,6 +105,7 @@ pub(super) async fn show<E: WebResource>(
                 Some(format!("/contacts/{raw}")),
             ),
             FieldKind::Pipeline | FieldKind::Hidden => continue,
+            FieldKind::LineItems => (line_items_text(&json).replace('\n', "; "), None),
             FieldKind::Campaign if !raw.is_empty() => (
                 campaign_name(&s, actor, &raw)
                     .await

@@ -99,6 +99,7 @@ async fn form_page<E: WebResource>(
                 .await,
             ),
             FieldKind::Date => ("date", vec![]),
+            FieldKind::LineItems => ("textarea", vec![]),
             FieldKind::Hidden => ("hidden", vec![]),
             FieldKind::DateTime => {
                 // A browser's date-time field takes "YYYY-MM-DDTHH:MM" (shown as UTC).
@@ -152,7 +153,13 @@ fn values_of<E: WebResource>(record: &E) -> HashMap<String, String> {
     let json = serde_json::to_value(record).unwrap_or(Value::Null);
     E::FIELDS
         .iter()
-        .map(|f| (f.name.to_string(), text_of(&json, f.name)))
+        .map(|f| {
+            let value = match f.kind {
+                FieldKind::LineItems => line_items_text(&json),
+                _ => text_of(&json, f.name),
+            };
+            (f.name.to_string(), value)
+        })
         .collect()
 }
 

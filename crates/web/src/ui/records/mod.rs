@@ -96,6 +96,18 @@ fn display_cell<E: WebResource>(record: &E, json: &Value, field: &str, names: &N
     }
 }
 
+/// An opportunity's line items as the text its form edits.
+fn line_items_text(json: &Value) -> String {
+    let items: Vec<salesflow_domain::line_item::LineItem> = json
+        .get("line_items")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    match text_of(json, "currency").parse() {
+        Ok(currency) => salesflow_domain::line_item::lines_text(&items, currency),
+        Err(_) => String::new(),
+    }
+}
+
 /// Whether the actor may read a resource at all (for the home page tiles).
 pub fn readable(actor: &Actor, resource: Resource) -> bool {
     actor.can(resource, Action::Read)
