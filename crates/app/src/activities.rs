@@ -191,7 +191,7 @@ impl App {
                     crate::mail::Mail {
                         to: to.clone(),
                         subject: format!("Due: {}", activity.details.subject),
-                        text: reminder_text(activity),
+                        text: reminder_text(activity, &self.config.public_url),
                     }
                     .job(now)
                 });
@@ -235,7 +235,7 @@ impl App {
 }
 
 /// The body of a reminder e-mail.
-fn reminder_text(activity: &Activity) -> String {
+fn reminder_text(activity: &Activity, public_url: &str) -> String {
     let due = activity
         .details
         .due_at
@@ -243,9 +243,10 @@ fn reminder_text(activity: &Activity) -> String {
         .unwrap_or_default();
     let notes = activity.details.notes.as_deref().unwrap_or("");
     format!(
-        "{} \"{}\" is due ({due}).\n\n{notes}\n\nOpen it in salesflow: /activities/{}\n",
+        "{} \"{}\" is due ({due}).\n\n{notes}\n\nOpen it in salesflow: {}/activities/{}\n",
         salesflow_domain::activity::ActivityKind::as_str(activity.details.kind),
         activity.details.subject,
+        public_url.trim_end_matches('/'),
         activity.id
     )
 }

@@ -27,7 +27,7 @@ use crate::ports::{EventRecord, ImportRun, Scope, Upload};
 use crate::{Actor, App};
 
 /// Rows checked and written together.
-const BATCH: usize = 10_000;
+const BATCH: usize = 5_000;
 /// Rejected rows kept for the report's error list; the CSV keeps up to `MAX_REJECTED_CSV`.
 const MAX_LISTED: usize = 200;
 const MAX_REJECTED_CSV: u64 = 100_000;

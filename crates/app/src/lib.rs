@@ -44,6 +44,8 @@ pub struct AppConfig {
     pub login_window: jiff::SignedDuration,
     /// Currency of amounts entered without one.
     pub default_currency: salesflow_domain::money::Currency,
+    /// How people reach the server (links in e-mails); empty: links are paths.
+    pub public_url: String,
 }
 
 impl Default for AppConfig {
@@ -55,6 +57,7 @@ impl Default for AppConfig {
             login_window: jiff::SignedDuration::from_mins(15),
             default_currency: salesflow_domain::money::Currency::parse("EUR")
                 .expect("EUR is a currency code"),
+            public_url: String::new(),
         }
     }
 }

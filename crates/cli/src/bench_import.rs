@@ -147,7 +147,7 @@ pub async fn run(rows: u64) -> Result<()> {
             let event = app.event_for(&actor, &lead, change);
             prepared.push((lead, event));
         }
-        if prepared.len() == 10_000 || (i + 1 == rows && !prepared.is_empty()) {
+        if prepared.len() == 5_000 || (i + 1 == rows && !prepared.is_empty()) {
             let (leads, events): (Vec<Lead>, Vec<_>) = prepared.drain(..).unzip();
             let t = Instant::now();
             store

@@ -52,7 +52,8 @@ pub fn app(store: SqlStore, clock: Arc<dyn Clock>) -> App {
 
 /// The application with e-mail when SMTP is configured.
 pub fn app_with_mail(store: SqlStore, clock: Arc<dyn Clock>, settings: &Settings) -> Result<App> {
-    let app = app(store, clock);
+    let mut app = app(store, clock);
+    app.config.public_url = settings.public_url.clone();
     Ok(match &settings.smtp_url {
         Some(url) => app.with_mailer(Arc::new(crate::mail::SmtpMailer::new(
             url,

@@ -344,6 +344,11 @@ async fn reminders_are_e_mailed_when_smtp_is_configured() {
         m.data
     );
     assert!(m.data.contains("Bring the drawings"), "{}", m.data);
+    assert!(
+        m.data.contains("Open it in salesflow: /activities/"),
+        "{}",
+        m.data
+    );
     // The in-app notification is there as well, and a second run sends nothing new.
     assert_eq!(
         api.get("/api/v1/notifications").await.json["notifications"]
