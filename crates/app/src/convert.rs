@@ -123,17 +123,30 @@ impl App {
                 }
             }
         };
+        // A contact belongs to the opportunity's account (or to none).
+        let fits = |c: &Contact| c.details.account_id.is_none_or(|a| a == account.id);
         let (contact, contact_created) = match chosen_id("contact_id", &request.contact_id)? {
-            Some(id) => (
-                self.get::<Contact>(actor, id).await.map_err(|_| {
+            Some(id) => {
+                let chosen = self.get::<Contact>(actor, id).await.map_err(|_| {
                     AppError::invalid("contact_id", "unknown_contact", "no contact with this id")
-                })?,
-                false,
-            ),
+                })?;
+                if !fits(&chosen) {
+                    return Err(AppError::invalid(
+                        "contact_id",
+                        "contact_not_at_account",
+                        "the contact works at another account",
+                    ));
+                }
+                (chosen, false)
+            }
             None => {
                 let scope = actor.scope(Resource::Contact)?;
                 let found = match &lead.details.email {
-                    Some(email) => self.store.find_contact(email.as_str(), scope).await?,
+                    Some(email) => self
+                        .store
+                        .find_contact(email.as_str(), scope)
+                        .await?
+                        .filter(fits),
                     None => None,
                 };
                 match found {

@@ -127,9 +127,11 @@ impl App {
     async fn check_refs<E: Entity>(&self, actor: &Actor, record: &E) -> AppResult<()> {
         if let Some(account) = record.account_ref() {
             let scope = actor.scope(Resource::Account)?;
+            // Archived (and merged-away) accounts take no new links.
             let found = <Account as Entity>::store(self.store.as_ref())
                 .get(account, scope)
-                .await?;
+                .await?
+                .filter(|a| !a.meta.archived);
             if found.is_none() {
                 return Err(AppError::invalid(
                     "account_id",
@@ -156,6 +158,7 @@ impl App {
             let found = <Contact as Entity>::store(self.store.as_ref())
                 .get(contact, scope)
                 .await?
+                .filter(|c| !c.meta.archived)
                 .ok_or_else(|| {
                     AppError::invalid("contact_id", "unknown_contact", "no contact with this id")
                 })?;

@@ -62,6 +62,10 @@ pub enum MoneyError {
     Overflow,
 }
 
+/// The largest amount a document takes, in minor units (10^13 units of a two-decimal currency):
+/// sums and amount × percent products stay far inside 64 bits.
+pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
     pub minor: i64,

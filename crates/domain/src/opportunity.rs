@@ -185,16 +185,20 @@ impl OpportunityDetails {
             (Some(raw), Some(c)) => errors.take(
                 Money::parse(raw, c)
                     .map_err(|e| FieldError::new("amount", "invalid_amount", e.to_string()))
-                    .and_then(|m| {
-                        if m.minor < 0 {
-                            Err(FieldError::new(
-                                "amount",
-                                "negative_amount",
-                                "cannot be negative",
-                            ))
-                        } else {
-                            Ok(m.minor)
-                        }
+                    .and_then(|m| match m.minor {
+                        m if m < 0 => Err(FieldError::new(
+                            "amount",
+                            "negative_amount",
+                            "cannot be negative",
+                        )),
+                        // Board totals multiply amounts by probabilities; keep them far from
+                        // the 64-bit limit.
+                        m if m > crate::money::MAX_AMOUNT_MINOR => Err(FieldError::new(
+                            "amount",
+                            "out_of_range",
+                            "is larger than salesflow handles",
+                        )),
+                        m => Ok(m),
                     }),
             ),
         };

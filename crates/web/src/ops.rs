@@ -126,9 +126,25 @@ pub fn with_layers(router: Router) -> Router {
             .layer(PropagateRequestIdLayer::new(request_id))
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
-            .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-                StatusCode::SERVICE_UNAVAILABLE,
-                Duration::from_secs(30),
-            )),
+            .layer(axum::middleware::from_fn(time_limit)),
     )
+}
+
+/// Requests get 30 seconds, except CSV imports, which take as long as their file needs (a cut
+/// would leave a partial import behind).
+async fn time_limit(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let import =
+        path == "/api/v1/imports" || (path.starts_with("/imports/") && path.ends_with("/run"));
+    if import {
+        return next.run(request).await;
+    }
+    match tokio::time::timeout(Duration::from_secs(30), next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => crate::error::api_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "the request took too long; try again",
+        ),
+    }
 }

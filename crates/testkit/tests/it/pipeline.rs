@@ -378,6 +378,10 @@ async fn bad_opportunity_input_is_refused_and_nothing_changes() {
         (json!({ "name": "X", "amount": "12.345" }), "invalid_amount"),
         (json!({ "name": "X", "amount": "-1" }), "negative_amount"),
         (
+            json!({ "name": "X", "amount": "20000000000000" }),
+            "out_of_range",
+        ),
+        (
             json!({ "name": "X", "currency": "euro" }),
             "invalid_currency",
         ),

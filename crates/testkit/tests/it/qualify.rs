@@ -206,6 +206,40 @@ async fn criteria_score_and_conversion() {
     assert_eq!(reused.json["opportunity"], Value::Null);
     let accounts = api.get("/api/v1/accounts").await;
     assert_eq!(accounts.json["accounts"].as_array().unwrap().len(), 1);
+
+    // A known e-mail at another account is not reused: the opportunity's contact works there.
+    let globex = post_ok(
+        &api,
+        "/api/v1/accounts",
+        json!({ "name": "Globex", "domain": "globex.example" }),
+        "account",
+    )
+    .await;
+    let (third, version) = qualified_lead(
+        &api,
+        json!({ "last_name": "Smykowski", "company": "Globex", "email": "peter@initech.example" }),
+    )
+    .await;
+    let wrong = api
+        .post(
+            &format!("/api/v1/leads/{third}/convert"),
+            &json!({ "version": version, "contact_id": known["id"], "account_id": globex["id"] }),
+        )
+        .await;
+    assert_eq!(
+        (wrong.status.as_u16(), wrong.code()),
+        (422, "contact_not_at_account")
+    );
+    let own = api
+        .post(
+            &format!("/api/v1/leads/{third}/convert"),
+            &json!({ "version": version, "account_id": globex["id"] }),
+        )
+        .await;
+    assert_eq!(own.status, 200, "{}", own.text);
+    assert_eq!(own.json["account"]["id"], globex["id"]);
+    assert_eq!(own.json["contact_created"], true);
+    assert_eq!(own.json["contact"]["account_id"], globex["id"]);
     t.shutdown().await;
 }
 

@@ -119,6 +119,23 @@ async fn import_through_the_browser_pages() {
     assert_eq!(other.get(&location).await.0, StatusCode::NOT_FOUND);
     let stolen = other.post(&format!("/imports/{id}/run"), &real).await;
     assert_eq!(stolen.status(), StatusCode::NOT_FOUND);
+    // Roles that import nothing cannot upload either.
+    let warehouse = t.session_as(&t.user(Role::Warehouse, None).await).await;
+    let form = Form::new()
+        .text("csrf", warehouse.csrf.clone())
+        .text("kind", "leads")
+        .part(
+            "file",
+            Part::bytes(csv.as_bytes().to_vec()).file_name("x.csv"),
+        );
+    let refused = warehouse
+        .client
+        .post(t.url("/imports"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     t.shutdown().await;
 }
 

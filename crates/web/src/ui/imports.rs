@@ -116,6 +116,9 @@ pub async fn upload(
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Response {
+    if !may_import(&user) {
+        return app_error_page(AppError::Forbidden);
+    }
     let mut fields: HashMap<String, String> = HashMap::new();
     let mut file: Option<(String, String)> = None;
     loop {
