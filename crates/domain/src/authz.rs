@@ -17,8 +17,15 @@ pub enum Resource {
     Campaign,
     /// Public web-to-lead forms.
     WebForm,
-    /// Sales process configuration: pipelines and stages, qualification criteria and scoring.
+    /// Sales process configuration: pipelines and stages, qualification criteria and scoring,
+    /// discount approval limits.
     Pipeline,
+    /// The catalogue: products, services, tax categories and price lists.
+    Product,
+    /// Cost prices of products (hidden from reps and customers).
+    ProductCost,
+    Quote,
+    SalesOrder,
     User,
     Audit,
 }
@@ -69,6 +76,15 @@ pub fn grant(role: Role, resource: Resource) -> Option<(Visibility, &'static [Ac
         (Role::Marketing | Role::Finance, Opportunity) => Some((Visibility::All, READ)),
         (Role::Marketing, Campaign | WebForm) => Some((Visibility::All, FULL)),
         (Role::SalesManager | Role::SalesRep, Campaign) => Some((Visibility::All, READ)),
+        (Role::SalesManager, Product) => Some((Visibility::All, WORK)),
+        (_, Product) => Some((Visibility::All, READ)),
+        (Role::SalesManager, ProductCost) => Some((Visibility::All, READ_UPDATE)),
+        (Role::Finance, ProductCost) => Some((Visibility::All, READ)),
+        (Role::SalesManager, Quote | SalesOrder) => Some((Visibility::Team, FULL)),
+        (Role::SalesRep, Quote) => Some((Visibility::Own, WORK)),
+        (Role::SalesRep, SalesOrder) => Some((Visibility::Own, &[Read, Export])),
+        (Role::Finance, Quote) => Some((Visibility::All, READ)),
+        (Role::Finance | Role::Warehouse, SalesOrder) => Some((Visibility::All, READ)),
         (Role::SalesManager, WebForm) => Some((Visibility::All, READ)),
         (Role::Marketing, Lead) => Some((Visibility::All, FULL)),
         (Role::Marketing, Account | Contact) => Some((Visibility::All, READ)),
@@ -99,6 +115,9 @@ mod tests {
         assert!(!allows(Role::SalesManager, Resource::Audit, Action::Read));
         assert!(!allows(Role::SalesRep, Resource::Lead, Action::Assign));
         assert!(allows(Role::Admin, Resource::Audit, Action::Read));
+        assert!(!allows(Role::SalesRep, Resource::ProductCost, Action::Read));
+        assert!(allows(Role::SalesRep, Resource::Product, Action::Read));
+        assert!(!allows(Role::SalesRep, Resource::Product, Action::Update));
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub enum EntityType {
     Activity,
     Campaign,
     WebForm,
+    Product,
+    Quote,
+    SalesOrder,
 }
 
 impl EntityType {
@@ -35,10 +38,13 @@ impl EntityType {
             EntityType::Activity => "activity",
             EntityType::Campaign => "campaign",
             EntityType::WebForm => "web_form",
+            EntityType::Product => "product",
+            EntityType::Quote => "quote",
+            EntityType::SalesOrder => "sales_order",
         }
     }
 
-    pub const ALL: [EntityType; 11] = [
+    pub const ALL: [EntityType; 14] = [
         Self::User,
         Self::Team,
         Self::Account,
@@ -50,6 +56,9 @@ impl EntityType {
         Self::Activity,
         Self::Campaign,
         Self::WebForm,
+        Self::Product,
+        Self::Quote,
+        Self::SalesOrder,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {

@@ -39,7 +39,10 @@ id_type!(
     OpportunityId,
     ActivityId,
     CampaignId,
-    WebFormId
+    WebFormId,
+    ProductId,
+    QuoteId,
+    SalesOrderId
 );
 
 /// Parses an optional id field: missing or blank is `None`, anything else must be an id.

@@ -8,6 +8,7 @@ mod macros;
 
 pub mod account;
 pub mod activity;
+pub mod approval;
 pub mod assignment;
 pub mod authz;
 pub mod campaign;
@@ -23,10 +24,14 @@ pub mod line_item;
 pub mod money;
 pub mod opportunity;
 pub mod pipeline;
+pub mod product;
 pub mod qualification;
+pub mod quote;
 pub mod record;
 pub mod role;
+pub mod sales_order;
 pub mod stage_history;
+pub mod tax;
 pub mod text;
 pub mod web_form;
 

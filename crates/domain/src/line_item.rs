@@ -36,7 +36,7 @@ impl LineItem {
     }
 }
 
-fn quantity_milli(raw: &str) -> Option<i64> {
+pub fn quantity_milli(raw: &str) -> Option<i64> {
     let (whole, fraction) = raw.split_once(['.', ',']).unwrap_or((raw, ""));
     if whole.is_empty()
         || !whole.bytes().all(|b| b.is_ascii_digit())

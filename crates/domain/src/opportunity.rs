@@ -469,6 +469,49 @@ impl Opportunity {
     }
 }
 
+impl Opportunity {
+    /// The amount follows the quote the customer has (its net total); `None` if unchanged.
+    pub fn with_quoted_amount(&self, amount_minor: i64, now: Timestamp) -> Option<(Self, Change)> {
+        if self.details.amount_minor == amount_minor || self.status != OpportunityStatus::Open {
+            return None;
+        }
+        let next = self.with_details(OpportunityDetails {
+            amount_minor,
+            ..self.details.clone()
+        });
+        crate::record::edited(self, next, None, now)
+    }
+
+    /// Won because the customer accepted a quote: to the pipeline's won stage without the
+    /// stage gate (the signed order is the evidence), at the quote's net amount.
+    pub fn won_by_order(
+        &self,
+        pipeline: &Pipeline,
+        amount_minor: i64,
+        now: Timestamp,
+    ) -> Option<(Self, Change)> {
+        let won = pipeline.stages.iter().find(|s| s.kind == StageKind::Won)?;
+        if self.status != OpportunityStatus::Open || pipeline.id != self.pipeline_id {
+            return None;
+        }
+        let mut next = self.with_details(OpportunityDetails {
+            probability: won.probability,
+            amount_minor,
+            ..self.details.clone()
+        });
+        next.stage_id = won.id;
+        next.stage_key = won.key.clone();
+        next.status = OpportunityStatus::Won;
+        next.stage_entered_at = now;
+        next.meta = self.meta.next(now);
+        let fields = changes::diff(self, &next);
+        Some((
+            next,
+            Change::transition("stage_changed", &self.stage_key, &won.key, fields),
+        ))
+    }
+}
+
 impl crate::record::Owned for Opportunity {
     type Details = OpportunityDetails;
 
