@@ -192,6 +192,7 @@ impl App {
                         to: to.clone(),
                         subject: format!("Due: {}", activity.details.subject),
                         text: reminder_text(activity, &self.config.public_url),
+                        attachments: Vec::new(),
                     }
                     .job(now)
                 });

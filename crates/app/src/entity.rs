@@ -66,12 +66,23 @@ pub trait Entity: Owned + Serialize + Send + Sync + 'static {
         origin: Origin,
         context: &Self::Context,
     ) -> Result<(Self, Change), ValidationErrors>;
+    /// What an edit needs besides its input (the tax categories a product may use, say).
+    type EditContext: Send + Sync;
+
+    fn edit_context(
+        app: &App,
+        actor: &Actor,
+        record: &Self,
+        input: &Self::Input,
+    ) -> impl std::future::Future<Output = AppResult<Self::EditContext>> + Send;
+
     /// Applies an edit; `Ok(None)` when nothing changed.
     fn apply(
         &self,
         input: &Self::Input,
         owner: Option<Owner>,
         now: jiff::Timestamp,
+        context: &Self::EditContext,
     ) -> Result<Option<(Self, Change)>, ValidationErrors>;
     fn input_owner(input: &Self::Input) -> Option<&str>;
     fn input_version(input: &Self::Input) -> Option<i64>;
@@ -118,6 +129,16 @@ macro_rules! common_entity_methods {
     };
 }
 
+/// For records whose edits need nothing but their input.
+macro_rules! no_edit_context {
+    ($input:ty) => {
+        type EditContext = ();
+        async fn edit_context(_: &App, _: &Actor, _: &Self, _: &$input) -> AppResult<()> {
+            Ok(())
+        }
+    };
+}
+
 /// For records whose creation needs nothing but their input.
 macro_rules! no_context {
     ($input:ty) => {
@@ -156,6 +177,7 @@ impl Entity for Lead {
     ];
 
     common_entity_methods!(LeadInput);
+    no_edit_context!(LeadInput);
     no_context!(LeadInput);
     fn display_name(&self) -> String {
         self.details.full_name()
@@ -180,6 +202,7 @@ impl Entity for Lead {
         input: &LeadInput,
         owner: Option<Owner>,
         now: jiff::Timestamp,
+        _: &(),
     ) -> Result<Option<(Self, Change)>, ValidationErrors> {
         let details = LeadDetails::parse(input, Some(&self.details), self.details.source)?;
         Ok(self.edit(details, owner, now))
@@ -214,6 +237,7 @@ impl Entity for Account {
     const SORTABLE: &'static [&'static str] = &["created_at", "updated_at", "name", "city"];
 
     common_entity_methods!(AccountInput);
+    no_edit_context!(AccountInput);
     no_context!(AccountInput);
     fn display_name(&self) -> String {
         self.details.name.to_string()
@@ -236,6 +260,7 @@ impl Entity for Account {
         input: &AccountInput,
         owner: Option<Owner>,
         now: jiff::Timestamp,
+        _: &(),
     ) -> Result<Option<(Self, Change)>, ValidationErrors> {
         Ok(self.edit(
             AccountDetails::parse(input, Some(&self.details))?,
@@ -259,6 +284,7 @@ impl Entity for Contact {
     const SORTABLE: &'static [&'static str] = &["created_at", "updated_at", "last_name"];
 
     common_entity_methods!(ContactInput);
+    no_edit_context!(ContactInput);
     no_context!(ContactInput);
     fn display_name(&self) -> String {
         self.details.full_name()
@@ -281,6 +307,7 @@ impl Entity for Contact {
         input: &ContactInput,
         owner: Option<Owner>,
         now: jiff::Timestamp,
+        _: &(),
     ) -> Result<Option<(Self, Change)>, ValidationErrors> {
         Ok(self.edit(
             ContactDetails::parse(input, Some(&self.details))?,
@@ -313,6 +340,7 @@ impl Entity for Opportunity {
     type Context = (Pipeline, Currency);
 
     common_entity_methods!(OpportunityInput);
+    no_edit_context!(OpportunityInput);
     async fn context(
         app: &App,
         _: &Actor,
@@ -360,6 +388,7 @@ impl Entity for Opportunity {
         input: &OpportunityInput,
         owner: Option<Owner>,
         now: jiff::Timestamp,
+        _: &(),
     ) -> Result<Option<(Self, Change)>, ValidationErrors> {
         let moving = |raw: &Option<String>, current: String| {
             raw.as_deref()
@@ -401,6 +430,7 @@ impl Entity for Activity {
     type Context = ((EntityType, Uuid), Uuid);
 
     common_entity_methods!(ActivityInput);
+    no_edit_context!(ActivityInput);
     async fn context(
         app: &App,
         actor: &Actor,
@@ -437,6 +467,7 @@ impl Entity for Activity {
         input: &ActivityInput,
         owner: Option<Owner>,
         now: jiff::Timestamp,
+        _: &(),
     ) -> Result<Option<(Self, Change)>, ValidationErrors> {
         let moved = |raw: &Option<String>, current: &str| {
             raw.as_deref()
@@ -467,6 +498,7 @@ impl Entity for Campaign {
     type Context = Currency;
 
     common_entity_methods!(CampaignInput);
+    no_edit_context!(CampaignInput);
     async fn context(app: &App, _: &Actor, _: &CampaignInput) -> AppResult<Currency> {
         Ok(app.config.default_currency)
     }
@@ -488,6 +520,7 @@ impl Entity for Campaign {
         input: &CampaignInput,
         owner: Option<Owner>,
         now: jiff::Timestamp,
+        _: &(),
     ) -> Result<Option<(Self, Change)>, ValidationErrors> {
         let details = CampaignDetails::parse(input, Some(&self.details), self.details.currency)?;
         Ok(self.edit(details, owner, now))
@@ -503,6 +536,7 @@ impl Entity for WebForm {
     type Context = String;
 
     common_entity_methods!(WebFormInput);
+    no_edit_context!(WebFormInput);
     async fn context(_: &App, _: &Actor, _: &WebFormInput) -> AppResult<String> {
         // 128 random bits name the public form.
         Ok(crate::secret::new_secret("")[..32].to_string())
@@ -525,6 +559,7 @@ impl Entity for WebForm {
         input: &WebFormInput,
         owner: Option<Owner>,
         now: jiff::Timestamp,
+        _: &(),
     ) -> Result<Option<(Self, Change)>, ValidationErrors> {
         let details = WebFormDetails::parse(input, Some(&self.details))?;
         Ok(self.edit(details, owner, now))
@@ -533,3 +568,5 @@ impl Entity for WebForm {
         self.details.campaign_id.map(|c| c.0)
     }
 }
+
+pub mod documents;

@@ -15,12 +15,18 @@ const PURGE_EVERY: SignedDuration = SignedDuration::from_mins(10);
 /// Notifies owners of activities that have become due.
 pub const ACTIVITY_REMINDERS: &str = "activity_reminders";
 const REMIND_EVERY: SignedDuration = SignedDuration::from_mins(1);
+/// Quotes expire within this long after midnight UTC of the day after their validity.
+const EXPIRE_EVERY: SignedDuration = SignedDuration::from_mins(15);
 const LEASE: SignedDuration = SignedDuration::from_mins(5);
 
 impl App {
     /// Makes sure each recurring job is scheduled exactly once across all instances.
     pub async fn ensure_recurring_jobs(&self) -> AppResult<()> {
-        for kind in [PURGE_EXPIRED, ACTIVITY_REMINDERS] {
+        for kind in [
+            PURGE_EXPIRED,
+            ACTIVITY_REMINDERS,
+            crate::quotes::EXPIRE_QUOTES,
+        ] {
             let job = NewJob {
                 id: Uuid::now_v7(),
                 kind: kind.into(),
@@ -56,6 +62,13 @@ impl App {
                     tracing::info!(sent, "activity reminders sent");
                 }
                 Ok(Some(now.checked_add(REMIND_EVERY).unwrap_or(now)))
+            }
+            crate::quotes::EXPIRE_QUOTES => {
+                let expired = self.expire_quotes().await.map_err(|e| e.to_string())?;
+                if expired > 0 {
+                    tracing::info!(expired, "quotes expired");
+                }
+                Ok(Some(now.checked_add(EXPIRE_EVERY).unwrap_or(now)))
             }
             crate::mail::SEND_EMAIL => {
                 let mail: crate::mail::Mail = serde_json::from_str(&job.payload)

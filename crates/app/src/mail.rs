@@ -14,6 +14,34 @@ pub struct Mail {
     pub to: String,
     pub subject: String,
     pub text: String,
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file sent with a message (a quote's PDF, say), carried in the job as base64.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub base64: String,
+}
+
+impl Attachment {
+    pub fn pdf(filename: &str, bytes: &[u8]) -> Self {
+        use base64::Engine as _;
+        Self {
+            filename: filename.into(),
+            content_type: "application/pdf".into(),
+            base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        }
+    }
+
+    pub fn bytes(&self) -> Result<Vec<u8>, String> {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD
+            .decode(&self.base64)
+            .map_err(|e| format!("attachment {}: {e}", self.filename))
+    }
 }
 
 #[async_trait::async_trait]

@@ -280,7 +280,9 @@ pub trait JobStore: Send + Sync {
     ) -> StoreResult<()>;
 }
 
+mod documents;
 mod sales;
+pub use documents::*;
 pub use sales::*;
 
 /// Everything the application needs from storage.
@@ -309,6 +311,10 @@ pub trait Store:
     + AssignmentStore
     + PipelineStore
     + OpportunityStore
+    + RecordStore<salesflow_domain::product::Product>
+    + RecordStore<salesflow_domain::quote::Quote>
+    + RecordStore<salesflow_domain::sales_order::SalesOrder>
+    + DocumentStore
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

@@ -42,6 +42,19 @@ impl App {
         )
     }
 
+    /// An event of a record, by a customer on the portal or a job (no signed-in user).
+    pub fn event_for_system<E: Entity>(&self, record: &E, change: Change) -> EventRecord {
+        self.event(
+            None,
+            E::ENTITY,
+            record.uuid(),
+            record.case_id(),
+            change,
+            Some(record.meta().owner_id),
+            record.meta().team_id,
+        )
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub fn event(
         &self,
@@ -338,7 +351,8 @@ impl App {
                 Some(record.meta().owner_id),
             )
             .await?;
-        let change = record.apply(input, owner, self.now())?;
+        let edit = E::edit_context(self, actor, &record, input).await?;
+        let change = record.apply(input, owner, self.now(), &edit)?;
         // References that stay as they were need no new check: after a hand-off the new owner
         // may not see the account, and keeping it must still work.
         if let Some((next, _)) = &change

@@ -67,3 +67,16 @@ impl App {
         Ok(version + 1)
     }
 }
+
+impl App {
+    /// A settings document for someone who may read `resource` (the configuration it shapes).
+    pub async fn read_settings_doc<T: DeserializeOwned + Default>(
+        &self,
+        actor: &Actor,
+        key: &str,
+        resource: Resource,
+    ) -> AppResult<(T, i64)> {
+        actor.require(resource, Action::Read)?;
+        self.settings_doc(key).await
+    }
+}

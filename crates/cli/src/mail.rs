@@ -1,6 +1,7 @@
 //! E-mail over SMTP (lettre): the `Mailer` the application uses when `smtp_url` is set.
 
-use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment as LettreAttachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use salesflow_app::mail::{Mail, Mailer};
 
@@ -44,12 +45,24 @@ impl SmtpMailer {
 impl Mailer for SmtpMailer {
     async fn send(&self, mail: &Mail) -> Result<(), String> {
         let to: Mailbox = mail.to.parse().map_err(|e| format!("bad recipient: {e}"))?;
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(mail.subject.clone())
-            .body(mail.text.clone())
-            .map_err(|e| e.to_string())?;
+            .subject(mail.subject.clone());
+        let message = if mail.attachments.is_empty() {
+            builder.body(mail.text.clone())
+        } else {
+            let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(mail.text.clone()));
+            for file in &mail.attachments {
+                let kind = ContentType::parse(&file.content_type)
+                    .map_err(|e| format!("attachment type: {e}"))?;
+                parts = parts.singlepart(
+                    LettreAttachment::new(file.filename.clone()).body(file.bytes()?, kind),
+                );
+            }
+            builder.multipart(parts)
+        }
+        .map_err(|e| e.to_string())?;
         self.transport
             .send(message)
             .await

@@ -23,6 +23,22 @@ pub struct AccountDetails {
     pub notes: Option<String>,
 }
 
+impl AccountDetails {
+    /// The postal address as printed: street, postcode and city, country.
+    pub fn address_lines(&self) -> Vec<String> {
+        let city = [self.postal_code.as_deref(), self.city.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        [self.street.clone(), Some(city), self.country.clone()]
+            .into_iter()
+            .flatten()
+            .filter(|l| !l.trim().is_empty())
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Account {
     #[schema(value_type = String, format = Uuid)]

@@ -24,6 +24,14 @@ pub enum OrderStatus {
 
 string_enum!(OrderStatus { New => "new", Confirmed => "confirmed", Cancelled => "cancelled" });
 
+/// Orders are written by accepting quotes; only their owner can be changed directly.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SalesOrderInput {
+    pub owner_id: Option<String>,
+    pub version: Option<i64>,
+}
+
 /// The customer's typed-name signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Signature {

@@ -7,6 +7,7 @@ mod board;
 mod conversion;
 mod db;
 mod dialect;
+mod documents;
 mod error;
 mod events;
 mod import;

@@ -73,6 +73,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 9,
+        name: "quotes",
+        shared: include_str!("../migrations/0009_quotes.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl SqlStore {

@@ -100,6 +100,11 @@ pub fn int(row: &AnyRow, column: &str) -> StoreResult<i64> {
         .map_err(|e| decode_error(column, e))
 }
 
+pub fn opt_int(row: &AnyRow, column: &str) -> StoreResult<Option<i64>> {
+    row.try_get::<Option<i64>, _>(column)
+        .map_err(|e| StoreError::Other(format!("{column}: {e}")))
+}
+
 pub fn flag(row: &AnyRow, column: &str) -> StoreResult<bool> {
     int(row, column).map(|v| v != 0)
 }
@@ -151,3 +156,27 @@ pub fn bulk_placeholders(backend: crate::db::Backend, offset: usize, n: usize) -
 
 /// Bound parameters per multi-row insert statement.
 pub const BULK_PARAMS: usize = 1_000;
+
+/// A value stored as JSON text.
+pub fn json_val<T: serde::Serialize>(value: &T) -> Val {
+    Val::Text(Some(serde_json::to_string(value).unwrap_or_default()))
+}
+
+/// A JSON text column read back.
+pub fn json_col<T: serde::de::DeserializeOwned>(row: &AnyRow, column: &str) -> StoreResult<T> {
+    serde_json::from_str(&text(row, column)?)
+        .map_err(|e| salesflow_app::ports::StoreError::Other(format!("{column}: {e}")))
+}
+
+/// An optional JSON text column read back.
+pub fn opt_json_col<T: serde::de::DeserializeOwned>(
+    row: &AnyRow,
+    column: &str,
+) -> StoreResult<Option<T>> {
+    opt_text(row, column)?
+        .map(|t| {
+            serde_json::from_str(&t)
+                .map_err(|e| salesflow_app::ports::StoreError::Other(format!("{column}: {e}")))
+        })
+        .transpose()
+}

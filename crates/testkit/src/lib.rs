@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod db;
 pub mod http;
+pub mod pdf;
 pub mod smtp;
 
 use std::sync::Arc;

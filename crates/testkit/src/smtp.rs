@@ -99,3 +99,21 @@ async fn session(
     }
     Ok(())
 }
+
+impl Received {
+    /// The decoded body of the attachment called `filename`, if the message carries it.
+    pub fn attachment(&self, filename: &str) -> Option<Vec<u8>> {
+        use base64::Engine as _;
+        let start = self.data.find(&format!("filename=\"{filename}\""))?;
+        let rest = &self.data[start..];
+        let body_start = rest.find("\n\n")? + 2;
+        let encoded: String = rest[body_start..]
+            .lines()
+            .take_while(|l| !l.starts_with("--") && !l.trim().is_empty())
+            .map(str::trim)
+            .collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .ok()
+    }
+}

@@ -10,6 +10,8 @@ use salesflow_domain::lead::Lead;
 use salesflow_domain::opportunity::Opportunity;
 use salesflow_domain::web_form::WebForm;
 
+mod documents;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
     Text,
@@ -37,6 +39,8 @@ pub enum FieldKind {
     Campaign,
     /// Opportunity line items, one per line (`2 x Licence @ 1200.00`).
     LineItems,
+    /// Quote lines, one per line (`3 x SKU @ 100.00 -10% [standard]`).
+    QuoteLines,
 }
 
 #[derive(Debug, Clone, Copy)]

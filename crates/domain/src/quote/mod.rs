@@ -282,6 +282,7 @@ impl QuoteDetails {
         let title = errors.take(Name::parse(
             "title",
             &merged(current.map(|d| d.title.as_str()), &input.title)
+                .filter(|t| !t.trim().is_empty())
                 .or_else(|| opportunity.map(|o| o.name.clone()))
                 .unwrap_or_default(),
         ));
@@ -302,7 +303,11 @@ impl QuoteDetails {
             );
         }
         let contact_id = match input.contact_id.as_deref().map(str::trim) {
+            // A new quote's blank contact means "the opportunity's".
             None => current
+                .and_then(|d| d.contact_id)
+                .or_else(|| opportunity.and_then(|o| o.contact_id)),
+            Some("") if current.is_none() => current
                 .and_then(|d| d.contact_id)
                 .or_else(|| opportunity.and_then(|o| o.contact_id)),
             Some("") => None,
@@ -457,7 +462,7 @@ impl Quote {
     }
 
     /// Recomputes the derived display fields from the details.
-    fn refreshed(mut self) -> Self {
+    pub fn refreshed(mut self) -> Self {
         let c = self.details.currency;
         self.net_total = Money::new(self.details.totals.tax_exclusive_minor, c).amount_text();
         self.total = Money::new(self.details.totals.payable_minor, c).amount_text();

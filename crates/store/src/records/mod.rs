@@ -7,6 +7,9 @@ mod campaigns;
 mod contacts;
 mod leads;
 mod opportunities;
+mod products;
+mod quotes;
+mod sales_orders;
 
 use async_trait::async_trait;
 use salesflow_app::entity::Entity;

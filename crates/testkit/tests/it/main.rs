@@ -14,6 +14,7 @@ mod merge;
 mod ops;
 mod pipeline;
 mod qualify;
+mod quote_to_order;
 mod records;
 mod scenario_lead_to_won;
 mod store_story;

@@ -13,6 +13,7 @@ mod merge;
 pub mod openapi;
 mod pipeline;
 mod qualify;
+pub mod quotes;
 mod records;
 
 use axum::Router;
@@ -23,6 +24,9 @@ use salesflow_domain::campaign::Campaign;
 use salesflow_domain::contact::Contact;
 use salesflow_domain::lead::Lead;
 use salesflow_domain::opportunity::Opportunity;
+use salesflow_domain::product::Product;
+use salesflow_domain::quote::Quote;
+use salesflow_domain::sales_order::SalesOrder;
 use salesflow_domain::web_form::WebForm;
 
 use crate::AppState;
@@ -146,4 +150,37 @@ pub fn routes() -> Router<AppState> {
             get(account::list_users).post(account::create_user),
         )
         .route("/api/v1/audit", get(audit::audit))
+        .merge(document_routes())
+}
+
+/// The catalogue, quotes and sales orders.
+fn document_routes() -> Router<AppState> {
+    Router::new()
+        .merge(resource_routes::<Product>())
+        .merge(resource_routes::<Quote>())
+        .merge(resource_routes::<SalesOrder>())
+        .route(
+            "/api/v1/products/{id}/cost",
+            get(quotes::cost).put(quotes::set_cost),
+        )
+        .route("/api/v1/quotes/{id}/send", post(quotes::send))
+        .route("/api/v1/quotes/{id}/decision", post(quotes::decide))
+        .route("/api/v1/quotes/{id}/diff", get(quotes::diff))
+        .route("/api/v1/quotes/{id}/pdf", get(quotes::pdf))
+        .route(
+            "/api/v1/quotes/{id}/portal-links/revoke",
+            post(quotes::revoke_links),
+        )
+        .route(
+            "/api/v1/settings/taxes",
+            get(quotes::taxes).put(quotes::save_taxes),
+        )
+        .route(
+            "/api/v1/settings/approval",
+            get(quotes::approval).put(quotes::save_approval),
+        )
+        .route(
+            "/api/v1/settings/company",
+            get(quotes::company).put(quotes::save_company),
+        )
 }

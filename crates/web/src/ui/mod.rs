@@ -3,10 +3,13 @@
 
 mod auth;
 mod board;
+mod doc_view;
 mod home;
 mod imports;
 mod my_day;
+mod portal;
 mod public_form;
+mod quotes;
 mod records;
 mod sales_settings;
 mod settings;
@@ -110,6 +113,7 @@ pub fn routes() -> Router<AppState> {
         .route("/contacts/{id}/merge", post(records::merge::<Contact>))
         .route("/accounts/{id}/merge", post(records::merge::<Account>))
         .route("/leads/{id}/convert", post(records::convert))
+        .merge(document_routes())
 }
 
 /// Renders a template into a response with the given status.
@@ -184,4 +188,39 @@ fn first_readable(actor: &Actor) -> Option<&'static str> {
 
 fn is_admin(actor: &Actor) -> bool {
     actor.role == Role::Admin
+}
+
+/// The catalogue, quotes with their approvals, sales orders and the customer portal.
+fn document_routes() -> Router<AppState> {
+    use salesflow_domain::product::Product;
+    use salesflow_domain::quote::Quote;
+    use salesflow_domain::sales_order::SalesOrder;
+    Router::new()
+        .merge(records::routes::<Product>())
+        .merge(records::routes_except_detail::<Quote>())
+        .route(
+            "/quotes/{id}",
+            get(quotes::show).post(records::update::<Quote>),
+        )
+        .route("/quotes/{id}/send", post(quotes::send))
+        .route("/quotes/{id}/decision", post(quotes::decide))
+        .route("/quotes/{id}/pdf", get(quotes::pdf))
+        .route(
+            "/quotes/{id}/portal-links/revoke",
+            post(quotes::revoke_links),
+        )
+        .route("/approvals", get(quotes::approvals))
+        .merge(records::routes_except_detail::<SalesOrder>())
+        .route(
+            "/orders/{id}",
+            get(quotes::order).post(records::update::<SalesOrder>),
+        )
+        .route("/portal/quotes/{id}/{token}", get(portal::show))
+        .route("/portal/quotes/{id}/{token}/pdf", get(portal::pdf))
+        .route("/portal/quotes/{id}/{token}/accept", post(portal::accept))
+        .route(
+            "/portal/quotes/{id}/{token}/changes",
+            post(portal::request_changes),
+        )
+        .route("/portal/quotes/{id}/{token}/decline", post(portal::decline))
 }

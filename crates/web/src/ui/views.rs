@@ -7,6 +7,7 @@ use salesflow_app::Actor;
 use salesflow_app::ports::EventRecord;
 use salesflow_domain::authz::{Action, Resource};
 use salesflow_domain::ids::UserId;
+use salesflow_domain::role::Role;
 
 use super::{first_readable, is_admin};
 
@@ -69,6 +70,13 @@ impl Layout {
             || current.starts_with("/activities")
         {
             "My day"
+        } else if current.starts_with("/quotes")
+            || current.starts_with("/products")
+            || current.starts_with("/approvals")
+        {
+            "Quotes"
+        } else if current.starts_with("/orders") {
+            "Orders"
         } else if current == "/" {
             ""
         } else {
@@ -82,6 +90,15 @@ impl Layout {
                     "My day" => Some("/my-day".to_string()),
                     "Pipeline" if actor.can(Resource::Opportunity, Action::Read) => {
                         Some("/pipeline".to_string())
+                    }
+                    "Quotes" if actor.can(Resource::Quote, Action::Read) => {
+                        Some("/quotes".to_string())
+                    }
+                    "Quotes" if actor.can(Resource::Product, Action::Read) => {
+                        Some("/products".to_string())
+                    }
+                    "Orders" if actor.can(Resource::SalesOrder, Action::Read) => {
+                        Some("/orders".to_string())
                     }
                     "Settings" => Some("/settings/tokens".to_string()),
                     _ => None,
@@ -127,12 +144,35 @@ impl Layout {
                 sub("Board", "/pipeline"),
                 sub("Opportunities", "/opportunities"),
             ],
+            "Quotes" => [
+                (
+                    actor.can(Resource::Quote, Action::Read),
+                    "Quotes",
+                    "/quotes",
+                ),
+                (
+                    matches!(actor.role, Role::SalesManager | Role::Admin),
+                    "Approvals",
+                    "/approvals",
+                ),
+                (
+                    actor.can(Resource::Product, Action::Read),
+                    "Products",
+                    "/products",
+                ),
+            ]
+            .into_iter()
+            .filter(|(allowed, _, _)| *allowed)
+            .map(|(_, label, href)| sub(label, href))
+            .collect(),
+            "Orders" => vec![sub("Sales orders", "/orders")],
             "Settings" => {
                 let mut items = vec![sub("API tokens", "/settings/tokens")];
                 if actor.can(Resource::Pipeline, Action::Update) {
                     items.push(sub("Pipelines", "/settings/pipelines"));
                     items.push(sub("Qualification", "/settings/qualification"));
                     items.push(sub("Lead assignment", "/settings/assignment"));
+                    items.push(sub("Quotes and taxes", "/settings/quotes"));
                 }
                 if is_admin(actor) {
                     items.push(sub("Users", "/settings/users"));

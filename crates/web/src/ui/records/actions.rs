@@ -51,7 +51,7 @@ pub async fn complete_activity(
     }
 }
 
-pub(super) async fn update<E: WebResource>(
+pub async fn update<E: WebResource>(
     State(s): State<AppState>,
     PathId(id): PathId,
     SignedForm { user, form }: SignedForm,

@@ -99,7 +99,7 @@ async fn form_page<E: WebResource>(
                 .await,
             ),
             FieldKind::Date => ("date", vec![]),
-            FieldKind::LineItems => ("textarea", vec![]),
+            FieldKind::LineItems | FieldKind::QuoteLines => ("textarea", vec![]),
             FieldKind::Hidden => ("hidden", vec![]),
             FieldKind::DateTime => {
                 // A browser's date-time field takes "YYYY-MM-DDTHH:MM" (shown as UTC).
@@ -156,6 +156,7 @@ fn values_of<E: WebResource>(record: &E) -> HashMap<String, String> {
         .map(|f| {
             let value = match f.kind {
                 FieldKind::LineItems => line_items_text(&json),
+                FieldKind::QuoteLines => quote_lines_text(&json),
                 _ => text_of(&json, f.name),
             };
             (f.name.to_string(), value)
@@ -184,11 +185,21 @@ pub(super) fn input_from_form<E: WebResource>(
         .map_err(|e| AppError::invalid("form", "invalid_form", e.to_string()))
 }
 
-pub(super) async fn new_form<E: WebResource>(State(s): State<AppState>, user: UiUser) -> Response {
+/// The new-record form; known fields can be filled from the address (`?account_id=…`).
+pub(super) async fn new_form<E: WebResource>(
+    State(s): State<AppState>,
+    user: UiUser,
+    Query(prefill): Query<HashMap<String, String>>,
+) -> Response {
     if !user.actor.can(E::RESOURCE, Action::Create) {
         return app_error_page(AppError::Forbidden);
     }
     let mut values = HashMap::from([("owner_id".to_string(), user.actor.user_id.to_string())]);
+    for f in E::FIELDS {
+        if let Some(v) = prefill.get(f.name) {
+            values.insert(f.name.to_string(), v.clone());
+        }
+    }
     if !E::SOURCES.is_empty() {
         values.insert("source".into(), "manual".into());
     }

@@ -10,8 +10,9 @@ mod form_page;
 mod lead_panel;
 mod list_page;
 
+pub use actions::update;
 pub use actions::{complete_activity, hand_off, lead_status, merge, move_opportunity};
-use actions::{create, set_archived, update};
+use actions::{create, set_archived};
 pub use activity_panel::ActivityView;
 use detail_page::show;
 use export_csv::export;
@@ -48,11 +49,17 @@ use crate::session::{SignedForm, UiUser};
 
 pub fn routes<E: WebResource>() -> Router<AppState> {
     let base = format!("/{}", E::PATH);
+    routes_except_detail::<E>().route(&format!("{base}/{{id}}"), get(show::<E>).post(update::<E>))
+}
+
+/// The generic pages of a record type whose detail page is its own (`update::<E>` saves
+/// its form).
+pub fn routes_except_detail<E: WebResource>() -> Router<AppState> {
+    let base = format!("/{}", E::PATH);
     Router::new()
         .route(&base, get(list::<E>).post(create::<E>))
         .route(&format!("{base}/new"), get(new_form::<E>))
         .route(&format!("{base}/export"), get(export::<E>))
-        .route(&format!("{base}/{{id}}"), get(show::<E>).post(update::<E>))
         .route(&format!("{base}/{{id}}/edit"), get(edit_form::<E>))
         .route(
             &format!("{base}/{{id}}/archive"),
@@ -104,6 +111,50 @@ fn line_items_text(json: &Value) -> String {
         .unwrap_or_default();
     match text_of(json, "currency").parse() {
         Ok(currency) => salesflow_domain::line_item::lines_text(&items, currency),
+        Err(_) => String::new(),
+    }
+}
+
+/// An "Account" fact with a link, for document pages.
+pub async fn account_link(
+    s: &AppState,
+    actor: &Actor,
+    id: &str,
+) -> (&'static str, String, Option<String>) {
+    let name = detail_page::account_name(s, actor, id).await;
+    (
+        "Account",
+        name.unwrap_or_else(|| "(not visible)".into()),
+        Some(format!("/accounts/{id}")),
+    )
+}
+
+/// A "Contact" fact with a link, for document pages.
+pub async fn contact_link(
+    s: &AppState,
+    actor: &Actor,
+    id: &str,
+) -> (&'static str, String, Option<String>) {
+    let name = detail_page::contact_name(s, actor, id).await;
+    (
+        "Contact",
+        name.unwrap_or_else(|| "(not visible)".into()),
+        Some(format!("/contacts/{id}")),
+    )
+}
+
+/// A quote's lines as the text its form edits.
+fn quote_lines_text(json: &Value) -> String {
+    let lines: Vec<salesflow_domain::quote::lines::QuoteLine> = json
+        .get("lines")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    match text_of(json, "currency").parse() {
+        Ok(currency) => lines
+            .iter()
+            .map(|l| l.text(currency))
+            .collect::<Vec<_>>()
+            .join("\n"),
         Err(_) => String::new(),
     }
 }
