@@ -32,9 +32,7 @@ fn parse(afm: &str) -> Widths {
     // Codes outside ASCII are not numbered in the AFM (standard encoding); Latin-1 letters
     // get the width of a typical letter of their case, close enough for layout.
     let mut widths = [556u16; 256];
-    for code in 0xC0..=0xDE {
-        widths[code] = 667;
-    }
+    widths[0xC0..=0xDE].fill(667);
     for line in afm.lines().filter(|l| l.starts_with("C ")) {
         let mut code = None;
         let mut width = None;

@@ -2,6 +2,7 @@
 //! HTTP. Run on SQLite by default and on PostgreSQL with `SALESFLOW_TEST_BACKEND=postgres`.
 
 mod access;
+mod access_documents;
 mod activities;
 mod assignment;
 mod auth;
@@ -14,6 +15,7 @@ mod merge;
 mod ops;
 mod pipeline;
 mod qualify;
+mod quote_rules;
 mod quote_to_order;
 mod records;
 mod scenario_lead_to_won;

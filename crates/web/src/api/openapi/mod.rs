@@ -1,7 +1,9 @@
 //! The OpenAPI document, built from the same resource descriptions as the routes, and the
 //! offline API docs page (Swagger UI, vendored into the binary).
 
+mod documents;
 mod sales;
+mod schemas;
 
 use axum::Router;
 use salesflow_app::activities::Completion;
@@ -22,7 +24,10 @@ use salesflow_domain::contact::{Contact, ContactInput};
 use salesflow_domain::lead::{Lead, LeadInput};
 use salesflow_domain::opportunity::{Opportunity, OpportunityInput};
 use salesflow_domain::pipeline::{Pipeline, PipelineInput};
+use salesflow_domain::product::Product;
 use salesflow_domain::qualification::{QualificationSettings, Score};
+use salesflow_domain::quote::Quote;
+use salesflow_domain::sales_order::SalesOrder;
 use salesflow_domain::web_form::{WebForm, WebFormInput};
 use utoipa::IntoParams;
 use utoipa::openapi::path::{
@@ -344,6 +349,10 @@ fn endpoints() -> Vec<Endpoint> {
     all.extend(resource_endpoints::<Activity>("ActivityInput"));
     all.extend(sales::activity_endpoints());
     all.extend(sales::qualify_endpoints());
+    all.extend(resource_endpoints::<Product>("ProductInput"));
+    all.extend(resource_endpoints::<Quote>("QuoteInput"));
+    all.extend(resource_endpoints::<SalesOrder>("SalesOrderInput"));
+    all.extend(documents::endpoints());
     for (path, one, name) in [
         ("leads", "lead", "Lead"),
         ("contacts", "contact", "Contact"),
@@ -518,55 +527,7 @@ pub fn openapi_document() -> OpenApi {
     for (path, item) in paths {
         builder = builder.path(path, item);
     }
-    let mut schemas = Vec::new();
-    let mut nested = Vec::new();
-    // Each type with the types it refers to (flattened details, enums, nested items).
-    macro_rules! collect {
-        ($($t:ty),*) => {$(
-            schemas.push((<$t as utoipa::PartialSchema>::schema(), <$t as utoipa::ToSchema>::name().to_string()));
-            <$t as utoipa::ToSchema>::schemas(&mut nested);
-        )*};
-    }
-    collect!(
-        Account,
-        AccountInput,
-        Contact,
-        ContactInput,
-        Lead,
-        LeadInput,
-        LeadTransition,
-        Opportunity,
-        OpportunityInput,
-        StageMove,
-        HandOff,
-        Pipeline,
-        PipelineInput,
-        Activity,
-        ActivityInput,
-        Completion,
-        ConvertLead,
-        MergeRequest,
-        AssignmentUpdate,
-        AssignmentRules,
-        ImportReport,
-        RowError,
-        Campaign,
-        CampaignInput,
-        WebForm,
-        WebFormInput,
-        CriteriaAnswers,
-        QualificationUpdate,
-        QualificationSettings,
-        Score,
-        VersionBody,
-        ListMeta,
-        EventJson,
-        TokenJson,
-        NewTokenBody,
-        UserJson,
-        NewUserBody,
-        ErrorBody
-    );
+    let (schemas, nested) = schemas::all();
     let components = ComponentsBuilder::new()
         .schemas_from_iter(schemas.into_iter().map(|(schema, name)| (name, schema)))
         .schemas_from_iter(nested)

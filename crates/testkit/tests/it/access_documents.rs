@@ -1,0 +1,357 @@
+//! The role × route matrix of the catalogue, quote and order routes (the rest of the matrix
+//! is in `access`). Columns: anonymous, admin, sales_manager, sales_rep, marketing, warehouse,
+//! finance, support. "own" rows act on a record owned by the caller; the others (and
+//! "other") on one owned by a rep of another team.
+
+use reqwest::Method;
+use salesflow_app::entity::Origin;
+use salesflow_app::portal::PortalAnswer;
+use salesflow_app::ports::UserRecord;
+use salesflow_app::quotes::SendQuote;
+use salesflow_domain::account::{Account, AccountInput};
+use salesflow_domain::product::{Product, ProductInput};
+use salesflow_domain::quote::lines::{LinesInput, QuoteLineInput};
+use salesflow_domain::quote::{Quote, QuoteInput};
+use salesflow_domain::role::Role;
+use salesflow_testkit::{Api, TestApp};
+use serde_json::{Value, json};
+
+const READ_ALL: [u16; 8] = [401, 200, 200, 200, 200, 200, 200, 200];
+const MANAGE: [u16; 8] = [401, 200, 200, 403, 403, 403, 403, 403];
+const QUOTE_READ_OWN: [u16; 8] = [401, 200, 200, 200, 403, 403, 200, 403];
+const QUOTE_READ_OTHER: [u16; 8] = [401, 200, 404, 404, 403, 403, 200, 403];
+const QUOTE_WRITE_OWN: [u16; 8] = [401, 200, 200, 200, 403, 403, 403, 403];
+const QUOTE_WRITE_OTHER: [u16; 8] = [401, 200, 404, 404, 403, 403, 403, 403];
+const ORDER_READ_OWN: [u16; 8] = [401, 200, 200, 200, 403, 200, 200, 403];
+const ORDER_READ_OTHER: [u16; 8] = [401, 200, 404, 404, 403, 200, 200, 403];
+const ORDER_WRITE_OWN: [u16; 8] = [401, 200, 200, 403, 403, 403, 403, 403];
+const ORDER_WRITE_OTHER: [u16; 8] = [401, 200, 404, 404, 403, 403, 403, 403];
+const PROCESS_READ: [u16; 8] = [401, 200, 200, 200, 200, 403, 200, 403];
+
+pub const MATRIX: &[(&str, [u16; 8])] = &[
+    ("GET /api/v1/products", READ_ALL),
+    (
+        "POST /api/v1/products",
+        [401, 201, 201, 403, 403, 403, 403, 403],
+    ),
+    ("GET /api/v1/products/export", MANAGE),
+    ("GET /api/v1/products/counts", READ_ALL),
+    ("GET /api/v1/products/{id} own", READ_ALL),
+    ("GET /api/v1/products/{id} other", READ_ALL),
+    ("PATCH /api/v1/products/{id} own", MANAGE),
+    ("PATCH /api/v1/products/{id} other", MANAGE),
+    ("POST /api/v1/products/{id}/archive own", MANAGE),
+    ("POST /api/v1/products/{id}/archive other", MANAGE),
+    ("POST /api/v1/products/{id}/restore own", MANAGE),
+    ("POST /api/v1/products/{id}/restore other", MANAGE),
+    ("GET /api/v1/products/{id}/events own", READ_ALL),
+    ("GET /api/v1/products/{id}/events other", READ_ALL),
+    (
+        "GET /api/v1/products/{id}/cost",
+        [401, 200, 200, 403, 403, 403, 200, 403],
+    ),
+    ("PUT /api/v1/products/{id}/cost", MANAGE),
+    ("GET /api/v1/quotes", QUOTE_READ_OWN),
+    (
+        "POST /api/v1/quotes",
+        [401, 201, 201, 201, 403, 403, 403, 403],
+    ),
+    ("GET /api/v1/quotes/export", QUOTE_WRITE_OWN),
+    ("GET /api/v1/quotes/counts", QUOTE_READ_OWN),
+    ("GET /api/v1/quotes/{id} own", QUOTE_READ_OWN),
+    ("GET /api/v1/quotes/{id} other", QUOTE_READ_OTHER),
+    ("PATCH /api/v1/quotes/{id} own", QUOTE_WRITE_OWN),
+    ("PATCH /api/v1/quotes/{id} other", QUOTE_WRITE_OTHER),
+    ("POST /api/v1/quotes/{id}/archive own", QUOTE_WRITE_OWN),
+    ("POST /api/v1/quotes/{id}/archive other", QUOTE_WRITE_OTHER),
+    ("POST /api/v1/quotes/{id}/restore own", QUOTE_WRITE_OWN),
+    ("POST /api/v1/quotes/{id}/restore other", QUOTE_WRITE_OTHER),
+    ("GET /api/v1/quotes/{id}/events own", QUOTE_READ_OWN),
+    ("GET /api/v1/quotes/{id}/events other", QUOTE_READ_OTHER),
+    ("GET /api/v1/quotes/{id}/diff own", QUOTE_READ_OWN),
+    ("GET /api/v1/quotes/{id}/diff other", QUOTE_READ_OTHER),
+    ("GET /api/v1/quotes/{id}/pdf own", QUOTE_READ_OWN),
+    ("GET /api/v1/quotes/{id}/pdf other", QUOTE_READ_OTHER),
+    ("POST /api/v1/quotes/{id}/send own", QUOTE_WRITE_OWN),
+    ("POST /api/v1/quotes/{id}/send other", QUOTE_WRITE_OTHER),
+    (
+        "POST /api/v1/quotes/{id}/portal-links/revoke own",
+        QUOTE_WRITE_OWN,
+    ),
+    (
+        "POST /api/v1/quotes/{id}/portal-links/revoke other",
+        QUOTE_WRITE_OTHER,
+    ),
+    // A rep's quote over the rep's limit, waiting: only managers who see it (and admins)
+    // decide.
+    (
+        "POST /api/v1/quotes/{id}/decision",
+        [401, 200, 404, 403, 403, 403, 403, 403],
+    ),
+    ("GET /api/v1/orders", ORDER_READ_OWN),
+    // Orders come only from accepted quotes: those allowed to create are told so (422).
+    (
+        "POST /api/v1/orders",
+        [401, 422, 422, 403, 403, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/orders/export",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    ("GET /api/v1/orders/counts", ORDER_READ_OWN),
+    ("GET /api/v1/orders/{id} own", ORDER_READ_OWN),
+    ("GET /api/v1/orders/{id} other", ORDER_READ_OTHER),
+    ("PATCH /api/v1/orders/{id} own", ORDER_WRITE_OWN),
+    ("PATCH /api/v1/orders/{id} other", ORDER_WRITE_OTHER),
+    ("POST /api/v1/orders/{id}/archive own", ORDER_WRITE_OWN),
+    ("POST /api/v1/orders/{id}/archive other", ORDER_WRITE_OTHER),
+    ("POST /api/v1/orders/{id}/restore own", ORDER_WRITE_OWN),
+    ("POST /api/v1/orders/{id}/restore other", ORDER_WRITE_OTHER),
+    ("GET /api/v1/orders/{id}/events own", ORDER_READ_OWN),
+    ("GET /api/v1/orders/{id}/events other", ORDER_READ_OTHER),
+    ("GET /api/v1/settings/taxes", READ_ALL),
+    ("PUT /api/v1/settings/taxes", MANAGE),
+    ("GET /api/v1/settings/approval", PROCESS_READ),
+    ("PUT /api/v1/settings/approval", MANAGE),
+    ("GET /api/v1/settings/company", PROCESS_READ),
+    ("PUT /api/v1/settings/company", MANAGE),
+];
+
+struct Fixtures {
+    admin: salesflow_app::Actor,
+    other: UserRecord,
+    product: String,
+}
+
+async fn account(t: &TestApp, f: &Fixtures, owner: &UserRecord) -> String {
+    let input = AccountInput {
+        name: Some("Matrix customer".into()),
+        owner_id: Some(owner.id.to_string()),
+        ..Default::default()
+    };
+    let a: Account = t.app.create(&f.admin, &input, Origin::Api).await.unwrap();
+    a.id.to_string()
+}
+
+/// A draft quote of one line at `discount` %, owned by `owner`.
+async fn quote(t: &TestApp, f: &Fixtures, owner: &UserRecord, discount: &str) -> Quote {
+    let input = QuoteInput {
+        title: Some("Matrix quote".into()),
+        account_id: Some(account(t, f, owner).await),
+        lines: Some(LinesInput::List(vec![QuoteLineInput {
+            product_id: Some(f.product.clone()),
+            discount: Some(discount.into()),
+            ..Default::default()
+        }])),
+        owner_id: Some(owner.id.to_string()),
+        ..Default::default()
+    };
+    t.app.create(&f.admin, &input, Origin::Api).await.unwrap()
+}
+
+/// A record of the route's kind owned by `owner` (for decisions: a rep's quote waiting for
+/// approval; for orders: an accepted quote's order).
+async fn record(
+    t: &TestApp,
+    f: &Fixtures,
+    kind: &str,
+    last: &str,
+    owner: &UserRecord,
+) -> (String, i64) {
+    match (kind, last) {
+        ("products", _) => {
+            let input = ProductInput {
+                sku: Some(format!("M-{}", uuid::Uuid::now_v7().simple())),
+                name: Some("Matrix product".into()),
+                owner_id: Some(owner.id.to_string()),
+                ..Default::default()
+            };
+            let p: Product = t.app.create(&f.admin, &input, Origin::Api).await.unwrap();
+            (p.id.to_string(), p.meta.version)
+        }
+        ("quotes", "decision") => {
+            let q = quote(t, f, owner, "20").await;
+            let rep = TestApp::actor(owner);
+            let sent = t
+                .app
+                .send_quote(
+                    &rep,
+                    q.id.0,
+                    &SendQuote {
+                        version: q.meta.version,
+                    },
+                )
+                .await
+                .unwrap();
+            (q.id.to_string(), sent.quote.meta.version)
+        }
+        ("quotes", _) => {
+            let q = quote(t, f, owner, "0").await;
+            (q.id.to_string(), q.meta.version)
+        }
+        _ => {
+            let q = quote(t, f, owner, "0").await;
+            let sent = t
+                .app
+                .send_quote(
+                    &f.admin,
+                    q.id.0,
+                    &SendQuote {
+                        version: q.meta.version,
+                    },
+                )
+                .await
+                .unwrap();
+            let url = sent.portal_url.unwrap();
+            let token = url.rsplit('/').next().unwrap();
+            let answer = PortalAnswer {
+                signed_name: Some("Matrix Signer".into()),
+                comment: None,
+            };
+            let (_, order) = t
+                .app
+                .portal_accept(q.id.0, token, &answer, None)
+                .await
+                .unwrap();
+            (order.id.to_string(), order.meta.version)
+        }
+    }
+}
+
+async fn settings_body(t: &TestApp, key: &str) -> Value {
+    let (settings, version): (Value, i64) = match key {
+        "taxes" => {
+            let (s, v) = t.app.tax_settings().await.unwrap();
+            (serde_json::to_value(s).unwrap(), v)
+        }
+        "approval" => {
+            let (s, v) = t.app.approval_settings().await.unwrap();
+            (serde_json::to_value(s).unwrap(), v)
+        }
+        _ => {
+            let (s, v) = t.app.company_settings().await.unwrap();
+            (serde_json::to_value(s).unwrap(), v)
+        }
+    };
+    json!({ "settings": settings, "version": version })
+}
+
+async fn check(
+    t: &TestApp,
+    f: &Fixtures,
+    route: &str,
+    caller: Option<&UserRecord>,
+    api: &Api,
+) -> u16 {
+    let mut words = route.split(' ');
+    let method: Method = words.next().unwrap().parse().unwrap();
+    let template = words.next().unwrap();
+    let owner = match (words.next(), caller) {
+        (Some("own"), Some(me)) => me.clone(),
+        _ => f.other.clone(),
+    };
+    let kind = template.split('/').nth(3).unwrap();
+    let last = template.rsplit('/').next().unwrap();
+    let (path, body) = if kind == "settings" {
+        let body = match method {
+            Method::PUT => Some(settings_body(t, last).await),
+            _ => None,
+        };
+        (template.to_string(), body)
+    } else if !template.contains("{id}") {
+        let body = match (method.clone(), kind) {
+            (Method::POST, "products") => Some(
+                json!({ "sku": format!("N-{}", uuid::Uuid::now_v7().simple()), "name": "New" }),
+            ),
+            (Method::POST, "quotes") => {
+                // About an account the caller sees (their own, when they may have one).
+                let me = caller.cloned().unwrap_or_else(|| f.other.clone());
+                let account = account(t, f, &me).await;
+                Some(json!({ "title": "New", "account_id": account }))
+            }
+            (Method::POST, _) => Some(json!({})),
+            _ => None,
+        };
+        (template.to_string(), body)
+    } else {
+        let (id, version) = record(t, f, kind, last, &owner).await;
+        let body = match (last, kind) {
+            ("cost", _) if method == Method::PUT => Some(json!({ "cost": "10.00" })),
+            ("send" | "archive" | "restore", _) => Some(json!({ "version": version })),
+            ("decision", _) => {
+                Some(json!({ "approve": true, "comment": "ok", "version": version }))
+            }
+            ("revoke", _) => Some(json!({})),
+            (_, "products") if method == Method::PATCH => {
+                Some(json!({ "description": "changed", "version": version }))
+            }
+            (_, "quotes") if method == Method::PATCH => {
+                Some(json!({ "terms": "changed", "version": version }))
+            }
+            (_, "orders") if method == Method::PATCH => Some(json!({ "version": version })),
+            _ => None,
+        };
+        let mut path = template.replace("{id}", &id);
+        if last == "diff" {
+            path.push_str("?from=1&to=1");
+        }
+        (path, body)
+    };
+    api.call(method, &path, body.as_ref()).await.status.as_u16()
+}
+
+#[tokio::test]
+async fn role_by_document_route_matrix() {
+    let t = TestApp::spawn().await;
+    let north = t.team("North").await;
+    let south = t.team("South").await;
+    let admin_user = t.user(Role::Admin, None).await;
+    let other = t.user(Role::SalesRep, Some(south)).await;
+    let admin = TestApp::actor(&admin_user);
+    let product: Product = t
+        .app
+        .create(
+            &admin,
+            &ProductInput {
+                sku: Some("MATRIX".into()),
+                name: Some("Matrix".into()),
+                list_price: Some("100".into()),
+                ..Default::default()
+            },
+            Origin::Api,
+        )
+        .await
+        .unwrap();
+    let f = Fixtures {
+        admin,
+        other,
+        product: product.id.to_string(),
+    };
+    let mut failures = Vec::new();
+    for (column, role) in super::access::ROLES.iter().enumerate() {
+        let user = match role {
+            Some(role) => Some(t.user(*role, Some(north)).await),
+            None => None,
+        };
+        let api = match &user {
+            Some(u) => t.api_as(u).await,
+            None => t.anonymous(),
+        };
+        for (route, expected) in MATRIX {
+            let got = check(&t, &f, route, user.as_ref(), &api).await;
+            if got != expected[column] {
+                failures.push(format!(
+                    "{route} as {}: expected {}, got {got}",
+                    role.map(|r| r.as_str()).unwrap_or("anonymous"),
+                    expected[column]
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "access matrix mismatches:\n{}",
+        failures.join("\n")
+    );
+    t.shutdown().await;
+}

@@ -1,0 +1,308 @@
+//! The rules around quotes: one order however often it is accepted, links bound to their
+//! quote, expiry and superseding, the cost price kept from reps and customers, bad input.
+
+use salesflow_domain::role::Role;
+use salesflow_testkit::TestApp;
+use salesflow_testkit::http::Api;
+use serde_json::{Value, json};
+
+use super::quote_to_order::{catalogue, customer};
+
+async fn sent_quote(
+    rep: &Api,
+    opportunity: Option<&str>,
+    account: &str,
+    valid_until: &str,
+) -> (String, String) {
+    let mut body = json!({ "account_id": account, "title": "Rules", "valid_until": valid_until,
+                           "lines": "2 x LIC\nBOOK" });
+    if let Some(o) = opportunity {
+        body["opportunity_id"] = json!(o);
+    }
+    let q = rep.post("/api/v1/quotes", &body).await;
+    assert_eq!(q.status, 201, "{}", q.text);
+    let id = q.json["quote"]["id"].as_str().unwrap().to_string();
+    let sent = rep
+        .post(
+            &format!("/api/v1/quotes/{id}/send"),
+            &json!({ "version": 1 }),
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+    let url = sent.json["portal_url"].as_str().unwrap();
+    (id, url[url.find("/portal/").unwrap()..].to_string())
+}
+
+async fn setup() -> (TestApp, Api, Api, String, String) {
+    let t = TestApp::spawn().await;
+    let rep_user = t.user(Role::SalesRep, None).await;
+    let manager_user = t.user(Role::SalesManager, None).await;
+    let rep = t.api_as(&rep_user).await;
+    let manager = t.api_as(&manager_user).await;
+    catalogue(&manager).await;
+    let (account, _, opportunity) = customer(&rep).await;
+    (t, rep, manager, account, opportunity)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_concurrent_accepts_make_one_order() {
+    let (t, rep, _, account, opportunity) = setup().await;
+    let (quote, link) = sent_quote(&rep, Some(&opportunity), &account, "2099-01-01").await;
+    let client = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let client = client.clone();
+        let url = t.url(&format!("{link}/accept"));
+        tasks.push(tokio::spawn(async move {
+            let form = [("signed_name", format!("Signer {i}"))];
+            client
+                .post(url)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let orders = rep.get("/api/v1/orders").await.json["orders"].clone();
+    assert_eq!(orders.as_array().unwrap().len(), 1);
+    assert_eq!(orders[0]["quote_id"].as_str(), Some(quote.as_str()));
+    let events = rep
+        .get(&format!("/api/v1/quotes/{quote}/events"))
+        .await
+        .json["events"]
+        .clone();
+    let accepted = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["activity"] == "accepted")
+        .count();
+    assert_eq!(accepted, 1);
+    let opportunity_events = rep
+        .get(&format!("/api/v1/opportunities/{opportunity}/events"))
+        .await
+        .json["events"]
+        .clone();
+    let won = opportunity_events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["activity"] == "stage_changed")
+        .count();
+    assert_eq!(won, 1, "won once");
+    // The series stays gapless: the losers' numbers were given back.
+    let next: i64 =
+        sqlx::query_scalar("SELECT next_value FROM number_series WHERE series = 'sales_order'")
+            .fetch_one(t.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(next, 2);
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn links_are_bound_to_their_quote_and_can_be_revoked() {
+    let (t, rep, _, account, _) = setup().await;
+    let (a, link_a) = sent_quote(&rep, None, &account, "2099-01-01").await;
+    let (b, _) = sent_quote(&rep, None, &account, "2099-01-01").await;
+    let token_a = link_a.rsplit('/').next().unwrap();
+    assert_eq!(reqwest::get(t.url(&link_a)).await.unwrap().status(), 200);
+    assert_eq!(token_a.len(), 64, "256-bit tokens");
+    let on_b = format!("/portal/quotes/{b}/{token_a}");
+    assert_eq!(reqwest::get(t.url(&on_b)).await.unwrap().status(), 404);
+    let accept_b = reqwest::Client::new()
+        .post(t.url(&format!("{on_b}/accept")))
+        .form(&[("signed_name", "Eve")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accept_b.status(), 404);
+    let guessed = format!("/portal/quotes/{a}/{}", "0".repeat(64));
+    assert_eq!(reqwest::get(t.url(&guessed)).await.unwrap().status(), 404);
+    let revoked = rep
+        .post(
+            &format!("/api/v1/quotes/{a}/portal-links/revoke"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(revoked.json["revoked"], 1);
+    assert_eq!(reqwest::get(t.url(&link_a)).await.unwrap().status(), 404);
+    let quote_b = rep.get(&format!("/api/v1/quotes/{b}")).await.json["quote"].clone();
+    assert_eq!(quote_b["status"], "sent", "B untouched");
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn expired_and_superseded_quotes_cannot_be_accepted() {
+    let (t, rep, _, account, opportunity) = setup().await;
+    let today = t.app.today();
+    let tomorrow = today.tomorrow().unwrap().to_string();
+    let (old, old_link) = sent_quote(&rep, Some(&opportunity), &account, &tomorrow).await;
+    let (_, new_link) = sent_quote(&rep, Some(&opportunity), &account, &tomorrow).await;
+    let old_quote = rep.get(&format!("/api/v1/quotes/{old}")).await.json["quote"].clone();
+    assert_eq!(old_quote["status"], "superseded");
+    let client = reqwest::Client::new();
+    let r = client
+        .post(t.url(&format!("{old_link}/accept")))
+        .form(&[("signed_name", "Late")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("A newer quote replaced this one")
+    );
+
+    // Two days later the newer one is past its date: refused at once, expired by the job.
+    t.clock.advance(jiff::SignedDuration::from_hours(48));
+    let r = client
+        .post(t.url(&format!("{new_link}/accept")))
+        .form(&[("signed_name", "Late")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("expired"));
+    t.app.ensure_recurring_jobs().await.unwrap();
+    t.app.drain_jobs("test").await.unwrap();
+    let quotes = rep.get("/api/v1/quotes?status=expired").await.json["quotes"].clone();
+    assert_eq!(quotes.as_array().unwrap().len(), 1);
+    assert!(
+        rep.get("/api/v1/orders").await.json["orders"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn cost_never_reaches_reps_or_customers() {
+    let (t, rep, manager, account, _) = setup().await;
+    let products = manager.get("/api/v1/products?q=LIC").await.json["products"].clone();
+    let lic = products[0]["id"].as_str().unwrap().to_string();
+    let set = manager
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/products/{lic}/cost"),
+            Some(&json!({ "cost": "777.77" })),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{}", set.text);
+    assert_eq!(set.json["cost"]["cost"], "777.77");
+    assert_eq!(set.json["cost"]["margin_percent"], "35.1");
+    assert_eq!(
+        rep.get(&format!("/api/v1/products/{lic}/cost"))
+            .await
+            .status,
+        403
+    );
+    let (quote, link) = sent_quote(&rep, None, &account, "2099-01-01").await;
+    let seen = [
+        rep.get(&format!("/api/v1/products/{lic}")).await.text,
+        rep.get("/api/v1/products").await.text,
+        rep.get("/api/v1/products/export").await.text,
+        rep.get(&format!("/api/v1/products/{lic}/events"))
+            .await
+            .text,
+        rep.get(&format!("/api/v1/quotes/{quote}")).await.text,
+        reqwest::get(t.url(&link))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    ];
+    for body in seen {
+        assert!(
+            !body.contains("777.77") && !body.contains("77777") && !body.contains("cost_minor"),
+            "{body}"
+        );
+    }
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_quote_input_is_refused_and_nothing_changes() {
+    let (t, rep, _, account, _) = setup().await;
+    let cases: Vec<(Value, &str)> = vec![
+        (json!({ "title": "x", "lines": "1 x LIC" }), "required"),
+        (
+            json!({ "title": "x", "account_id": account, "lines": "2 x NOPE: thing" }),
+            "unknown_product",
+        ),
+        (
+            json!({ "title": "x", "account_id": account, "lines": "Consulting" }),
+            "price_required",
+        ),
+        (
+            json!({ "title": "x", "account_id": account, "lines": "LIC -101%" }),
+            "invalid_discount",
+        ),
+        (
+            json!({ "title": "x", "account_id": account, "lines": "LIC [luxury]" }),
+            "unknown_tax_category",
+        ),
+        (
+            json!({ "title": "x", "account_id": account, "valid_until": "2001-01-01" }),
+            "in_the_past",
+        ),
+        (
+            json!({ "title": "x", "account_id": account, "price_mode": "gross" }),
+            "invalid_choice",
+        ),
+        (
+            json!({ "title": "x", "account_id": account, "lines": [{ "sku": "LIC", "quantity": "-1" }] }),
+            "invalid_quantity",
+        ),
+        (
+            json!({ "title": "x", "account_id": account, "lines": "999999 x LIC @ 9999999999999.00" }),
+            "amount_too_large",
+        ),
+        (
+            json!({ "title": "x", "account_id": account, "cost": "1" }),
+            "invalid_body",
+        ),
+    ];
+    for (body, code) in cases {
+        let r = rep.post("/api/v1/quotes", &body).await;
+        assert_eq!(r.status, 422, "{body}: {}", r.text);
+        assert!(
+            r.text.contains(code),
+            "{body}: expected {code} in {}",
+            r.text
+        );
+    }
+    assert!(
+        rep.get("/api/v1/quotes").await.json["quotes"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // A draft with no lines cannot be sent; an accepted quote cannot be edited.
+    let q = rep
+        .post(
+            "/api/v1/quotes",
+            &json!({ "title": "Empty", "account_id": account }),
+        )
+        .await;
+    let id = q.json["quote"]["id"].as_str().unwrap();
+    let r = rep
+        .post(
+            &format!("/api/v1/quotes/{id}/send"),
+            &json!({ "version": 1 }),
+        )
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "lines_required"));
+    t.shutdown().await;
+}

@@ -1,0 +1,85 @@
+//! The OpenAPI entries of the quote-to-order routes beyond the generic record ones.
+
+use super::*;
+use crate::api::quotes::DiffParams;
+
+pub(super) fn endpoints() -> Vec<Endpoint> {
+    let object = || RefOr::T(Schema::Object(ObjectBuilder::new().build()));
+    let pdf = || {
+        RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                    utoipa::openapi::KnownFormat::Binary,
+                )))
+                .build(),
+        ))
+    };
+    let settings = |path: &str, name: &str, what: &str, who: &str| {
+        vec![
+            Endpoint::new(
+                HttpMethod::Get,
+                format!("/api/v1/settings/{path}"),
+                "settings",
+                format!("The {what} and their version"),
+            )
+            .returns("200", "application/json", object()),
+            Endpoint::new(
+                HttpMethod::Put,
+                format!("/api/v1/settings/{path}"),
+                "settings",
+                format!(
+                    "Replace the {what} ({who}); body `{{\"settings\": {name}, \"version\": n}}`"
+                ),
+            )
+            .body(object())
+            .returns("200", "application/json", object()),
+        ]
+    };
+    let mut all = vec![
+        Endpoint::new(HttpMethod::Get, "/api/v1/products/{id}/cost", "products", "A product's cost price and margin (admins, sales managers, finance; never shown to reps or customers)")
+            .id()
+            .returns("200", "application/json", wrapped("cost", schema_ref("ProductCost"))),
+        Endpoint::new(HttpMethod::Put, "/api/v1/products/{id}/cost", "products", "Set or clear a product's cost price (admins, sales managers)")
+            .id()
+            .body(schema_ref("ProductCost"))
+            .returns("200", "application/json", wrapped("cost", schema_ref("ProductCost"))),
+        Endpoint::new(HttpMethod::Post, "/api/v1/quotes/{id}/send", "quotes", "Send a draft quote: above the sender's discount limit it goes to pending_approval; otherwise it is numbered, e-mailed with its PDF and a new portal link (returned once as portal_url), and supersedes the opportunity's other open quotes")
+            .id()
+            .body(schema_ref("SendQuote"))
+            .returns("200", "application/json", object()),
+        Endpoint::new(HttpMethod::Post, "/api/v1/quotes/{id}/decision", "quotes", "Approve or reject a quote waiting for approval (sales managers and admins whose limit covers the discount)")
+            .id()
+            .body(schema_ref("QuoteDecision"))
+            .returns("200", "application/json", wrapped("quote", schema_ref("Quote"))),
+        Endpoint::new(HttpMethod::Get, "/api/v1/quotes/{id}/diff", "quotes", "Line-level differences between two revisions of a quote")
+            .id()
+            .params(DiffParams::into_params(|| Some(ParameterIn::Query)))
+            .returns("200", "application/json", wrapped("diff", schema_ref("RevisionDiff"))),
+        Endpoint::new(HttpMethod::Get, "/api/v1/quotes/{id}/pdf", "quotes", "The quote as PDF (the signed copy once accepted)")
+            .id()
+            .returns("200", "application/pdf", pdf()),
+        Endpoint::new(HttpMethod::Post, "/api/v1/quotes/{id}/portal-links/revoke", "quotes", "Make the quote's customer links stop working")
+            .id()
+            .returns("200", "application/json", object()),
+    ];
+    all.extend(settings(
+        "taxes",
+        "TaxSettings",
+        "tax categories",
+        "admins, sales managers",
+    ));
+    all.extend(settings(
+        "approval",
+        "ApprovalSettings",
+        "discount approval limits per role",
+        "admins, sales managers",
+    ));
+    all.extend(settings(
+        "company",
+        "CompanySettings",
+        "company details printed on documents",
+        "admins, sales managers",
+    ));
+    all
+}
