@@ -210,6 +210,16 @@ fn document_routes() -> Router<AppState> {
             post(quotes::revoke_links),
         )
         .route("/approvals", get(quotes::approvals))
+        .route("/settings/quotes", get(sales_settings::quote_settings_page))
+        .route(
+            "/settings/quotes/company",
+            post(sales_settings::save_company),
+        )
+        .route(
+            "/settings/quotes/approval",
+            post(sales_settings::save_approval),
+        )
+        .route("/settings/quotes/taxes", post(sales_settings::save_taxes))
         .merge(records::routes_except_detail::<SalesOrder>())
         .route(
             "/orders/{id}",

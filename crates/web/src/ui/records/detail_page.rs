@@ -34,6 +34,32 @@ struct DetailPage {
     can_merge: bool,
     /// Where forms on this page return to.
     back: String,
+    /// Follow-on documents, e.g. "New quote" on an opportunity: (label, address).
+    links: Vec<(&'static str, String)>,
+}
+
+/// What can be made from this record (a quote from an opportunity or an account).
+fn follow_on_links(
+    actor: &Actor,
+    path: &str,
+    id: &str,
+    json: &Value,
+) -> Vec<(&'static str, String)> {
+    if !actor.can(Resource::Quote, Action::Create) {
+        return Vec::new();
+    }
+    match path {
+        "opportunities" => vec![(
+            "New quote",
+            format!(
+                "/quotes/new?opportunity_id={id}&account_id={}&contact_id={}",
+                text_of(json, "account_id"),
+                text_of(json, "contact_id")
+            ),
+        )],
+        "accounts" => vec![("New quote", format!("/quotes/new?account_id={id}"))],
+        _ => Vec::new(),
+    }
 }
 
 pub(super) async fn account_name(state: &AppState, actor: &Actor, id: &str) -> Option<String> {
@@ -236,6 +262,11 @@ pub(super) async fn show<E: WebResource>(
             && actor.can(E::RESOURCE, Action::Archive),
         duplicates,
         back: format!("/{}/{}", E::PATH, record.uuid()),
+        links: if record.meta().archived {
+            Vec::new()
+        } else {
+            follow_on_links(actor, E::PATH, &record.uuid().to_string(), &json)
+        },
     };
     render(StatusCode::OK, &page)
 }

@@ -5,10 +5,12 @@
 mod assignment;
 mod pipelines;
 mod qualification;
+mod quotes;
 
 pub use assignment::{assignment_page, save_assignment};
 pub use pipelines::{pipeline_page, pipelines_page, save_pipeline};
 pub use qualification::{qualification_page, save_qualification};
+pub use quotes::{quote_settings_page, save_approval, save_company, save_taxes};
 
 use std::collections::HashMap;
 
