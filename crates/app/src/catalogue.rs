@@ -85,8 +85,13 @@ impl App {
         Ok(cost_view(&product, minor))
     }
 
-    /// The products, prices and tax categories `drafts` are priced from.
-    pub async fn catalogue_for(&self, drafts: &[LineDraft]) -> AppResult<Catalogue> {
+    /// The products, price lists and tax categories `drafts` are priced from, for a customer
+    /// of `customer_group`.
+    pub async fn catalogue_for(
+        &self,
+        drafts: &[LineDraft],
+        customer_group: Option<String>,
+    ) -> AppResult<Catalogue> {
         let ids: Vec<ProductId> = drafts.iter().filter_map(|d| d.product_id).collect();
         let skus: Vec<String> = drafts
             .iter()
@@ -104,7 +109,9 @@ impl App {
         let (taxes, _) = self.tax_settings().await?;
         Ok(Catalogue {
             products,
-            prices: Default::default(),
+            price_lists: self.store.active_price_lists().await?,
+            customer_group,
+            today: Some(self.today()),
             taxes,
         })
     }

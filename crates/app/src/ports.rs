@@ -314,6 +314,7 @@ pub trait Store:
     + RecordStore<salesflow_domain::product::Product>
     + RecordStore<salesflow_domain::quote::Quote>
     + RecordStore<salesflow_domain::sales_order::SalesOrder>
+    + RecordStore<salesflow_domain::price_list::PriceList>
     + DocumentStore
 {
     /// `sqlite` or `postgres`.

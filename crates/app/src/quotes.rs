@@ -143,7 +143,19 @@ impl App {
             Some(l) => Some(lines::drafts(l)?),
             None => opportunity.as_ref().map(|o| o.lines.clone()),
         };
-        let catalogue = self.catalogue_for(drafts.as_deref().unwrap_or(&[])).await?;
+        let account = non_empty(&input.account_id)
+            .and_then(|raw| raw.parse::<Uuid>().ok())
+            .or_else(|| current.map(|q| q.details.account_id.0))
+            .or_else(|| opportunity.as_ref().and_then(|o| o.account_id.map(|a| a.0)));
+        let customer_group = match account {
+            Some(id) => RecordStore::<Account>::get(self.store.as_ref(), id, Scope::All)
+                .await?
+                .and_then(|a| a.details.customer_group),
+            None => None,
+        };
+        let catalogue = self
+            .catalogue_for(drafts.as_deref().unwrap_or(&[]), customer_group)
+            .await?;
         Ok(QuoteContext {
             start: QuoteStart {
                 today: self.today(),

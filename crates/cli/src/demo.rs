@@ -193,6 +193,8 @@ pub struct Summary {
     pub leads: usize,
     pub opportunities: usize,
     pub activities: usize,
+    pub quotes: usize,
+    pub orders: usize,
 }
 
 /// One step of the year of history, replayed in time order.
@@ -482,7 +484,17 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
     let opportunities =
         crate::demo_pipeline::fill(&demo, &mut rng, &reps, &accounts, 400, start, now).await?;
     let activities = crate::demo_activities::fill(&demo, &mut rng, &reps, now).await?;
+    let role = |r: Role| users.iter().find(|u| u.role == r).map(Actor::of);
+    let (admin, manager) = (role(Role::Admin), role(Role::SalesManager));
+    let (quotes, orders) = match (admin, manager) {
+        (Some(admin), Some(manager)) => {
+            crate::demo_quotes::fill(app, &mut rng, &admin, &manager, &reps, 36).await?
+        }
+        _ => (0, 0),
+    };
     Ok(Summary {
+        quotes,
+        orders,
         opportunities,
         activities,
         password,
@@ -563,8 +575,8 @@ pub async fn fill_if_empty(app: &App) -> Result<()> {
 
 pub fn print_summary(s: &Summary) {
     println!(
-        "Demo company ready: {} users, {} accounts, {} contacts, {} leads and {} opportunities with a year of history, {} activities.",
-        s.users, s.accounts, s.contacts, s.leads, s.opportunities, s.activities
+        "Demo company ready: {} users, {} accounts, {} contacts, {} leads and {} opportunities with a year of history, {} activities, {} quotes, {} sales orders.",
+        s.users, s.accounts, s.contacts, s.leads, s.opportunities, s.activities, s.quotes, s.orders
     );
     println!(
         "Sign in as {DEMO_ADMIN_EMAIL} (or rita@…, maria@…, mia@… — see README) with password: {}",

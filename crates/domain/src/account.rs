@@ -21,6 +21,8 @@ pub struct AccountDetails {
     pub city: Option<String>,
     pub country: Option<String>,
     pub notes: Option<String>,
+    /// Picks the price list for this customer's quotes (e.g. `reseller`).
+    pub customer_group: Option<String>,
 }
 
 impl AccountDetails {
@@ -62,6 +64,8 @@ pub struct AccountInput {
     pub city: Option<String>,
     pub country: Option<String>,
     pub notes: Option<String>,
+    /// Lower-cased; blank: none.
+    pub customer_group: Option<String>,
     pub owner_id: Option<String>,
     pub version: Option<i64>,
 }
@@ -116,6 +120,10 @@ impl AccountDetails {
             100,
         );
         let notes = text("notes", cur(|d| d.notes.as_deref()), &input.notes, 10_000);
+        let customer_group = errors.take(crate::price_list::customer_group(
+            "customer_group",
+            merged(cur(|d| d.customer_group.as_deref()), &input.customer_group).as_deref(),
+        ));
         match (
             name,
             domain,
@@ -126,6 +134,7 @@ impl AccountDetails {
             city,
             country,
             notes,
+            customer_group,
         ) {
             (
                 Some(name),
@@ -137,6 +146,7 @@ impl AccountDetails {
                 Some(city),
                 Some(country),
                 Some(notes),
+                Some(customer_group),
             ) if errors.is_empty() => Ok(Self {
                 name,
                 domain,
@@ -147,6 +157,7 @@ impl AccountDetails {
                 city,
                 country,
                 notes,
+                customer_group,
             }),
             _ => Err(errors),
         }
@@ -166,6 +177,7 @@ impl Fields for Account {
             ("city", d.city.clone()),
             ("country", d.country.clone()),
             ("notes", d.notes.clone()),
+            ("customer_group", d.customer_group.clone()),
             ("owner_id", Some(self.meta.owner_id.to_string())),
             ("archived", Some(self.meta.archived.to_string())),
         ]
@@ -194,6 +206,7 @@ impl crate::record::Mergeable for Account {
             city: either(&a.city, &b.city),
             country: either(&a.country, &b.country),
             notes: either(&a.notes, &b.notes),
+            customer_group: either(&a.customer_group, &b.customer_group),
         }
     }
 }

@@ -22,6 +22,7 @@ pub enum EntityType {
     Product,
     Quote,
     SalesOrder,
+    PriceList,
 }
 
 impl EntityType {
@@ -41,10 +42,11 @@ impl EntityType {
             EntityType::Product => "product",
             EntityType::Quote => "quote",
             EntityType::SalesOrder => "sales_order",
+            EntityType::PriceList => "price_list",
         }
     }
 
-    pub const ALL: [EntityType; 14] = [
+    pub const ALL: [EntityType; 15] = [
         Self::User,
         Self::Team,
         Self::Account,
@@ -59,6 +61,7 @@ impl EntityType {
         Self::Product,
         Self::Quote,
         Self::SalesOrder,
+        Self::PriceList,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {

@@ -42,7 +42,8 @@ id_type!(
     WebFormId,
     ProductId,
     QuoteId,
-    SalesOrderId
+    SalesOrderId,
+    PriceListId
 );
 
 /// Parses an optional id field: missing or blank is `None`, anything else must be an id.

@@ -24,6 +24,7 @@ pub mod line_item;
 pub mod money;
 pub mod opportunity;
 pub mod pipeline;
+pub mod price_list;
 pub mod product;
 pub mod qualification;
 pub mod quote;

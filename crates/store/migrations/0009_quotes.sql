@@ -142,3 +142,29 @@ CREATE TABLE portal_links (
     revoked_at BIGINT
 );
 CREATE INDEX portal_links_document ON portal_links (document_type, document_id);
+
+-- Price lists per customer group and currency, with validity dates; accounts name their group.
+ALTER TABLE accounts ADD COLUMN customer_group TEXT;
+CREATE TABLE price_lists (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    customer_group TEXT,
+    valid_from TEXT,
+    valid_to TEXT,
+    prices TEXT NOT NULL,
+    owner_id TEXT NOT NULL REFERENCES users (id),
+    team_id TEXT,
+    archived BIGINT NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    version BIGINT NOT NULL,
+    merged_into TEXT
+);
+CREATE INDEX price_lists_name ON price_lists (name_key, id);
+CREATE INDEX price_lists_created ON price_lists (created_at, id);
+CREATE INDEX price_lists_updated ON price_lists (updated_at, id);
+CREATE INDEX price_lists_owner ON price_lists (owner_id, created_at, id);
+CREATE INDEX price_lists_team ON price_lists (team_id, created_at, id);
+CREATE INDEX price_lists_currency ON price_lists (currency, archived);

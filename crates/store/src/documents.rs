@@ -7,6 +7,7 @@ use salesflow_app::ports::{
     BuildWrite, Doc, DocumentStore, DocumentWrite, EventRecord, PortalLink, StoreError, StoreResult,
 };
 use salesflow_domain::ids::{ProductId, QuoteId};
+use salesflow_domain::price_list::PriceList;
 use salesflow_domain::product::Product;
 use salesflow_domain::quote::Quote;
 use salesflow_domain::sales_order::SalesOrder;
@@ -129,6 +130,18 @@ impl DocumentStore for SqlStore {
             .await
             .map_err(map)?;
         rows.iter().map(record_from_row::<Product>).collect()
+    }
+
+    async fn active_price_lists(&self) -> StoreResult<Vec<PriceList>> {
+        let sql = format!(
+            "SELECT {} FROM price_lists WHERE archived = 0 ORDER BY created_at, id LIMIT 1000",
+            all_columns::<PriceList>().join(", ")
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&self.read)
+            .await
+            .map_err(map)?;
+        rows.iter().map(record_from_row::<PriceList>).collect()
     }
 
     async fn product_cost(&self, id: ProductId) -> StoreResult<Option<i64>> {

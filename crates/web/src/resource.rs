@@ -41,6 +41,8 @@ pub enum FieldKind {
     LineItems,
     /// Quote lines, one per line (`3 x SKU @ 100.00 -10% [standard]`).
     QuoteLines,
+    /// Price list prices, one per line (`SKU 12.00`).
+    Prices,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -158,6 +160,11 @@ impl WebResource for Account {
         field("city", "City", FieldKind::Text),
         field("country", "Country", FieldKind::Text),
         field("owner_id", "Owner", FieldKind::Owner),
+        field(
+            "customer_group",
+            "Customer group (price list)",
+            FieldKind::Text,
+        ),
         field("notes", "Notes", FieldKind::LongText),
     ];
     const COLUMNS: &'static [ColumnSpec] = &[

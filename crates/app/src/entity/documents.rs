@@ -3,8 +3,9 @@
 use salesflow_domain::ValidationErrors;
 use salesflow_domain::authz::Resource;
 use salesflow_domain::event::{Change, EntityType};
-use salesflow_domain::ids::{ProductId, QuoteId};
+use salesflow_domain::ids::{PriceListId, ProductId, QuoteId};
 use salesflow_domain::money::Currency;
+use salesflow_domain::price_list::{PriceList, PriceListDetails, PriceListInput};
 use salesflow_domain::product::{Product, ProductDetails, ProductInput};
 use salesflow_domain::quote::lines::{Catalogue, LineDraft};
 use salesflow_domain::quote::{Quote, QuoteDetails, QuoteInput, QuoteStart};
@@ -176,6 +177,45 @@ impl Entity for Quote {
     }
     fn contact_ref(&self) -> Option<Uuid> {
         self.details.contact_id.map(|c| c.0)
+    }
+}
+
+impl Entity for PriceList {
+    type Input = PriceListInput;
+    const ENTITY: EntityType = EntityType::PriceList;
+    /// Part of the catalogue.
+    const RESOURCE: Resource = Resource::Product;
+    const SORTABLE: &'static [&'static str] = &["created_at", "updated_at", "name"];
+    /// The company's default currency.
+    type Context = Currency;
+
+    common_entity_methods!(PriceListInput);
+    no_edit_context!(PriceListInput);
+    async fn context(app: &App, _: &Actor, _: &PriceListInput) -> AppResult<Currency> {
+        Ok(app.config.default_currency)
+    }
+    fn display_name(&self) -> String {
+        self.details.name.to_string()
+    }
+    fn create(
+        id: Uuid,
+        input: &PriceListInput,
+        meta: RecordMeta,
+        _: Origin,
+        currency: &Currency,
+    ) -> Result<(Self, Change), ValidationErrors> {
+        let details = PriceListDetails::parse(input, None, *currency)?;
+        Ok(PriceList::new(PriceListId(id), details, meta))
+    }
+    fn apply(
+        &self,
+        input: &PriceListInput,
+        owner: Option<Owner>,
+        now: jiff::Timestamp,
+        _: &(),
+    ) -> Result<Option<(Self, Change)>, ValidationErrors> {
+        let details = PriceListDetails::parse(input, Some(&self.details), self.details.currency)?;
+        Ok(self.edit(details, owner, now))
     }
 }
 

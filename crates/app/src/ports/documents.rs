@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use salesflow_domain::ids::{ProductId, QuoteId};
 use salesflow_domain::opportunity::Opportunity;
+use salesflow_domain::price_list::PriceList;
 use salesflow_domain::product::Product;
 use salesflow_domain::quote::Quote;
 use salesflow_domain::sales_order::SalesOrder;
@@ -56,6 +57,8 @@ pub trait DocumentStore: Send + Sync {
         ids: &[ProductId],
         skus: &[String],
     ) -> StoreResult<Vec<Product>>;
+    /// Price lists that are not archived (any currency and validity).
+    async fn active_price_lists(&self) -> StoreResult<Vec<PriceList>>;
     async fn product_cost(&self, id: ProductId) -> StoreResult<Option<i64>>;
     async fn set_product_cost(
         &self,

@@ -6,11 +6,12 @@ use crate::error::{FieldError, ValidationErrors};
 use crate::ids::ProductId;
 use crate::line_item::{LineItem, quantity_milli};
 use crate::money::{Currency, Money};
+use crate::price_list::{self, PriceList};
 use crate::product::{Product, parse_price};
 use crate::quote::totals::{LineAmounts, PricedLine};
 use crate::tax::{RateBp, TaxSettings, VatCode, parse_rate, rate_text};
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 pub const MAX_LINES: usize = 200;
 
@@ -279,13 +280,14 @@ pub fn drafts_from_items(items: &[LineItem], currency: Currency) -> Vec<LineDraf
         .collect()
 }
 
-/// What lines are resolved against: the products they name, the prices that apply to this
-/// customer and currency, and the tax categories.
+/// What lines are resolved against: the products they name, the price lists, the
+/// customer's group and the day (which list applies), and the tax categories.
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
     pub products: Vec<Product>,
-    /// Price-list prices by product, in the quote's currency.
-    pub prices: HashMap<ProductId, i64>,
+    pub price_lists: Vec<PriceList>,
+    pub customer_group: Option<String>,
+    pub today: Option<Date>,
     pub taxes: TaxSettings,
 }
 
@@ -298,12 +300,22 @@ impl Catalogue {
         self.products.iter().find(|p| p.details.sku == sku)
     }
 
-    /// A product's price for `currency`: the price list's, else its list price in its own
-    /// currency.
+    /// A product's price for `currency`: the applicable price list's, else its list price
+    /// in its own currency.
     fn price(&self, product: &Product, currency: Currency) -> Option<i64> {
-        self.prices.get(&product.id).copied().or_else(|| {
-            (product.details.currency == currency).then_some(product.details.list_price_minor)
-        })
+        self.today
+            .and_then(|day| {
+                price_list::applicable(
+                    &self.price_lists,
+                    self.customer_group.as_deref(),
+                    currency,
+                    day,
+                )
+            })
+            .and_then(|list| list.details.price_of(&product.details.sku))
+            .or_else(|| {
+                (product.details.currency == currency).then_some(product.details.list_price_minor)
+            })
     }
 }
 

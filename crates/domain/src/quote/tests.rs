@@ -45,8 +45,8 @@ fn catalogue() -> Catalogue {
             product("BOOK", "45.50", "reduced"),
             product("EXPORT", "300", "zero"),
         ],
-        prices: Default::default(),
         taxes: TaxSettings::default(),
+        ..Default::default()
     }
 }
 

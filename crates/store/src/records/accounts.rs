@@ -23,6 +23,7 @@ impl Table for Account {
         "city_key",
         "country",
         "notes",
+        "customer_group",
     ];
     const SEARCH: &'static [&'static str] = &["name_key", "domain"];
 
@@ -40,6 +41,7 @@ impl Table for Account {
             search_key(d.city.as_deref().unwrap_or_default()).into(),
             d.country.clone().into(),
             d.notes.clone().into(),
+            d.customer_group.clone().into(),
         ]
     }
 
@@ -56,6 +58,7 @@ impl Table for Account {
                 city: opt_text(row, "city")?,
                 country: opt_text(row, "country")?,
                 notes: opt_text(row, "notes")?,
+                customer_group: opt_text(row, "customer_group")?,
             },
             meta,
         })

@@ -7,6 +7,7 @@ mod campaigns;
 mod contacts;
 mod leads;
 mod opportunities;
+mod price_lists;
 mod products;
 mod quotes;
 mod sales_orders;

@@ -9,6 +9,7 @@ use salesflow_app::portal::PortalAnswer;
 use salesflow_app::ports::UserRecord;
 use salesflow_app::quotes::SendQuote;
 use salesflow_domain::account::{Account, AccountInput};
+use salesflow_domain::price_list::{PriceList, PriceListInput, PricesInput};
 use salesflow_domain::product::{Product, ProductInput};
 use salesflow_domain::quote::lines::{LinesInput, QuoteLineInput};
 use salesflow_domain::quote::{Quote, QuoteInput};
@@ -51,6 +52,23 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
         [401, 200, 200, 403, 403, 403, 200, 403],
     ),
     ("PUT /api/v1/products/{id}/cost", MANAGE),
+    ("GET /api/v1/price-lists", READ_ALL),
+    (
+        "POST /api/v1/price-lists",
+        [401, 201, 201, 403, 403, 403, 403, 403],
+    ),
+    ("GET /api/v1/price-lists/export", MANAGE),
+    ("GET /api/v1/price-lists/counts", READ_ALL),
+    ("GET /api/v1/price-lists/{id} own", READ_ALL),
+    ("GET /api/v1/price-lists/{id} other", READ_ALL),
+    ("PATCH /api/v1/price-lists/{id} own", MANAGE),
+    ("PATCH /api/v1/price-lists/{id} other", MANAGE),
+    ("POST /api/v1/price-lists/{id}/archive own", MANAGE),
+    ("POST /api/v1/price-lists/{id}/archive other", MANAGE),
+    ("POST /api/v1/price-lists/{id}/restore own", MANAGE),
+    ("POST /api/v1/price-lists/{id}/restore other", MANAGE),
+    ("GET /api/v1/price-lists/{id}/events own", READ_ALL),
+    ("GET /api/v1/price-lists/{id}/events other", READ_ALL),
     ("GET /api/v1/quotes", QUOTE_READ_OWN),
     (
         "POST /api/v1/quotes",
@@ -169,6 +187,16 @@ async fn record(
             let p: Product = t.app.create(&f.admin, &input, Origin::Api).await.unwrap();
             (p.id.to_string(), p.meta.version)
         }
+        ("price-lists", _) => {
+            let input = PriceListInput {
+                name: Some("Matrix list".into()),
+                prices: Some(PricesInput::Text("MATRIX 90".into())),
+                owner_id: Some(owner.id.to_string()),
+                ..Default::default()
+            };
+            let l: PriceList = t.app.create(&f.admin, &input, Origin::Api).await.unwrap();
+            (l.id.to_string(), l.meta.version)
+        }
         ("quotes", "decision") => {
             let q = quote(t, f, owner, "20").await;
             let rep = TestApp::actor(owner);
@@ -260,6 +288,9 @@ async fn check(
         (template.to_string(), body)
     } else if !template.contains("{id}") {
         let body = match (method.clone(), kind) {
+            (Method::POST, "price-lists") => {
+                Some(json!({ "name": "New list", "prices": "MATRIX 80" }))
+            }
             (Method::POST, "products") => Some(
                 json!({ "sku": format!("N-{}", uuid::Uuid::now_v7().simple()), "name": "New" }),
             ),
@@ -282,6 +313,9 @@ async fn check(
                 Some(json!({ "approve": true, "comment": "ok", "version": version }))
             }
             ("revoke", _) => Some(json!({})),
+            (_, "price-lists") if method == Method::PATCH => {
+                Some(json!({ "customer_group": "retail", "version": version }))
+            }
             (_, "products") if method == Method::PATCH => {
                 Some(json!({ "description": "changed", "version": version }))
             }

@@ -306,3 +306,82 @@ async fn bad_quote_input_is_refused_and_nothing_changes() {
     assert_eq!((r.status.as_u16(), r.code()), (422, "lines_required"));
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_customers_price_list_prices_the_quote() {
+    let (t, rep, manager, account, _) = setup().await;
+    let eur_list = |name: &str, group: Option<&str>, from: &str, prices: &str| json!({ "name": name, "customer_group": group, "valid_from": from, "prices": prices });
+    for body in [
+        eur_list("General 2026", None, "2026-01-01", "LIC 1150.00"),
+        eur_list(
+            "Resellers",
+            Some("Reseller"),
+            "2026-01-01",
+            "LIC 900.00\nBOOK 30",
+        ),
+        eur_list(
+            "Resellers next year",
+            Some("reseller"),
+            "2099-01-01",
+            "LIC 1.00",
+        ),
+    ] {
+        let r = manager.post("/api/v1/price-lists", &body).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    assert_eq!(
+        rep.post("/api/v1/price-lists", &json!({ "name": "Mine" }))
+            .await
+            .status,
+        403
+    );
+    let bad = manager
+        .post(
+            "/api/v1/price-lists",
+            &json!({ "name": "Bad", "prices": "LIC ten" }),
+        )
+        .await;
+    assert_eq!((bad.status.as_u16(), bad.code()), (422, "invalid_amount"));
+    let price_of = |quote: &Value, sku: &str| {
+        quote["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["sku"] == sku)
+            .unwrap()["unit_price_minor"]
+            .as_i64()
+            .unwrap()
+    };
+    // Without a group: the general list, then the product's list price.
+    let q = rep
+        .post(
+            "/api/v1/quotes",
+            &json!({ "title": "General", "account_id": account, "lines": "LIC\nBOOK" }),
+        )
+        .await;
+    assert_eq!(q.status, 201, "{}", q.text);
+    assert_eq!(
+        (
+            price_of(&q.json["quote"], "LIC"),
+            price_of(&q.json["quote"], "BOOK")
+        ),
+        (115_000, 4_550)
+    );
+    // A reseller gets the reseller list; a typed price still wins.
+    let r = rep
+        .patch(
+            &format!("/api/v1/accounts/{account}"),
+            &json!({ "customer_group": "RESELLER", "version": 1 }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["account"]["customer_group"], "reseller");
+    let q = rep.post("/api/v1/quotes", &json!({ "title": "Reseller", "account_id": account, "lines": "LIC\nBOOK\nLIC: Second seat @ 950.00" })).await;
+    let lines = q.json["quote"]["lines"].as_array().unwrap().clone();
+    let prices: Vec<i64> = lines
+        .iter()
+        .map(|l| l["unit_price_minor"].as_i64().unwrap())
+        .collect();
+    assert_eq!(prices, vec![90_000, 3_000, 95_000]);
+    t.shutdown().await;
+}

@@ -24,6 +24,7 @@ use salesflow_domain::campaign::Campaign;
 use salesflow_domain::contact::Contact;
 use salesflow_domain::lead::Lead;
 use salesflow_domain::opportunity::Opportunity;
+use salesflow_domain::price_list::PriceList;
 use salesflow_domain::product::Product;
 use salesflow_domain::quote::Quote;
 use salesflow_domain::sales_order::SalesOrder;
@@ -159,6 +160,7 @@ fn document_routes() -> Router<AppState> {
         .merge(resource_routes::<Product>())
         .merge(resource_routes::<Quote>())
         .merge(resource_routes::<SalesOrder>())
+        .merge(resource_routes::<PriceList>())
         .route(
             "/api/v1/products/{id}/cost",
             get(quotes::cost).put(quotes::set_cost),

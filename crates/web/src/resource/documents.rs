@@ -1,5 +1,6 @@
 //! The catalogue and the quote-to-order documents on the web.
 
+use salesflow_domain::price_list::PriceList;
 use salesflow_domain::product::Product;
 use salesflow_domain::quote::Quote;
 use salesflow_domain::sales_order::SalesOrder;
@@ -76,6 +77,38 @@ impl WebResource for Quote {
         column("Valid until", "valid_until", Some("valid_until")),
         column("Owner", "owner_id", None),
         column("Created", "created_at", Some("created_at")),
+    ];
+}
+
+impl WebResource for PriceList {
+    const PATH: &'static str = "price-lists";
+    const MANY: &'static str = "price_lists";
+    const ONE: &'static str = "price_list";
+    const TITLE: &'static str = "Price lists";
+    const LABEL: &'static str = "Price list";
+    const FIELDS: &'static [FieldSpec] = &[
+        required("name", "Name"),
+        field("currency", "Currency", FieldKind::Text),
+        field(
+            "customer_group",
+            "For customer group (blank: everyone)",
+            FieldKind::Text,
+        ),
+        field("valid_from", "Valid from", FieldKind::Date),
+        field("valid_to", "Valid until", FieldKind::Date),
+        field(
+            "prices",
+            "Prices, one per row: SKU price",
+            FieldKind::Prices,
+        ),
+        field("owner_id", "Owner", FieldKind::Owner),
+    ];
+    const COLUMNS: &'static [ColumnSpec] = &[
+        column("Name", "name", Some("name")),
+        column("Currency", "currency", None),
+        column("Customer group", "customer_group", None),
+        column("Valid from", "valid_from", None),
+        column("Valid until", "valid_to", None),
     ];
 }
 

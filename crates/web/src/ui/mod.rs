@@ -197,6 +197,7 @@ fn document_routes() -> Router<AppState> {
     use salesflow_domain::sales_order::SalesOrder;
     Router::new()
         .merge(records::routes::<Product>())
+        .merge(records::routes::<salesflow_domain::price_list::PriceList>())
         .merge(records::routes_except_detail::<Quote>())
         .route(
             "/quotes/{id}",

@@ -73,6 +73,7 @@ impl Layout {
         } else if current.starts_with("/quotes")
             || current.starts_with("/products")
             || current.starts_with("/approvals")
+            || current.starts_with("/price-lists")
         {
             "Quotes"
         } else if current.starts_with("/orders") {
@@ -159,6 +160,11 @@ impl Layout {
                     actor.can(Resource::Product, Action::Read),
                     "Products",
                     "/products",
+                ),
+                (
+                    actor.can(Resource::Product, Action::Read),
+                    "Price lists",
+                    "/price-lists",
                 ),
             ]
             .into_iter()

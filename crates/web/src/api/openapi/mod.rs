@@ -24,6 +24,7 @@ use salesflow_domain::contact::{Contact, ContactInput};
 use salesflow_domain::lead::{Lead, LeadInput};
 use salesflow_domain::opportunity::{Opportunity, OpportunityInput};
 use salesflow_domain::pipeline::{Pipeline, PipelineInput};
+use salesflow_domain::price_list::PriceList;
 use salesflow_domain::product::Product;
 use salesflow_domain::qualification::{QualificationSettings, Score};
 use salesflow_domain::quote::Quote;
@@ -352,6 +353,7 @@ fn endpoints() -> Vec<Endpoint> {
     all.extend(resource_endpoints::<Product>("ProductInput"));
     all.extend(resource_endpoints::<Quote>("QuoteInput"));
     all.extend(resource_endpoints::<SalesOrder>("SalesOrderInput"));
+    all.extend(resource_endpoints::<PriceList>("PriceListInput"));
     all.extend(documents::endpoints());
     for (path, one, name) in [
         ("leads", "lead", "Lead"),

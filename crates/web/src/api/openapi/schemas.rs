@@ -5,6 +5,7 @@ use salesflow_app::portal::PortalAnswer;
 use salesflow_app::quote_document::CompanySettings;
 use salesflow_app::quotes::{QuoteDecision, SendQuote};
 use salesflow_domain::approval::ApprovalSettings;
+use salesflow_domain::price_list::PriceListInput;
 use salesflow_domain::product::{Product, ProductInput};
 use salesflow_domain::quote::diff::RevisionDiff;
 use salesflow_domain::quote::{Quote, QuoteInput};
@@ -79,7 +80,9 @@ pub(super) fn all() -> (Named, Nested) {
         TaxSettings,
         ApprovalSettings,
         CompanySettings,
-        PortalAnswer
+        PortalAnswer,
+        PriceList,
+        PriceListInput
     );
     (schemas, nested)
 }

@@ -132,6 +132,7 @@ pub(super) async fn show<E: WebResource>(
             ),
             FieldKind::Pipeline | FieldKind::Hidden => continue,
             FieldKind::LineItems => (line_items_text(&json).replace('\n', "; "), None),
+            FieldKind::Prices => (prices_text(&json).replace('\n', "; "), None),
             FieldKind::Campaign if !raw.is_empty() => (
                 campaign_name(&s, actor, &raw)
                     .await

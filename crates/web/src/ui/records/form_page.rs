@@ -99,7 +99,9 @@ async fn form_page<E: WebResource>(
                 .await,
             ),
             FieldKind::Date => ("date", vec![]),
-            FieldKind::LineItems | FieldKind::QuoteLines => ("textarea", vec![]),
+            FieldKind::LineItems | FieldKind::QuoteLines | FieldKind::Prices => {
+                ("textarea", vec![])
+            }
             FieldKind::Hidden => ("hidden", vec![]),
             FieldKind::DateTime => {
                 // A browser's date-time field takes "YYYY-MM-DDTHH:MM" (shown as UTC).
@@ -157,6 +159,7 @@ fn values_of<E: WebResource>(record: &E) -> HashMap<String, String> {
             let value = match f.kind {
                 FieldKind::LineItems => line_items_text(&json),
                 FieldKind::QuoteLines => quote_lines_text(&json),
+                FieldKind::Prices => prices_text(&json),
                 _ => text_of(&json, f.name),
             };
             (f.name.to_string(), value)

@@ -143,6 +143,25 @@ pub async fn contact_link(
     )
 }
 
+/// A price list's prices as the text its form edits.
+fn prices_text(json: &Value) -> String {
+    let prices: Vec<salesflow_domain::price_list::ListPrice> = json
+        .get("prices")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    match text_of(json, "currency").parse() {
+        Ok(currency) => prices
+            .iter()
+            .map(|p| {
+                let price = salesflow_domain::money::Money::new(p.price_minor, currency);
+                format!("{} {}", p.sku, price.amount_text())
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Err(_) => String::new(),
+    }
+}
+
 /// A quote's lines as the text its form edits.
 fn quote_lines_text(json: &Value) -> String {
     let lines: Vec<salesflow_domain::quote::lines::QuoteLine> = json
