@@ -91,6 +91,26 @@ fn lines(rng: &mut Rng, discount: u64) -> String {
     rows.join("\n")
 }
 
+/// The customer's change: ten more seats and one more rollout day.
+fn ten_more_seats(lines: &str) -> String {
+    let more = |l: &str, sku: &str, by: u64| {
+        let n = l.strip_suffix(&format!(" x {sku}"))?.parse::<u64>().ok()?;
+        Some(format!("{} x {sku}", n + by))
+    };
+    let mut rows: Vec<String> = lines
+        .lines()
+        .map(|l| {
+            more(l, "SEAT", 10)
+                .or_else(|| more(l, "ROLLOUT", 1))
+                .unwrap_or_else(|| l.to_string())
+        })
+        .collect();
+    if !rows.iter().any(|r| r.ends_with(" x ROLLOUT")) {
+        rows.push("1 x ROLLOUT".into());
+    }
+    rows.join("\n")
+}
+
 fn token_of(url: &str) -> &str {
     url.rsplit('/').next().unwrap_or_default()
 }
@@ -160,30 +180,30 @@ pub async fn fill(
         .map_err(describe)?
         .items;
     let (mut quotes, mut orders) = (0, 0);
-    for (i, opportunity) in open
-        .iter()
-        .filter(|o| o.details.account_id.is_some())
-        .enumerate()
-    {
+    for opportunity in open.iter().filter(|o| o.details.account_id.is_some()) {
         let Some(rep) = reps.iter().find(|r| r.user_id == opportunity.meta.owner_id) else {
             continue;
         };
+        let i = quotes;
         let case = i % 6;
         let discount = match case {
             2 => 15,
             1 => 5,
             _ => [0, 5, 10][i % 3],
         };
+        let first_lines = lines(rng, discount);
         let input = QuoteInput {
             opportunity_id: Some(opportunity.id.to_string()),
             terms: Some("Payment within 30 days of invoice. Prices per year unless stated.".into()),
-            lines: Some(LinesInput::Text(lines(rng, discount))),
+            lines: Some(LinesInput::Text(first_lines.clone())),
             ..Default::default()
         };
-        let quote: Quote = app
-            .create(rep, &input, Origin::Ui)
-            .await
-            .map_err(describe)?;
+        // Deals handed over to another rep may sit on an account that rep cannot see.
+        let quote: Quote = match app.create(rep, &input, Origin::Ui).await {
+            Ok(q) => q,
+            Err(salesflow_app::AppError::Invalid(_)) => continue,
+            Err(e) => return Err(describe(e)),
+        };
         quotes += 1;
         match case {
             // Stays a draft.
@@ -201,8 +221,9 @@ pub async fn fill(
                         comment: Some("Strategic account".into()),
                         version: pending.meta.version,
                     };
+                    // An admin sees every team's quotes (the manager only their own team's).
                     let approved = app
-                        .decide_quote(manager, quote.id.0, &decision)
+                        .decide_quote(admin, quote.id.0, &decision)
                         .await
                         .map_err(describe)?;
                     send(app, rep, &approved).await?;
@@ -226,10 +247,7 @@ pub async fn fill(
                     .await
                     .map_err(describe)?;
                 let more = QuoteInput {
-                    lines: Some(LinesInput::Text(format!(
-                        "{}\n1 x ROLLOUT",
-                        lines(rng, discount.min(10))
-                    ))),
+                    lines: Some(LinesInput::Text(ten_more_seats(&first_lines))),
                     version: Some(asked.meta.version),
                     ..Default::default()
                 };

@@ -170,7 +170,12 @@ async fn quote_page(
         .collect();
     revisions.reverse();
     let diff = match diff_between {
-        Some((from, to)) => s.app.quote_diff(actor, id, from, to).await.ok(),
+        Some((from, to)) => s
+            .app
+            .quote_diff(actor, id, from, to)
+            .await
+            .ok()
+            .map(readable),
         None => None,
     };
     let can_update = actor.can(Resource::Quote, Action::Update) && !quote.meta.archived;
@@ -200,6 +205,19 @@ async fn quote_page(
         timeline: events.iter().map(|e| EventView::new(e, &names)).collect(),
     };
     render(StatusCode::OK, &page)
+}
+
+/// The diff with field names as people read them ("net_total" → "Net total").
+fn readable(mut diff: RevisionDiff) -> RevisionDiff {
+    let changes = diff
+        .changed
+        .iter_mut()
+        .flat_map(|l| l.changes.iter_mut())
+        .chain(diff.document.iter_mut());
+    for change in changes {
+        change.field = humanize(&change.field);
+    }
+    diff
 }
 
 fn quote_title(q: &Quote) -> String {
