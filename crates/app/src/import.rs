@@ -1,4 +1,4 @@
-//! CSV import of leads, contacts and accounts: streamed in batches (bounded memory however
+//! CSV import of leads, contacts, accounts and products: streamed in batches (bounded memory however
 //! large the file), every row checked by the same rules as the forms, duplicates (e-mail,
 //! phone, web domain) caught against the file so far and the database, contacts linked to
 //! their account by id, name or domain. A dry run checks everything and writes nothing; both
@@ -12,11 +12,13 @@ use std::io::Read;
 use salesflow_domain::account::Account;
 use salesflow_domain::authz::{Action, Resource};
 use salesflow_domain::contact::{Contact, ContactDetails};
-use salesflow_domain::ids::{AccountId, ContactId, LeadId};
+use salesflow_domain::ids::{AccountId, ContactId, LeadId, ProductId};
 use salesflow_domain::import::{
-    ImportKind, Mapping, Preset, account_row, contact_row, lead_row, reason, web_domain,
+    ImportKind, Mapping, Preset, account_row, contact_row, lead_row, product_row, reason,
+    web_domain,
 };
 use salesflow_domain::lead::Lead;
+use salesflow_domain::product::{Product, ProductDetails};
 use salesflow_domain::record::RecordMeta;
 use salesflow_domain::text::search_key;
 use uuid::Uuid;
@@ -97,6 +99,7 @@ enum Candidate {
     Lead(Box<salesflow_domain::lead::LeadDetails>),
     Contact(Box<ContactDetails>),
     Account(Box<salesflow_domain::account::AccountDetails>),
+    Product(Box<ProductDetails>),
 }
 
 impl Candidate {
@@ -112,6 +115,7 @@ impl Candidate {
                 }
                 return keys;
             }
+            Candidate::Product(d) => return vec![("sku", d.sku.clone())],
         };
         if let Some(email) = email {
             keys.push(("email", email));
@@ -129,6 +133,7 @@ struct Writes {
     leads: Vec<Lead>,
     contacts: Vec<Contact>,
     accounts: Vec<Account>,
+    products: Vec<Product>,
     events: Vec<EventRecord>,
 }
 
@@ -140,6 +145,8 @@ struct Run<'a> {
     mapping: Mapping,
     scope: Scope,
     seen: HashSet<u64>,
+    /// Tax categories product rows may name.
+    tax_keys: Vec<String>,
     rejected_csv: csv::Writer<Vec<u8>>,
     report: ImportReport,
 }
@@ -157,8 +164,13 @@ impl App {
             ImportKind::Leads => Resource::Lead,
             ImportKind::Contacts => Resource::Contact,
             ImportKind::Accounts => Resource::Account,
+            ImportKind::Products => Resource::Product,
         };
         actor.require(resource, Action::Create)?;
+        let tax_keys = match options.kind {
+            ImportKind::Products => self.tax_keys().await?,
+            _ => Vec::new(),
+        };
         let scope = actor.scope(resource)?;
         let unreadable = |line: u64, e: csv::Error| {
             AppError::invalid("file", "unreadable_file", format!("line {line}: {e}"))
@@ -203,6 +215,7 @@ impl App {
             assigner,
             scope,
             seen: HashSet::new(),
+            tax_keys,
             rejected_csv,
             report: ImportReport {
                 run_id: Uuid::now_v7(),
@@ -357,6 +370,11 @@ impl Run<'_> {
                     .insert_accounts(&writes.accounts, &writes.events)
                     .await?
             }
+            ImportKind::Products => {
+                store
+                    .insert_products(&writes.products, &writes.events)
+                    .await?
+            }
         }
         Ok(())
     }
@@ -413,6 +431,10 @@ impl Run<'_> {
         let candidate = match m.kind {
             ImportKind::Leads => lead_row(m, row).map(|d| Candidate::Lead(Box::new(d))),
             ImportKind::Accounts => account_row(m, row).map(|d| Candidate::Account(Box::new(d))),
+            ImportKind::Products => {
+                product_row(m, row, self.app.config.default_currency, &self.tax_keys)
+                    .map(|d| Candidate::Product(Box::new(d)))
+            }
             ImportKind::Contacts => {
                 let account = match m.value(row, "account") {
                     None => Ok(None),
@@ -555,6 +577,13 @@ impl Run<'_> {
                     .events
                     .push(app.event_for(self.actor, &account, change));
                 writes.accounts.push(account);
+            }
+            Candidate::Product(details) => {
+                let (product, change) = Product::new(ProductId(id), *details, meta);
+                writes
+                    .events
+                    .push(app.event_for(self.actor, &product, change));
+                writes.products.push(product);
             }
         }
     }

@@ -6,6 +6,8 @@ use crate::account::{AccountDetails, AccountInput};
 use crate::contact::ContactInput;
 use crate::error::ValidationErrors;
 use crate::lead::{LeadDetails, LeadInput, LeadSource};
+use crate::money::Currency;
+use crate::product::{ProductDetails, ProductInput};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -14,9 +16,12 @@ pub enum ImportKind {
     Leads,
     Contacts,
     Accounts,
+    Products,
 }
 
-string_enum!(ImportKind { Leads => "leads", Contacts => "contacts", Accounts => "accounts" });
+string_enum!(ImportKind {
+    Leads => "leads", Contacts => "contacts", Accounts => "accounts", Products => "products",
+});
 
 /// Where the file comes from, for detecting its columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -67,6 +72,18 @@ pub fn targets(kind: ImportKind) -> &'static [&'static str] {
             "country",
             "notes",
         ],
+        ImportKind::Products => &[
+            "sku",
+            "name",
+            "description",
+            "unit",
+            "list_price",
+            "currency",
+            "tax_category",
+            "stockable",
+            "category",
+            "active",
+        ],
     }
 }
 
@@ -75,6 +92,7 @@ pub fn required_target(kind: ImportKind) -> &'static str {
     match kind {
         ImportKind::Leads | ImportKind::Contacts => "last_name",
         ImportKind::Accounts => "name",
+        ImportKind::Products => "sku",
     }
 }
 
@@ -120,6 +138,30 @@ fn salesforce(kind: ImportKind) -> Aliases {
             ("country", &["billing country", "billingcountry"]),
             ("notes", &["description"]),
         ],
+        ImportKind::Products => &[
+            (
+                "sku",
+                &[
+                    "product code",
+                    "productcode",
+                    "stock keeping unit",
+                    "stockkeepingunit",
+                ],
+            ),
+            ("name", &["product name", "name"]),
+            ("description", &["product description", "description"]),
+            (
+                "unit",
+                &["quantity unit of measure", "quantityunitofmeasure"],
+            ),
+            ("list_price", &["list price", "unit price", "unitprice"]),
+            (
+                "currency",
+                &["currency", "product currency", "currencyisocode"],
+            ),
+            ("category", &["product family", "family"]),
+            ("active", &["active", "isactive"]),
+        ],
     }
 }
 
@@ -155,6 +197,14 @@ fn hubspot(kind: ImportKind) -> Aliases {
             ("city", &["city"]),
             ("country", &["country/region", "country"]),
             ("notes", &["description", "about us"]),
+        ],
+        ImportKind::Products => &[
+            ("sku", &["sku", "product sku"]),
+            ("name", &["name", "product name"]),
+            ("description", &["description", "product description"]),
+            ("list_price", &["unit price", "price"]),
+            ("currency", &["currency"]),
+            ("category", &["product type", "product category"]),
         ],
     }
 }
@@ -288,6 +338,7 @@ impl ImportKind {
             ImportKind::Leads => "lead",
             ImportKind::Contacts => "contact",
             ImportKind::Accounts => "account",
+            ImportKind::Products => "product",
         }
     }
 }
@@ -345,6 +396,29 @@ pub fn lead_row(mapping: &Mapping, row: &[&str]) -> Result<LeadDetails, String> 
         ..Default::default()
     };
     LeadDetails::parse(&input, None, LeadSource::Import).map_err(|e| reason(&e))
+}
+
+/// A product from a row, with the company's currency and tax category keys as defaults.
+pub fn product_row(
+    mapping: &Mapping,
+    row: &[&str],
+    currency: Currency,
+    tax_keys: &[String],
+) -> Result<ProductDetails, String> {
+    let input = ProductInput {
+        sku: text(mapping, row, "sku"),
+        name: text(mapping, row, "name"),
+        description: text(mapping, row, "description"),
+        unit: text(mapping, row, "unit"),
+        list_price: text(mapping, row, "list_price"),
+        currency: text(mapping, row, "currency"),
+        tax_category: text(mapping, row, "tax_category"),
+        stockable: text(mapping, row, "stockable"),
+        category: text(mapping, row, "category"),
+        active: text(mapping, row, "active"),
+        ..Default::default()
+    };
+    ProductDetails::parse(&input, None, currency, tax_keys).map_err(|e| reason(&e))
 }
 
 /// A contact from a row; `account` is the already resolved account id, if any.

@@ -26,6 +26,25 @@ fn in_list(c: &mut Conditions, column: &str, values: &[String]) -> String {
 }
 
 impl SqlStore {
+    /// SKUs already taken, by any product (archived ones too: SKUs stay unique).
+    async fn existing_skus(&self, values: &[String]) -> StoreResult<Vec<String>> {
+        let mut found = Vec::new();
+        for chunk in values.chunks(CHUNK) {
+            let mut c = Conditions::default();
+            let list = in_list(&mut c, "sku", chunk);
+            c.push(list);
+            let sql = format!("SELECT sku FROM products{}", c.where_clause());
+            let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), c.values)
+                .fetch_all(&self.read)
+                .await
+                .map_err(map)?;
+            for row in rows {
+                found.push(text(&row, "sku")?);
+            }
+        }
+        Ok(found)
+    }
+
     /// `SELECT {select} FROM {table}` for the visible, unarchived rows whose `column` is one of
     /// `values`, a chunk of values per query. Table and column names come from code only.
     async fn select_in(
@@ -77,6 +96,14 @@ impl ImportStore for SqlStore {
         self.insert_batch(accounts, events).await
     }
 
+    async fn insert_products(
+        &self,
+        products: &[salesflow_domain::product::Product],
+        events: &[EventRecord],
+    ) -> StoreResult<()> {
+        self.insert_batch(products, events).await
+    }
+
     async fn existing_values(
         &self,
         kind: ImportKind,
@@ -84,8 +111,12 @@ impl ImportStore for SqlStore {
         values: &[String],
         scope: Scope,
     ) -> StoreResult<Vec<String>> {
+        if kind == ImportKind::Products {
+            return self.existing_skus(values).await;
+        }
         // Table and column names come from these allow-lists only.
         let (table, allowed): (&str, &[&str]) = match kind {
+            ImportKind::Products => ("products", &["sku"]),
             ImportKind::Leads => ("leads", &["email", "phone"]),
             ImportKind::Contacts => ("contacts", &["email", "phone"]),
             ImportKind::Accounts => ("accounts", &["domain"]),

@@ -267,7 +267,7 @@ impl WebResource for Opportunity {
         field("competitor", "Competitor", FieldKind::Text),
         field(
             "line_items",
-            "Line items (2 x Licence @ 1200.00)",
+            "Line items (2 x Licence @ 1200.00, or 2 x SKU for a product)",
             FieldKind::LineItems,
         ),
         field("owner_id", "Owner", FieldKind::Owner),

@@ -266,6 +266,11 @@ pub trait ImportStore: Send + Sync {
         accounts: &[salesflow_domain::account::Account],
         events: &[EventRecord],
     ) -> StoreResult<()>;
+    async fn insert_products(
+        &self,
+        products: &[salesflow_domain::product::Product],
+        events: &[EventRecord],
+    ) -> StoreResult<()>;
     /// Which of `values` already appear in `column` (email, phone or domain) of the visible
     /// rows of the kind's table.
     async fn existing_values(

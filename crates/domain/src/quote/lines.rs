@@ -118,6 +118,9 @@ pub struct LineDraft {
     pub guess: Option<String>,
     pub quantity_milli: i64,
     pub unit_price: Option<String>,
+    /// Minor units used when neither the line nor the catalogue gives a price (an
+    /// opportunity item whose product has no price in the quote's currency).
+    pub fallback_price_minor: Option<i64>,
     pub discount_bp: u32,
     pub tax_category: Option<String>,
 }
@@ -244,6 +247,7 @@ pub fn drafts(input: &LinesInput) -> Result<Vec<LineDraft>, ValidationErrors> {
                         sku: non_blank(&line.sku).map(|s| s.to_ascii_uppercase()),
                         description: non_blank(&line.description),
                         guess: None,
+                        fallback_price_minor: None,
                         quantity_milli,
                         unit_price: non_blank(&line.unit_price),
                         discount_bp,
@@ -273,7 +277,11 @@ pub fn drafts_from_items(items: &[LineItem], currency: Currency) -> Vec<LineDraf
                 guess: one_word.then(|| i.description.clone()),
                 description: (!one_word).then(|| i.description.clone()),
                 quantity_milli: i.quantity_milli,
-                unit_price: Some(Money::new(i.unit_price_minor, currency).amount_text()),
+                // A priced item keeps its price; an unpriced one-word item takes the
+                // product's price, or 0 when it names no product.
+                unit_price: (!one_word || i.unit_price_minor != 0)
+                    .then(|| Money::new(i.unit_price_minor, currency).amount_text()),
+                fallback_price_minor: Some(i.unit_price_minor),
                 ..Default::default()
             }
         })
@@ -382,7 +390,7 @@ pub fn resolve(
                     continue;
                 }
             },
-            (None, Some(p)) => match catalogue.price(p, currency) {
+            (None, Some(p)) => match catalogue.price(p, currency).or(d.fallback_price_minor) {
                 Some(price) => price,
                 None => {
                     errors.0.push(line_error(
@@ -397,6 +405,9 @@ pub fn resolve(
                     continue;
                 }
             },
+            (None, None) if d.fallback_price_minor.is_some() => {
+                d.fallback_price_minor.unwrap_or_default()
+            }
             (None, None) => {
                 errors.0.push(line_error(
                     n,

@@ -233,3 +233,23 @@ fn only_open_valid_quotes_can_be_accepted() {
     assert!(sent.expire(later, now()).is_some());
     assert!(accepted.expire(later, now()).is_none());
 }
+
+#[test]
+fn opportunity_items_naming_a_sku_take_the_catalogue_price() {
+    let items =
+        crate::line_item::parse_lines("2 x LIC\nConsulting @ 500\nWorkshop", eur()).unwrap();
+    let drafts = lines::drafts_from_items(&items, eur());
+    let lines = lines::resolve(&drafts, &catalogue(), eur()).unwrap();
+    let got: Vec<(Option<&str>, &str, i64)> = lines
+        .iter()
+        .map(|l| (l.sku.as_deref(), l.description.as_str(), l.unit_price_minor))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Some("LIC"), "LIC name", 120_000),
+            (None, "Consulting", 50_000),
+            (None, "Workshop", 0)
+        ]
+    );
+}

@@ -385,3 +385,86 @@ async fn the_customers_price_list_prices_the_quote() {
     assert_eq!(prices, vec![90_000, 3_000, 95_000]);
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn products_import_from_a_salesforce_export_and_export_again() {
+    let t = TestApp::spawn().await;
+    let manager = t.api_as(&t.user(Role::SalesManager, None).await).await;
+    let rep = t.api_as(&t.user(Role::SalesRep, None).await).await;
+    manager
+        .post(
+            "/api/v1/products",
+            &json!({ "sku": "OLD-1", "name": "Already here" }),
+        )
+        .await;
+    let csv = "\
+Product Code,Product Name,Product Description,List Price,Active,Product Family,Quantity Unit Of Measure
+WID-1,Widget,A small widget,19.90,true,Hardware,pc
+WID-2,Widget XL,,-5,true,Hardware,pc
+OLD-1,Clash,,1,true,,
+WID-1,Twice,,2,true,,
+SRV-1,Service hour,,95,false,Services,h
+";
+    let refused = rep
+        .post_raw(
+            "/api/v1/imports?kind=products&preset=salesforce",
+            "text/csv",
+            csv.as_bytes(),
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    let r = manager
+        .post_raw(
+            "/api/v1/imports?kind=products&preset=salesforce",
+            "text/csv",
+            csv.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let report = &r.json;
+    assert_eq!(
+        (
+            report["imported"].as_i64(),
+            report["rejected"].as_i64(),
+            report["duplicates"].as_i64()
+        ),
+        (Some(2), Some(3), Some(2))
+    );
+    let reasons: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        reasons[0].contains("list_price")
+            && reasons[1].contains("OLD-1 already exists")
+            && reasons[2].contains("earlier in the file"),
+        "{reasons:?}"
+    );
+    let widget = manager.get("/api/v1/products?q=widget").await.json["products"][0].clone();
+    assert_eq!(
+        (
+            widget["sku"].as_str(),
+            widget["list_price_minor"].as_i64(),
+            widget["category"].as_str()
+        ),
+        (Some("WID-1"), Some(1990), Some("Hardware"))
+    );
+    let service = manager.get("/api/v1/products?q=SRV").await.json["products"][0].clone();
+    assert_eq!(
+        (service["unit"].as_str(), service["active"].as_bool()),
+        (Some("h"), Some(false))
+    );
+    // The export reads back in with salesflow's own headers: everything is a duplicate now.
+    let export = manager.get("/api/v1/products/export").await.text;
+    let again = manager
+        .post_raw(
+            "/api/v1/imports?kind=products&dry_run=true",
+            "text/csv",
+            export.as_bytes(),
+        )
+        .await;
+    assert_eq!(again.json["duplicates"], 3, "{}", again.text);
+    t.shutdown().await;
+}
