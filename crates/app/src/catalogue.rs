@@ -121,7 +121,8 @@ fn cost_view(product: &Product, cost: Option<i64>) -> ProductCost {
     let list = product.details.list_price_minor;
     let margin = cost.filter(|_| list > 0).map(|c| {
         let tenths = (i128::from(list - c) * 1000) / i128::from(list);
-        format!("{}.{}", tenths / 10, (tenths % 10).abs())
+        let sign = if tenths < 0 { "-" } else { "" };
+        format!("{sign}{}.{}", (tenths / 10).abs(), (tenths % 10).abs())
     });
     ProductCost {
         cost: cost.map(|c| Money::new(c, product.details.currency).amount_text()),

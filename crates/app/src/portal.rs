@@ -56,7 +56,10 @@ impl App {
     }
 
     pub async fn portal_quote(&self, quote_id: Uuid, token: &str) -> AppResult<PortalQuote> {
-        let quote = self.linked_quote(quote_id, token).await?;
+        let quote = self
+            .linked_quote(quote_id, token)
+            .await?
+            .as_shown_to_customer();
         let (account, _) = self.quote_recipient(&quote).await?;
         let (company, _) = self.company_settings().await?;
         let order = match quote.status {
@@ -73,7 +76,10 @@ impl App {
     }
 
     pub async fn portal_pdf(&self, quote_id: Uuid, token: &str) -> AppResult<(String, Vec<u8>)> {
-        let quote = self.linked_quote(quote_id, token).await?;
+        let quote = self
+            .linked_quote(quote_id, token)
+            .await?
+            .as_shown_to_customer();
         self.render_quote(&quote).await
     }
 
@@ -168,8 +174,7 @@ impl App {
                 ..Default::default()
             };
             if let (Some(o), Some(p)) = (&opportunity, &pipeline)
-                && let Some((won, change)) =
-                    o.won_by_order(p, accepted.details.totals.tax_exclusive_minor, now)
+                && let Some((won, change)) = o.won_by_order(p, accepted.net_amount(), now)
             {
                 write.events.push(self.event_for_system(&won, change));
                 write

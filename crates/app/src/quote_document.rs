@@ -172,6 +172,10 @@ pub fn quote_document(quote: &Quote, to: &Recipient, company: &CompanySettings) 
         true,
     ));
     let mut sections = Vec::new();
+    let notes = exemption_notes(&d.lines);
+    if !notes.is_empty() {
+        sections.push(("Tax notes".to_string(), notes.join("\n")));
+    }
     if let Some(terms) = &d.terms {
         sections.push(("Terms".to_string(), terms.clone()));
     }
@@ -214,6 +218,20 @@ pub fn quote_document(quote: &Quote, to: &Recipient, company: &CompanySettings) 
         sections,
         footer,
     }
+}
+
+/// Why tax is not charged on some lines, once per reason: "E: Exempt under …".
+pub fn exemption_notes(lines: &[salesflow_domain::quote::lines::QuoteLine]) -> Vec<String> {
+    let mut notes: Vec<String> = Vec::new();
+    for line in lines {
+        if let Some(reason) = &line.exemption_reason {
+            let note = format!("{}: {reason}", line.tax_code.as_str());
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+    }
+    notes
 }
 
 /// The PDF's file name.

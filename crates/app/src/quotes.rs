@@ -88,6 +88,10 @@ impl App {
         settings: &ApprovalSettings,
         version: i64,
     ) -> AppResult<i64> {
+        // Managers approve discounts; only admins set how far anyone may go.
+        if actor.role != Role::Admin {
+            return Err(AppError::Forbidden);
+        }
         settings.validate()?;
         self.save_settings_doc(actor, APPROVAL, settings, version)
             .await
@@ -271,8 +275,7 @@ impl App {
                 }
             }
             if let Some(o) = &opportunity
-                && let Some((next, change)) =
-                    o.with_quoted_amount(sent.details.totals.tax_exclusive_minor, now)
+                && let Some((next, change)) = o.with_quoted_amount(sent.net_amount(), now)
             {
                 write.events.push(self.event_for(actor, &next, change));
                 write
@@ -370,11 +373,7 @@ impl App {
                 )
             })
         };
-        Ok(diff(
-            &revision(from, "from")?,
-            &revision(to, "to")?,
-            quote.details.currency,
-        ))
+        Ok(diff(&revision(from, "from")?, &revision(to, "to")?))
     }
 
     /// The order an accepted quote became, if the reader may see it.

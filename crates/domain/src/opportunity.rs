@@ -470,13 +470,17 @@ impl Opportunity {
 }
 
 impl Opportunity {
-    /// The amount follows the quote the customer has (its net total); `None` if unchanged.
-    pub fn with_quoted_amount(&self, amount_minor: i64, now: Timestamp) -> Option<(Self, Change)> {
-        if self.details.amount_minor == amount_minor || self.status != OpportunityStatus::Open {
+    /// The amount follows the quote the customer has (its net total, in its currency);
+    /// `None` if unchanged.
+    pub fn with_quoted_amount(&self, amount: Money, now: Timestamp) -> Option<(Self, Change)> {
+        let same =
+            self.details.amount_minor == amount.minor && self.details.currency == amount.currency;
+        if same || self.status != OpportunityStatus::Open {
             return None;
         }
         let next = self.with_details(OpportunityDetails {
-            amount_minor,
+            amount_minor: amount.minor,
+            currency: amount.currency,
             ..self.details.clone()
         });
         crate::record::edited(self, next, None, now)
@@ -487,7 +491,7 @@ impl Opportunity {
     pub fn won_by_order(
         &self,
         pipeline: &Pipeline,
-        amount_minor: i64,
+        amount: Money,
         now: Timestamp,
     ) -> Option<(Self, Change)> {
         let won = pipeline.stages.iter().find(|s| s.kind == StageKind::Won)?;
@@ -496,7 +500,8 @@ impl Opportunity {
         }
         let mut next = self.with_details(OpportunityDetails {
             probability: won.probability,
-            amount_minor,
+            amount_minor: amount.minor,
+            currency: amount.currency,
             ..self.details.clone()
         });
         next.stage_id = won.id;

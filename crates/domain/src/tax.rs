@@ -150,6 +150,14 @@ impl TaxSettings {
                     "keys must differ",
                 ));
             }
+            let reason = c.exemption_reason.as_deref().map(str::trim).unwrap_or("");
+            if !matches!(c.code, VatCode::S | VatCode::Z) && reason.is_empty() {
+                errors.0.push(FieldError::new(
+                    &field("exemption_reason"),
+                    "reason_required",
+                    "exempt, reverse-charge, intra-EU, export and out-of-scope categories print why",
+                ));
+            }
             if c.name.trim().is_empty() {
                 errors.0.push(FieldError::new(
                     &field("name"),
@@ -199,6 +207,7 @@ mod tests {
         let mut bad = TaxSettings::default();
         bad.categories[2].rate = "5".into();
         bad.categories[1].key = "standard".into();
+        bad.categories[3].exemption_reason = None;
         let codes: Vec<_> = bad
             .validate()
             .unwrap_err()
@@ -206,6 +215,6 @@ mod tests {
             .iter()
             .map(|e| e.code)
             .collect();
-        assert_eq!(codes, vec!["duplicate", "rate_for_code"]);
+        assert_eq!(codes, vec!["duplicate", "rate_for_code", "reason_required"]);
     }
 }

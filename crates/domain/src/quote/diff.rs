@@ -50,8 +50,17 @@ fn changed(field: &str, old: impl ToString, new: impl ToString) -> Option<Change
     })
 }
 
-fn line_changes(a: &QuoteLine, b: &QuoteLine, currency: Currency) -> Vec<Changed> {
-    let money = |minor| Money::new(minor, currency).amount_text();
+/// Amounts of the old and new revision, each in its own currency.
+struct Money2(Currency, Currency);
+
+impl Money2 {
+    fn pair(&self, field: &str, old: i64, new: i64) -> Option<Changed> {
+        let text = |minor, currency| Money::new(minor, currency).amount_text();
+        changed(field, text(old, self.0), text(new, self.1))
+    }
+}
+
+fn line_changes(a: &QuoteLine, b: &QuoteLine, money: &Money2) -> Vec<Changed> {
     let percent = |bp| format!("{} %", rate_text(bp));
     [
         changed(
@@ -59,18 +68,10 @@ fn line_changes(a: &QuoteLine, b: &QuoteLine, currency: Currency) -> Vec<Changed
             quantity_text(a.quantity_milli),
             quantity_text(b.quantity_milli),
         ),
-        changed(
-            "unit_price",
-            money(a.unit_price_minor),
-            money(b.unit_price_minor),
-        ),
+        money.pair("unit_price", a.unit_price_minor, b.unit_price_minor),
         changed("discount", percent(a.discount_bp), percent(b.discount_bp)),
         changed("tax_category", &a.tax_category, &b.tax_category),
-        changed(
-            "net",
-            money(a.amounts.net_minor),
-            money(b.amounts.net_minor),
-        ),
+        money.pair("net", a.amounts.net_minor, b.amounts.net_minor),
     ]
     .into_iter()
     .flatten()
@@ -78,8 +79,8 @@ fn line_changes(a: &QuoteLine, b: &QuoteLine, currency: Currency) -> Vec<Changed
 }
 
 /// Lines pair up by product and description (the n-th occurrence with the n-th).
-pub fn diff(from: &Revision, to: &Revision, currency: Currency) -> RevisionDiff {
-    let money = |minor| Money::new(minor, currency).amount_text();
+pub fn diff(from: &Revision, to: &Revision) -> RevisionDiff {
+    let money = Money2(from.currency, to.currency);
     let mut unmatched: Vec<&QuoteLine> = to.lines.iter().collect();
     let mut removed = Vec::new();
     let mut changed_lines = Vec::new();
@@ -87,7 +88,7 @@ pub fn diff(from: &Revision, to: &Revision, currency: Currency) -> RevisionDiff 
         match unmatched.iter().position(|l| l.key() == old.key()) {
             Some(i) => {
                 let new = unmatched.remove(i);
-                let changes = line_changes(old, new, currency);
+                let changes = line_changes(old, new, &money);
                 if !changes.is_empty() {
                     changed_lines.push(LineChange {
                         description: old.description.clone(),
@@ -98,6 +99,7 @@ pub fn diff(from: &Revision, to: &Revision, currency: Currency) -> RevisionDiff 
             None => removed.push(old.clone()),
         }
     }
+    let (a, b) = (&from.totals, &to.totals);
     let document = [
         changed(
             "terms",
@@ -105,21 +107,10 @@ pub fn diff(from: &Revision, to: &Revision, currency: Currency) -> RevisionDiff 
             to.terms.clone().unwrap_or_default(),
         ),
         changed("valid_until", from.valid_until, to.valid_until),
-        changed(
-            "net_total",
-            money(from.totals.tax_exclusive_minor),
-            money(to.totals.tax_exclusive_minor),
-        ),
-        changed(
-            "tax_total",
-            money(from.totals.tax_minor),
-            money(to.totals.tax_minor),
-        ),
-        changed(
-            "total",
-            money(from.totals.payable_minor),
-            money(to.totals.payable_minor),
-        ),
+        changed("currency", from.currency.code(), to.currency.code()),
+        money.pair("net_total", a.tax_exclusive_minor, b.tax_exclusive_minor),
+        money.pair("tax_total", a.tax_minor, b.tax_minor),
+        money.pair("total", a.payable_minor, b.payable_minor),
     ]
     .into_iter()
     .flatten()

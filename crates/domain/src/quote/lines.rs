@@ -8,7 +8,7 @@ use crate::line_item::{LineItem, quantity_milli};
 use crate::money::{Currency, Money};
 use crate::price_list::{self, PriceList};
 use crate::product::{Product, parse_price};
-use crate::quote::totals::{LineAmounts, PricedLine};
+use crate::quote::totals::{LineAmounts, PriceMode, PricedLine};
 use crate::tax::{RateBp, TaxSettings, VatCode, parse_rate, rate_text};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -57,6 +57,12 @@ pub struct QuoteLine {
     #[schema(value_type = String)]
     pub tax_code: VatCode,
     pub tax_rate_bp: RateBp,
+    /// Why no tax is charged (exempt, reverse charge, export), from the tax category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exemption_reason: Option<String>,
+    /// The catalogue's price when the line was priced (in the quote's price mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_price_minor: Option<i64>,
     #[serde(flatten)]
     pub amounts: LineAmounts,
 }
@@ -69,6 +75,23 @@ impl QuoteLine {
             discount_bp: self.discount_bp,
             code: self.tax_code,
             rate_bp: self.tax_rate_bp,
+        }
+    }
+
+    /// The discount the customer gets on this line: its discount, or more when its price is
+    /// below the catalogue's (a price cut counts like a discount for approval), in hundredths
+    /// of a percent rounded up.
+    pub fn effective_discount_bp(&self) -> u32 {
+        match self.list_price_minor {
+            Some(list) if list > 0 && self.unit_price_minor < list => {
+                let paid = i128::from(self.unit_price_minor)
+                    * i128::from(10_000 - self.discount_bp.min(10_000));
+                let off = 10_000 - paid / i128::from(list);
+                u32::try_from(off.clamp(0, 10_000))
+                    .unwrap_or(10_000)
+                    .max(self.discount_bp)
+            }
+            _ => self.discount_bp,
         }
     }
 
@@ -182,14 +205,21 @@ pub fn parse_text_line(n: usize, line: &str) -> Result<LineDraft, FieldError> {
         draft.unit_price = Some(price.trim().to_string());
         rest = left.trim_end();
     }
-    if let Some((q, item)) = rest.split_once([' ', '\t'])
-        && let Some(q) = q.strip_suffix(['x', 'X', '×']).or(Some(q))
+    if let Some((first, item)) = rest.split_once([' ', '\t'])
+        && let Some((q, glued_x)) = first
+            .strip_suffix(['x', 'X', '×'])
+            .map_or(Some((first, false)), |q| Some((q, true)))
         && !q.is_empty()
         && q.bytes()
             .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
     {
+        // "3 x ITEM" or "3x ITEM": the x is its own token or glued to the number, never the
+        // item's first letter ("2 Xmas tree" keeps its X).
         let item = item.trim_start();
-        let item = item.strip_prefix(['x', 'X', '×']).unwrap_or(item);
+        let item = match (glued_x, item.split_once([' ', '\t'])) {
+            (false, Some((x, after))) if matches!(x, "x" | "X" | "×") => after,
+            _ => item,
+        };
         draft.quantity_milli = quantity(n, q)?;
         rest = item.trim();
     }
@@ -328,10 +358,18 @@ impl Catalogue {
 }
 
 /// Resolves drafts into lines (amounts still zero: the quote computes them).
+/// A tax-exclusive price with its tax, rounded half up (catalogue prices on tax-inclusive
+/// quotes).
+fn gross_of(net: i64, rate_bp: RateBp) -> i64 {
+    let gross = (i128::from(net) * i128::from(10_000 + rate_bp) * 2 + 10_000) / 20_000;
+    i64::try_from(gross).unwrap_or(i64::MAX)
+}
+
 pub fn resolve(
     drafts: &[LineDraft],
     catalogue: &Catalogue,
     currency: Currency,
+    mode: PriceMode,
 ) -> Result<Vec<QuoteLine>, ValidationErrors> {
     let mut errors = ValidationErrors::default();
     let mut lines = Vec::new();
@@ -378,6 +416,27 @@ pub fn resolve(
             ));
             continue;
         };
+        let tax_key = d
+            .tax_category
+            .clone()
+            .or_else(|| product.map(|p| p.details.tax_category.clone()))
+            .unwrap_or_else(|| catalogue.taxes.default_key().to_string());
+        let Some(tax) = catalogue.taxes.get(&tax_key) else {
+            errors.0.push(line_error(
+                n,
+                "unknown_tax_category",
+                format!("no tax category '{tax_key}'"),
+            ));
+            continue;
+        };
+        // The catalogue's price in the quote's price mode: the reference a typed price or a
+        // discount is measured against for approval.
+        let catalogue_price = product
+            .and_then(|p| catalogue.price(p, currency))
+            .map(|net| match mode {
+                PriceMode::Exclusive => net,
+                PriceMode::Inclusive => gross_of(net, tax.rate_bp()),
+            });
         let unit_price = match (&d.unit_price, product) {
             (Some(raw), _) => match parse_price("lines", raw, currency) {
                 Ok(p) => p,
@@ -390,7 +449,7 @@ pub fn resolve(
                     continue;
                 }
             },
-            (None, Some(p)) => match catalogue.price(p, currency).or(d.fallback_price_minor) {
+            (None, Some(p)) => match catalogue_price.or(d.fallback_price_minor) {
                 Some(price) => price,
                 None => {
                     errors.0.push(line_error(
@@ -417,19 +476,6 @@ pub fn resolve(
                 continue;
             }
         };
-        let tax_key = d
-            .tax_category
-            .clone()
-            .or_else(|| product.map(|p| p.details.tax_category.clone()))
-            .unwrap_or_else(|| catalogue.taxes.default_key().to_string());
-        let Some(tax) = catalogue.taxes.get(&tax_key) else {
-            errors.0.push(line_error(
-                n,
-                "unknown_tax_category",
-                format!("no tax category '{tax_key}'"),
-            ));
-            continue;
-        };
         lines.push(QuoteLine {
             product_id: product.map(|p| p.id),
             sku: product.map(|p| p.details.sku.clone()),
@@ -441,6 +487,8 @@ pub fn resolve(
             tax_category: tax.key.clone(),
             tax_code: tax.code,
             tax_rate_bp: tax.rate_bp(),
+            exemption_reason: tax.exemption_reason.clone(),
+            list_price_minor: catalogue_price,
             amounts: LineAmounts {
                 amount_minor: 0,
                 discount_minor: 0,

@@ -1,7 +1,10 @@
 use super::*;
 use crate::ids::ProductId;
+use crate::money::Currency;
 use crate::product::{Product, ProductDetails, ProductInput};
 use crate::tax::TaxSettings;
+use lines::{Catalogue, LinesInput};
+use totals::PriceMode;
 
 fn eur() -> Currency {
     Currency::parse("EUR").unwrap()
@@ -182,11 +185,7 @@ fn changing_a_sent_quote_starts_the_next_revision_with_a_diff() {
         rev2.revision_comment.as_deref(),
         Some("Can you do 5 licences at 10 % off?")
     );
-    let d = diff::diff(
-        &rev2.revision_of(1).unwrap(),
-        &rev2.revision_of(2).unwrap(),
-        eur(),
-    );
+    let d = diff::diff(&rev2.revision_of(1).unwrap(), &rev2.revision_of(2).unwrap());
     assert_eq!(d.added.len(), 1);
     assert_eq!(d.removed.len(), 1);
     assert_eq!(d.removed[0].sku.as_deref(), Some("BOOK"));
@@ -239,7 +238,7 @@ fn opportunity_items_naming_a_sku_take_the_catalogue_price() {
     let items =
         crate::line_item::parse_lines("2 x LIC\nConsulting @ 500\nWorkshop", eur()).unwrap();
     let drafts = lines::drafts_from_items(&items, eur());
-    let lines = lines::resolve(&drafts, &catalogue(), eur()).unwrap();
+    let lines = lines::resolve(&drafts, &catalogue(), eur(), PriceMode::Exclusive).unwrap();
     let got: Vec<(Option<&str>, &str, i64)> = lines
         .iter()
         .map(|l| (l.sku.as_deref(), l.description.as_str(), l.unit_price_minor))
@@ -252,4 +251,70 @@ fn opportunity_items_naming_a_sku_take_the_catalogue_price() {
             (None, "Workshop", 0)
         ]
     );
+}
+
+#[test]
+fn quantities_never_eat_the_items_first_letter() {
+    let parse = |t: &str| lines::parse_text_line(1, t).unwrap();
+    let d = parse("3x XL-SHIRT");
+    assert_eq!(
+        (d.quantity_milli, d.guess.as_deref()),
+        (3000, Some("XL-SHIRT"))
+    );
+    let d = parse("2 Xmas tree @ 10");
+    assert_eq!(
+        (d.quantity_milli, d.description.as_deref()),
+        (2000, Some("Xmas tree"))
+    );
+    let d = parse("4 x LIC");
+    assert_eq!((d.quantity_milli, d.guess.as_deref()), (4000, Some("LIC")));
+}
+
+#[test]
+fn a_price_cut_counts_as_a_discount_for_approval() {
+    // 1200.00 listed, sold at 1000.00 with 5 % off: the customer gets 20.833… % off,
+    // rounded up for the approval check.
+    let q = quote("LIC @ 1000.00 -5%");
+    assert_eq!(q.max_discount_bp, 2084);
+    assert!(
+        q.request_approval_if_needed(1000, today(), now())
+            .unwrap()
+            .is_some()
+    );
+    // A price above the list is no discount; a free line has no reference.
+    assert_eq!(quote("LIC @ 1300.00\nTraining @ 1.00").max_discount_bp, 0);
+}
+
+#[test]
+fn tax_inclusive_quotes_price_products_with_their_tax() {
+    let mut input = input("LIC\nBOOK");
+    input.price_mode = Some("inclusive".into());
+    let drafts = lines::drafts(input.lines.as_ref().unwrap()).unwrap();
+    let d = QuoteDetails::parse(&input, None, &start(), Some(&drafts), &catalogue()).unwrap();
+    let prices: Vec<i64> = d.lines.iter().map(|l| l.unit_price_minor).collect();
+    // 1200.00 + 19 % and 45.50 + 7 % (48.685 → 48.69).
+    assert_eq!(prices, vec![142_800, 4_869]);
+    assert_eq!(d.lines[0].amounts.net_minor, 120_000);
+    assert_eq!(d.totals.payable_minor, 142_800 + 4_869);
+}
+
+#[test]
+fn a_new_owner_does_not_pull_a_sent_quote_back() {
+    let (sent, _) = quote("LIC").sent(Some("Q-1".into()), now());
+    let owner = (UserId(Uuid::now_v7()), None);
+    let (moved, change) = sent
+        .revise(sent.details.clone(), None, Some(owner), now())
+        .unwrap()
+        .unwrap();
+    assert_eq!((moved.status, moved.revision), (QuoteStatus::Sent, 1));
+    assert_eq!(change.activity, "updated");
+    // A real edit of a sent quote starts the next revision; the link keeps showing the sent one.
+    let (revising, _) = sent
+        .revise(details("2 x LIC"), None, None, now())
+        .unwrap()
+        .unwrap();
+    let shown = revising.as_shown_to_customer();
+    assert_eq!((shown.revision, shown.details.lines.len()), (1, 1));
+    assert_eq!(shown.details.lines[0].quantity_milli, 1000);
+    assert_eq!(revising.details.lines[0].quantity_milli, 2000);
 }

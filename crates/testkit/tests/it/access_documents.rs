@@ -130,7 +130,10 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
     ("GET /api/v1/settings/taxes", READ_ALL),
     ("PUT /api/v1/settings/taxes", MANAGE),
     ("GET /api/v1/settings/approval", PROCESS_READ),
-    ("PUT /api/v1/settings/approval", MANAGE),
+    (
+        "PUT /api/v1/settings/approval",
+        [401, 200, 403, 403, 403, 403, 403, 403],
+    ),
     ("GET /api/v1/settings/company", PROCESS_READ),
     ("PUT /api/v1/settings/company", MANAGE),
 ];

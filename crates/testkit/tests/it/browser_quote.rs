@@ -29,7 +29,7 @@ async fn customer_accepts_on_the_portal_and_the_rep_sees_the_order() {
             .click()
             .await?;
         let lines = c.wait().for_element(Locator::Css("#f-lines")).await?;
-        lines.send_keys("2 x LIC\nEXPORT @ 250.00").await?;
+        lines.send_keys("2 x LIC\nEXPORT").await?;
         c.find(Locator::Css("form.record-form button[type=submit]"))
             .await?
             .click()
@@ -70,15 +70,15 @@ async fn customer_accepts_on_the_portal_and_the_rep_sees_the_order() {
     .await;
     browser.close().await;
     let (total, confirmation, order) = result.expect("browser flow");
-    // 2 × 1200.00 at 19 % + 250.00 at 0 %: 2400.00 + 456.00 + 250.00.
-    assert_eq!(total, "3106.00");
+    // 2 × 1200.00 at 19 % + 300.00 at 0 %: 2400.00 + 456.00 + 300.00.
+    assert_eq!(total, "3156.00");
     assert!(
         confirmation.contains("Signed by Hank Scorpio"),
         "{confirmation}"
     );
     assert!(confirmation.contains("SO-00001"), "{confirmation}");
     assert!(
-        order.contains("3106.00") && order.contains("Pro licence"),
+        order.contains("3156.00") && order.contains("Pro licence"),
         "{order}"
     );
     t.shutdown().await;

@@ -245,7 +245,7 @@ async fn quote_negotiated_approved_and_accepted_becomes_an_order() {
             &format!("/api/v1/quotes/{quote_id}"),
             &json!({ "version": asked["version"], "lines": [
                 { "sku": "LIC", "quantity": "5", "discount": "10" },
-                { "sku": "EXPORT", "unit_price": "250.00" }
+                { "sku": "EXPORT" }
             ] }),
         )
         .await;
@@ -260,6 +260,17 @@ async fn quote_negotiated_approved_and_accepted_becomes_an_order() {
     assert_eq!(
         revised["revision_comment"],
         "5 licences please, and drop the books"
+    );
+    // Until it is sent, the customer's link still shows revision 1, never the draft.
+    let shown = reqwest::get(t.url(&link1))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        shown.contains("3988.77") && !shown.contains("6726.00"),
+        "{shown}"
     );
     let diff = rep
         .get(&format!("/api/v1/quotes/{quote_id}/diff?from=1&to=2"))
@@ -295,10 +306,10 @@ async fn quote_negotiated_approved_and_accepted_becomes_an_order() {
         .find(|c| c["field"] == "total")
         .unwrap()
         .clone();
-    // 5400.00 + 1026.00 tax + 250.00 = 6676.00
+    // 5400.00 + 1026.00 tax + 300.00 (the list price again) = 6726.00
     assert_eq!(
         (total_change["old"].as_str(), total_change["new"].as_str()),
-        (Some("3988.77"), Some("6676.00"))
+        (Some("3988.77"), Some("6726.00"))
     );
 
     // Sent again: same number, a new link; the old link stops working.
@@ -351,7 +362,7 @@ async fn quote_negotiated_approved_and_accepted_becomes_an_order() {
         .clone();
     assert_eq!(
         (opp["status"].as_str(), opp["amount_minor"].as_i64()),
-        (Some("won"), Some(565_000))
+        (Some("won"), Some(570_000))
     );
 
     // The negotiation as events.

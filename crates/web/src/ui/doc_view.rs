@@ -24,6 +24,8 @@ pub struct DocView {
     pub rounding: Option<String>,
     pub total: String,
     pub inclusive: bool,
+    /// Why tax is not charged on some lines.
+    pub notes: Vec<String>,
 }
 
 impl DocView {
@@ -66,6 +68,7 @@ impl DocView {
             rounding: (totals.rounding_minor != 0).then(|| money(totals.rounding_minor)),
             total: money(totals.payable_minor),
             inclusive: mode == PriceMode::Inclusive,
+            notes: salesflow_app::quote_document::exemption_notes(lines),
         }
     }
 }

@@ -42,6 +42,8 @@ struct QuoteSettingsPage {
     tax_version: i64,
     error: Option<String>,
     can_edit: bool,
+    /// Approval limits are the admins' (managers approve within them).
+    can_edit_limits: bool,
 }
 
 fn tax_row(index: usize, c: Option<&TaxCategory>) -> TaxRow {
@@ -108,6 +110,7 @@ async fn page(s: &AppState, user: &UiUser, error: Option<String>) -> Response {
             .collect(),
         tax_version,
         can_edit: user.actor.can(Resource::Pipeline, Action::Update),
+        can_edit_limits: user.actor.role == Role::Admin,
         error,
     };
     let status = if page.error.is_some() {
