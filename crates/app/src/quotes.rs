@@ -274,13 +274,18 @@ impl App {
                         .push((Doc::Quote(Box::new(next)), other.meta.version));
                 }
             }
-            if let Some(o) = &opportunity
-                && let Some((next, change)) = o.with_quoted_amount(sent.net_amount(), now)
-            {
-                write.events.push(self.event_for(actor, &next, change));
-                write
-                    .updates
-                    .push((Doc::Opportunity(Box::new(next)), o.meta.version));
+            // Every send writes the opportunity (or at least moves its version on), so two
+            // quotes of one opportunity sent at once cannot both stay sent.
+            if let Some(o) = &opportunity {
+                match o.with_quoted_amount(sent.net_amount(), now) {
+                    Some((next, change)) => {
+                        write.events.push(self.event_for(actor, &next, change));
+                        write
+                            .updates
+                            .push((Doc::Opportunity(Box::new(next)), o.meta.version));
+                    }
+                    None => write.guards.push(("opportunities", o.id.0, o.meta.version)),
+                }
             }
             write.portal_link = Some(PortalLink {
                 token_hash: crate::secret::hash_secret(&token),

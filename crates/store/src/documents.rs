@@ -56,6 +56,24 @@ async fn insert_doc(tx: &mut AnyConnection, doc: &Doc) -> StoreResult<()> {
     }
 }
 
+/// Moves a row's version on if it is still `version` (a conflict otherwise). Table names
+/// come from code only.
+async fn guard(tx: &mut AnyConnection, table: &str, id: Uuid, version: i64) -> StoreResult<()> {
+    let sql = format!("UPDATE {table} SET version = version + 1 WHERE id = $1 AND version = $2");
+    let done = sqlx::query(AssertSqlSafe(sql))
+        .bind(id.to_string())
+        .bind(version)
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::VersionConflict {
+            current: version + 1,
+        });
+    }
+    Ok(())
+}
+
 async fn insert_link(tx: &mut AnyConnection, link: &PortalLink) -> StoreResult<()> {
     sqlx::query(
         "UPDATE portal_links SET revoked_at = $1 WHERE document_type = $2 AND document_id = $3 \
@@ -184,6 +202,9 @@ impl DocumentStore for SqlStore {
             let write = build(number);
             for (doc, version) in &write.updates {
                 update_doc(tx, doc, *version).await?;
+            }
+            for (table, id, version) in &write.guards {
+                guard(tx, table, *id, *version).await?;
             }
             for doc in &write.inserts {
                 insert_doc(tx, doc).await?;

@@ -40,6 +40,9 @@ pub struct DocumentWrite {
     /// concurrent step on the same document loses before anything else happens.
     pub updates: Vec<(Doc, i64)>,
     pub inserts: Vec<Doc>,
+    /// Rows that must still be at the version they were read at (table, id, version); their
+    /// version moves on, so two steps that read the same row cannot both succeed.
+    pub guards: Vec<(&'static str, Uuid, i64)>,
     /// A new portal link; the document's earlier links of the same purpose are revoked.
     pub portal_link: Option<PortalLink>,
     pub events: Vec<EventRecord>,

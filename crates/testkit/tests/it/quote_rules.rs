@@ -468,3 +468,53 @@ SRV-1,Service hour,,95,false,Services,h
     assert_eq!(again.json["duplicates"], 3, "{}", again.text);
     t.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn quotes_of_one_opportunity_sent_at_once_leave_one_sent() {
+    let (t, rep, _, account, opportunity) = setup().await;
+    // The opportunity's amount already equals the quotes' net total: sending leaves it as it
+    // is, so only the version guard keeps the sends apart.
+    let r = rep
+        .patch(
+            &format!("/api/v1/opportunities/{opportunity}"),
+            &json!({ "amount": "1200.00", "version": 1 }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let rep = std::sync::Arc::new(rep);
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let body = json!({ "title": format!("Option {i}"), "account_id": account, "opportunity_id": opportunity, "lines": "LIC" });
+        ids.push(
+            rep.post("/api/v1/quotes", &body).await.json["quote"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let mut tasks = Vec::new();
+    for id in ids {
+        let rep = rep.clone();
+        tasks.push(tokio::spawn(async move {
+            rep.post(
+                &format!("/api/v1/quotes/{id}/send"),
+                &json!({ "version": 1 }),
+            )
+            .await
+            .status
+            .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 409),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&200));
+    let quotes = rep.get("/api/v1/quotes?status=sent").await.json["quotes"].clone();
+    assert_eq!(quotes.as_array().unwrap().len(), 1, "{statuses:?}");
+    t.shutdown().await;
+}
