@@ -217,7 +217,7 @@ pub fn parse_text_line(n: usize, line: &str) -> Result<LineDraft, FieldError> {
         // item's first letter ("2 Xmas tree" keeps its X).
         let item = item.trim_start();
         let item = match (glued_x, item.split_once([' ', '\t'])) {
-            (false, Some((x, after))) if matches!(x, "x" | "X" | "×") => after,
+            (false, Some(("x" | "X" | "×", after))) => after,
             _ => item,
         };
         draft.quantity_milli = quantity(n, q)?;
