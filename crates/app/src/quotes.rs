@@ -244,24 +244,11 @@ impl App {
             }
             None => None,
         };
-        let token = crate::secret::new_secret("");
-        let portal_url = format!(
-            "{}/portal/quotes/{}/{token}",
-            self.config.public_url.trim_end_matches('/'),
-            quote.id
-        );
+        let (link, portal_url) = self.new_portal_link(&quote);
         let emailed_to = contact
             .as_ref()
             .and_then(|c| c.details.email.as_ref())
             .map(|e| e.to_string());
-        let expires = quote
-            .details
-            .valid_until
-            .checked_add(jiff::Span::new().days(LINK_GRACE_DAYS))
-            .ok()
-            .and_then(|d| d.to_zoned(TimeZone::UTC).ok())
-            .map(|z| z.timestamp())
-            .unwrap_or(now);
         let build = |number: Option<String>| {
             let (sent, change) = quote.sent(number, now);
             let mut write = DocumentWrite::default();
@@ -287,15 +274,7 @@ impl App {
                     None => write.guards.push(("opportunities", o.id.0, o.meta.version)),
                 }
             }
-            write.portal_link = Some(PortalLink {
-                token_hash: crate::secret::hash_secret(&token),
-                document_type: "quote".into(),
-                document_id: quote.id.0,
-                purpose: "quote".into(),
-                created_at: now,
-                expires_at: expires,
-                revoked_at: None,
-            });
+            write.portal_link = Some(link.clone());
             if let Some(to) = &emailed_to {
                 let recipient = Recipient {
                     account: &account,
@@ -404,6 +383,65 @@ impl App {
             )
             .await?,
         )
+    }
+
+    /// A new customer link for the quote (only its hash is kept) and its address.
+    fn new_portal_link(&self, quote: &Quote) -> (PortalLink, String) {
+        let token = crate::secret::new_secret("");
+        let now = self.now();
+        let expires = quote
+            .details
+            .valid_until
+            .checked_add(jiff::Span::new().days(LINK_GRACE_DAYS))
+            .ok()
+            .and_then(|d| d.to_zoned(TimeZone::UTC).ok())
+            .map(|z| z.timestamp())
+            .unwrap_or(now);
+        let link = PortalLink {
+            token_hash: crate::secret::hash_secret(&token),
+            document_type: "quote".into(),
+            document_id: quote.id.0,
+            purpose: "quote".into(),
+            created_at: now,
+            expires_at: expires,
+            revoked_at: None,
+        };
+        let url = format!(
+            "{}/portal/quotes/{}/{token}",
+            self.config.public_url.trim_end_matches('/'),
+            quote.id
+        );
+        (link, url)
+    }
+
+    /// A fresh customer link for a quote the customer has (the earlier ones stop working),
+    /// for a rep who needs to share it again.
+    pub async fn renew_quote_link(&self, actor: &Actor, id: Uuid) -> AppResult<String> {
+        let quote: Quote = self.get(actor, id).await?;
+        actor.require(Resource::Quote, Action::Update)?;
+        if !quote.status.with_customer() {
+            return Err(AppError::conflict(
+                "wrong_status",
+                "only a sent quote has a customer link",
+            ));
+        }
+        let (link, url) = self.new_portal_link(&quote);
+        let change = Change::new(
+            "portal_link_renewed",
+            vec![FieldChange {
+                field: "portal_link".into(),
+                old: Some("replaced".into()),
+                new: Some("new".into()),
+            }],
+        );
+        let event = self.event_for(actor, &quote, change);
+        let build = |_: Option<String>| DocumentWrite {
+            portal_link: Some(link.clone()),
+            events: vec![event.clone()],
+            ..Default::default()
+        };
+        self.store.write_documents(None, &build).await?;
+        Ok(url)
     }
 
     /// Makes the quote's portal links stop working.

@@ -91,13 +91,13 @@ impl MergeStore for SqlStore {
                 MergeWrite::Contacts(s, sv, o, ov) => {
                     update_in(tx, *s, *sv).await?;
                     update_in(tx, *o, *ov).await?;
-                    repoint(
-                        tx,
+                    for sql in [
                         "UPDATE opportunities SET contact_id = $1 WHERE contact_id = $2",
-                        o.id.0,
-                        s.id.0,
-                    )
-                    .await?;
+                        "UPDATE quotes SET contact_id = $1 WHERE contact_id = $2",
+                        "UPDATE sales_orders SET contact_id = $1 WHERE contact_id = $2",
+                    ] {
+                        repoint(tx, sql, o.id.0, s.id.0).await?;
+                    }
                     ("contact", o.id.0, s.id.0)
                 }
                 MergeWrite::Accounts(s, sv, o, ov) => {
@@ -110,13 +110,14 @@ impl MergeStore for SqlStore {
                         s.id.0,
                     )
                     .await?;
-                    repoint(
-                        tx,
+                    // Documents move with their customer (quotes and orders keep what they said).
+                    for sql in [
                         "UPDATE opportunities SET account_id = $1 WHERE account_id = $2",
-                        o.id.0,
-                        s.id.0,
-                    )
-                    .await?;
+                        "UPDATE quotes SET account_id = $1 WHERE account_id = $2",
+                        "UPDATE sales_orders SET account_id = $1 WHERE account_id = $2",
+                    ] {
+                        repoint(tx, sql, o.id.0, s.id.0).await?;
+                    }
                     ("account", o.id.0, s.id.0)
                 }
             };

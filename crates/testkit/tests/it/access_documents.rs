@@ -92,6 +92,11 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
     ("GET /api/v1/quotes/{id}/pdf other", QUOTE_READ_OTHER),
     ("POST /api/v1/quotes/{id}/send own", QUOTE_WRITE_OWN),
     ("POST /api/v1/quotes/{id}/send other", QUOTE_WRITE_OTHER),
+    ("POST /api/v1/quotes/{id}/portal-links own", QUOTE_WRITE_OWN),
+    (
+        "POST /api/v1/quotes/{id}/portal-links other",
+        QUOTE_WRITE_OTHER,
+    ),
     (
         "POST /api/v1/quotes/{id}/portal-links/revoke own",
         QUOTE_WRITE_OWN,
@@ -199,6 +204,15 @@ async fn record(
             };
             let l: PriceList = t.app.create(&f.admin, &input, Origin::Api).await.unwrap();
             (l.id.to_string(), l.meta.version)
+        }
+        ("quotes", "portal-links") => {
+            // A sent quote: only those have a customer link.
+            let q = quote(t, f, owner, "0").await;
+            let request = SendQuote {
+                version: q.meta.version,
+            };
+            let sent = t.app.send_quote(&f.admin, q.id.0, &request).await.unwrap();
+            (q.id.to_string(), sent.quote.meta.version)
         }
         ("quotes", "decision") => {
             let q = quote(t, f, owner, "20").await;
@@ -315,7 +329,7 @@ async fn check(
             ("decision", _) => {
                 Some(json!({ "approve": true, "comment": "ok", "version": version }))
             }
-            ("revoke", _) => Some(json!({})),
+            ("revoke" | "portal-links", _) => Some(json!({})),
             (_, "price-lists") if method == Method::PATCH => {
                 Some(json!({ "customer_group": "retail", "version": version }))
             }

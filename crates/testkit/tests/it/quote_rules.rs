@@ -136,6 +136,32 @@ async fn links_are_bound_to_their_quote_and_can_be_revoked() {
     assert_eq!(reqwest::get(t.url(&link_a)).await.unwrap().status(), 404);
     let quote_b = rep.get(&format!("/api/v1/quotes/{b}")).await.json["quote"].clone();
     assert_eq!(quote_b["status"], "sent", "B untouched");
+    // A rep who lost the link makes a new one; only the newest works.
+    let renewed = rep
+        .post(&format!("/api/v1/quotes/{a}/portal-links"), &json!({}))
+        .await;
+    assert_eq!(renewed.status, 200, "{}", renewed.text);
+    let url = renewed.json["portal_url"].as_str().unwrap();
+    let fresh = &url[url.find("/portal/").unwrap()..];
+    assert_eq!(reqwest::get(t.url(fresh)).await.unwrap().status(), 200);
+    assert_eq!(reqwest::get(t.url(&link_a)).await.unwrap().status(), 404);
+    let draft = rep
+        .post(
+            "/api/v1/quotes",
+            &json!({ "title": "Draft", "account_id": account }),
+        )
+        .await;
+    let draft_id = draft.json["quote"]["id"].as_str().unwrap();
+    let refused = rep
+        .post(
+            &format!("/api/v1/quotes/{draft_id}/portal-links"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (refused.status.as_u16(), refused.code()),
+        (409, "wrong_status")
+    );
     t.shutdown().await;
 }
 
@@ -516,5 +542,37 @@ async fn quotes_of_one_opportunity_sent_at_once_leave_one_sent() {
     assert!(statuses.contains(&200));
     let quotes = rep.get("/api/v1/quotes?status=sent").await.json["quotes"].clone();
     assert_eq!(quotes.as_array().unwrap().len(), 1, "{statuses:?}");
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn merging_accounts_moves_their_quotes_and_orders() {
+    let (t, rep, _, account, _) = setup().await;
+    let (_, link) = sent_quote(&rep, None, &account, "2099-01-01").await;
+    reqwest::Client::new()
+        .post(t.url(&format!("{link}/accept")))
+        .form(&[("signed_name", "Ann")])
+        .send()
+        .await
+        .unwrap();
+    let keeper = rep
+        .post("/api/v1/accounts", &json!({ "name": "Globex Corporation" }))
+        .await
+        .json["account"]
+        .clone();
+    let keeper_id = keeper["id"].as_str().unwrap();
+    let other_version =
+        rep.get(&format!("/api/v1/accounts/{account}")).await.json["account"]["version"].clone();
+    let merged = rep
+        .post(
+            &format!("/api/v1/accounts/{keeper_id}/merge"),
+            &json!({ "other_id": account, "version": 1, "other_version": other_version }),
+        )
+        .await;
+    assert_eq!(merged.status, 200, "{}", merged.text);
+    let quotes = rep.get("/api/v1/quotes").await.json["quotes"].clone();
+    let orders = rep.get("/api/v1/orders").await.json["orders"].clone();
+    assert_eq!(quotes[0]["account_id"].as_str(), Some(keeper_id));
+    assert_eq!(orders[0]["account_id"].as_str(), Some(keeper_id));
     t.shutdown().await;
 }

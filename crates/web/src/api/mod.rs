@@ -173,6 +173,7 @@ fn document_routes() -> Router<AppState> {
             "/api/v1/quotes/{id}/portal-links/revoke",
             post(quotes::revoke_links),
         )
+        .route("/api/v1/quotes/{id}/portal-links", post(quotes::renew_link))
         .route(
             "/api/v1/settings/taxes",
             get(quotes::taxes).put(quotes::save_taxes),

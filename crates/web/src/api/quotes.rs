@@ -93,6 +93,15 @@ pub async fn revoke_links(
     Ok(Json(json!({ "revoked": revoked })))
 }
 
+pub async fn renew_link(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+) -> Result<Json<Value>, ApiError> {
+    let portal_url = s.app.renew_quote_link(&actor, id).await?;
+    Ok(Json(json!({ "portal_url": portal_url })))
+}
+
 pub async fn cost(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,

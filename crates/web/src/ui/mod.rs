@@ -206,6 +206,7 @@ fn document_routes() -> Router<AppState> {
         .route("/quotes/{id}/send", post(quotes::send))
         .route("/quotes/{id}/decision", post(quotes::decide))
         .route("/quotes/{id}/pdf", get(quotes::pdf))
+        .route("/quotes/{id}/portal-links", post(quotes::renew_link))
         .route(
             "/quotes/{id}/portal-links/revoke",
             post(quotes::revoke_links),

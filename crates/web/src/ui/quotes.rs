@@ -292,6 +292,23 @@ pub async fn pdf(State(s): State<AppState>, user: UiUser, PathId(id): PathId) ->
     }
 }
 
+pub async fn renew_link(
+    State(s): State<AppState>,
+    PathId(id): PathId,
+    SignedForm { user, .. }: SignedForm,
+) -> Response {
+    match s.app.renew_quote_link(&user.actor, id).await {
+        Ok(url) => match s.app.get::<Quote>(&user.actor, id).await {
+            Ok(quote) => {
+                let notice = "A new customer link: the earlier ones no longer work.".to_string();
+                quote_page(&s, &user, quote, None, Some(notice), Some(url)).await
+            }
+            Err(e) => app_error_page(e),
+        },
+        Err(e) => app_error_page(e),
+    }
+}
+
 pub async fn revoke_links(
     State(s): State<AppState>,
     PathId(id): PathId,

@@ -59,6 +59,9 @@ pub(super) fn endpoints() -> Vec<Endpoint> {
         Endpoint::new(HttpMethod::Get, "/api/v1/quotes/{id}/pdf", "quotes", "The quote as PDF (the signed copy once accepted)")
             .id()
             .returns("200", "application/pdf", pdf()),
+        Endpoint::new(HttpMethod::Post, "/api/v1/quotes/{id}/portal-links", "quotes", "A new customer link for a sent quote (returned once as portal_url); earlier links stop working")
+            .id()
+            .returns("200", "application/json", object()),
         Endpoint::new(HttpMethod::Post, "/api/v1/quotes/{id}/portal-links/revoke", "quotes", "Make the quote's customer links stop working")
             .id()
             .returns("200", "application/json", object()),
