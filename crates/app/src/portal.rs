@@ -4,7 +4,7 @@
 
 use salesflow_domain::ids::SalesOrderId;
 use salesflow_domain::opportunity::Opportunity;
-use salesflow_domain::quote::{Quote, QuoteStatus};
+use salesflow_domain::quote::{Quote, QuoteError, QuoteStatus};
 use salesflow_domain::sales_order::{SalesOrder, Signature};
 use uuid::Uuid;
 
@@ -90,12 +90,11 @@ impl App {
         answer: &PortalAnswer,
         ip: Option<String>,
     ) -> AppResult<Quote> {
-        let quote = self.linked_quote(quote_id, token).await?;
-        let comment = answer.comment.as_deref().unwrap_or_default();
-        let change = quote
-            .customer_requests_changes(comment, ip, self.today(), self.now())
-            .map_err(quote_error)?;
-        self.save_customer_change(quote, change).await
+        self.customer_answer(quote_id, token, |quote, today, now| {
+            let comment = answer.comment.as_deref().unwrap_or_default();
+            quote.customer_requests_changes(comment, ip, today, now)
+        })
+        .await
     }
 
     pub async fn portal_decline(
@@ -105,19 +104,26 @@ impl App {
         answer: &PortalAnswer,
         ip: Option<String>,
     ) -> AppResult<Quote> {
-        let quote = self.linked_quote(quote_id, token).await?;
-        let reason = answer.comment.as_deref().unwrap_or_default();
-        let change = quote
-            .customer_declines(reason, ip, self.today(), self.now())
-            .map_err(quote_error)?;
-        self.save_customer_change(quote, change).await
+        self.customer_answer(quote_id, token, |quote, today, now| {
+            let reason = answer.comment.as_deref().unwrap_or_default();
+            quote.customer_declines(reason, ip, today, now)
+        })
+        .await
     }
 
-    async fn save_customer_change(
+    /// An answer that changes only the quote, saved with its event (no signed-in actor).
+    async fn customer_answer(
         &self,
-        quote: Quote,
-        (next, change): (Quote, salesflow_domain::event::Change),
+        quote_id: Uuid,
+        token: &str,
+        answer: impl FnOnce(
+            &Quote,
+            jiff::civil::Date,
+            jiff::Timestamp,
+        ) -> Result<(Quote, salesflow_domain::event::Change), QuoteError>,
     ) -> AppResult<Quote> {
+        let quote = self.linked_quote(quote_id, token).await?;
+        let (next, change) = answer(&quote, self.today(), self.now()).map_err(quote_error)?;
         let event = self.event_for_system(&next, change);
         RecordStore::<Quote>::update(self.store.as_ref(), &next, quote.meta.version, &event)
             .await?;

@@ -30,6 +30,20 @@ impl Currency {
     }
 }
 
+/// A currency field: blank keeps `current` (or takes `default` for a new record); anything
+/// else must be an ISO 4217 code.
+pub fn currency_field(
+    raw: Option<&str>,
+    current: Option<Currency>,
+    default: Currency,
+) -> Result<Currency, crate::FieldError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(current.unwrap_or(default)),
+        Some(raw) => Currency::parse(raw)
+            .map_err(|e| crate::FieldError::new("currency", "invalid_currency", e.to_string())),
+    }
+}
+
 impl std::str::FromStr for Currency {
     type Err = MoneyError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

@@ -7,7 +7,7 @@ use crate::changes::{self, Fields};
 use crate::error::{FieldError, ValidationErrors};
 use crate::event::Change;
 use crate::ids::PriceListId;
-use crate::money::{Currency, Money};
+use crate::money::{Currency, Money, currency_field};
 use crate::product::{parse_price, parse_sku};
 use crate::record::{RecordMeta, merged};
 use crate::text::{Name, optional_text};
@@ -135,15 +135,13 @@ impl PriceListDetails {
             "name",
             &merged(current.map(|d| d.name.as_str()), &input.name).unwrap_or_default(),
         ));
-        let currency =
-            match input.currency.as_deref().map(str::trim) {
-                None | Some("") => current.map_or(default_currency, |d| d.currency),
-                Some(raw) => errors
-                    .take(Currency::parse(raw).map_err(|e| {
-                        FieldError::new("currency", "invalid_currency", e.to_string())
-                    }))
-                    .unwrap_or(default_currency),
-            };
+        let currency = errors
+            .take(currency_field(
+                input.currency.as_deref(),
+                current.map(|d| d.currency),
+                default_currency,
+            ))
+            .unwrap_or(default_currency);
         let group = errors.take(customer_group(
             "customer_group",
             merged(

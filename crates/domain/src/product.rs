@@ -6,7 +6,7 @@ use crate::changes::{self, Fields};
 use crate::error::{FieldError, ValidationErrors};
 use crate::event::Change;
 use crate::ids::ProductId;
-use crate::money::{Currency, MAX_AMOUNT_MINOR, Money};
+use crate::money::{Currency, MAX_AMOUNT_MINOR, Money, currency_field};
 use crate::record::{RecordMeta, merged};
 use crate::text::{Name, optional_text};
 use serde::{Deserialize, Serialize};
@@ -153,15 +153,13 @@ impl ProductDetails {
                 String::new()
             }
         };
-        let currency =
-            match input.currency.as_deref().map(str::trim) {
-                None | Some("") => current.map_or(default_currency, |d| d.currency),
-                Some(raw) => errors
-                    .take(Currency::parse(raw).map_err(|e| {
-                        FieldError::new("currency", "invalid_currency", e.to_string())
-                    }))
-                    .unwrap_or(default_currency),
-            };
+        let currency = errors
+            .take(currency_field(
+                input.currency.as_deref(),
+                current.map(|d| d.currency),
+                default_currency,
+            ))
+            .unwrap_or(default_currency);
         let list_price_minor = match input.list_price.as_deref().map(str::trim) {
             None => current.map_or(0, |d| d.list_price_minor),
             Some("") => 0,

@@ -138,47 +138,57 @@ async fn answered(s: &AppState, id: Uuid, token: &str, result: Result<(), AppErr
     }
 }
 
-pub async fn accept(
-    State(s): State<AppState>,
-    Path((id, token)): Path<(Uuid, String)>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Form(answer): Form<PortalAnswer>,
+/// The three answers a customer can give.
+#[derive(Clone, Copy)]
+enum Answer {
+    Accept,
+    RequestChanges,
+    Decline,
+}
+
+async fn answer(
+    s: &AppState,
+    (id, token): (Uuid, String),
+    peer: SocketAddr,
+    form: PortalAnswer,
+    kind: Answer,
 ) -> Response {
     let ip = Some(peer.ip().to_string());
-    let result = s
-        .app
-        .portal_accept(id, &token, &answer, ip)
-        .await
-        .map(|_| ());
-    answered(&s, id, &token, result).await
+    let app = &s.app;
+    let result = match kind {
+        Answer::Accept => app.portal_accept(id, &token, &form, ip).await.map(|_| ()),
+        Answer::RequestChanges => app
+            .portal_request_changes(id, &token, &form, ip)
+            .await
+            .map(|_| ()),
+        Answer::Decline => app.portal_decline(id, &token, &form, ip).await.map(|_| ()),
+    };
+    answered(s, id, &token, result).await
+}
+
+pub async fn accept(
+    State(s): State<AppState>,
+    Path(link): Path<(Uuid, String)>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(form): Form<PortalAnswer>,
+) -> Response {
+    answer(&s, link, peer, form, Answer::Accept).await
 }
 
 pub async fn request_changes(
     State(s): State<AppState>,
-    Path((id, token)): Path<(Uuid, String)>,
+    Path(link): Path<(Uuid, String)>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Form(answer): Form<PortalAnswer>,
+    Form(form): Form<PortalAnswer>,
 ) -> Response {
-    let ip = Some(peer.ip().to_string());
-    let result = s
-        .app
-        .portal_request_changes(id, &token, &answer, ip)
-        .await
-        .map(|_| ());
-    answered(&s, id, &token, result).await
+    answer(&s, link, peer, form, Answer::RequestChanges).await
 }
 
 pub async fn decline(
     State(s): State<AppState>,
-    Path((id, token)): Path<(Uuid, String)>,
+    Path(link): Path<(Uuid, String)>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Form(answer): Form<PortalAnswer>,
+    Form(form): Form<PortalAnswer>,
 ) -> Response {
-    let ip = Some(peer.ip().to_string());
-    let result = s
-        .app
-        .portal_decline(id, &token, &answer, ip)
-        .await
-        .map(|_| ());
-    answered(&s, id, &token, result).await
+    answer(&s, link, peer, form, Answer::Decline).await
 }
