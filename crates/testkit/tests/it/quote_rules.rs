@@ -542,6 +542,16 @@ async fn quotes_of_one_opportunity_sent_at_once_leave_one_sent() {
     assert!(statuses.contains(&200));
     let quotes = rep.get("/api/v1/quotes?status=sent").await.json["quotes"].clone();
     assert_eq!(quotes.as_array().unwrap().len(), 1, "{statuses:?}");
+    // Every successful send took the next number; refused ones gave theirs back.
+    let sent = statuses.iter().filter(|s| **s == 200).count() as i64;
+    let mut numbers: Vec<String> =
+        sqlx::query_scalar("SELECT number FROM quotes WHERE number IS NOT NULL")
+            .fetch_all(t.store.pool())
+            .await
+            .unwrap();
+    numbers.sort();
+    let expected: Vec<String> = (1..=sent).map(|n| format!("Q-{n:05}")).collect();
+    assert_eq!(numbers, expected);
     t.shutdown().await;
 }
 
