@@ -56,6 +56,7 @@ impl From<StoreError> for AppError {
                 "refers to a record that does not exist",
             ),
             StoreError::InUse(what) => AppError::conflict("in_use", what),
+            StoreError::Insufficient(what) => AppError::conflict("insufficient_stock", what),
             StoreError::Busy => AppError::Busy,
             StoreError::Other(message) => AppError::Internal(message),
         }

@@ -27,6 +27,7 @@ pub mod quotes;
 pub mod records;
 pub mod secret;
 pub mod settings;
+pub mod stock;
 pub mod token_cache;
 pub mod users;
 pub mod web_forms;

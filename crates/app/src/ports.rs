@@ -34,6 +34,9 @@ pub enum StoreError {
     /// The row is still referenced (e.g. a stage that opportunities are in).
     #[error("{0}")]
     InUse(String),
+    /// Not enough stock for a move (what is missing, readable).
+    #[error("{0}")]
+    Insufficient(String),
     #[error("{0}")]
     Other(String),
 }
@@ -282,8 +285,10 @@ pub trait JobStore: Send + Sync {
 
 mod documents;
 mod sales;
+mod stock;
 pub use documents::*;
 pub use sales::*;
+pub use stock::*;
 
 /// Everything the application needs from storage.
 #[async_trait]
@@ -316,6 +321,7 @@ pub trait Store:
     + RecordStore<salesflow_domain::sales_order::SalesOrder>
     + RecordStore<salesflow_domain::price_list::PriceList>
     + DocumentStore
+    + StockStore
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

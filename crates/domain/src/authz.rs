@@ -26,6 +26,8 @@ pub enum Resource {
     ProductCost,
     Quote,
     SalesOrder,
+    /// Warehouses, stock levels and the stock ledger (receipts, adjustments).
+    Stock,
     User,
     Audit,
 }
@@ -85,6 +87,10 @@ pub fn grant(role: Role, resource: Resource) -> Option<(Visibility, &'static [Ac
         (Role::SalesRep, SalesOrder) => Some((Visibility::Own, &[Read, Export])),
         (Role::Finance, Quote) => Some((Visibility::All, READ)),
         (Role::Finance | Role::Warehouse, SalesOrder) => Some((Visibility::All, READ)),
+        (Role::Warehouse, Stock) => Some((Visibility::All, &[Read, Create, Update, Export])),
+        (Role::SalesManager | Role::SalesRep | Role::Finance, Stock) => {
+            Some((Visibility::All, READ))
+        }
         (Role::SalesManager, WebForm) => Some((Visibility::All, READ)),
         (Role::Marketing, Lead) => Some((Visibility::All, FULL)),
         (Role::Marketing, Account | Contact) => Some((Visibility::All, READ)),

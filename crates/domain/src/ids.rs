@@ -43,7 +43,9 @@ id_type!(
     ProductId,
     QuoteId,
     SalesOrderId,
-    PriceListId
+    PriceListId,
+    WarehouseId,
+    StockMoveId
 );
 
 /// Parses an optional id field: missing or blank is `None`, anything else must be an id.

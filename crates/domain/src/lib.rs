@@ -32,6 +32,7 @@ pub mod record;
 pub mod role;
 pub mod sales_order;
 pub mod stage_history;
+pub mod stock;
 pub mod tax;
 pub mod text;
 pub mod web_form;

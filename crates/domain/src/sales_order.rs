@@ -3,7 +3,9 @@
 
 use crate::changes::{self, Fields};
 use crate::event::Change;
-use crate::ids::{AccountId, ContactId, OpportunityId, QuoteId, SalesOrderId};
+use crate::ids::{
+    AccountId, ContactId, OpportunityId, ProductId, QuoteId, SalesOrderId, WarehouseId,
+};
 use crate::money::{Currency, Money};
 use crate::quote::Quote;
 use crate::quote::lines::QuoteLine;
@@ -70,8 +72,48 @@ pub struct SalesOrder {
     /// Amount due as a decimal string.
     pub total: String,
     pub signature: Signature,
+    /// What confirming the order reserved, per stocked line (empty until confirmed).
+    pub reservations: Vec<Reservation>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub confirmed_at: Option<Timestamp>,
     #[serde(flatten)]
     pub meta: RecordMeta,
+}
+
+/// Stock held for one line of a confirmed order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Reservation {
+    /// Index of the order line.
+    pub line: usize,
+    #[schema(value_type = String, format = Uuid)]
+    pub product_id: ProductId,
+    #[schema(value_type = String, format = Uuid)]
+    pub warehouse_id: WarehouseId,
+    pub reserved_milli: i64,
+    /// What could not be reserved and waits for stock.
+    pub backorder_milli: i64,
+}
+
+/// Stock an order asks for: one stocked line's quantity in a warehouse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockRequest {
+    pub line: usize,
+    pub product_id: ProductId,
+    pub warehouse_id: WarehouseId,
+    pub quantity_milli: i64,
+}
+
+/// How the company handles a confirmation without enough stock (Settings → Fulfilment).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FulfilmentSettings {
+    /// Confirm anyway and keep the missing quantity as a backorder (otherwise refuse).
+    pub allow_backorder: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OrderError {
+    #[error("a {0} order cannot be confirmed")]
+    NotNew(&'static str),
 }
 
 impl Fields for SalesOrder {
@@ -121,6 +163,8 @@ impl SalesOrder {
             totals: d.totals.clone(),
             total: Money::new(d.totals.payable_minor, d.currency).amount_text(),
             signature,
+            reservations: Vec::new(),
+            confirmed_at: None,
             meta: RecordMeta::new(quote.meta.owner_id, quote.meta.team_id, now),
         };
         let change = Change::transition(
@@ -130,6 +174,68 @@ impl SalesOrder {
             changes::created(&order),
         );
         (order, change)
+    }
+}
+
+impl SalesOrder {
+    /// The stock its lines need: the stocked products' quantities, from `warehouse`.
+    pub fn stock_requests(
+        &self,
+        stocked: &[ProductId],
+        warehouse: WarehouseId,
+    ) -> Vec<StockRequest> {
+        self.lines
+            .iter()
+            .enumerate()
+            .filter_map(|(line, l)| {
+                let product = l.product_id.filter(|p| stocked.contains(p))?;
+                Some(StockRequest {
+                    line,
+                    product_id: product,
+                    warehouse_id: warehouse,
+                    quantity_milli: l.quantity_milli,
+                })
+            })
+            .collect()
+    }
+
+    /// Whether the order may be confirmed now.
+    pub fn check_confirmable(&self) -> Result<(), OrderError> {
+        match self.status {
+            OrderStatus::New => Ok(()),
+            other => Err(OrderError::NotNew(other.as_str())),
+        }
+    }
+
+    /// Confirmed with the stock that was reserved for it (after `check_confirmable`; the
+    /// store's version check keeps a second confirmation out).
+    pub fn confirmed(&self, reservations: Vec<Reservation>, now: Timestamp) -> (Self, Change) {
+        let backorder: i64 = reservations.iter().map(|r| r.backorder_milli).sum();
+        let mut next = self.clone();
+        next.status = OrderStatus::Confirmed;
+        next.confirmed_at = Some(now);
+        next.reservations = reservations;
+        next.meta = self.meta.next(now);
+        let mut fields = changes::diff(self, &next);
+        if backorder > 0 {
+            fields.push(changes::FieldChange {
+                field: "backorder".into(),
+                old: None,
+                new: Some(crate::quote::lines::quantity_text(backorder)),
+            });
+        }
+        let change = Change::transition(
+            "confirmed",
+            self.status.as_str(),
+            next.status.as_str(),
+            fields,
+        );
+        (next, change)
+    }
+
+    /// Units still waiting for stock, over all lines.
+    pub fn backorder_milli(&self) -> i64 {
+        self.reservations.iter().map(|r| r.backorder_milli).sum()
     }
 }
 

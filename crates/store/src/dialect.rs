@@ -53,3 +53,12 @@ pub fn first_user_lock(backend: Backend) -> Option<&'static str> {
         Backend::Postgres => Some("SELECT pg_advisory_xact_lock(7263541002)"),
     }
 }
+
+/// Locks the rows a read-then-write transaction reads. SQLite's write transaction already
+/// excludes other writers.
+pub fn for_update(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE",
+    }
+}

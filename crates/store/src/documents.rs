@@ -102,6 +102,26 @@ async fn insert_link(tx: &mut AnyConnection, link: &PortalLink) -> StoreResult<(
     Ok(())
 }
 
+/// Writes everything a document step changes, inside the caller's transaction.
+pub(crate) async fn apply_write(tx: &mut AnyConnection, write: &DocumentWrite) -> StoreResult<()> {
+    for (doc, version) in &write.updates {
+        update_doc(tx, doc, *version).await?;
+    }
+    for (table, id, version) in &write.guards {
+        guard(tx, table, *id, *version).await?;
+    }
+    for doc in &write.inserts {
+        insert_doc(tx, doc).await?;
+    }
+    if let Some(link) = &write.portal_link {
+        insert_link(tx, link).await?;
+    }
+    for job in &write.jobs {
+        enqueue_in(tx, job).await?;
+    }
+    insert_events(tx, &write.events).await
+}
+
 impl SqlStore {
     async fn quotes_where(&self, c: Conditions, tail: &str) -> StoreResult<Vec<Quote>> {
         let sql = format!(
@@ -200,22 +220,7 @@ impl DocumentStore for SqlStore {
                 None => None,
             };
             let write = build(number);
-            for (doc, version) in &write.updates {
-                update_doc(tx, doc, *version).await?;
-            }
-            for (table, id, version) in &write.guards {
-                guard(tx, table, *id, *version).await?;
-            }
-            for doc in &write.inserts {
-                insert_doc(tx, doc).await?;
-            }
-            if let Some(link) = &write.portal_link {
-                insert_link(tx, link).await?;
-            }
-            for job in &write.jobs {
-                enqueue_in(tx, job).await?;
-            }
-            insert_events(tx, &write.events).await?;
+            apply_write(tx, &write).await?;
             Ok(write)
         })
     }

@@ -19,6 +19,7 @@ mod records;
 mod rows;
 mod sessions;
 mod settings;
+mod stock;
 mod tokens;
 mod users;
 mod web_forms;

@@ -80,6 +80,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 10,
+        name: "stock",
+        shared: include_str!("../migrations/0010_stock.sql"),
+        sqlite: include_str!("../migrations/0010_stock.sqlite.sql"),
+        postgres: include_str!("../migrations/0010_stock.postgres.sql"),
+    },
 ];
 
 impl SqlStore {

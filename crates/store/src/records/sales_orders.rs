@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use super::Table;
-use crate::rows::{Val, int, json_col, json_val, opt_parsed, opt_text, parsed, text};
+use crate::rows::{Val, int, json_col, json_val, opt_parsed, opt_text, opt_ts, parsed, text};
 
 impl Table for SalesOrder {
     const TABLE: &'static str = "sales_orders";
@@ -32,6 +32,8 @@ impl Table for SalesOrder {
         "totals",
         "total_minor",
         "signature",
+        "reservations",
+        "confirmed_at",
     ];
     const SEARCH: &'static [&'static str] = &["title_key"];
     const GROUP: Option<&'static str> = Some("status");
@@ -56,6 +58,8 @@ impl Table for SalesOrder {
             json_val(&self.totals),
             self.totals.payable_minor.into(),
             json_val(&self.signature),
+            json_val(&self.reservations),
+            self.confirmed_at.into(),
         ]
     }
 
@@ -81,6 +85,8 @@ impl Table for SalesOrder {
             total: Money::new(totals.payable_minor, currency).amount_text(),
             totals,
             signature: json_col(row, "signature")?,
+            reservations: json_col(row, "reservations")?,
+            confirmed_at: opt_ts(row, "confirmed_at")?,
             meta,
         })
     }

@@ -27,6 +27,7 @@ const ORDER_READ_OWN: [u16; 8] = [401, 200, 200, 200, 403, 200, 200, 403];
 const ORDER_READ_OTHER: [u16; 8] = [401, 200, 404, 404, 403, 200, 200, 403];
 const ORDER_WRITE_OWN: [u16; 8] = [401, 200, 200, 403, 403, 403, 403, 403];
 const ORDER_WRITE_OTHER: [u16; 8] = [401, 200, 404, 404, 403, 403, 403, 403];
+const STOCK_READ: [u16; 8] = [401, 200, 200, 200, 403, 200, 200, 403];
 const PROCESS_READ: [u16; 8] = [401, 200, 200, 200, 200, 403, 200, 403];
 
 pub const MATRIX: &[(&str, [u16; 8])] = &[
@@ -132,6 +133,25 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
     ("POST /api/v1/orders/{id}/restore other", ORDER_WRITE_OTHER),
     ("GET /api/v1/orders/{id}/events own", ORDER_READ_OWN),
     ("GET /api/v1/orders/{id}/events other", ORDER_READ_OTHER),
+    ("GET /api/v1/warehouses", STOCK_READ),
+    (
+        "POST /api/v1/warehouses",
+        [401, 201, 403, 403, 403, 201, 403, 403],
+    ),
+    ("GET /api/v1/stock", STOCK_READ),
+    ("GET /api/v1/stock/moves", STOCK_READ),
+    (
+        "POST /api/v1/stock/receipts",
+        [401, 201, 403, 403, 403, 201, 403, 403],
+    ),
+    (
+        "POST /api/v1/stock/adjustments",
+        [401, 201, 403, 403, 403, 201, 403, 403],
+    ),
+    ("POST /api/v1/orders/{id}/confirm own", ORDER_WRITE_OWN),
+    ("POST /api/v1/orders/{id}/confirm other", ORDER_WRITE_OTHER),
+    ("GET /api/v1/settings/fulfilment", STOCK_READ),
+    ("PUT /api/v1/settings/fulfilment", MANAGE),
     ("GET /api/v1/settings/taxes", READ_ALL),
     ("PUT /api/v1/settings/taxes", MANAGE),
     ("GET /api/v1/settings/approval", PROCESS_READ),
@@ -146,7 +166,10 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
 struct Fixtures {
     admin: salesflow_app::Actor,
     other: UserRecord,
+    /// A service: quotes and orders of it need no stock.
     product: String,
+    /// A stocked product for receipts and adjustments.
+    stocked: String,
 }
 
 async fn account(t: &TestApp, f: &Fixtures, owner: &UserRecord) -> String {
@@ -273,12 +296,31 @@ async fn settings_body(t: &TestApp, key: &str) -> Value {
             let (s, v) = t.app.approval_settings().await.unwrap();
             (serde_json::to_value(s).unwrap(), v)
         }
+        "fulfilment" => {
+            let (s, v) = t.app.fulfilment_settings().await.unwrap();
+            (serde_json::to_value(s).unwrap(), v)
+        }
         _ => {
             let (s, v) = t.app.company_settings().await.unwrap();
             (serde_json::to_value(s).unwrap(), v)
         }
     };
     json!({ "settings": settings, "version": version })
+}
+
+/// Bodies of the stock routes that create something.
+fn stock_body(template: &str, f: &Fixtures) -> Option<Value> {
+    match template {
+        "/api/v1/warehouses" => {
+            let code = format!("W{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
+            Some(json!({ "code": code, "name": "Matrix warehouse" }))
+        }
+        "/api/v1/stock/receipts" => Some(json!({ "product_id": f.stocked, "quantity": "2" })),
+        "/api/v1/stock/adjustments" => {
+            Some(json!({ "product_id": f.stocked, "quantity": "1", "note": "recount" }))
+        }
+        _ => None,
+    }
 }
 
 async fn check(
@@ -297,6 +339,15 @@ async fn check(
     };
     let kind = template.split('/').nth(3).unwrap();
     let last = template.rsplit('/').next().unwrap();
+    if method == Method::POST
+        && let Some(body) = stock_body(template, f)
+    {
+        return api
+            .call(method, template, Some(&body))
+            .await
+            .status
+            .as_u16();
+    }
     let (path, body) = if kind == "settings" {
         let body = match method {
             Method::PUT => Some(settings_body(t, last).await),
@@ -325,6 +376,7 @@ async fn check(
         let (id, version) = record(t, f, kind, last, &owner).await;
         let body = match (last, kind) {
             ("cost", _) if method == Method::PUT => Some(json!({ "cost": "10.00" })),
+            ("confirm", _) => Some(json!({ "version": version })),
             ("send" | "archive" | "restore", _) => Some(json!({ "version": version })),
             ("decision", _) => {
                 Some(json!({ "approve": true, "comment": "ok", "version": version }))
@@ -367,6 +419,20 @@ async fn role_by_document_route_matrix() {
                 sku: Some("MATRIX".into()),
                 name: Some("Matrix".into()),
                 list_price: Some("100".into()),
+                stockable: Some("false".into()),
+                ..Default::default()
+            },
+            Origin::Api,
+        )
+        .await
+        .unwrap();
+    let stocked: Product = t
+        .app
+        .create(
+            &admin,
+            &ProductInput {
+                sku: Some("MATRIX-STOCK".into()),
+                name: Some("Matrix stock".into()),
                 ..Default::default()
             },
             Origin::Api,
@@ -377,6 +443,7 @@ async fn role_by_document_route_matrix() {
         admin,
         other,
         product: product.id.to_string(),
+        stocked: stocked.id.to_string(),
     };
     let mut failures = Vec::new();
     for (column, role) in super::access::ROLES.iter().enumerate() {

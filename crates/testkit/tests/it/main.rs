@@ -20,6 +20,7 @@ mod quote_rules;
 mod quote_to_order;
 mod records;
 mod scenario_lead_to_won;
+mod stock;
 mod store_story;
 mod ui;
 mod ui_quotes;

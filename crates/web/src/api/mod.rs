@@ -15,6 +15,7 @@ mod pipeline;
 mod qualify;
 pub mod quotes;
 mod records;
+pub mod stock;
 
 use axum::Router;
 use axum::routing::{get, post, put};
@@ -185,5 +186,24 @@ fn document_routes() -> Router<AppState> {
         .route(
             "/api/v1/settings/company",
             get(quotes::company).put(quotes::save_company),
+        )
+        .merge(stock_routes())
+}
+
+/// Warehouses, the stock ledger and order confirmation.
+fn stock_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/warehouses",
+            get(stock::warehouses).post(stock::create_warehouse),
+        )
+        .route("/api/v1/stock", get(stock::levels))
+        .route("/api/v1/stock/moves", get(stock::moves))
+        .route("/api/v1/stock/receipts", post(stock::receipt))
+        .route("/api/v1/stock/adjustments", post(stock::adjustment))
+        .route("/api/v1/orders/{id}/confirm", post(stock::confirm))
+        .route(
+            "/api/v1/settings/fulfilment",
+            get(quotes::fulfilment).put(quotes::save_fulfilment),
         )
 }

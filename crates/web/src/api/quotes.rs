@@ -8,8 +8,10 @@ use axum::response::{IntoResponse, Response};
 use salesflow_app::catalogue::{ProductCost, TAXES};
 use salesflow_app::quote_document::{COMPANY, CompanySettings};
 use salesflow_app::quotes::{APPROVAL, QuoteDecision, SendQuote};
+use salesflow_app::stock::FULFILMENT;
 use salesflow_domain::approval::ApprovalSettings;
 use salesflow_domain::authz::Resource;
+use salesflow_domain::sales_order::FulfilmentSettings;
 use salesflow_domain::tax::TaxSettings;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -166,6 +168,14 @@ settings_routes!(
     APPROVAL,
     Resource::Pipeline,
     save_approval_settings
+);
+settings_routes!(
+    fulfilment,
+    save_fulfilment,
+    FulfilmentSettings,
+    FULFILMENT,
+    Resource::Stock,
+    save_fulfilment_settings
 );
 settings_routes!(
     company,

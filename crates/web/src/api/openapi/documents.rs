@@ -2,6 +2,34 @@
 
 use super::*;
 use crate::api::quotes::DiffParams;
+use crate::api::stock::StockParams;
+
+fn stock_endpoints() -> Vec<Endpoint> {
+    let object = || RefOr::T(Schema::Object(ObjectBuilder::new().build()));
+    vec![
+        Endpoint::new(HttpMethod::Get, "/api/v1/warehouses", "stock", "Warehouses, the default first")
+            .returns("200", "application/json", wrapped("warehouses", array_of("Warehouse"))),
+        Endpoint::new(HttpMethod::Post, "/api/v1/warehouses", "stock", "Add a warehouse (admins, warehouse staff)")
+            .body(schema_ref("WarehouseInput"))
+            .returns("201", "application/json", wrapped("warehouse", schema_ref("Warehouse"))),
+        Endpoint::new(HttpMethod::Get, "/api/v1/stock", "stock", "Stock levels per product and warehouse: on hand, reserved, available")
+            .params(StockParams::into_params(|| Some(ParameterIn::Query)))
+            .returns("200", "application/json", object()),
+        Endpoint::new(HttpMethod::Get, "/api/v1/stock/moves", "stock", "The stock ledger, newest first (receipts, reservations, releases, shipments, returns, adjustments)")
+            .params(StockParams::into_params(|| Some(ParameterIn::Query)))
+            .returns("200", "application/json", wrapped("moves", array_of("StockMove"))),
+        Endpoint::new(HttpMethod::Post, "/api/v1/stock/receipts", "stock", "Goods received into a warehouse")
+            .body(schema_ref("StockEntry"))
+            .returns("201", "application/json", object()),
+        Endpoint::new(HttpMethod::Post, "/api/v1/stock/adjustments", "stock", "A stock count corrected (quantity may be negative; a reason is required; never below zero)")
+            .body(schema_ref("StockEntry"))
+            .returns("201", "application/json", object()),
+        Endpoint::new(HttpMethod::Post, "/api/v1/orders/{id}/confirm", "orders", "Confirm a new order: its stocked lines are reserved; 409 insufficient_stock when stock is short and backorders are not allowed")
+            .id()
+            .body(schema_ref("ConfirmOrder"))
+            .returns("200", "application/json", wrapped("order", schema_ref("SalesOrder"))),
+    ]
+}
 
 pub(super) fn endpoints() -> Vec<Endpoint> {
     let object = || RefOr::T(Schema::Object(ObjectBuilder::new().build()));
@@ -76,8 +104,15 @@ pub(super) fn endpoints() -> Vec<Endpoint> {
         "approval",
         "ApprovalSettings",
         "discount approval limits per role",
+        "admins",
+    ));
+    all.extend(settings(
+        "fulfilment",
+        "FulfilmentSettings",
+        "fulfilment rules (allow_backorder)",
         "admins, sales managers",
     ));
+    all.extend(stock_endpoints());
     all.extend(settings(
         "company",
         "CompanySettings",

@@ -2,14 +2,18 @@
 
 use salesflow_app::catalogue::ProductCost;
 use salesflow_app::portal::PortalAnswer;
+use salesflow_app::ports::Warehouse;
 use salesflow_app::quote_document::CompanySettings;
 use salesflow_app::quotes::{QuoteDecision, SendQuote};
+use salesflow_app::stock::{ConfirmOrder, WarehouseInput};
 use salesflow_domain::approval::ApprovalSettings;
 use salesflow_domain::price_list::PriceListInput;
 use salesflow_domain::product::{Product, ProductInput};
 use salesflow_domain::quote::diff::RevisionDiff;
 use salesflow_domain::quote::{Quote, QuoteInput};
+use salesflow_domain::sales_order::FulfilmentSettings;
 use salesflow_domain::sales_order::{SalesOrder, SalesOrderInput};
+use salesflow_domain::stock::{StockEntry, StockMove};
 use salesflow_domain::tax::TaxSettings;
 use utoipa::openapi::{RefOr, Schema};
 
@@ -82,7 +86,13 @@ pub(super) fn all() -> (Named, Nested) {
         CompanySettings,
         PortalAnswer,
         PriceList,
-        PriceListInput
+        PriceListInput,
+        Warehouse,
+        WarehouseInput,
+        StockEntry,
+        StockMove,
+        ConfirmOrder,
+        FulfilmentSettings
     );
     (schemas, nested)
 }
