@@ -364,3 +364,68 @@ async fn fifty_confirmations_for_the_last_unit_one_succeeds() {
     assert_eq!(t.app.store.ledger_mismatches().await.unwrap(), 0);
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn stock_and_confirmation_through_the_pages() {
+    let t = TestApp::spawn().await;
+    let admin_user = t.user(Role::Admin, None).await;
+    let admin = TestApp::actor(&admin_user);
+    let widget = product(&t, &admin, "PAGE", true).await;
+    let customer = account(&t, &admin).await;
+    for (role, code) in [
+        (Role::Warehouse, 200),
+        (Role::Finance, 200),
+        (Role::Marketing, 403),
+        (Role::Support, 403),
+    ] {
+        let s = t.session_as(&t.user(role, None).await).await;
+        assert_eq!(s.get("/stock").await.0.as_u16(), code, "{role}");
+    }
+    let clerk = t.session_as(&t.user(Role::Warehouse, None).await).await;
+    let id = widget.id.to_string();
+    let done = clerk
+        .post(
+            "/stock/receipts",
+            &[
+                ("product_id", id.as_str()),
+                ("quantity", "4"),
+                ("note", "Delivery 881"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status(), 303);
+    let bad = clerk
+        .post(
+            "/stock/adjustments",
+            &[
+                ("product_id", id.as_str()),
+                ("quantity", "-9"),
+                ("note", "Lost"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("cannot go below zero"));
+    let (_, page) = clerk.get("/stock").await;
+    assert!(
+        page.contains("PAGE · PAGE item") && page.contains("Delivery 881"),
+        "{page}"
+    );
+    let order = order(&t, &admin, &customer, "3 x PAGE").await;
+    let office = t.session_as(&admin_user).await;
+    let (_, before) = office.get(&format!("/orders/{}", order.id)).await;
+    assert!(before.contains("Confirm order"));
+    let confirmed = office
+        .post(
+            &format!("/orders/{}/confirm", order.id),
+            &[("version", "1")],
+        )
+        .await;
+    assert_eq!(confirmed.status(), 303);
+    let (_, after) = office.get(&format!("/orders/{}", order.id)).await;
+    assert!(
+        after.contains("Confirmed") && after.contains("Reserved stock"),
+        "{after}"
+    );
+    t.shutdown().await;
+}

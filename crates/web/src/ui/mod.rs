@@ -13,6 +13,7 @@ mod quotes;
 mod records;
 mod sales_settings;
 mod settings;
+mod stock;
 mod views;
 
 use askama::Template;
@@ -227,6 +228,10 @@ fn document_routes() -> Router<AppState> {
             "/orders/{id}",
             get(quotes::order).post(records::update::<SalesOrder>),
         )
+        .route("/orders/{id}/confirm", post(stock::confirm))
+        .route("/stock", get(stock::stock_page))
+        .route("/stock/receipts", post(stock::receipt))
+        .route("/stock/adjustments", post(stock::adjustment))
         .route("/portal/quotes/{id}/{token}", get(portal::show))
         .route("/portal/quotes/{id}/{token}/pdf", get(portal::pdf))
         .route("/portal/quotes/{id}/{token}/accept", post(portal::accept))

@@ -373,6 +373,11 @@ struct OrderPage {
     doc: DocView,
     terms: Option<String>,
     timeline: Vec<EventView>,
+    id: String,
+    version: i64,
+    can_confirm: bool,
+    /// (line, reserved, backorder) of a confirmed order.
+    reservations: Vec<(String, String, String)>,
 }
 
 pub async fn order(State(s): State<AppState>, user: UiUser, PathId(id): PathId) -> Response {
@@ -440,6 +445,26 @@ pub async fn order(State(s): State<AppState>, user: UiUser, PathId(id): PathId) 
         ),
         terms: order.terms.clone(),
         timeline: events.iter().map(|e| EventView::new(e, &names)).collect(),
+        id: order.id.to_string(),
+        version: order.meta.version,
+        can_confirm: order.status == salesflow_domain::sales_order::OrderStatus::New
+            && actor.can(Resource::SalesOrder, Action::Update),
+        reservations: order
+            .reservations
+            .iter()
+            .map(|r| {
+                let line = order
+                    .lines
+                    .get(r.line)
+                    .map(|l| l.description.clone())
+                    .unwrap_or_default();
+                (
+                    line,
+                    salesflow_domain::quote::lines::quantity_text(r.reserved_milli),
+                    salesflow_domain::quote::lines::quantity_text(r.backorder_milli),
+                )
+            })
+            .collect(),
     };
     render(StatusCode::OK, &page)
 }

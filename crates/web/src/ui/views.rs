@@ -76,7 +76,7 @@ impl Layout {
             || current.starts_with("/price-lists")
         {
             "Quotes"
-        } else if current.starts_with("/orders") {
+        } else if current.starts_with("/orders") || current.starts_with("/stock") {
             "Orders"
         } else if current == "/" {
             ""
@@ -100,6 +100,9 @@ impl Layout {
                     }
                     "Orders" if actor.can(Resource::SalesOrder, Action::Read) => {
                         Some("/orders".to_string())
+                    }
+                    "Orders" if actor.can(Resource::Stock, Action::Read) => {
+                        Some("/stock".to_string())
                     }
                     "Settings" => Some("/settings/tokens".to_string()),
                     _ => None,
@@ -171,7 +174,16 @@ impl Layout {
             .filter(|(allowed, _, _)| *allowed)
             .map(|(_, label, href)| sub(label, href))
             .collect(),
-            "Orders" => vec![sub("Sales orders", "/orders")],
+            "Orders" => {
+                let mut items = Vec::new();
+                if actor.can(Resource::SalesOrder, Action::Read) {
+                    items.push(sub("Sales orders", "/orders"));
+                }
+                if actor.can(Resource::Stock, Action::Read) {
+                    items.push(sub("Stock", "/stock"));
+                }
+                items
+            }
             "Settings" => {
                 let mut items = vec![sub("API tokens", "/settings/tokens")];
                 if actor.can(Resource::Pipeline, Action::Update) {
