@@ -11,6 +11,7 @@ pub mod convert;
 pub mod entity;
 pub mod error;
 pub mod events;
+pub mod fulfilment;
 pub mod import;
 pub mod jobs;
 pub mod leads;

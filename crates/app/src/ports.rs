@@ -320,6 +320,7 @@ pub trait Store:
     + RecordStore<salesflow_domain::quote::Quote>
     + RecordStore<salesflow_domain::sales_order::SalesOrder>
     + RecordStore<salesflow_domain::price_list::PriceList>
+    + RecordStore<salesflow_domain::delivery::Delivery>
     + DocumentStore
     + StockStore
 {

@@ -209,7 +209,7 @@ impl App {
             .collect();
         let (settings, _) = self.fulfilment_settings().await?;
         let now = self.now();
-        let build = |reservations| {
+        let build = |_: Option<String>, reservations| {
             let (next, change) = order.confirmed(reservations, now);
             DocumentWrite {
                 events: vec![self.event_for(actor, &next, change)],
@@ -224,6 +224,7 @@ impl App {
             actor_id: Some(actor.user_id),
             at: now,
             move_ids: &move_ids,
+            series: None,
         };
         let written = self.store.confirm_with_stock(reserve, &build).await?;
         match written.updates.into_iter().next() {

@@ -28,6 +28,8 @@ pub enum Resource {
     SalesOrder,
     /// Warehouses, stock levels and the stock ledger (receipts, adjustments).
     Stock,
+    /// Deliveries: pick releases with their delivery notes, and shipments; quality inspection.
+    Delivery,
     User,
     Audit,
 }
@@ -87,7 +89,12 @@ pub fn grant(role: Role, resource: Resource) -> Option<(Visibility, &'static [Ac
         (Role::SalesRep, SalesOrder) => Some((Visibility::Own, &[Read, Export])),
         (Role::Finance, Quote) => Some((Visibility::All, READ)),
         (Role::Finance | Role::Warehouse, SalesOrder) => Some((Visibility::All, READ)),
-        (Role::Warehouse, Stock) => Some((Visibility::All, &[Read, Create, Update, Export])),
+        (Role::Warehouse, Stock | Delivery) => {
+            Some((Visibility::All, &[Read, Create, Update, Export]))
+        }
+        (Role::SalesManager, Delivery) => Some((Visibility::Team, READ)),
+        (Role::SalesRep, Delivery) => Some((Visibility::Own, READ)),
+        (Role::Finance, Delivery) => Some((Visibility::All, READ)),
         (Role::SalesManager | Role::SalesRep | Role::Finance, Stock) => {
             Some((Visibility::All, READ))
         }

@@ -23,6 +23,7 @@ pub enum EntityType {
     Quote,
     SalesOrder,
     PriceList,
+    Delivery,
 }
 
 impl EntityType {
@@ -43,10 +44,11 @@ impl EntityType {
             EntityType::Quote => "quote",
             EntityType::SalesOrder => "sales_order",
             EntityType::PriceList => "price_list",
+            EntityType::Delivery => "delivery",
         }
     }
 
-    pub const ALL: [EntityType; 15] = [
+    pub const ALL: [EntityType; 16] = [
         Self::User,
         Self::Team,
         Self::Account,
@@ -62,6 +64,7 @@ impl EntityType {
         Self::Quote,
         Self::SalesOrder,
         Self::PriceList,
+        Self::Delivery,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {

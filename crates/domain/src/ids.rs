@@ -45,7 +45,8 @@ id_type!(
     SalesOrderId,
     PriceListId,
     WarehouseId,
-    StockMoveId
+    StockMoveId,
+    DeliveryId
 );
 
 /// Parses an optional id field: missing or blank is `None`, anything else must be an id.

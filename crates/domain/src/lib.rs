@@ -15,6 +15,7 @@ pub mod campaign;
 pub mod changes;
 pub mod contact;
 pub mod conversion;
+pub mod delivery;
 pub mod error;
 pub mod event;
 pub mod ids;

@@ -15,16 +15,27 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+mod fulfilment;
+pub use fulfilment::{FulfilmentError, Inspection, LineProgress, ReleaseRequest};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     /// Signed by the customer, waiting to be confirmed (stock is reserved on confirmation).
     New,
+    /// Stock reserved; inspection and picking may start.
     Confirmed,
+    /// Some goods left, the rest is still open (a backorder or a later shipment).
+    PartiallyShipped,
+    /// Everything ordered has left.
+    Shipped,
     Cancelled,
 }
 
-string_enum!(OrderStatus { New => "new", Confirmed => "confirmed", Cancelled => "cancelled" });
+string_enum!(OrderStatus {
+    New => "new", Confirmed => "confirmed", PartiallyShipped => "partially_shipped",
+    Shipped => "shipped", Cancelled => "cancelled",
+});
 
 /// Orders are written by accepting quotes; only their owner can be changed directly.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -76,6 +87,10 @@ pub struct SalesOrder {
     pub reservations: Vec<Reservation>,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub confirmed_at: Option<Timestamp>,
+    /// Per line: how much was released for picking and how much has shipped.
+    pub progress: Vec<LineProgress>,
+    /// Quality inspections, oldest first; the last one counts.
+    pub inspections: Vec<Inspection>,
     #[serde(flatten)]
     pub meta: RecordMeta,
 }
@@ -104,10 +119,14 @@ pub struct StockRequest {
 }
 
 /// How the company handles a confirmation without enough stock (Settings → Fulfilment).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FulfilmentSettings {
     /// Confirm anyway and keep the missing quantity as a backorder (otherwise refuse).
+    #[serde(default)]
     pub allow_backorder: bool,
+    /// Product categories whose orders need a passed quality inspection before picking.
+    #[serde(default)]
+    pub inspect_categories: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -165,6 +184,8 @@ impl SalesOrder {
             signature,
             reservations: Vec::new(),
             confirmed_at: None,
+            progress: vec![LineProgress::default(); d.lines.len()],
+            inspections: Vec::new(),
             meta: RecordMeta::new(quote.meta.owner_id, quote.meta.team_id, now),
         };
         let change = Change::transition(

@@ -41,3 +41,38 @@ CREATE INDEX stock_moves_at ON stock_moves (at, id);
 
 ALTER TABLE sales_orders ADD COLUMN reservations TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE sales_orders ADD COLUMN confirmed_at BIGINT;
+ALTER TABLE sales_orders ADD COLUMN progress TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE sales_orders ADD COLUMN inspections TEXT NOT NULL DEFAULT '[]';
+
+-- Deliveries: a pick release's delivery note, then its shipment.
+CREATE TABLE deliveries (
+    id TEXT PRIMARY KEY,
+    number TEXT NOT NULL,
+    status TEXT NOT NULL,
+    order_id TEXT NOT NULL REFERENCES sales_orders (id),
+    order_number TEXT NOT NULL,
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    contact_id TEXT,
+    case_id TEXT NOT NULL,
+    warehouse_id TEXT NOT NULL REFERENCES warehouses (id),
+    lines TEXT NOT NULL,
+    carrier TEXT,
+    tracking TEXT,
+    shipped_at BIGINT,
+    owner_id TEXT NOT NULL REFERENCES users (id),
+    team_id TEXT,
+    archived BIGINT NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    version BIGINT NOT NULL,
+    merged_into TEXT
+);
+CREATE UNIQUE INDEX deliveries_number ON deliveries (number);
+CREATE INDEX deliveries_order ON deliveries (order_id);
+CREATE INDEX deliveries_status ON deliveries (status, created_at, id);
+CREATE INDEX deliveries_created ON deliveries (created_at, id);
+CREATE INDEX deliveries_updated ON deliveries (updated_at, id);
+CREATE INDEX deliveries_owner ON deliveries (owner_id, created_at, id);
+CREATE INDEX deliveries_team ON deliveries (team_id, created_at, id);
+CREATE INDEX deliveries_case ON deliveries (case_id);
+INSERT INTO number_series (series, prefix, next_value) VALUES ('delivery', 'DN-', 1);

@@ -23,7 +23,7 @@ use crate::rows::{bind_all, int, micros, opt_int, opt_ts, parsed, text, ts};
 
 /// Takes the next number of a series inside the caller's transaction. The row lock (or
 /// SQLite's single writer) makes concurrent writers queue; a rollback gives the number back.
-async fn next_number(tx: &mut AnyConnection, series: &str) -> StoreResult<String> {
+pub(crate) async fn next_number(tx: &mut AnyConnection, series: &str) -> StoreResult<String> {
     let row = sqlx::query(
         "UPDATE number_series SET next_value = next_value + 1 WHERE series = $1 \
          RETURNING prefix, next_value - 1 AS taken",
@@ -45,6 +45,7 @@ async fn update_doc(tx: &mut AnyConnection, doc: &Doc, version: i64) -> StoreRes
         Doc::Quote(q) => update_in(tx, q.as_ref(), version).await,
         Doc::Opportunity(o) => update_in(tx, o.as_ref(), version).await,
         Doc::Order(o) => update_in(tx, o.as_ref(), version).await,
+        Doc::Delivery(d) => update_in(tx, d.as_ref(), version).await,
     }
 }
 
@@ -53,6 +54,7 @@ async fn insert_doc(tx: &mut AnyConnection, doc: &Doc) -> StoreResult<()> {
         Doc::Quote(q) => insert_in(tx, q.as_ref()).await,
         Doc::Opportunity(o) => insert_in(tx, o.as_ref()).await,
         Doc::Order(o) => insert_in(tx, o.as_ref()).await,
+        Doc::Delivery(d) => insert_in(tx, d.as_ref()).await,
     }
 }
 
@@ -103,7 +105,11 @@ async fn insert_link(tx: &mut AnyConnection, link: &PortalLink) -> StoreResult<(
 }
 
 /// Writes everything a document step changes, inside the caller's transaction.
-pub(crate) async fn apply_write(tx: &mut AnyConnection, write: &DocumentWrite) -> StoreResult<()> {
+pub(crate) async fn apply_write(
+    tx: &mut AnyConnection,
+    backend: crate::db::Backend,
+    write: &DocumentWrite,
+) -> StoreResult<()> {
     for (doc, version) in &write.updates {
         update_doc(tx, doc, *version).await?;
     }
@@ -118,6 +124,9 @@ pub(crate) async fn apply_write(tx: &mut AnyConnection, write: &DocumentWrite) -
     }
     for job in &write.jobs {
         enqueue_in(tx, job).await?;
+    }
+    for m in &write.stock_moves {
+        crate::stock::apply_move(tx, backend, m).await?;
     }
     insert_events(tx, &write.events).await
 }
@@ -214,13 +223,14 @@ impl DocumentStore for SqlStore {
         series: Option<&'static str>,
         build: BuildWrite<'_>,
     ) -> StoreResult<DocumentWrite> {
+        let backend = self.backend;
         write_tx!(self, |tx| {
             let number = match series {
                 Some(series) => Some(next_number(tx, series).await?),
                 None => None,
             };
             let write = build(number);
-            apply_write(tx, &write).await?;
+            apply_write(tx, backend, &write).await?;
             Ok(write)
         })
     }
@@ -288,6 +298,23 @@ impl DocumentStore for SqlStore {
             .await
             .map_err(map)?;
         row.as_ref().map(record_from_row::<SalesOrder>).transpose()
+    }
+
+    async fn deliveries_of_order(
+        &self,
+        id: salesflow_domain::ids::SalesOrderId,
+    ) -> StoreResult<Vec<salesflow_domain::delivery::Delivery>> {
+        use salesflow_domain::delivery::Delivery;
+        let sql = format!(
+            "SELECT {} FROM deliveries WHERE order_id = $1 ORDER BY created_at, id",
+            all_columns::<Delivery>().join(", ")
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_all(&self.read)
+            .await
+            .map_err(map)?;
+        rows.iter().map(record_from_row::<Delivery>).collect()
     }
 
     async fn quotes_past_validity(

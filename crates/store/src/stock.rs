@@ -17,7 +17,7 @@ use sqlx::{AnyConnection, AssertSqlSafe};
 
 use crate::db::{Backend, SqlStore, write_tx};
 use crate::dialect;
-use crate::documents::apply_write;
+use crate::documents::{apply_write, next_number};
 use crate::error::map;
 use crate::records::Conditions;
 use crate::rows::{bind_all, flag, int, micros, opt_parsed, opt_text, parsed, text, ts};
@@ -72,7 +72,7 @@ fn refused(error: StockError, m: &StockMove) -> StoreError {
 }
 
 /// Writes one move and its new balance inside the caller's transaction.
-async fn apply_move(
+pub(crate) async fn apply_move(
     tx: &mut AnyConnection,
     backend: Backend,
     m: &StockMove,
@@ -320,8 +320,12 @@ impl StockStore for SqlStore {
                     backorder_milli: wanted - amount.max(0),
                 });
             }
-            let write = build(reservations);
-            apply_write(tx, &write).await?;
+            let number = match reserve.series {
+                Some(series) => Some(next_number(tx, series).await?),
+                None => None,
+            };
+            let write = build(number, reservations);
+            apply_write(tx, backend, &write).await?;
             Ok(write)
         })
     }

@@ -2,6 +2,7 @@
 
 use salesflow_domain::ValidationErrors;
 use salesflow_domain::authz::Resource;
+use salesflow_domain::delivery::{Delivery, DeliveryInput};
 use salesflow_domain::event::{Change, EntityType};
 use salesflow_domain::ids::{PriceListId, ProductId, QuoteId};
 use salesflow_domain::money::Currency;
@@ -252,6 +253,50 @@ impl Entity for SalesOrder {
     fn apply(
         &self,
         _: &SalesOrderInput,
+        owner: Option<Owner>,
+        now: jiff::Timestamp,
+        _: &(),
+    ) -> Result<Option<(Self, Change)>, ValidationErrors> {
+        Ok(owner.and_then(|o| salesflow_domain::record::handed_off(self, o, "reassigned", now)))
+    }
+    fn account_ref(&self) -> Option<Uuid> {
+        Some(self.account_id.0)
+    }
+}
+
+impl Entity for Delivery {
+    type Input = DeliveryInput;
+    const ENTITY: EntityType = EntityType::Delivery;
+    const RESOURCE: Resource = Resource::Delivery;
+    const SORTABLE: &'static [&'static str] = &["created_at", "updated_at"];
+    const STATUSES: &'static [&'static str] = &["released", "shipped"];
+
+    common_entity_methods!(DeliveryInput);
+    no_context!(DeliveryInput);
+    no_edit_context!(DeliveryInput);
+    fn display_name(&self) -> String {
+        format!("{} · order {}", self.number, self.order_number)
+    }
+    fn case_id(&self) -> Uuid {
+        self.case_id
+    }
+    fn create(
+        _: Uuid,
+        _: &DeliveryInput,
+        _: RecordMeta,
+        _: Origin,
+        _: &(),
+    ) -> Result<(Self, Change), ValidationErrors> {
+        Err(ValidationErrors::single(
+            "order_id",
+            "delivery_from_order",
+            "deliveries are made by releasing an order for picking",
+        ))
+    }
+    /// Only the owner changes here; shipping has its own step.
+    fn apply(
+        &self,
+        _: &DeliveryInput,
         owner: Option<Owner>,
         now: jiff::Timestamp,
         _: &(),

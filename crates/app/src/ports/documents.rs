@@ -19,6 +19,7 @@ pub enum Doc {
     Quote(Box<Quote>),
     Opportunity(Box<Opportunity>),
     Order(Box<SalesOrder>),
+    Delivery(Box<salesflow_domain::delivery::Delivery>),
 }
 
 /// A portal link as stored: only the token's hash.
@@ -47,6 +48,8 @@ pub struct DocumentWrite {
     pub portal_link: Option<PortalLink>,
     pub events: Vec<EventRecord>,
     pub jobs: Vec<NewJob>,
+    /// Stock moves (shipments, releases); each is checked against its balance.
+    pub stock_moves: Vec<salesflow_domain::stock::StockMove>,
 }
 
 /// Builds the write once the document number is known.
@@ -86,6 +89,11 @@ pub trait DocumentStore: Send + Sync {
     /// The quotes of an opportunity, newest first (any owner: superseding needs them all).
     async fn quotes_of_opportunity(&self, id: Uuid) -> StoreResult<Vec<Quote>>;
     async fn order_of_quote(&self, id: QuoteId) -> StoreResult<Option<SalesOrder>>;
+    /// An order's deliveries, oldest first.
+    async fn deliveries_of_order(
+        &self,
+        id: salesflow_domain::ids::SalesOrderId,
+    ) -> StoreResult<Vec<salesflow_domain::delivery::Delivery>>;
     /// Open quotes whose validity date is before `today`, oldest first.
     async fn quotes_past_validity(
         &self,

@@ -38,9 +38,14 @@ pub struct ReserveStock<'a> {
     pub at: Timestamp,
     /// Ids for the reservation moves, one per request.
     pub move_ids: &'a [StockMoveId],
+    /// A number series the write takes its next number from.
+    pub series: Option<&'static str>,
 }
 
-pub type BuildConfirmation<'a> = &'a (dyn Fn(Vec<Reservation>) -> DocumentWrite + Send + Sync);
+/// Builds the write from the new document number (when a series was named) and what was
+/// reserved.
+pub type BuildConfirmation<'a> =
+    &'a (dyn Fn(Option<String>, Vec<Reservation>) -> DocumentWrite + Send + Sync);
 
 #[async_trait]
 pub trait StockStore: Send + Sync {

@@ -5,6 +5,7 @@ mod accounts;
 mod activities;
 mod campaigns;
 mod contacts;
+mod deliveries;
 mod leads;
 mod opportunities;
 mod price_lists;

@@ -34,6 +34,8 @@ impl Table for SalesOrder {
         "signature",
         "reservations",
         "confirmed_at",
+        "progress",
+        "inspections",
     ];
     const SEARCH: &'static [&'static str] = &["title_key"];
     const GROUP: Option<&'static str> = Some("status");
@@ -60,6 +62,8 @@ impl Table for SalesOrder {
             json_val(&self.signature),
             json_val(&self.reservations),
             self.confirmed_at.into(),
+            json_val(&self.progress),
+            json_val(&self.inspections),
         ]
     }
 
@@ -87,6 +91,8 @@ impl Table for SalesOrder {
             signature: json_col(row, "signature")?,
             reservations: json_col(row, "reservations")?,
             confirmed_at: opt_ts(row, "confirmed_at")?,
+            progress: json_col(row, "progress")?,
+            inspections: json_col(row, "inspections")?,
             meta,
         })
     }

@@ -5,9 +5,11 @@
 
 use reqwest::Method;
 use salesflow_app::entity::Origin;
+use salesflow_app::fulfilment::ReleaseOrder;
 use salesflow_app::portal::PortalAnswer;
 use salesflow_app::ports::UserRecord;
 use salesflow_app::quotes::SendQuote;
+use salesflow_app::stock::ConfirmOrder;
 use salesflow_domain::account::{Account, AccountInput};
 use salesflow_domain::price_list::{PriceList, PriceListInput, PricesInput};
 use salesflow_domain::product::{Product, ProductInput};
@@ -27,6 +29,11 @@ const ORDER_READ_OWN: [u16; 8] = [401, 200, 200, 200, 403, 200, 200, 403];
 const ORDER_READ_OTHER: [u16; 8] = [401, 200, 404, 404, 403, 200, 200, 403];
 const ORDER_WRITE_OWN: [u16; 8] = [401, 200, 200, 403, 403, 403, 403, 403];
 const ORDER_WRITE_OTHER: [u16; 8] = [401, 200, 404, 404, 403, 403, 403, 403];
+/// Warehouse work: admins and warehouse staff (others see deliveries but do not change them).
+const WAREHOUSE_WORK: [u16; 8] = [401, 200, 403, 403, 403, 200, 403, 403];
+const WAREHOUSE_OTHER: [u16; 8] = [401, 200, 404, 404, 403, 200, 403, 403];
+const ADMIN_ONLY: [u16; 8] = [401, 200, 403, 403, 403, 403, 403, 403];
+const ADMIN_ONLY_OTHER: [u16; 8] = [401, 200, 404, 404, 403, 403, 403, 403];
 const STOCK_READ: [u16; 8] = [401, 200, 200, 200, 403, 200, 200, 403];
 const PROCESS_READ: [u16; 8] = [401, 200, 200, 200, 200, 403, 200, 403];
 
@@ -150,6 +157,44 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
     ),
     ("POST /api/v1/orders/{id}/confirm own", ORDER_WRITE_OWN),
     ("POST /api/v1/orders/{id}/confirm other", ORDER_WRITE_OTHER),
+    ("POST /api/v1/orders/{id}/inspections own", WAREHOUSE_WORK),
+    ("POST /api/v1/orders/{id}/inspections other", WAREHOUSE_WORK),
+    (
+        "POST /api/v1/orders/{id}/releases own",
+        [401, 201, 403, 403, 403, 201, 403, 403],
+    ),
+    (
+        "POST /api/v1/orders/{id}/releases other",
+        [401, 201, 403, 403, 403, 201, 403, 403],
+    ),
+    ("GET /api/v1/deliveries", ORDER_READ_OWN),
+    // Deliveries come from pick releases: those allowed to create are told so (422).
+    (
+        "POST /api/v1/deliveries",
+        [401, 422, 403, 403, 403, 422, 403, 403],
+    ),
+    ("GET /api/v1/deliveries/export", WAREHOUSE_WORK),
+    ("GET /api/v1/deliveries/counts", ORDER_READ_OWN),
+    ("GET /api/v1/deliveries/{id} own", ORDER_READ_OWN),
+    ("GET /api/v1/deliveries/{id} other", ORDER_READ_OTHER),
+    ("PATCH /api/v1/deliveries/{id} own", WAREHOUSE_WORK),
+    ("PATCH /api/v1/deliveries/{id} other", WAREHOUSE_OTHER),
+    ("POST /api/v1/deliveries/{id}/archive own", ADMIN_ONLY),
+    (
+        "POST /api/v1/deliveries/{id}/archive other",
+        ADMIN_ONLY_OTHER,
+    ),
+    ("POST /api/v1/deliveries/{id}/restore own", ADMIN_ONLY),
+    (
+        "POST /api/v1/deliveries/{id}/restore other",
+        ADMIN_ONLY_OTHER,
+    ),
+    ("GET /api/v1/deliveries/{id}/events own", ORDER_READ_OWN),
+    ("GET /api/v1/deliveries/{id}/events other", ORDER_READ_OTHER),
+    ("POST /api/v1/deliveries/{id}/ship own", WAREHOUSE_WORK),
+    ("POST /api/v1/deliveries/{id}/ship other", WAREHOUSE_OTHER),
+    ("GET /api/v1/deliveries/{id}/pdf own", ORDER_READ_OWN),
+    ("GET /api/v1/deliveries/{id}/pdf other", ORDER_READ_OTHER),
     ("GET /api/v1/settings/fulfilment", STOCK_READ),
     ("PUT /api/v1/settings/fulfilment", MANAGE),
     ("GET /api/v1/settings/taxes", READ_ALL),
@@ -281,7 +326,32 @@ async fn record(
                 .portal_accept(q.id.0, token, &answer, None)
                 .await
                 .unwrap();
-            (order.id.to_string(), order.meta.version)
+            if !matches!(last, "inspections" | "releases") && kind != "deliveries" {
+                return (order.id.to_string(), order.meta.version);
+            }
+            // Inspected, released and shipped orders are confirmed first.
+            let confirm = ConfirmOrder {
+                version: order.meta.version,
+                warehouse_id: None,
+            };
+            let order = t
+                .app
+                .confirm_order(&f.admin, order.id.0, &confirm)
+                .await
+                .unwrap();
+            if kind != "deliveries" {
+                return (order.id.to_string(), order.meta.version);
+            }
+            let release = ReleaseOrder {
+                version: order.meta.version,
+                lines: None,
+            };
+            let d = t
+                .app
+                .release_order(&f.admin, order.id.0, &release)
+                .await
+                .unwrap();
+            (d.id.to_string(), d.meta.version)
         }
     }
 }
@@ -376,7 +446,10 @@ async fn check(
         let (id, version) = record(t, f, kind, last, &owner).await;
         let body = match (last, kind) {
             ("cost", _) if method == Method::PUT => Some(json!({ "cost": "10.00" })),
-            ("confirm", _) => Some(json!({ "version": version })),
+            ("confirm" | "releases", _) => Some(json!({ "version": version })),
+            ("inspections", _) => Some(json!({ "passed": true, "version": version })),
+            ("ship", _) => Some(json!({ "carrier": "DHL", "version": version })),
+            (_, "deliveries") if method == Method::PATCH => Some(json!({ "version": version })),
             ("send" | "archive" | "restore", _) => Some(json!({ "version": version })),
             ("decision", _) => {
                 Some(json!({ "approve": true, "comment": "ok", "version": version }))

@@ -10,6 +10,7 @@ mod browser;
 mod browser_quote;
 mod capture;
 mod concurrency;
+mod fulfilment;
 mod import;
 mod jobs;
 mod merge;

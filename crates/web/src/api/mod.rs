@@ -202,6 +202,11 @@ fn stock_routes() -> Router<AppState> {
         .route("/api/v1/stock/receipts", post(stock::receipt))
         .route("/api/v1/stock/adjustments", post(stock::adjustment))
         .route("/api/v1/orders/{id}/confirm", post(stock::confirm))
+        .route("/api/v1/orders/{id}/inspections", post(stock::inspect))
+        .route("/api/v1/orders/{id}/releases", post(stock::release))
+        .merge(resource_routes::<salesflow_domain::delivery::Delivery>())
+        .route("/api/v1/deliveries/{id}/ship", post(stock::ship))
+        .route("/api/v1/deliveries/{id}/pdf", get(stock::delivery_pdf))
         .route(
             "/api/v1/settings/fulfilment",
             get(quotes::fulfilment).put(quotes::save_fulfilment),

@@ -189,3 +189,42 @@ pub async fn confirm(
     let order = s.app.confirm_order(&actor, id, &body).await?;
     Ok(Json(json!({ "order": order })))
 }
+
+pub async fn inspect(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+    ApiJson(body): ApiJson<salesflow_app::fulfilment::InspectOrder>,
+) -> Result<Json<Value>, ApiError> {
+    let order = s.app.inspect_order(&actor, id, &body).await?;
+    Ok(Json(json!({ "order": order })))
+}
+
+pub async fn release(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+    ApiJson(body): ApiJson<salesflow_app::fulfilment::ReleaseOrder>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let delivery = s.app.release_order(&actor, id, &body).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "delivery": delivery }))))
+}
+
+pub async fn ship(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+    ApiJson(body): ApiJson<salesflow_domain::delivery::ShipInput>,
+) -> Result<Json<Value>, ApiError> {
+    let delivery = s.app.ship_delivery(&actor, id, &body).await?;
+    Ok(Json(json!({ "delivery": delivery })))
+}
+
+pub async fn delivery_pdf(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+) -> Result<axum::response::Response, ApiError> {
+    let (filename, bytes) = s.app.delivery_pdf(&actor, id).await?;
+    Ok(crate::api::quotes::pdf_response(&filename, bytes))
+}

@@ -1,5 +1,6 @@
 //! The catalogue and the quote-to-order documents on the web.
 
+use salesflow_domain::delivery::Delivery;
 use salesflow_domain::price_list::PriceList;
 use salesflow_domain::product::Product;
 use salesflow_domain::quote::Quote;
@@ -109,6 +110,21 @@ impl WebResource for PriceList {
         column("Customer group", "customer_group", None),
         column("Valid from", "valid_from", None),
         column("Valid until", "valid_to", None),
+    ];
+}
+
+impl WebResource for Delivery {
+    const PATH: &'static str = "deliveries";
+    const ONE: &'static str = "delivery";
+    const TITLE: &'static str = "Deliveries";
+    const LABEL: &'static str = "Delivery";
+    const FIELDS: &'static [FieldSpec] = &[field("owner_id", "Owner", FieldKind::Owner)];
+    const COLUMNS: &'static [ColumnSpec] = &[
+        column("Delivery", "name", None),
+        column("Status", "status", None),
+        column("Carrier", "carrier", None),
+        column("Tracking", "tracking", None),
+        column("Created", "created_at", Some("created_at")),
     ];
 }
 

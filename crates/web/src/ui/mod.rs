@@ -3,6 +3,7 @@
 
 mod auth;
 mod board;
+mod deliveries;
 mod doc_view;
 mod home;
 mod imports;
@@ -229,6 +230,17 @@ fn document_routes() -> Router<AppState> {
             get(quotes::order).post(records::update::<SalesOrder>),
         )
         .route("/orders/{id}/confirm", post(stock::confirm))
+        .route("/orders/{id}/inspections", post(deliveries::inspect))
+        .route("/orders/{id}/releases", post(deliveries::release))
+        .merge(records::routes_except_detail::<
+            salesflow_domain::delivery::Delivery,
+        >())
+        .route(
+            "/deliveries/{id}",
+            get(deliveries::show).post(records::update::<salesflow_domain::delivery::Delivery>),
+        )
+        .route("/deliveries/{id}/ship", post(deliveries::ship))
+        .route("/deliveries/{id}/pdf", get(deliveries::pdf))
         .route("/stock", get(stock::stock_page))
         .route("/stock/receipts", post(stock::receipt))
         .route("/stock/adjustments", post(stock::adjustment))

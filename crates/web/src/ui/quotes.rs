@@ -376,6 +376,11 @@ struct OrderPage {
     id: String,
     version: i64,
     can_confirm: bool,
+    /// Inspection and pick release are open to the viewer.
+    can_fulfil: bool,
+    last_inspection: Option<String>,
+    /// (number, status, address) of the order's deliveries.
+    deliveries: Vec<(String, String, String)>,
     /// (line, reserved, backorder) of a confirmed order.
     reservations: Vec<(String, String, String)>,
 }
@@ -392,6 +397,10 @@ pub async fn order(State(s): State<AppState>, user: UiUser, PathId(id): PathId) 
     ) {
         (Ok(e), Ok(n)) => (e, n),
         (Err(e), _) | (_, Err(e)) => return app_error_page(e),
+    };
+    let deliveries = match s.app.deliveries_of_order(actor, &order).await {
+        Ok(d) => d,
+        Err(e) => return app_error_page(e),
     };
     let sig = &order.signature;
     let mut facts = vec![
@@ -449,6 +458,32 @@ pub async fn order(State(s): State<AppState>, user: UiUser, PathId(id): PathId) 
         version: order.meta.version,
         can_confirm: order.status == salesflow_domain::sales_order::OrderStatus::New
             && actor.can(Resource::SalesOrder, Action::Update),
+        can_fulfil: matches!(
+            order.status,
+            salesflow_domain::sales_order::OrderStatus::Confirmed
+                | salesflow_domain::sales_order::OrderStatus::PartiallyShipped
+        ) && actor.can(Resource::Delivery, Action::Update),
+        last_inspection: order.inspections.last().map(|i| {
+            format!(
+                "{} on {}{}",
+                if i.passed { "Passed" } else { "Failed" },
+                when(i.at),
+                i.notes
+                    .as_ref()
+                    .map(|n| format!(": {n}"))
+                    .unwrap_or_default()
+            )
+        }),
+        deliveries: deliveries
+            .iter()
+            .map(|d| {
+                (
+                    d.number.clone(),
+                    humanize(d.status.as_str()),
+                    format!("/deliveries/{}", d.id),
+                )
+            })
+            .collect(),
         reservations: order
             .reservations
             .iter()

@@ -76,7 +76,10 @@ impl Layout {
             || current.starts_with("/price-lists")
         {
             "Quotes"
-        } else if current.starts_with("/orders") || current.starts_with("/stock") {
+        } else if current.starts_with("/orders")
+            || current.starts_with("/stock")
+            || current.starts_with("/deliveries")
+        {
             "Orders"
         } else if current == "/" {
             ""
@@ -178,6 +181,9 @@ impl Layout {
                 let mut items = Vec::new();
                 if actor.can(Resource::SalesOrder, Action::Read) {
                     items.push(sub("Sales orders", "/orders"));
+                }
+                if actor.can(Resource::Delivery, Action::Read) {
+                    items.push(sub("Deliveries", "/deliveries"));
                 }
                 if actor.can(Resource::Stock, Action::Read) {
                     items.push(sub("Stock", "/stock"));

@@ -24,6 +24,21 @@ fn stock_endpoints() -> Vec<Endpoint> {
         Endpoint::new(HttpMethod::Post, "/api/v1/stock/adjustments", "stock", "A stock count corrected (quantity may be negative; a reason is required; never below zero)")
             .body(schema_ref("StockEntry"))
             .returns("201", "application/json", object()),
+        Endpoint::new(HttpMethod::Post, "/api/v1/orders/{id}/inspections", "orders", "Record a quality inspection (warehouse staff, admins); a failed one blocks picking until one passes")
+            .id()
+            .body(schema_ref("InspectOrder"))
+            .returns("200", "application/json", wrapped("order", schema_ref("SalesOrder"))),
+        Endpoint::new(HttpMethod::Post, "/api/v1/orders/{id}/releases", "orders", "Release an order (all that is open, or given lines and quantities) for picking: makes the numbered delivery note")
+            .id()
+            .body(schema_ref("ReleaseOrder"))
+            .returns("201", "application/json", wrapped("delivery", schema_ref("Delivery"))),
+        Endpoint::new(HttpMethod::Post, "/api/v1/deliveries/{id}/ship", "deliveries", "Ship a released delivery with carrier and tracking: stock leaves through the ledger, the order's status follows")
+            .id()
+            .body(schema_ref("ShipInput"))
+            .returns("200", "application/json", wrapped("delivery", schema_ref("Delivery"))),
+        Endpoint::new(HttpMethod::Get, "/api/v1/deliveries/{id}/pdf", "deliveries", "The delivery note as PDF")
+            .id()
+            .returns("200", "application/pdf", object()),
         Endpoint::new(HttpMethod::Post, "/api/v1/orders/{id}/confirm", "orders", "Confirm a new order: its stocked lines are reserved; 409 insufficient_stock when stock is short and backorders are not allowed")
             .id()
             .body(schema_ref("ConfirmOrder"))

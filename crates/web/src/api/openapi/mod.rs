@@ -354,6 +354,9 @@ fn endpoints() -> Vec<Endpoint> {
     all.extend(resource_endpoints::<Quote>("QuoteInput"));
     all.extend(resource_endpoints::<SalesOrder>("SalesOrderInput"));
     all.extend(resource_endpoints::<PriceList>("PriceListInput"));
+    all.extend(resource_endpoints::<salesflow_domain::delivery::Delivery>(
+        "DeliveryInput",
+    ));
     all.extend(documents::endpoints());
     for (path, one, name) in [
         ("leads", "lead", "Lead"),

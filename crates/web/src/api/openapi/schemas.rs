@@ -92,7 +92,12 @@ pub(super) fn all() -> (Named, Nested) {
         StockEntry,
         StockMove,
         ConfirmOrder,
-        FulfilmentSettings
+        FulfilmentSettings,
+        salesflow_domain::delivery::Delivery,
+        salesflow_domain::delivery::DeliveryInput,
+        salesflow_domain::delivery::ShipInput,
+        salesflow_app::fulfilment::InspectOrder,
+        salesflow_app::fulfilment::ReleaseOrder
     );
     (schemas, nested)
 }
