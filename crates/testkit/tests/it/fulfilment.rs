@@ -375,28 +375,71 @@ async fn the_warehouse_works_an_order_through_the_pages() {
     let office = t.api_as(&admin_user).await;
     product(&t, &admin, "BOX", Some("Fragile"), true).await;
     office
-        .call(reqwest::Method::PUT, "/api/v1/settings/fulfilment", Some(&json!({ "settings": { "inspect_categories": ["fragile"] }, "version": 0 })))
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/settings/fulfilment",
+            Some(&json!({ "settings": { "inspect_categories": ["fragile"] }, "version": 0 })),
+        )
         .await;
-    let boxes = office.get("/api/v1/products?q=BOX").await.json["products"][0]["id"].as_str().unwrap().to_string();
-    ok(&office, "/api/v1/stock/receipts", json!({ "product_id": boxes, "quantity": "2" }), "level").await;
+    let boxes = office.get("/api/v1/products?q=BOX").await.json["products"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(
+        &office,
+        "/api/v1/stock/receipts",
+        json!({ "product_id": boxes, "quantity": "2" }),
+        "level",
+    )
+    .await;
     let o = order(&t, &admin, "2 x BOX").await;
-    ok(&office, &format!("/api/v1/orders/{}/confirm", o.id), json!({ "version": 1 }), "order").await;
+    ok(
+        &office,
+        &format!("/api/v1/orders/{}/confirm", o.id),
+        json!({ "version": 1 }),
+        "order",
+    )
+    .await;
     let clerk = t.session_as(&t.user(Role::Warehouse, None).await).await;
     let (_, page) = clerk.get(&format!("/orders/{}", o.id)).await;
-    assert!(page.contains("Quality inspection") && page.contains("Release everything open"), "{page}");
-    let inspected = clerk.post(&format!("/orders/{}/inspections", o.id), &[("passed", "true"), ("version", "2")]).await;
+    assert!(
+        page.contains("Quality inspection") && page.contains("Release everything open"),
+        "{page}"
+    );
+    let inspected = clerk
+        .post(
+            &format!("/orders/{}/inspections", o.id),
+            &[("passed", "true"), ("version", "2")],
+        )
+        .await;
     assert_eq!(inspected.status(), 303);
-    let released = clerk.post(&format!("/orders/{}/releases", o.id), &[("version", "3")]).await;
+    let released = clerk
+        .post(&format!("/orders/{}/releases", o.id), &[("version", "3")])
+        .await;
     assert_eq!(released.status(), 303);
     let delivery = released.headers()["location"].to_str().unwrap().to_string();
     let (_, page) = clerk.get(&delivery).await;
-    assert!(page.contains("To pick") && page.contains("BOX item") && page.contains("Shipped</button>"), "{page}");
-    let shipped = clerk.post(&format!("{delivery}/ship"), &[("carrier", "GLS"), ("tracking", "GLS-1"), ("version", "1")]).await;
+    assert!(
+        page.contains("To pick") && page.contains("BOX item") && page.contains("Shipped</button>"),
+        "{page}"
+    );
+    let shipped = clerk
+        .post(
+            &format!("{delivery}/ship"),
+            &[("carrier", "GLS"), ("tracking", "GLS-1"), ("version", "1")],
+        )
+        .await;
     assert_eq!(shipped.status(), 303);
     let (_, page) = clerk.get(&delivery).await;
-    assert!(page.contains("GLS-1") && !page.contains("Shipped</button>"), "{page}");
+    assert!(
+        page.contains("GLS-1") && !page.contains("Shipped</button>"),
+        "{page}"
+    );
     assert_eq!(clerk.get(&format!("{delivery}/pdf")).await.0, 200);
     let (_, order_page) = clerk.get(&format!("/orders/{}", o.id)).await;
-    assert!(order_page.contains("DN-00001") && order_page.contains("Passed"), "{order_page}");
+    assert!(
+        order_page.contains("DN-00001") && order_page.contains("Passed"),
+        "{order_page}"
+    );
     t.shutdown().await;
 }
