@@ -6,7 +6,8 @@ use salesflow_documents::{Align, Column, Document, Table};
 use salesflow_domain::account::Account;
 use salesflow_domain::authz::{Action, Resource};
 use salesflow_domain::delivery::{Delivery, ShipError, ShipInput};
-use salesflow_domain::ids::{DeliveryId, ProductId, StockMoveId, WarehouseId};
+use salesflow_domain::ids::{DeliveryId, InvoiceId, ProductId, StockMoveId, WarehouseId};
+use salesflow_domain::invoice::{Invoice, InvoicePolicy};
 use salesflow_domain::product::Product;
 use salesflow_domain::quote::lines::quantity_text;
 use salesflow_domain::sales_order::{FulfilmentError, ReleaseRequest, SalesOrder, StockRequest};
@@ -251,10 +252,24 @@ impl App {
                 })
             })
             .collect();
-        let events = vec![
+        let mut events = vec![
             self.event_for(actor, &shipped, change),
             self.event_for(actor, &next_order, order_change),
         ];
+        // Invoiced per shipment: the draft invoice for what left is made with the shipment.
+        let mut inserts = Vec::new();
+        if order.invoice_policy == InvoicePolicy::OnShipment {
+            let quantities = delivery.quantities();
+            let (invoice, created) = Invoice::draft(
+                InvoiceId(Uuid::now_v7()),
+                &next_order,
+                Some((delivery.id, &quantities)),
+                now,
+            )
+            .map_err(|e| AppError::invalid("lines", "amount_too_large", e.to_string()))?;
+            events.push(self.event_for(actor, &invoice, created));
+            inserts.push(Doc::Invoice(Box::new(invoice)));
+        }
         let write = DocumentWrite {
             updates: vec![
                 (
@@ -263,6 +278,7 @@ impl App {
                 ),
                 (Doc::Order(Box::new(next_order)), order.meta.version),
             ],
+            inserts,
             stock_moves,
             events,
             ..Default::default()

@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod fulfilment;
 pub mod import;
+pub mod invoices;
 pub mod jobs;
 pub mod leads;
 pub mod list;
@@ -30,6 +31,7 @@ pub mod secret;
 pub mod settings;
 pub mod stock;
 pub mod token_cache;
+pub mod ubl;
 pub mod users;
 pub mod web_forms;
 

@@ -321,6 +321,7 @@ pub trait Store:
     + RecordStore<salesflow_domain::sales_order::SalesOrder>
     + RecordStore<salesflow_domain::price_list::PriceList>
     + RecordStore<salesflow_domain::delivery::Delivery>
+    + RecordStore<salesflow_domain::invoice::Invoice>
     + DocumentStore
     + StockStore
 {

@@ -27,6 +27,13 @@ pub struct CompanySettings {
     pub vat_id: String,
     /// Bank details or registration, printed at the bottom of each page.
     pub footer: String,
+    /// ISO 3166-1 alpha-2 country of the company (e-invoices name it).
+    #[serde(default = "default_country")]
+    pub country_code: String,
+}
+
+fn default_country() -> String {
+    "DE".into()
 }
 
 impl Default for CompanySettings {
@@ -38,6 +45,7 @@ impl Default for CompanySettings {
             phone: String::new(),
             vat_id: String::new(),
             footer: String::new(),
+            country_code: default_country(),
         }
     }
 }
@@ -47,6 +55,14 @@ impl CompanySettings {
         let mut errors = salesflow_domain::ValidationErrors::default();
         if self.name.trim().is_empty() {
             errors.add("name", "required", "name the company");
+        }
+        let code = self.country_code.as_bytes();
+        if code.len() != 2 || !code.iter().all(u8::is_ascii_uppercase) {
+            errors.add(
+                "country_code",
+                "invalid_country",
+                "two capital letters, e.g. DE",
+            );
         }
         for (field, value, max) in [
             ("name", &self.name, 200),

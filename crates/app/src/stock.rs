@@ -4,7 +4,8 @@
 //! backorder).
 
 use salesflow_domain::authz::{Action, Resource};
-use salesflow_domain::ids::{ProductId, StockMoveId, WarehouseId};
+use salesflow_domain::ids::{InvoiceId, ProductId, StockMoveId, WarehouseId};
+use salesflow_domain::invoice::{Invoice, InvoicePolicy};
 use salesflow_domain::product::Product;
 use salesflow_domain::sales_order::{FulfilmentSettings, OrderError, SalesOrder};
 use salesflow_domain::stock::{MoveKind, StockEntry, StockMove, entry_quantity};
@@ -34,6 +35,8 @@ pub struct ConfirmOrder {
     pub version: i64,
     /// Where the stock comes from; the default warehouse when omitted.
     pub warehouse_id: Option<String>,
+    /// `on_order` or `on_shipment`; the company's default (Settings → Fulfilment) when omitted.
+    pub invoice_policy: Option<String>,
 }
 
 impl App {
@@ -208,14 +211,35 @@ impl App {
             .map(|_| StockMoveId(Uuid::now_v7()))
             .collect();
         let (settings, _) = self.fulfilment_settings().await?;
+        let policy = match non_empty(&request.invoice_policy) {
+            Some(raw) => raw
+                .parse()
+                .map_err(|e: String| AppError::invalid("invoice_policy", "invalid_choice", e))?,
+            None => settings.invoice_policy,
+        };
         let now = self.now();
+        // Invoiced on order: the draft invoice is made with the confirmation.
+        let invoice = match policy {
+            InvoicePolicy::OnOrder => Some(
+                Invoice::draft(InvoiceId(Uuid::now_v7()), &order, None, now)
+                    .map_err(|e| AppError::invalid("lines", "amount_too_large", e.to_string()))?,
+            ),
+            InvoicePolicy::OnShipment => None,
+        };
         let build = |_: Option<String>, reservations| {
-            let (next, change) = order.confirmed(reservations, now);
-            DocumentWrite {
+            let (next, change) = order.confirmed(reservations, policy, now);
+            let mut write = DocumentWrite {
                 events: vec![self.event_for(actor, &next, change)],
                 updates: vec![(Doc::Order(Box::new(next)), order.meta.version)],
                 ..Default::default()
+            };
+            if let Some((draft, created)) = &invoice {
+                write
+                    .events
+                    .push(self.event_for(actor, draft, created.clone()));
+                write.inserts.push(Doc::Invoice(Box::new(draft.clone())));
             }
+            write
         };
         let reserve = ReserveStock {
             requests: &requests,

@@ -141,6 +141,7 @@ pub async fn fill(
         phone: "+49 30 1234 5678".into(),
         vat_id: "DE123456789".into(),
         footer: "IBAN DE02 1001 0010 0006 8201 01 · Amtsgericht Berlin HRB 123456".into(),
+        country_code: "DE".into(),
     };
     app.save_company_settings(admin, &company, 0)
         .await

@@ -30,6 +30,8 @@ pub enum Resource {
     Stock,
     /// Deliveries: pick releases with their delivery notes, and shipments; quality inspection.
     Delivery,
+    /// Invoices and credit notes.
+    Invoice,
     User,
     Audit,
 }
@@ -95,6 +97,9 @@ pub fn grant(role: Role, resource: Resource) -> Option<(Visibility, &'static [Ac
         (Role::SalesManager, Delivery) => Some((Visibility::Team, READ)),
         (Role::SalesRep, Delivery) => Some((Visibility::Own, READ)),
         (Role::Finance, Delivery) => Some((Visibility::All, READ)),
+        (Role::Finance, Invoice) => Some((Visibility::All, &[Read, Create, Update, Export])),
+        (Role::SalesManager, Invoice) => Some((Visibility::Team, READ)),
+        (Role::SalesRep, Invoice) => Some((Visibility::Own, READ)),
         (Role::SalesManager | Role::SalesRep | Role::Finance, Stock) => {
             Some((Visibility::All, READ))
         }

@@ -24,6 +24,7 @@ pub enum EntityType {
     SalesOrder,
     PriceList,
     Delivery,
+    Invoice,
 }
 
 impl EntityType {
@@ -45,10 +46,11 @@ impl EntityType {
             EntityType::SalesOrder => "sales_order",
             EntityType::PriceList => "price_list",
             EntityType::Delivery => "delivery",
+            EntityType::Invoice => "invoice",
         }
     }
 
-    pub const ALL: [EntityType; 16] = [
+    pub const ALL: [EntityType; 17] = [
         Self::User,
         Self::Team,
         Self::Account,
@@ -65,6 +67,7 @@ impl EntityType {
         Self::SalesOrder,
         Self::PriceList,
         Self::Delivery,
+        Self::Invoice,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {

@@ -46,7 +46,8 @@ id_type!(
     PriceListId,
     WarehouseId,
     StockMoveId,
-    DeliveryId
+    DeliveryId,
+    InvoiceId
 );
 
 /// Parses an optional id field: missing or blank is `None`, anything else must be an id.

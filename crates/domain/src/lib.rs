@@ -20,6 +20,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod import;
+pub mod invoice;
 pub mod lead;
 pub mod line_item;
 pub mod money;

@@ -91,6 +91,7 @@ pub struct SalesOrder {
     pub progress: Vec<LineProgress>,
     /// Quality inspections, oldest first; the last one counts.
     pub inspections: Vec<Inspection>,
+    pub invoice_policy: crate::invoice::InvoicePolicy,
     #[serde(flatten)]
     pub meta: RecordMeta,
 }
@@ -119,7 +120,7 @@ pub struct StockRequest {
 }
 
 /// How the company handles a confirmation without enough stock (Settings → Fulfilment).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FulfilmentSettings {
     /// Confirm anyway and keep the missing quantity as a backorder (otherwise refuse).
     #[serde(default)]
@@ -127,6 +128,27 @@ pub struct FulfilmentSettings {
     /// Product categories whose orders need a passed quality inspection before picking.
     #[serde(default)]
     pub inspect_categories: Vec<String>,
+    /// How orders are invoiced unless their confirmation says otherwise.
+    #[serde(default)]
+    pub invoice_policy: crate::invoice::InvoicePolicy,
+    /// Days from an invoice's date to its due date.
+    #[serde(default = "thirty")]
+    pub payment_days: i64,
+}
+
+fn thirty() -> i64 {
+    30
+}
+
+impl Default for FulfilmentSettings {
+    fn default() -> Self {
+        Self {
+            allow_backorder: false,
+            inspect_categories: Vec::new(),
+            invoice_policy: crate::invoice::InvoicePolicy::default(),
+            payment_days: thirty(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -147,6 +169,7 @@ impl Fields for SalesOrder {
                 Some(Money::new(self.totals.payable_minor, self.currency).to_string()),
             ),
             ("signed_by", Some(self.signature.name.clone())),
+            ("invoice_policy", Some(self.invoice_policy.to_string())),
             ("owner_id", Some(self.meta.owner_id.to_string())),
             ("archived", Some(self.meta.archived.to_string())),
         ]
@@ -186,6 +209,7 @@ impl SalesOrder {
             confirmed_at: None,
             progress: vec![LineProgress::default(); d.lines.len()],
             inspections: Vec::new(),
+            invoice_policy: crate::invoice::InvoicePolicy::default(),
             meta: RecordMeta::new(quote.meta.owner_id, quote.meta.team_id, now),
         };
         let change = Change::transition(
@@ -230,10 +254,16 @@ impl SalesOrder {
 
     /// Confirmed with the stock that was reserved for it (after `check_confirmable`; the
     /// store's version check keeps a second confirmation out).
-    pub fn confirmed(&self, reservations: Vec<Reservation>, now: Timestamp) -> (Self, Change) {
+    pub fn confirmed(
+        &self,
+        reservations: Vec<Reservation>,
+        policy: crate::invoice::InvoicePolicy,
+        now: Timestamp,
+    ) -> (Self, Change) {
         let backorder: i64 = reservations.iter().map(|r| r.backorder_milli).sum();
         let mut next = self.clone();
         next.status = OrderStatus::Confirmed;
+        next.invoice_policy = policy;
         next.confirmed_at = Some(now);
         next.reservations = reservations;
         next.meta = self.meta.next(now);

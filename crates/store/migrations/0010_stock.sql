@@ -76,3 +76,50 @@ CREATE INDEX deliveries_owner ON deliveries (owner_id, created_at, id);
 CREATE INDEX deliveries_team ON deliveries (team_id, created_at, id);
 CREATE INDEX deliveries_case ON deliveries (case_id);
 INSERT INTO number_series (series, prefix, next_value) VALUES ('delivery', 'DN-', 1);
+
+-- Invoices and credit notes; orders say how they are invoiced.
+ALTER TABLE sales_orders ADD COLUMN invoice_policy TEXT NOT NULL DEFAULT 'on_order';
+CREATE TABLE invoices (
+    id TEXT PRIMARY KEY,
+    number TEXT,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    order_id TEXT NOT NULL REFERENCES sales_orders (id),
+    order_number TEXT NOT NULL,
+    delivery_id TEXT REFERENCES deliveries (id),
+    credit_of TEXT REFERENCES invoices (id),
+    credit_of_number TEXT,
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    contact_id TEXT,
+    case_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    price_mode TEXT NOT NULL,
+    terms TEXT,
+    lines TEXT NOT NULL,
+    totals TEXT NOT NULL,
+    total_minor BIGINT NOT NULL,
+    issue_date TEXT,
+    due_date TEXT,
+    paid_minor BIGINT NOT NULL,
+    owner_id TEXT NOT NULL REFERENCES users (id),
+    team_id TEXT,
+    archived BIGINT NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    version BIGINT NOT NULL,
+    merged_into TEXT
+);
+CREATE UNIQUE INDEX invoices_number ON invoices (number);
+-- One invoice per shipment at most.
+CREATE UNIQUE INDEX invoices_delivery ON invoices (delivery_id, kind);
+CREATE INDEX invoices_order ON invoices (order_id);
+CREATE INDEX invoices_status ON invoices (status, created_at, id);
+CREATE INDEX invoices_due ON invoices (status, due_date);
+CREATE INDEX invoices_created ON invoices (created_at, id);
+CREATE INDEX invoices_updated ON invoices (updated_at, id);
+CREATE INDEX invoices_owner ON invoices (owner_id, created_at, id);
+CREATE INDEX invoices_team ON invoices (team_id, created_at, id);
+CREATE INDEX invoices_account ON invoices (account_id);
+CREATE INDEX invoices_case ON invoices (case_id);
+INSERT INTO number_series (series, prefix, next_value) VALUES ('invoice', 'INV-', 1);
+INSERT INTO number_series (series, prefix, next_value) VALUES ('credit_note', 'CN-', 1);

@@ -46,6 +46,7 @@ async fn update_doc(tx: &mut AnyConnection, doc: &Doc, version: i64) -> StoreRes
         Doc::Opportunity(o) => update_in(tx, o.as_ref(), version).await,
         Doc::Order(o) => update_in(tx, o.as_ref(), version).await,
         Doc::Delivery(d) => update_in(tx, d.as_ref(), version).await,
+        Doc::Invoice(i) => update_in(tx, i.as_ref(), version).await,
     }
 }
 
@@ -55,6 +56,7 @@ async fn insert_doc(tx: &mut AnyConnection, doc: &Doc) -> StoreResult<()> {
         Doc::Opportunity(o) => insert_in(tx, o.as_ref()).await,
         Doc::Order(o) => insert_in(tx, o.as_ref()).await,
         Doc::Delivery(d) => insert_in(tx, d.as_ref()).await,
+        Doc::Invoice(i) => insert_in(tx, i.as_ref()).await,
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod db;
+pub mod einvoice;
 pub mod http;
 pub mod pdf;
 pub mod smtp;

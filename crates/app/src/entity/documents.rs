@@ -5,6 +5,7 @@ use salesflow_domain::authz::Resource;
 use salesflow_domain::delivery::{Delivery, DeliveryInput};
 use salesflow_domain::event::{Change, EntityType};
 use salesflow_domain::ids::{PriceListId, ProductId, QuoteId};
+use salesflow_domain::invoice::{Invoice, InvoiceInput};
 use salesflow_domain::money::Currency;
 use salesflow_domain::price_list::{PriceList, PriceListDetails, PriceListInput};
 use salesflow_domain::product::{Product, ProductDetails, ProductInput};
@@ -297,6 +298,61 @@ impl Entity for Delivery {
     fn apply(
         &self,
         _: &DeliveryInput,
+        owner: Option<Owner>,
+        now: jiff::Timestamp,
+        _: &(),
+    ) -> Result<Option<(Self, Change)>, ValidationErrors> {
+        Ok(owner.and_then(|o| salesflow_domain::record::handed_off(self, o, "reassigned", now)))
+    }
+    fn account_ref(&self) -> Option<Uuid> {
+        Some(self.account_id.0)
+    }
+}
+
+impl Entity for Invoice {
+    type Input = InvoiceInput;
+    const ENTITY: EntityType = EntityType::Invoice;
+    const RESOURCE: Resource = Resource::Invoice;
+    const SORTABLE: &'static [&'static str] = &["created_at", "updated_at"];
+    const STATUSES: &'static [&'static str] = &["draft", "posted", "partially_paid", "paid"];
+
+    common_entity_methods!(InvoiceInput);
+    no_context!(InvoiceInput);
+    no_edit_context!(InvoiceInput);
+    fn display_name(&self) -> String {
+        let what = match self.kind {
+            salesflow_domain::invoice::InvoiceKind::Invoice => "Invoice",
+            salesflow_domain::invoice::InvoiceKind::CreditNote => "Credit note",
+        };
+        match &self.number {
+            Some(n) => format!("{what} {n}"),
+            None => format!(
+                "Draft {} · order {}",
+                what.to_lowercase(),
+                self.order_number
+            ),
+        }
+    }
+    fn case_id(&self) -> Uuid {
+        self.case_id
+    }
+    fn create(
+        _: Uuid,
+        _: &InvoiceInput,
+        _: RecordMeta,
+        _: Origin,
+        _: &(),
+    ) -> Result<(Self, Change), ValidationErrors> {
+        Err(ValidationErrors::single(
+            "order_id",
+            "invoice_from_order",
+            "invoices are made from orders (on confirmation or per shipment) and credit notes from invoices",
+        ))
+    }
+    /// Only the owner changes here; the content is fixed by its order and by posting.
+    fn apply(
+        &self,
+        _: &InvoiceInput,
         owner: Option<Owner>,
         now: jiff::Timestamp,
         _: &(),

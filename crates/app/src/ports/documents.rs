@@ -20,6 +20,7 @@ pub enum Doc {
     Opportunity(Box<Opportunity>),
     Order(Box<SalesOrder>),
     Delivery(Box<salesflow_domain::delivery::Delivery>),
+    Invoice(Box<salesflow_domain::invoice::Invoice>),
 }
 
 /// A portal link as stored: only the token's hash.

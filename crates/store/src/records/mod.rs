@@ -6,6 +6,7 @@ mod activities;
 mod campaigns;
 mod contacts;
 mod deliveries;
+mod invoices;
 mod leads;
 mod opportunities;
 mod price_lists;

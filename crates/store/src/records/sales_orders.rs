@@ -36,6 +36,7 @@ impl Table for SalesOrder {
         "confirmed_at",
         "progress",
         "inspections",
+        "invoice_policy",
     ];
     const SEARCH: &'static [&'static str] = &["title_key"];
     const GROUP: Option<&'static str> = Some("status");
@@ -64,6 +65,7 @@ impl Table for SalesOrder {
             self.confirmed_at.into(),
             json_val(&self.progress),
             json_val(&self.inspections),
+            self.invoice_policy.as_str().into(),
         ]
     }
 
@@ -93,6 +95,7 @@ impl Table for SalesOrder {
             confirmed_at: opt_ts(row, "confirmed_at")?,
             progress: json_col(row, "progress")?,
             inspections: json_col(row, "inspections")?,
+            invoice_policy: parsed(row, "invoice_policy")?,
             meta,
         })
     }

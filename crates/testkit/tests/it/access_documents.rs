@@ -34,6 +34,10 @@ const WAREHOUSE_WORK: [u16; 8] = [401, 200, 403, 403, 403, 200, 403, 403];
 const WAREHOUSE_OTHER: [u16; 8] = [401, 200, 404, 404, 403, 200, 403, 403];
 const ADMIN_ONLY: [u16; 8] = [401, 200, 403, 403, 403, 403, 403, 403];
 const ADMIN_ONLY_OTHER: [u16; 8] = [401, 200, 404, 404, 403, 403, 403, 403];
+const INVOICE_READ: [u16; 8] = [401, 200, 200, 200, 403, 403, 200, 403];
+const INVOICE_READ_OTHER: [u16; 8] = [401, 200, 404, 404, 403, 403, 200, 403];
+const FINANCE_WORK: [u16; 8] = [401, 200, 403, 403, 403, 403, 200, 403];
+const FINANCE_OTHER: [u16; 8] = [401, 200, 404, 404, 403, 403, 200, 403];
 const STOCK_READ: [u16; 8] = [401, 200, 200, 200, 403, 200, 200, 403];
 const PROCESS_READ: [u16; 8] = [401, 200, 200, 200, 200, 403, 200, 403];
 
@@ -195,6 +199,38 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
     ("POST /api/v1/deliveries/{id}/ship other", WAREHOUSE_OTHER),
     ("GET /api/v1/deliveries/{id}/pdf own", ORDER_READ_OWN),
     ("GET /api/v1/deliveries/{id}/pdf other", ORDER_READ_OTHER),
+    ("GET /api/v1/invoices", INVOICE_READ),
+    // Invoices come from orders: those allowed to create are told so (422).
+    (
+        "POST /api/v1/invoices",
+        [401, 422, 403, 403, 403, 403, 422, 403],
+    ),
+    ("GET /api/v1/invoices/export", FINANCE_WORK),
+    ("GET /api/v1/invoices/counts", INVOICE_READ),
+    ("GET /api/v1/invoices/{id} own", INVOICE_READ),
+    ("GET /api/v1/invoices/{id} other", INVOICE_READ_OTHER),
+    ("PATCH /api/v1/invoices/{id} own", FINANCE_WORK),
+    ("PATCH /api/v1/invoices/{id} other", FINANCE_OTHER),
+    ("POST /api/v1/invoices/{id}/archive own", ADMIN_ONLY),
+    ("POST /api/v1/invoices/{id}/archive other", ADMIN_ONLY_OTHER),
+    ("POST /api/v1/invoices/{id}/restore own", ADMIN_ONLY),
+    ("POST /api/v1/invoices/{id}/restore other", ADMIN_ONLY_OTHER),
+    ("GET /api/v1/invoices/{id}/events own", INVOICE_READ),
+    ("GET /api/v1/invoices/{id}/events other", INVOICE_READ_OTHER),
+    ("POST /api/v1/invoices/{id}/post own", FINANCE_WORK),
+    ("POST /api/v1/invoices/{id}/post other", FINANCE_OTHER),
+    (
+        "POST /api/v1/invoices/{id}/credit-notes own",
+        [401, 201, 403, 403, 403, 403, 201, 403],
+    ),
+    (
+        "POST /api/v1/invoices/{id}/credit-notes other",
+        [401, 201, 403, 403, 403, 403, 201, 403],
+    ),
+    ("GET /api/v1/invoices/{id}/pdf own", INVOICE_READ),
+    ("GET /api/v1/invoices/{id}/pdf other", INVOICE_READ_OTHER),
+    ("GET /api/v1/invoices/{id}/ubl own", INVOICE_READ),
+    ("GET /api/v1/invoices/{id}/ubl other", INVOICE_READ_OTHER),
     ("GET /api/v1/settings/fulfilment", STOCK_READ),
     ("PUT /api/v1/settings/fulfilment", MANAGE),
     ("GET /api/v1/settings/taxes", READ_ALL),
@@ -326,19 +362,26 @@ async fn record(
                 .portal_accept(q.id.0, token, &answer, None)
                 .await
                 .unwrap();
-            if !matches!(last, "inspections" | "releases") && kind != "deliveries" {
+            if !matches!(last, "inspections" | "releases")
+                && !matches!(kind, "deliveries" | "invoices")
+            {
                 return (order.id.to_string(), order.meta.version);
             }
             // Inspected, released and shipped orders are confirmed first.
             let confirm = ConfirmOrder {
                 version: order.meta.version,
                 warehouse_id: None,
+                invoice_policy: None,
             };
             let order = t
                 .app
                 .confirm_order(&f.admin, order.id.0, &confirm)
                 .await
                 .unwrap();
+            if kind == "invoices" {
+                // Invoiced on order: confirming made the draft.
+                return invoice_of(t, f, order.id, last).await;
+            }
             if kind != "deliveries" {
                 return (order.id.to_string(), order.meta.version);
             }
@@ -354,6 +397,35 @@ async fn record(
             (d.id.to_string(), d.meta.version)
         }
     }
+}
+
+/// The order's draft invoice, posted for the routes that need a posted one.
+async fn invoice_of(
+    t: &TestApp,
+    f: &Fixtures,
+    order: salesflow_domain::ids::SalesOrderId,
+    last: &str,
+) -> (String, i64) {
+    let sql = "SELECT id FROM invoices WHERE order_id = $1";
+    let id: String = sqlx::query_scalar(sql)
+        .bind(order.to_string())
+        .fetch_one(t.store.pool())
+        .await
+        .unwrap();
+    let invoice: salesflow_domain::invoice::Invoice =
+        t.app.get(&f.admin, id.parse().unwrap()).await.unwrap();
+    if !matches!(last, "credit-notes" | "ubl") {
+        return (id, invoice.meta.version);
+    }
+    let request = salesflow_app::invoices::PostInvoice {
+        version: invoice.meta.version,
+    };
+    let posted = t
+        .app
+        .post_invoice(&f.admin, invoice.id.0, &request)
+        .await
+        .unwrap();
+    (id, posted.meta.version)
 }
 
 async fn settings_body(t: &TestApp, key: &str) -> Value {
@@ -446,7 +518,9 @@ async fn check(
         let (id, version) = record(t, f, kind, last, &owner).await;
         let body = match (last, kind) {
             ("cost", _) if method == Method::PUT => Some(json!({ "cost": "10.00" })),
-            ("confirm" | "releases", _) => Some(json!({ "version": version })),
+            ("confirm" | "releases" | "post", _) => Some(json!({ "version": version })),
+            ("credit-notes", _) => Some(json!({})),
+            (_, "invoices") if method == Method::PATCH => Some(json!({ "version": version })),
             ("inspections", _) => Some(json!({ "passed": true, "version": version })),
             ("ship", _) => Some(json!({ "carrier": "DHL", "version": version })),
             (_, "deliveries") if method == Method::PATCH => Some(json!({ "version": version })),

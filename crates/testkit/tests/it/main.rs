@@ -12,6 +12,7 @@ mod capture;
 mod concurrency;
 mod fulfilment;
 mod import;
+mod invoices;
 mod jobs;
 mod merge;
 mod ops;

@@ -6,6 +6,7 @@ mod audit;
 pub use audit::{AuditParams, cursor_of as audit_cursor};
 pub use records::EXPORT_LIMIT;
 mod imports;
+pub mod invoices;
 pub use imports::{MAX_UPLOAD, options as import_options};
 mod json;
 mod leads;
@@ -207,6 +208,11 @@ fn stock_routes() -> Router<AppState> {
         .merge(resource_routes::<salesflow_domain::delivery::Delivery>())
         .route("/api/v1/deliveries/{id}/ship", post(stock::ship))
         .route("/api/v1/deliveries/{id}/pdf", get(stock::delivery_pdf))
+        .merge(resource_routes::<salesflow_domain::invoice::Invoice>())
+        .route("/api/v1/invoices/{id}/post", post(invoices::post))
+        .route("/api/v1/invoices/{id}/credit-notes", post(invoices::credit))
+        .route("/api/v1/invoices/{id}/pdf", get(invoices::pdf))
+        .route("/api/v1/invoices/{id}/ubl", get(invoices::ubl))
         .route(
             "/api/v1/settings/fulfilment",
             get(quotes::fulfilment).put(quotes::save_fulfilment),

@@ -128,6 +128,22 @@ impl WebResource for Delivery {
     ];
 }
 
+impl WebResource for salesflow_domain::invoice::Invoice {
+    const PATH: &'static str = "invoices";
+    const ONE: &'static str = "invoice";
+    const TITLE: &'static str = "Invoices";
+    const LABEL: &'static str = "Invoice";
+    const FIELDS: &'static [FieldSpec] = &[field("owner_id", "Owner", FieldKind::Owner)];
+    const COLUMNS: &'static [ColumnSpec] = &[
+        column("Invoice", "name", None),
+        column("Status", "status", None),
+        column("Total", "total", None),
+        column("Currency", "currency", None),
+        column("Due", "due_date", None),
+        column("Created", "created_at", Some("created_at")),
+    ];
+}
+
 impl WebResource for SalesOrder {
     const PATH: &'static str = "orders";
     const MANY: &'static str = "orders";

@@ -7,6 +7,7 @@ mod deliveries;
 mod doc_view;
 mod home;
 mod imports;
+mod invoices;
 mod my_day;
 mod portal;
 mod public_form;
@@ -241,6 +242,17 @@ fn document_routes() -> Router<AppState> {
         )
         .route("/deliveries/{id}/ship", post(deliveries::ship))
         .route("/deliveries/{id}/pdf", get(deliveries::pdf))
+        .merge(records::routes_except_detail::<
+            salesflow_domain::invoice::Invoice,
+        >())
+        .route(
+            "/invoices/{id}",
+            get(invoices::show).post(records::update::<salesflow_domain::invoice::Invoice>),
+        )
+        .route("/invoices/{id}/post", post(invoices::post))
+        .route("/invoices/{id}/credit-notes", post(invoices::credit))
+        .route("/invoices/{id}/pdf", get(invoices::pdf))
+        .route("/invoices/{id}/ubl", get(invoices::ubl))
         .route("/stock", get(stock::stock_page))
         .route("/stock/receipts", post(stock::receipt))
         .route("/stock/adjustments", post(stock::adjustment))

@@ -179,6 +179,7 @@ pub async fn confirm(
             .and_then(|v| v.parse().ok())
             .unwrap_or(0),
         warehouse_id: form.get("warehouse_id").cloned(),
+        invoice_policy: form.get("invoice_policy").cloned(),
     };
     match s.app.confirm_order(&user.actor, id, &request).await {
         Ok(_) => Redirect::to(&format!("/orders/{id}")).into_response(),

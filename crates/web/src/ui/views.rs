@@ -76,6 +76,8 @@ impl Layout {
             || current.starts_with("/price-lists")
         {
             "Quotes"
+        } else if current.starts_with("/invoices") {
+            "Invoices"
         } else if current.starts_with("/orders")
             || current.starts_with("/stock")
             || current.starts_with("/deliveries")
@@ -106,6 +108,9 @@ impl Layout {
                     }
                     "Orders" if actor.can(Resource::Stock, Action::Read) => {
                         Some("/stock".to_string())
+                    }
+                    "Invoices" if actor.can(Resource::Invoice, Action::Read) => {
+                        Some("/invoices".to_string())
                     }
                     "Settings" => Some("/settings/tokens".to_string()),
                     _ => None,
@@ -177,6 +182,7 @@ impl Layout {
             .filter(|(allowed, _, _)| *allowed)
             .map(|(_, label, href)| sub(label, href))
             .collect(),
+            "Invoices" => vec![sub("Invoices", "/invoices")],
             "Orders" => {
                 let mut items = Vec::new();
                 if actor.can(Resource::SalesOrder, Action::Read) {

@@ -39,6 +39,19 @@ fn stock_endpoints() -> Vec<Endpoint> {
         Endpoint::new(HttpMethod::Get, "/api/v1/deliveries/{id}/pdf", "deliveries", "The delivery note as PDF")
             .id()
             .returns("200", "application/pdf", object()),
+        Endpoint::new(HttpMethod::Post, "/api/v1/invoices/{id}/post", "invoices", "Post a draft invoice or credit note: numbered from its gapless series, dated, final (finance, admins)")
+            .id()
+            .body(schema_ref("PostInvoice"))
+            .returns("200", "application/json", wrapped("invoice", schema_ref("Invoice"))),
+        Endpoint::new(HttpMethod::Post, "/api/v1/invoices/{id}/credit-notes", "invoices", "A draft credit note for the whole of a posted invoice")
+            .id()
+            .returns("201", "application/json", wrapped("invoice", schema_ref("Invoice"))),
+        Endpoint::new(HttpMethod::Get, "/api/v1/invoices/{id}/pdf", "invoices", "The invoice or credit note as PDF")
+            .id()
+            .returns("200", "application/pdf", object()),
+        Endpoint::new(HttpMethod::Get, "/api/v1/invoices/{id}/ubl", "invoices", "The posted invoice or credit note as an EN 16931 UBL 2.1 e-invoice")
+            .id()
+            .returns("200", "application/xml", object()),
         Endpoint::new(HttpMethod::Post, "/api/v1/orders/{id}/confirm", "orders", "Confirm a new order: its stocked lines are reserved; 409 insufficient_stock when stock is short and backorders are not allowed")
             .id()
             .body(schema_ref("ConfirmOrder"))

@@ -357,6 +357,9 @@ fn endpoints() -> Vec<Endpoint> {
     all.extend(resource_endpoints::<salesflow_domain::delivery::Delivery>(
         "DeliveryInput",
     ));
+    all.extend(resource_endpoints::<salesflow_domain::invoice::Invoice>(
+        "InvoiceInput",
+    ));
     all.extend(documents::endpoints());
     for (path, one, name) in [
         ("leads", "lead", "Lead"),

@@ -97,7 +97,10 @@ pub(super) fn all() -> (Named, Nested) {
         salesflow_domain::delivery::DeliveryInput,
         salesflow_domain::delivery::ShipInput,
         salesflow_app::fulfilment::InspectOrder,
-        salesflow_app::fulfilment::ReleaseOrder
+        salesflow_app::fulfilment::ReleaseOrder,
+        salesflow_domain::invoice::Invoice,
+        salesflow_domain::invoice::InvoiceInput,
+        salesflow_app::invoices::PostInvoice
     );
     (schemas, nested)
 }

@@ -162,6 +162,9 @@ pub async fn save_company(
         phone: text(&form, "phone"),
         vat_id: text(&form, "vat_id"),
         footer: text(&form, "footer"),
+        country_code: Some(text(&form, "country_code").to_ascii_uppercase())
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| "DE".into()),
     };
     let result = match version(&form) {
         Ok(v) => s.app.save_company_settings(&user.actor, &settings, v).await,

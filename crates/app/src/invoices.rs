@@ -1,0 +1,244 @@
+//! Invoice use cases: posting (number from the gapless series, then immutable), credit notes
+//! for posted invoices, the PDF and the UBL e-invoice. Drafts are made by the order steps
+//! (confirmation or shipment, by the order's invoice policy).
+
+use salesflow_documents::{Align, Column, Document, Table};
+use salesflow_domain::account::Account;
+use salesflow_domain::authz::{Action, Resource};
+use salesflow_domain::ids::InvoiceId;
+use salesflow_domain::invoice::{Invoice, InvoiceError, InvoiceKind, InvoiceStatus};
+use salesflow_domain::money::Money;
+use salesflow_domain::quote::lines::quantity_text;
+use salesflow_domain::tax::rate_text;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+use crate::ports::{Doc, DocumentWrite, RecordStore, Scope};
+use crate::quote_document::{CompanySettings, exemption_notes};
+use crate::{Actor, App};
+
+/// Posting an invoice or credit note (the version seen).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostInvoice {
+    pub version: i64,
+}
+
+fn invoice_error(e: InvoiceError) -> AppError {
+    let text = e.to_string();
+    match e {
+        InvoiceError::NotDraft(_) => AppError::conflict("invoice_posted", text),
+        InvoiceError::NotPosted => AppError::conflict("not_posted", text),
+        InvoiceError::TooLarge => AppError::invalid("lines", "amount_too_large", text),
+    }
+}
+
+impl App {
+    /// Posts a draft: the next number of its series, issue and due dates; then it is final.
+    pub async fn post_invoice(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        request: &PostInvoice,
+    ) -> AppResult<Invoice> {
+        let invoice: Invoice = self
+            .load_for_change(actor, id, Action::Update, Some(request.version))
+            .await?;
+        if invoice.status != InvoiceStatus::Draft {
+            return Err(invoice_error(InvoiceError::NotDraft(
+                invoice.status.as_str(),
+            )));
+        }
+        let (settings, _) = self.fulfilment_settings().await?;
+        let (today, now) = (self.today(), self.now());
+        let series = match invoice.kind {
+            InvoiceKind::Invoice => "invoice",
+            InvoiceKind::CreditNote => "credit_note",
+        };
+        let build = |number: Option<String>| match invoice.post(
+            number.unwrap_or_default(),
+            today,
+            settings.payment_days,
+            now,
+        ) {
+            Ok((posted, change)) => DocumentWrite {
+                events: vec![self.event_for(actor, &posted, change)],
+                updates: vec![(Doc::Invoice(Box::new(posted)), invoice.meta.version)],
+                ..Default::default()
+            },
+            // Checked above; an empty write changes nothing.
+            Err(_) => DocumentWrite::default(),
+        };
+        let written = self.store.write_documents(Some(series), &build).await?;
+        match written.updates.into_iter().next() {
+            Some((Doc::Invoice(i), _)) => Ok(*i),
+            _ => Err(AppError::conflict(
+                "invoice_posted",
+                "the invoice was posted meanwhile",
+            )),
+        }
+    }
+
+    /// A draft credit note for the whole of a posted invoice.
+    pub async fn credit_invoice(&self, actor: &Actor, id: Uuid) -> AppResult<Invoice> {
+        actor.require(Resource::Invoice, Action::Create)?;
+        let invoice: Invoice = self.get(actor, id).await?;
+        let (note, change) = invoice
+            .credit_note(InvoiceId(Uuid::now_v7()), self.now())
+            .map_err(invoice_error)?;
+        let event = self.event_for(actor, &note, change);
+        let build = |_: Option<String>| DocumentWrite {
+            inserts: vec![Doc::Invoice(Box::new(note.clone()))],
+            events: vec![event.clone()],
+            ..Default::default()
+        };
+        self.store.write_documents(None, &build).await?;
+        Ok(note)
+    }
+
+    async fn invoice_parties(&self, invoice: &Invoice) -> AppResult<(CompanySettings, Account)> {
+        let account =
+            RecordStore::<Account>::get(self.store.as_ref(), invoice.account_id.0, Scope::All)
+                .await?
+                .ok_or_else(|| AppError::Internal("invoice without its account".into()))?;
+        let (company, _) = self.company_settings().await?;
+        Ok((company, account))
+    }
+
+    /// The posted invoice or credit note as an EN 16931 UBL 2.1 e-invoice.
+    pub async fn invoice_ubl(&self, actor: &Actor, id: Uuid) -> AppResult<(String, String)> {
+        let invoice: Invoice = self.get(actor, id).await?;
+        if invoice.status == InvoiceStatus::Draft {
+            return Err(invoice_error(InvoiceError::NotPosted));
+        }
+        let (company, account) = self.invoice_parties(&invoice).await?;
+        let name = format!("{}.xml", invoice.number.clone().unwrap_or_default());
+        Ok((name, crate::ubl::ubl_xml(&invoice, &company, &account)))
+    }
+
+    /// The invoice as PDF: (file name, bytes).
+    pub async fn invoice_pdf(&self, actor: &Actor, id: Uuid) -> AppResult<(String, Vec<u8>)> {
+        let invoice: Invoice = self.get(actor, id).await?;
+        let (company, account) = self.invoice_parties(&invoice).await?;
+        let doc = invoice_document(&invoice, &company, &account);
+        let name = invoice.number.clone().unwrap_or_else(|| "draft".into());
+        Ok((
+            format!("{}-{name}.pdf", invoice.kind.as_str().replace('_', "-")),
+            salesflow_documents::render(&doc),
+        ))
+    }
+}
+
+fn invoice_document(i: &Invoice, company: &CompanySettings, account: &Account) -> Document {
+    let money = |minor| Money::new(minor, i.currency).amount_text();
+    let mut sender = vec![company.name.clone()];
+    sender.extend(
+        company
+            .address
+            .lines()
+            .map(str::to_string)
+            .filter(|l| !l.trim().is_empty()),
+    );
+    let mut recipient = vec![account.details.name.to_string()];
+    recipient.extend(account.details.address_lines());
+    let what = match i.kind {
+        InvoiceKind::Invoice => "Invoice",
+        InvoiceKind::CreditNote => "Credit note",
+    };
+    let number = i.number.clone().unwrap_or_else(|| "(draft)".into());
+    let mut facts = vec![
+        (what.to_string(), number.clone()),
+        ("Order".to_string(), i.order_number.clone()),
+        (
+            "Date".to_string(),
+            i.issue_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into()),
+        ),
+    ];
+    if let Some(due) = i.due_date {
+        facts.push(("Due".into(), due.to_string()));
+    }
+    if let Some(original) = &i.credit_of_number {
+        facts.push(("Corrects invoice".into(), original.clone()));
+    }
+    if !company.vat_id.is_empty() {
+        facts.push(("Our VAT ID".into(), company.vat_id.clone()));
+    }
+    let rows = i
+        .lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.description.clone(),
+                format!("{} {}", quantity_text(l.quantity_milli), l.unit),
+                money(l.unit_price_minor),
+                if l.discount_bp > 0 {
+                    format!("{} %", rate_text(l.discount_bp))
+                } else {
+                    String::new()
+                },
+                format!("{} %", rate_text(l.tax_rate_bp)),
+                money(l.amounts.net_minor),
+            ]
+        })
+        .collect();
+    let t = &i.totals;
+    let mut totals = vec![("Net total".to_string(), money(t.tax_exclusive_minor), false)];
+    for s in &t.breakdown {
+        totals.push((
+            format!(
+                "Tax {} % ({}) on {}",
+                rate_text(s.rate_bp),
+                s.code,
+                money(s.taxable_minor)
+            ),
+            money(s.tax_minor),
+            false,
+        ));
+    }
+    if t.rounding_minor != 0 {
+        totals.push(("Rounding".into(), money(t.rounding_minor), false));
+    }
+    totals.push((
+        format!("Total {}", i.currency.code()),
+        money(t.payable_minor),
+        true,
+    ));
+    let mut sections = Vec::new();
+    let notes = exemption_notes(&i.lines);
+    if !notes.is_empty() {
+        sections.push(("Tax notes".to_string(), notes.join("\n")));
+    }
+    if let Some(due) = i.due_date {
+        sections.push((
+            "Payment".to_string(),
+            format!(
+                "Please pay {} {} by {due}, quoting {number}.",
+                i.currency.code(),
+                money(t.payable_minor)
+            ),
+        ));
+    }
+    Document {
+        sender,
+        heading: format!("{what} {number}"),
+        recipient,
+        facts,
+        table: Table {
+            columns: vec![
+                Column::new("Item", 205.0, Align::Left),
+                Column::new("Qty", 50.0, Align::Right),
+                Column::new("Unit price", 70.0, Align::Right),
+                Column::new("Disc.", 45.0, Align::Right),
+                Column::new("Tax", 45.0, Align::Right),
+                Column::new("Net", 80.0, Align::Right),
+            ],
+            rows,
+        },
+        totals,
+        sections,
+        footer: company.footer.clone(),
+    }
+}

@@ -1,0 +1,139 @@
+//! The invoice page: lines and totals, posting, credit notes, PDF and UBL downloads.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use salesflow_app::invoices::PostInvoice;
+use salesflow_domain::authz::{Action, Resource};
+use salesflow_domain::invoice::{Invoice, InvoiceKind, InvoiceStatus};
+use salesflow_domain::money::Money;
+
+use super::doc_view::DocView;
+use super::records::account_link;
+use super::views::{EventView, Layout, humanize, names};
+use super::{app_error_page, render};
+use crate::AppState;
+use crate::api::invoices::xml_response;
+use crate::api::quotes::pdf_response;
+use crate::extract::PathId;
+use crate::resource::WebResource;
+use crate::session::{SignedForm, UiUser};
+
+#[derive(Template)]
+#[template(path = "invoice.html")]
+struct InvoicePage {
+    layout: Layout,
+    id: String,
+    heading: String,
+    status: String,
+    status_label: String,
+    version: i64,
+    facts: Vec<(&'static str, String, Option<String>)>,
+    doc: DocView,
+    can_post: bool,
+    can_credit: bool,
+    posted: bool,
+    timeline: Vec<EventView>,
+}
+
+pub async fn show(State(s): State<AppState>, user: UiUser, PathId(id): PathId) -> Response {
+    use salesflow_app::entity::Entity;
+    let actor = &user.actor;
+    let i: Invoice = match s.app.get(actor, id).await {
+        Ok(i) => i,
+        Err(e) => return app_error_page(e),
+    };
+    let (events, names) = match (s.app.timeline::<Invoice>(actor, id).await, names(&s).await) {
+        (Ok(e), Ok(n)) => (e, n),
+        (Err(e), _) | (_, Err(e)) => return app_error_page(e),
+    };
+    let money = |minor| Money::new(minor, i.currency).display();
+    let mut facts = vec![
+        account_link(&s, actor, &i.account_id.to_string()).await,
+        (
+            "Order",
+            i.order_number.clone(),
+            Some(format!("/orders/{}", i.order_id)),
+        ),
+        (
+            "Date",
+            i.issue_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into()),
+            None,
+        ),
+        (
+            "Due",
+            i.due_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into()),
+            None,
+        ),
+        ("Paid", money(i.paid_minor), None),
+        ("Outstanding", money(i.outstanding_minor()), None),
+    ];
+    if let (Some(n), Some(o)) = (&i.credit_of_number, i.credit_of) {
+        facts.push(("Corrects", n.clone(), Some(format!("/invoices/{o}"))));
+    }
+    let posted = i.status != InvoiceStatus::Draft;
+    let page = InvoicePage {
+        layout: Layout::new(&i.display_name(), actor, &user.csrf, "/invoices"),
+        id: i.id.to_string(),
+        heading: i.display_name(),
+        status: i.status.as_str().into(),
+        status_label: humanize(i.status.as_str()),
+        version: i.meta.version,
+        facts,
+        doc: DocView::new(&i.lines, &i.totals, i.currency, i.price_mode),
+        can_post: !posted && actor.can(Resource::Invoice, Action::Update),
+        can_credit: posted
+            && i.kind == InvoiceKind::Invoice
+            && actor.can(Resource::Invoice, Action::Create),
+        posted,
+        timeline: events.iter().map(|e| EventView::new(e, &names)).collect(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+pub async fn post(
+    State(s): State<AppState>,
+    PathId(id): PathId,
+    SignedForm { user, form }: SignedForm,
+) -> Response {
+    let request = PostInvoice {
+        version: form
+            .get("version")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+    };
+    match s.app.post_invoice(&user.actor, id, &request).await {
+        Ok(_) => Redirect::to(&format!("/{}/{id}", Invoice::PATH)).into_response(),
+        Err(e) => app_error_page(e),
+    }
+}
+
+pub async fn credit(
+    State(s): State<AppState>,
+    PathId(id): PathId,
+    SignedForm { user, .. }: SignedForm,
+) -> Response {
+    match s.app.credit_invoice(&user.actor, id).await {
+        Ok(note) => Redirect::to(&format!("/invoices/{}", note.id)).into_response(),
+        Err(e) => app_error_page(e),
+    }
+}
+
+pub async fn pdf(State(s): State<AppState>, user: UiUser, PathId(id): PathId) -> Response {
+    match s.app.invoice_pdf(&user.actor, id).await {
+        Ok((name, bytes)) => pdf_response(&name, bytes),
+        Err(e) => app_error_page(e),
+    }
+}
+
+pub async fn ubl(State(s): State<AppState>, user: UiUser, PathId(id): PathId) -> Response {
+    match s.app.invoice_ubl(&user.actor, id).await {
+        Ok((name, xml)) => xml_response(&name, xml),
+        Err(e) => app_error_page(e),
+    }
+}
