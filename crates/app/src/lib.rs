@@ -20,6 +20,7 @@ pub mod list;
 pub mod mail;
 pub mod merge;
 pub mod opportunities;
+pub mod payments;
 pub mod pipelines;
 pub mod portal;
 pub mod ports;

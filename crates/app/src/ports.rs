@@ -284,9 +284,11 @@ pub trait JobStore: Send + Sync {
 }
 
 mod documents;
+mod money;
 mod sales;
 mod stock;
 pub use documents::*;
+pub use money::*;
 pub use sales::*;
 pub use stock::*;
 
@@ -324,6 +326,8 @@ pub trait Store:
     + RecordStore<salesflow_domain::invoice::Invoice>
     + DocumentStore
     + StockStore
+    + PaymentStore
+    + RecordStore<salesflow_domain::payment::Payment>
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

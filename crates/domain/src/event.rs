@@ -25,6 +25,7 @@ pub enum EntityType {
     PriceList,
     Delivery,
     Invoice,
+    Payment,
 }
 
 impl EntityType {
@@ -47,10 +48,11 @@ impl EntityType {
             EntityType::PriceList => "price_list",
             EntityType::Delivery => "delivery",
             EntityType::Invoice => "invoice",
+            EntityType::Payment => "payment",
         }
     }
 
-    pub const ALL: [EntityType; 17] = [
+    pub const ALL: [EntityType; 18] = [
         Self::User,
         Self::Team,
         Self::Account,
@@ -68,6 +70,7 @@ impl EntityType {
         Self::PriceList,
         Self::Delivery,
         Self::Invoice,
+        Self::Payment,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {

@@ -47,7 +47,8 @@ id_type!(
     WarehouseId,
     StockMoveId,
     DeliveryId,
-    InvoiceId
+    InvoiceId,
+    PaymentId
 );
 
 /// Parses an optional id field: missing or blank is `None`, anything else must be an id.

@@ -25,6 +25,7 @@ pub mod lead;
 pub mod line_item;
 pub mod money;
 pub mod opportunity;
+pub mod payment;
 pub mod pipeline;
 pub mod price_list;
 pub mod product;

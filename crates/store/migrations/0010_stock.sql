@@ -123,3 +123,30 @@ CREATE INDEX invoices_account ON invoices (account_id);
 CREATE INDEX invoices_case ON invoices (case_id);
 INSERT INTO number_series (series, prefix, next_value) VALUES ('invoice', 'INV-', 1);
 INSERT INTO number_series (series, prefix, next_value) VALUES ('credit_note', 'CN-', 1);
+
+-- Payments with their allocations to invoices (JSON) and the customer credit they leave.
+CREATE TABLE payments (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    currency TEXT NOT NULL,
+    amount_minor BIGINT NOT NULL,
+    received_on TEXT NOT NULL,
+    method TEXT NOT NULL,
+    reference TEXT,
+    allocations TEXT NOT NULL,
+    credit_minor BIGINT NOT NULL,
+    owner_id TEXT NOT NULL REFERENCES users (id),
+    team_id TEXT,
+    archived BIGINT NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    version BIGINT NOT NULL,
+    merged_into TEXT,
+    CHECK (amount_minor > 0 AND credit_minor >= 0 AND credit_minor <= amount_minor)
+);
+CREATE INDEX payments_account ON payments (account_id, received_on);
+CREATE INDEX payments_created ON payments (created_at, id);
+CREATE INDEX payments_updated ON payments (updated_at, id);
+CREATE INDEX payments_owner ON payments (owner_id, created_at, id);
+CREATE INDEX payments_team ON payments (team_id, created_at, id);
+CREATE INDEX invoices_open ON invoices (account_id, status, due_date);

@@ -47,6 +47,7 @@ async fn update_doc(tx: &mut AnyConnection, doc: &Doc, version: i64) -> StoreRes
         Doc::Order(o) => update_in(tx, o.as_ref(), version).await,
         Doc::Delivery(d) => update_in(tx, d.as_ref(), version).await,
         Doc::Invoice(i) => update_in(tx, i.as_ref(), version).await,
+        Doc::Payment(p) => update_in(tx, p.as_ref(), version).await,
     }
 }
 
@@ -57,6 +58,7 @@ async fn insert_doc(tx: &mut AnyConnection, doc: &Doc) -> StoreResult<()> {
         Doc::Order(o) => insert_in(tx, o.as_ref()).await,
         Doc::Delivery(d) => insert_in(tx, d.as_ref()).await,
         Doc::Invoice(i) => insert_in(tx, i.as_ref()).await,
+        Doc::Payment(p) => insert_in(tx, p.as_ref()).await,
     }
 }
 

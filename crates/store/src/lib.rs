@@ -14,6 +14,7 @@ mod import;
 mod jobs;
 mod merge;
 mod migrate;
+mod payments;
 mod pipelines;
 mod records;
 mod rows;

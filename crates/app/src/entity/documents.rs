@@ -7,6 +7,7 @@ use salesflow_domain::event::{Change, EntityType};
 use salesflow_domain::ids::{PriceListId, ProductId, QuoteId};
 use salesflow_domain::invoice::{Invoice, InvoiceInput};
 use salesflow_domain::money::Currency;
+use salesflow_domain::payment::{Payment, PaymentInput};
 use salesflow_domain::price_list::{PriceList, PriceListDetails, PriceListInput};
 use salesflow_domain::product::{Product, ProductDetails, ProductInput};
 use salesflow_domain::quote::lines::{Catalogue, LineDraft};
@@ -358,6 +359,67 @@ impl Entity for Invoice {
         _: &(),
     ) -> Result<Option<(Self, Change)>, ValidationErrors> {
         Ok(owner.and_then(|o| salesflow_domain::record::handed_off(self, o, "reassigned", now)))
+    }
+    fn account_ref(&self) -> Option<Uuid> {
+        Some(self.account_id.0)
+    }
+}
+
+impl Entity for Payment {
+    type Input = PaymentInput;
+    const ENTITY: EntityType = EntityType::Payment;
+    /// Payments are finance's, like invoices.
+    const RESOURCE: Resource = Resource::Invoice;
+    const SORTABLE: &'static [&'static str] = &["created_at", "updated_at"];
+
+    fn uuid(&self) -> Uuid {
+        self.id.0
+    }
+    fn meta(&self) -> &RecordMeta {
+        &self.meta
+    }
+    fn input_owner(_: &PaymentInput) -> Option<&str> {
+        None
+    }
+    fn input_version(_: &PaymentInput) -> Option<i64> {
+        None
+    }
+    fn store(store: &dyn Store) -> &dyn RecordStore<Self> {
+        store
+    }
+    no_context!(PaymentInput);
+    no_edit_context!(PaymentInput);
+    fn display_name(&self) -> String {
+        format!(
+            "Payment {} {} on {}",
+            self.currency.code(),
+            self.amount,
+            self.received_on
+        )
+    }
+    /// Payments are recorded with their allocations (`App::record_payment`).
+    fn create(
+        _: Uuid,
+        _: &PaymentInput,
+        _: RecordMeta,
+        _: Origin,
+        _: &(),
+    ) -> Result<(Self, Change), ValidationErrors> {
+        Err(ValidationErrors::single(
+            "amount",
+            "use_record_payment",
+            "payments are recorded with their allocations",
+        ))
+    }
+    /// Recorded payments do not change; corrections are new documents.
+    fn apply(
+        &self,
+        _: &PaymentInput,
+        _: Option<Owner>,
+        _: jiff::Timestamp,
+        _: &(),
+    ) -> Result<Option<(Self, Change)>, ValidationErrors> {
+        Ok(None)
     }
     fn account_ref(&self) -> Option<Uuid> {
         Some(self.account_id.0)

@@ -21,6 +21,7 @@ pub enum Doc {
     Order(Box<SalesOrder>),
     Delivery(Box<salesflow_domain::delivery::Delivery>),
     Invoice(Box<salesflow_domain::invoice::Invoice>),
+    Payment(Box<salesflow_domain::payment::Payment>),
 }
 
 /// A portal link as stored: only the token's hash.

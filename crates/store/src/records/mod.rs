@@ -9,6 +9,7 @@ mod deliveries;
 mod invoices;
 mod leads;
 mod opportunities;
+mod payments;
 mod price_lists;
 mod products;
 mod quotes;

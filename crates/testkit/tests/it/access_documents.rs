@@ -231,6 +231,17 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
     ("GET /api/v1/invoices/{id}/pdf other", INVOICE_READ_OTHER),
     ("GET /api/v1/invoices/{id}/ubl own", INVOICE_READ),
     ("GET /api/v1/invoices/{id}/ubl other", INVOICE_READ_OTHER),
+    ("GET /api/v1/payments", INVOICE_READ),
+    (
+        "POST /api/v1/payments",
+        [401, 201, 403, 403, 403, 403, 201, 403],
+    ),
+    ("GET /api/v1/payments/export", FINANCE_WORK),
+    ("GET /api/v1/payments/counts", INVOICE_READ),
+    ("GET /api/v1/payments/{id} own", INVOICE_READ),
+    ("GET /api/v1/payments/{id} other", INVOICE_READ_OTHER),
+    ("GET /api/v1/payments/{id}/events own", INVOICE_READ),
+    ("GET /api/v1/payments/{id}/events other", INVOICE_READ_OTHER),
     ("GET /api/v1/settings/fulfilment", STOCK_READ),
     ("PUT /api/v1/settings/fulfilment", MANAGE),
     ("GET /api/v1/settings/taxes", READ_ALL),
@@ -251,6 +262,8 @@ struct Fixtures {
     product: String,
     /// A stocked product for receipts and adjustments.
     stocked: String,
+    /// An account every role that may record payments sees.
+    payer: String,
 }
 
 async fn account(t: &TestApp, f: &Fixtures, owner: &UserRecord) -> String {
@@ -297,6 +310,15 @@ async fn record(
                 ..Default::default()
             };
             let p: Product = t.app.create(&f.admin, &input, Origin::Api).await.unwrap();
+            (p.id.to_string(), p.meta.version)
+        }
+        ("payments", _) => {
+            let input = salesflow_domain::payment::PaymentInput {
+                account_id: account(t, f, owner).await,
+                amount: "5.00".into(),
+                ..Default::default()
+            };
+            let p = t.app.record_payment(&f.admin, &input).await.unwrap();
             (p.id.to_string(), p.meta.version)
         }
         ("price-lists", _) => {
@@ -458,6 +480,7 @@ fn stock_body(template: &str, f: &Fixtures) -> Option<Value> {
             Some(json!({ "code": code, "name": "Matrix warehouse" }))
         }
         "/api/v1/stock/receipts" => Some(json!({ "product_id": f.stocked, "quantity": "2" })),
+        "/api/v1/payments" => Some(json!({ "account_id": f.payer, "amount": "10.00" })),
         "/api/v1/stock/adjustments" => {
             Some(json!({ "product_id": f.stocked, "quantity": "1", "note": "recount" }))
         }
@@ -591,6 +614,12 @@ async fn role_by_document_route_matrix() {
         other,
         product: product.id.to_string(),
         stocked: stocked.id.to_string(),
+        payer: String::new(),
+    };
+    let payer_owner = f.other.clone();
+    let f = Fixtures {
+        payer: account(&t, &f, &payer_owner).await,
+        ..f
     };
     let mut failures = Vec::new();
     for (column, role) in super::access::ROLES.iter().enumerate() {

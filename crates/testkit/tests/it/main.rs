@@ -16,6 +16,7 @@ mod invoices;
 mod jobs;
 mod merge;
 mod ops;
+mod payments;
 mod pipeline;
 mod qualify;
 mod quote_rules;

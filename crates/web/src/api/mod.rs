@@ -12,6 +12,7 @@ mod json;
 mod leads;
 mod merge;
 pub mod openapi;
+pub mod payments;
 mod pipeline;
 mod qualify;
 pub mod quotes;
@@ -191,6 +192,21 @@ fn document_routes() -> Router<AppState> {
         .merge(stock_routes())
 }
 
+/// Payments: recorded once (Idempotency-Key), then read-only.
+fn payment_routes() -> Router<AppState> {
+    use salesflow_domain::payment::Payment;
+    let base = "/api/v1/payments";
+    Router::new()
+        .route(base, get(records::list::<Payment>).post(payments::create))
+        .route(&format!("{base}/export"), get(records::export::<Payment>))
+        .route(&format!("{base}/counts"), get(records::counts::<Payment>))
+        .route(&format!("{base}/{{id}}"), get(records::show::<Payment>))
+        .route(
+            &format!("{base}/{{id}}/events"),
+            get(records::events::<Payment>),
+        )
+}
+
 /// Warehouses, the stock ledger and order confirmation.
 fn stock_routes() -> Router<AppState> {
     Router::new()
@@ -213,6 +229,7 @@ fn stock_routes() -> Router<AppState> {
         .route("/api/v1/invoices/{id}/credit-notes", post(invoices::credit))
         .route("/api/v1/invoices/{id}/pdf", get(invoices::pdf))
         .route("/api/v1/invoices/{id}/ubl", get(invoices::ubl))
+        .merge(payment_routes())
         .route(
             "/api/v1/settings/fulfilment",
             get(quotes::fulfilment).put(quotes::save_fulfilment),

@@ -144,6 +144,21 @@ impl WebResource for salesflow_domain::invoice::Invoice {
     ];
 }
 
+impl WebResource for salesflow_domain::payment::Payment {
+    const PATH: &'static str = "payments";
+    const ONE: &'static str = "payment";
+    const TITLE: &'static str = "Payments";
+    const LABEL: &'static str = "Payment";
+    const FIELDS: &'static [FieldSpec] = &[];
+    const COLUMNS: &'static [ColumnSpec] = &[
+        column("Payment", "name", None),
+        column("Method", "method", None),
+        column("Reference", "reference", None),
+        column("Received", "received_on", None),
+        column("Created", "created_at", Some("created_at")),
+    ];
+}
+
 impl WebResource for SalesOrder {
     const PATH: &'static str = "orders";
     const MANY: &'static str = "orders";

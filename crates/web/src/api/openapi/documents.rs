@@ -141,6 +141,23 @@ pub(super) fn endpoints() -> Vec<Endpoint> {
         "admins, sales managers",
     ));
     all.extend(stock_endpoints());
+    // Payments are recorded, then read-only: no edit, archive or restore.
+    all.extend(
+        resource_endpoints::<salesflow_domain::payment::Payment>("PaymentInput")
+            .into_iter()
+            .filter(|e| {
+                e.method != HttpMethod::Patch
+                    && !e.path.ends_with("/archive")
+                    && !e.path.ends_with("/restore")
+            })
+            .map(|e| match e.method {
+                HttpMethod::Post => Endpoint {
+                    summary: "Record a payment: allocated to the named invoices or the account's open ones (oldest due first), the rest kept as customer credit. Send an Idempotency-Key header to retry safely: the first answer is replayed, another body with the same key is 422 idempotency_key_reused".into(),
+                    ..e
+                },
+                _ => e,
+            }),
+    );
     all.extend(settings(
         "company",
         "CompanySettings",

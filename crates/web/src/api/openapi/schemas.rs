@@ -100,7 +100,10 @@ pub(super) fn all() -> (Named, Nested) {
         salesflow_app::fulfilment::ReleaseOrder,
         salesflow_domain::invoice::Invoice,
         salesflow_domain::invoice::InvoiceInput,
-        salesflow_app::invoices::PostInvoice
+        salesflow_app::invoices::PostInvoice,
+        salesflow_domain::payment::Payment,
+        salesflow_domain::payment::PaymentInput,
+        salesflow_domain::payment::AllocationInput
     );
     (schemas, nested)
 }

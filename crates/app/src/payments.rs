@@ -1,0 +1,146 @@
+//! Payment use cases: recording a payment, allocated to the customer's open invoices in one
+//! transaction with their new paid amounts (what is left is the customer's credit); and the
+//! Idempotency-Key bookkeeping that makes retries of money-creating requests safe.
+
+use jiff::SignedDuration;
+use salesflow_domain::account::Account;
+use salesflow_domain::authz::{Action, Resource};
+use salesflow_domain::ids::{InvoiceId, PaymentId};
+use salesflow_domain::invoice::Invoice;
+use salesflow_domain::payment::{Payment, PaymentInput, allocate};
+use salesflow_domain::record::RecordMeta;
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+use crate::ports::{Claim, Doc, DocumentWrite};
+use crate::{Actor, App};
+
+/// How long a key's answer is kept for replays.
+const KEY_LIFETIME: SignedDuration = SignedDuration::from_hours(24);
+
+impl App {
+    /// Records a payment and allocates it (see the module documentation).
+    pub async fn record_payment(&self, actor: &Actor, input: &PaymentInput) -> AppResult<Payment> {
+        actor.require(Resource::Invoice, Action::Create)?;
+        let request = input.parse(self.config.default_currency, self.today())?;
+        let account: Account =
+            self.get(actor, request.account_id.0)
+                .await
+                .map_err(|e| match e {
+                    AppError::NotFound => {
+                        AppError::invalid("account_id", "unknown_account", "no such account")
+                    }
+                    other => other,
+                })?;
+        let named: Option<Vec<InvoiceId>> = request
+            .invoices
+            .as_ref()
+            .map(|l| l.iter().map(|(id, _)| *id).collect());
+        for id in named.iter().flatten() {
+            let invoice: Invoice = self.get(actor, id.0).await.map_err(|e| match e {
+                AppError::NotFound => {
+                    AppError::invalid("invoices", "unknown_invoice", "no such invoice")
+                }
+                other => other,
+            })?;
+            if invoice.account_id != account.id {
+                return Err(AppError::invalid(
+                    "invoices",
+                    "other_account",
+                    format!(
+                        "{} belongs to another account",
+                        invoice.number.clone().unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        let now = self.now();
+        let meta = RecordMeta::new(account.meta.owner_id, account.meta.team_id, now);
+        let payment_id = PaymentId(Uuid::now_v7());
+        let build = |open: Vec<Invoice>| {
+            let caps: Vec<(&Invoice, Option<i64>)> = open
+                .iter()
+                .map(|i| {
+                    let cap = request
+                        .invoices
+                        .iter()
+                        .flatten()
+                        .find(|(id, _)| *id == i.id)
+                        .and_then(|(_, c)| *c);
+                    (i, cap)
+                })
+                .collect();
+            let (allocations, credit) = allocate(request.money.minor, &caps);
+            let mut write = DocumentWrite::default();
+            for a in &allocations {
+                if let Some(invoice) = open.iter().find(|i| i.id == a.invoice_id) {
+                    let (paid, change) = invoice.paid_with(a.amount_minor, now);
+                    write.events.push(self.event_for(actor, &paid, change));
+                    write
+                        .updates
+                        .push((Doc::Invoice(Box::new(paid)), invoice.meta.version));
+                }
+            }
+            let (payment, received) =
+                Payment::received(payment_id, &request, allocations, credit, meta.clone());
+            write.events.push(self.event_for(actor, &payment, received));
+            write.inserts.push(Doc::Payment(Box::new(payment)));
+            write
+        };
+        let written = self
+            .store
+            .write_payment(account.id, request.money.currency, named.as_deref(), &build)
+            .await?;
+        written
+            .inserts
+            .into_iter()
+            .find_map(|d| match d {
+                Doc::Payment(p) => Some(*p),
+                _ => None,
+            })
+            .ok_or_else(|| AppError::Internal("payment not written".into()))
+    }
+
+    /// What an Idempotency-Key says about a request of `actor` with this body hash.
+    pub async fn claim_idempotency_key(
+        &self,
+        actor: &Actor,
+        key: &str,
+        request_hash: &str,
+    ) -> AppResult<Claim> {
+        let key = key.trim();
+        if key.is_empty() || key.len() > 255 {
+            return Err(AppError::invalid(
+                "Idempotency-Key",
+                "invalid_key",
+                "1 to 255 characters",
+            ));
+        }
+        let now = self.now();
+        let expires = now.checked_add(KEY_LIFETIME).unwrap_or(now);
+        Ok(self
+            .store
+            .claim_idempotency_key(&actor.user_id.to_string(), key, request_hash, now, expires)
+            .await?)
+    }
+
+    pub async fn finish_idempotency_key(
+        &self,
+        actor: &Actor,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> AppResult<()> {
+        Ok(self
+            .store
+            .finish_idempotency_key(&actor.user_id.to_string(), key.trim(), status, body)
+            .await?)
+    }
+
+    pub async fn drop_idempotency_key(&self, actor: &Actor, key: &str) -> AppResult<()> {
+        Ok(self
+            .store
+            .drop_idempotency_key(&actor.user_id.to_string(), key.trim())
+            .await?)
+    }
+}
