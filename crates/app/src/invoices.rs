@@ -120,6 +120,11 @@ impl App {
     /// The invoice as PDF: (file name, bytes).
     pub async fn invoice_pdf(&self, actor: &Actor, id: Uuid) -> AppResult<(String, Vec<u8>)> {
         let invoice: Invoice = self.get(actor, id).await?;
+        self.render_invoice(&invoice).await
+    }
+
+    pub(crate) async fn render_invoice(&self, invoice: &Invoice) -> AppResult<(String, Vec<u8>)> {
+        let invoice = invoice.clone();
         let (company, account) = self.invoice_parties(&invoice).await?;
         let doc = invoice_document(&invoice, &company, &account);
         let name = invoice.number.clone().unwrap_or_else(|| "draft".into());

@@ -17,6 +17,8 @@ pub const ACTIVITY_REMINDERS: &str = "activity_reminders";
 const REMIND_EVERY: SignedDuration = SignedDuration::from_mins(1);
 /// Quotes expire within this long after midnight UTC of the day after their validity.
 const EXPIRE_EVERY: SignedDuration = SignedDuration::from_mins(15);
+/// Overdue invoices are looked at hourly (each reminded at most weekly).
+const REMIND_INVOICES_EVERY: SignedDuration = SignedDuration::from_hours(1);
 const LEASE: SignedDuration = SignedDuration::from_mins(5);
 
 impl App {
@@ -26,6 +28,7 @@ impl App {
             PURGE_EXPIRED,
             ACTIVITY_REMINDERS,
             crate::quotes::EXPIRE_QUOTES,
+            crate::receivables::INVOICE_REMINDERS,
         ] {
             let job = NewJob {
                 id: Uuid::now_v7(),
@@ -62,6 +65,16 @@ impl App {
                     tracing::info!(sent, "activity reminders sent");
                 }
                 Ok(Some(now.checked_add(REMIND_EVERY).unwrap_or(now)))
+            }
+            crate::receivables::INVOICE_REMINDERS => {
+                let sent = self
+                    .send_invoice_reminders()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if sent > 0 {
+                    tracing::info!(sent, "invoice reminders sent");
+                }
+                Ok(Some(now.checked_add(REMIND_INVOICES_EVERY).unwrap_or(now)))
             }
             crate::quotes::EXPIRE_QUOTES => {
                 let expired = self.expire_quotes().await.map_err(|e| e.to_string())?;

@@ -27,6 +27,7 @@ pub mod ports;
 pub mod qualification;
 pub mod quote_document;
 pub mod quotes;
+pub mod receivables;
 pub mod records;
 pub mod secret;
 pub mod settings;

@@ -285,10 +285,12 @@ pub trait JobStore: Send + Sync {
 
 mod documents;
 mod money;
+mod receivables;
 mod sales;
 mod stock;
 pub use documents::*;
 pub use money::*;
+pub use receivables::*;
 pub use sales::*;
 pub use stock::*;
 
@@ -327,6 +329,7 @@ pub trait Store:
     + DocumentStore
     + StockStore
     + PaymentStore
+    + ReceivablesStore
     + RecordStore<salesflow_domain::payment::Payment>
 {
     /// `sqlite` or `postgres`.

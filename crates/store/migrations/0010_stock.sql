@@ -101,6 +101,8 @@ CREATE TABLE invoices (
     issue_date TEXT,
     due_date TEXT,
     paid_minor BIGINT NOT NULL,
+    -- The day the last overdue reminder went out.
+    reminded_on TEXT,
     owner_id TEXT NOT NULL REFERENCES users (id),
     team_id TEXT,
     archived BIGINT NOT NULL DEFAULT 0,

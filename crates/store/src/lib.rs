@@ -16,6 +16,7 @@ mod merge;
 mod migrate;
 mod payments;
 mod pipelines;
+mod receivables;
 mod records;
 mod rows;
 mod sessions;

@@ -231,6 +231,7 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
     ("GET /api/v1/invoices/{id}/pdf other", INVOICE_READ_OTHER),
     ("GET /api/v1/invoices/{id}/ubl own", INVOICE_READ),
     ("GET /api/v1/invoices/{id}/ubl other", INVOICE_READ_OTHER),
+    ("GET /api/v1/receivables", INVOICE_READ),
     ("GET /api/v1/payments", INVOICE_READ),
     (
         "POST /api/v1/payments",

@@ -21,6 +21,7 @@ mod pipeline;
 mod qualify;
 mod quote_rules;
 mod quote_to_order;
+mod receivables;
 mod records;
 mod scenario_lead_to_won;
 mod stock;

@@ -62,3 +62,12 @@ pub async fn ubl(
     let (filename, xml) = s.app.invoice_ubl(&actor, id).await?;
     Ok(xml_response(&filename, xml))
 }
+
+pub async fn receivables(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        json!({ "receivables": s.app.receivables(&actor).await? }),
+    ))
+}

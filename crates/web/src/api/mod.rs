@@ -230,6 +230,7 @@ fn stock_routes() -> Router<AppState> {
         .route("/api/v1/invoices/{id}/pdf", get(invoices::pdf))
         .route("/api/v1/invoices/{id}/ubl", get(invoices::ubl))
         .merge(payment_routes())
+        .route("/api/v1/receivables", get(invoices::receivables))
         .route(
             "/api/v1/settings/fulfilment",
             get(quotes::fulfilment).put(quotes::save_fulfilment),

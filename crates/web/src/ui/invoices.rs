@@ -131,6 +131,23 @@ pub async fn pdf(State(s): State<AppState>, user: UiUser, PathId(id): PathId) ->
     }
 }
 
+#[derive(Template)]
+#[template(path = "receivables.html")]
+struct ReceivablesPage {
+    layout: Layout,
+    rows: Vec<salesflow_app::receivables::Aging>,
+}
+
+pub async fn receivables(State(s): State<AppState>, user: UiUser) -> Response {
+    match s.app.receivables(&user.actor).await {
+        Ok(rows) => {
+            let layout = Layout::new("Receivables", &user.actor, &user.csrf, "/receivables");
+            render(StatusCode::OK, &ReceivablesPage { layout, rows })
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
 pub async fn ubl(State(s): State<AppState>, user: UiUser, PathId(id): PathId) -> Response {
     match s.app.invoice_ubl(&user.actor, id).await {
         Ok((name, xml)) => xml_response(&name, xml),

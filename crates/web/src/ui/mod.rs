@@ -253,6 +253,8 @@ fn document_routes() -> Router<AppState> {
         .route("/invoices/{id}/credit-notes", post(invoices::credit))
         .route("/invoices/{id}/pdf", get(invoices::pdf))
         .route("/invoices/{id}/ubl", get(invoices::ubl))
+        .route("/receivables", get(invoices::receivables))
+        .merge(records::routes::<salesflow_domain::payment::Payment>())
         .route("/stock", get(stock::stock_page))
         .route("/stock/receipts", post(stock::receipt))
         .route("/stock/adjustments", post(stock::adjustment))

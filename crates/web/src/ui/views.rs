@@ -76,7 +76,10 @@ impl Layout {
             || current.starts_with("/price-lists")
         {
             "Quotes"
-        } else if current.starts_with("/invoices") {
+        } else if current.starts_with("/invoices")
+            || current.starts_with("/payments")
+            || current.starts_with("/receivables")
+        {
             "Invoices"
         } else if current.starts_with("/orders")
             || current.starts_with("/stock")
@@ -182,7 +185,11 @@ impl Layout {
             .filter(|(allowed, _, _)| *allowed)
             .map(|(_, label, href)| sub(label, href))
             .collect(),
-            "Invoices" => vec![sub("Invoices", "/invoices")],
+            "Invoices" => vec![
+                sub("Invoices", "/invoices"),
+                sub("Payments", "/payments"),
+                sub("Receivables", "/receivables"),
+            ],
             "Orders" => {
                 let mut items = Vec::new();
                 if actor.can(Resource::SalesOrder, Action::Read) {

@@ -141,6 +141,10 @@ pub(super) fn endpoints() -> Vec<Endpoint> {
         "admins, sales managers",
     ));
     all.extend(stock_endpoints());
+    all.push(
+        Endpoint::new(HttpMethod::Get, "/api/v1/receivables", "invoices", "Accounts receivable by currency: outstanding amounts by days past due (current, 1–30, 31–60, 61–90, over 90) and days sales outstanding")
+            .returns("200", "application/json", object()),
+    );
     // Payments are recorded, then read-only: no edit, archive or restore.
     all.extend(
         resource_endpoints::<salesflow_domain::payment::Payment>("PaymentInput")
