@@ -95,6 +95,11 @@ pub trait Entity: Owned + Serialize + Send + Sync + 'static {
     fn contact_ref(&self) -> Option<Uuid> {
         None
     }
+    /// An opportunity this record belongs to: a writer who may see it may also name its
+    /// account and contact (a deal handed over keeps its customer in reach).
+    fn opportunity_ref(&self) -> Option<Uuid> {
+        None
+    }
     /// The values that make another record of the kind a likely duplicate.
     fn duplicate_keys(&self) -> Vec<(&'static str, String)> {
         Vec::new()

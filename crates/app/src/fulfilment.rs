@@ -284,6 +284,7 @@ impl App {
             ..Default::default()
         };
         self.store.write_documents(None, &|_| write.clone()).await?;
+        self.settle_order(Some(actor), delivery.order_id).await?;
         Ok(shipped)
     }
 

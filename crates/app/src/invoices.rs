@@ -72,7 +72,10 @@ impl App {
         };
         let written = self.store.write_documents(Some(series), &build).await?;
         match written.updates.into_iter().next() {
-            Some((Doc::Invoice(i), _)) => Ok(*i),
+            Some((Doc::Invoice(i), _)) => {
+                self.settle_order(Some(actor), i.order_id).await?;
+                Ok(*i)
+            }
             _ => Err(AppError::conflict(
                 "invoice_posted",
                 "the invoice was posted meanwhile",

@@ -29,6 +29,7 @@ impl App {
             ACTIVITY_REMINDERS,
             crate::quotes::EXPIRE_QUOTES,
             crate::receivables::INVOICE_REMINDERS,
+            crate::settlement::SETTLE_ORDERS,
         ] {
             let job = NewJob {
                 id: Uuid::now_v7(),
@@ -75,6 +76,16 @@ impl App {
                     tracing::info!(sent, "invoice reminders sent");
                 }
                 Ok(Some(now.checked_add(REMIND_INVOICES_EVERY).unwrap_or(now)))
+            }
+            crate::settlement::SETTLE_ORDERS => {
+                let settled = self.settle_orders().await.map_err(|e| e.to_string())?;
+                if settled > 0 {
+                    tracing::info!(settled, "orders settled by the catch-up job");
+                }
+                Ok(Some(
+                    now.checked_add(crate::settlement::SETTLE_EVERY)
+                        .unwrap_or(now),
+                ))
             }
             crate::quotes::EXPIRE_QUOTES => {
                 let expired = self.expire_quotes().await.map_err(|e| e.to_string())?;

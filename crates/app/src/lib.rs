@@ -31,6 +31,7 @@ pub mod receivables;
 pub mod records;
 pub mod secret;
 pub mod settings;
+pub mod settlement;
 pub mod stock;
 pub mod token_cache;
 pub mod ubl;

@@ -91,6 +91,17 @@ impl App {
             .store
             .write_payment(account.id, request.money.currency, named.as_deref(), &build)
             .await?;
+        let mut orders = Vec::new();
+        for (doc, _) in &written.updates {
+            if let Doc::Invoice(i) = doc
+                && !orders.contains(&i.order_id)
+            {
+                orders.push(i.order_id);
+            }
+        }
+        for order in orders {
+            self.settle_order(Some(actor), order).await?;
+        }
         written
             .inserts
             .into_iter()

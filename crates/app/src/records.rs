@@ -9,6 +9,7 @@ use uuid::Uuid;
 use salesflow_domain::account::Account;
 use salesflow_domain::campaign::Campaign;
 use salesflow_domain::contact::Contact;
+use salesflow_domain::opportunity::Opportunity;
 use serde::Deserialize;
 
 use crate::entity::{Entity, Origin};
@@ -138,8 +139,29 @@ impl App {
     /// The account and contact a record points to exist and are visible to the writer, and the
     /// contact works at that account.
     async fn check_refs<E: Entity>(&self, actor: &Actor, record: &E) -> AppResult<()> {
+        // The parties of a deal the writer may see are in reach through it.
+        let deal = match record.opportunity_ref() {
+            Some(id) => {
+                <Opportunity as Entity>::store(self.store.as_ref())
+                    .get(id, actor.scope(Resource::Opportunity)?)
+                    .await?
+            }
+            None => None,
+        };
+        let deal_account = deal
+            .as_ref()
+            .and_then(|o| o.details.account_id)
+            .map(|a| a.0);
+        let deal_contact = deal
+            .as_ref()
+            .and_then(|o| o.details.contact_id)
+            .map(|c| c.0);
         if let Some(account) = record.account_ref() {
-            let scope = actor.scope(Resource::Account)?;
+            let scope = if deal_account == Some(account) {
+                Scope::All
+            } else {
+                actor.scope(Resource::Account)?
+            };
             // Archived (and merged-away) accounts take no new links.
             let found = <Account as Entity>::store(self.store.as_ref())
                 .get(account, scope)
@@ -167,7 +189,11 @@ impl App {
             }
         }
         if let Some(contact) = record.contact_ref() {
-            let scope = actor.scope(Resource::Contact)?;
+            let scope = if deal_contact == Some(contact) {
+                Scope::All
+            } else {
+                actor.scope(Resource::Contact)?
+            };
             let found = <Contact as Entity>::store(self.store.as_ref())
                 .get(contact, scope)
                 .await?

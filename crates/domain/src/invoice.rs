@@ -82,6 +82,8 @@ pub struct Invoice {
     pub price_mode: PriceMode,
     pub terms: Option<String>,
     pub lines: Vec<QuoteLine>,
+    /// For each line, the order line it bills.
+    pub order_lines: Vec<usize>,
     pub totals: Totals,
     #[schema(value_type = Option<String>, format = Date)]
     pub issue_date: Option<Date>,
@@ -188,6 +190,7 @@ impl Invoice {
             currency: order.currency,
             price_mode: order.price_mode,
             terms: order.terms.clone(),
+            order_lines: quantities.iter().map(|(i, _)| *i).collect(),
             total: Money::new(totals.payable_minor, order.currency).amount_text(),
             lines,
             totals,
@@ -267,6 +270,62 @@ impl Invoice {
             old: None,
             new: Some(n.clone()),
         })
+    }
+}
+
+impl SalesOrder {
+    /// The order's status once its invoices say so: `invoiced` when it has shipped and every
+    /// line is on a posted invoice (net of posted credit notes), `paid` when every such invoice
+    /// that no credit note cancels is paid too. `None`: no change.
+    pub fn settled(&self, invoices: &[Invoice], now: Timestamp) -> Option<(Self, Change)> {
+        use crate::sales_order::OrderStatus;
+        if !matches!(self.status, OrderStatus::Shipped | OrderStatus::Invoiced) {
+            return None;
+        }
+        let posted = || invoices.iter().filter(|i| i.status != InvoiceStatus::Draft);
+        let invoiced = |line: usize| -> i64 {
+            posted()
+                .flat_map(|i| {
+                    let sign = if i.kind == InvoiceKind::Invoice {
+                        1
+                    } else {
+                        -1
+                    };
+                    i.order_lines
+                        .iter()
+                        .zip(&i.lines)
+                        .filter(move |(l, _)| **l == line)
+                        .map(move |(_, q)| sign * q.quantity_milli)
+                })
+                .sum()
+        };
+        let covered = (0..self.lines.len()).all(|i| invoiced(i) >= self.lines[i].quantity_milli);
+        if !covered {
+            return None;
+        }
+        let credited = |id: InvoiceId| posted().any(|c| c.credit_of == Some(id));
+        let paid = posted()
+            .filter(|i| i.kind == InvoiceKind::Invoice && !credited(i.id))
+            .all(|i| i.status == InvoiceStatus::Paid);
+        let status = if paid {
+            OrderStatus::Paid
+        } else {
+            OrderStatus::Invoiced
+        };
+        if status == self.status {
+            return None;
+        }
+        let mut next = self.clone();
+        next.status = status;
+        next.meta = self.meta.next(now);
+        let fields = changes::diff(self, &next);
+        let change = Change::transition(
+            status.as_str(),
+            self.status.as_str(),
+            status.as_str(),
+            fields,
+        );
+        Some((next, change))
     }
 }
 

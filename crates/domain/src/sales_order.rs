@@ -29,12 +29,16 @@ pub enum OrderStatus {
     PartiallyShipped,
     /// Everything ordered has left.
     Shipped,
+    /// Shipped, and every line is on a posted invoice.
+    Invoiced,
+    /// Invoiced, and every invoice is paid.
+    Paid,
     Cancelled,
 }
 
 string_enum!(OrderStatus {
     New => "new", Confirmed => "confirmed", PartiallyShipped => "partially_shipped",
-    Shipped => "shipped", Cancelled => "cancelled",
+    Shipped => "shipped", Invoiced => "invoiced", Paid => "paid", Cancelled => "cancelled",
 });
 
 /// Orders are written by accepting quotes; only their owner can be changed directly.

@@ -96,6 +96,7 @@ CREATE TABLE invoices (
     price_mode TEXT NOT NULL,
     terms TEXT,
     lines TEXT NOT NULL,
+    order_lines TEXT NOT NULL,
     totals TEXT NOT NULL,
     total_minor BIGINT NOT NULL,
     issue_date TEXT,

@@ -148,6 +148,24 @@ impl SqlStore {
             .map_err(map)?;
         rows.iter().map(record_from_row::<Quote>).collect()
     }
+
+    /// The documents of an order, oldest first.
+    async fn of_order<T: crate::records::Table>(
+        &self,
+        id: salesflow_domain::ids::SalesOrderId,
+    ) -> StoreResult<Vec<T>> {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE order_id = $1 ORDER BY created_at, id",
+            all_columns::<T>().join(", "),
+            T::TABLE
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_all(&self.read)
+            .await
+            .map_err(map)?;
+        rows.iter().map(record_from_row::<T>).collect()
+    }
 }
 
 #[async_trait]
@@ -308,17 +326,32 @@ impl DocumentStore for SqlStore {
         &self,
         id: salesflow_domain::ids::SalesOrderId,
     ) -> StoreResult<Vec<salesflow_domain::delivery::Delivery>> {
-        use salesflow_domain::delivery::Delivery;
+        self.of_order(id).await
+    }
+
+    async fn invoices_of_order(
+        &self,
+        id: salesflow_domain::ids::SalesOrderId,
+    ) -> StoreResult<Vec<salesflow_domain::invoice::Invoice>> {
+        self.of_order(id).await
+    }
+
+    async fn orders_to_settle(
+        &self,
+        after: Option<salesflow_domain::ids::SalesOrderId>,
+        limit: u32,
+    ) -> StoreResult<Vec<SalesOrder>> {
         let sql = format!(
-            "SELECT {} FROM deliveries WHERE order_id = $1 ORDER BY created_at, id",
-            all_columns::<Delivery>().join(", ")
+            "SELECT {} FROM sales_orders WHERE status IN ('shipped', 'invoiced') AND id > $1 \
+             ORDER BY id LIMIT {limit}",
+            all_columns::<SalesOrder>().join(", ")
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(id.to_string())
+            .bind(after.map(|id| id.to_string()).unwrap_or_default())
             .fetch_all(&self.read)
             .await
             .map_err(map)?;
-        rows.iter().map(record_from_row::<Delivery>).collect()
+        rows.iter().map(record_from_row::<SalesOrder>).collect()
     }
 
     async fn quotes_past_validity(

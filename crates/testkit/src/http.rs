@@ -81,6 +81,13 @@ impl Api {
     pub async fn patch(&self, path: &str, body: &Value) -> Reply {
         self.call(Method::PATCH, path, Some(body)).await
     }
+
+    /// POSTs and insists on success; the body's `key` member.
+    pub async fn ok(&self, path: &str, body: &Value, key: &str) -> Value {
+        let r = self.post(path, body).await;
+        assert!(r.status.is_success(), "{path}: {} {}", r.status, r.text);
+        r.json[key].clone()
+    }
 }
 
 /// A signed-in browser session: cookies kept, CSRF token read from pages.

@@ -46,6 +46,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            api::idempotency::idempotent,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             ops::observe,
         ))
         .with_state(state);

@@ -181,6 +181,9 @@ impl Entity for Quote {
     fn contact_ref(&self) -> Option<Uuid> {
         self.details.contact_id.map(|c| c.0)
     }
+    fn opportunity_ref(&self) -> Option<Uuid> {
+        self.opportunity_id.map(|o| o.0)
+    }
 }
 
 impl Entity for PriceList {

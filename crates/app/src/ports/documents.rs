@@ -96,6 +96,17 @@ pub trait DocumentStore: Send + Sync {
         &self,
         id: salesflow_domain::ids::SalesOrderId,
     ) -> StoreResult<Vec<salesflow_domain::delivery::Delivery>>;
+    /// An order's invoices and credit notes, oldest first.
+    async fn invoices_of_order(
+        &self,
+        id: salesflow_domain::ids::SalesOrderId,
+    ) -> StoreResult<Vec<salesflow_domain::invoice::Invoice>>;
+    /// Orders whose invoices may settle them (shipped or invoiced), by id after `after`.
+    async fn orders_to_settle(
+        &self,
+        after: Option<salesflow_domain::ids::SalesOrderId>,
+        limit: u32,
+    ) -> StoreResult<Vec<SalesOrder>>;
     /// Open quotes whose validity date is before `today`, oldest first.
     async fn quotes_past_validity(
         &self,

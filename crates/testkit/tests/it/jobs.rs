@@ -20,14 +20,14 @@ async fn purge_job_removes_expired_sessions_and_recurs() {
     t.app.ensure_recurring_jobs().await.unwrap();
     assert_eq!(
         t.app.drain_jobs("test").await.unwrap(),
-        4,
-        "each recurring job (purge, activity reminders, quote expiry, invoice reminders) once, however often it is ensured"
+        5,
+        "each recurring job (purge, activity reminders, quote expiry, invoice reminders, order settlement) once, however often it is ensured"
     );
     assert_eq!(count().await, 1, "a live session stays");
     t.clock.advance(jiff::SignedDuration::from_hours(9));
     assert_eq!(
         t.app.drain_jobs("test").await.unwrap(),
-        4,
+        5,
         "every job ran again after its interval"
     );
     assert_eq!(count().await, 0, "the idle session was purged");

@@ -24,6 +24,7 @@ mod quote_to_order;
 mod receivables;
 mod records;
 mod scenario_lead_to_won;
+mod scenario_order_to_cash;
 mod stock;
 mod store_story;
 mod ui;

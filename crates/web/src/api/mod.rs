@@ -5,6 +5,7 @@ mod activities;
 mod audit;
 pub use audit::{AuditParams, cursor_of as audit_cursor};
 pub use records::EXPORT_LIMIT;
+pub mod idempotency;
 mod imports;
 pub mod invoices;
 pub use imports::{MAX_UPLOAD, options as import_options};
