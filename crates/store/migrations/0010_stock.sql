@@ -110,7 +110,9 @@ CREATE TABLE invoices (
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     version BIGINT NOT NULL,
-    merged_into TEXT
+    merged_into TEXT,
+    -- Outstanding (total − paid) is never negative, nothing is paid twice.
+    CHECK (paid_minor >= 0 AND paid_minor <= total_minor)
 );
 CREATE UNIQUE INDEX invoices_number ON invoices (number);
 -- One invoice per shipment at most.

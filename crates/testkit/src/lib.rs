@@ -6,6 +6,7 @@ pub mod browser;
 pub mod db;
 pub mod einvoice;
 pub mod http;
+pub mod orders;
 pub mod pdf;
 pub mod smtp;
 

@@ -1,0 +1,86 @@
+//! Documents for order-to-cash tests: products and accepted orders made through the application.
+
+use salesflow_app::Actor;
+use salesflow_app::entity::Origin;
+use salesflow_app::portal::PortalAnswer;
+use salesflow_app::quotes::SendQuote;
+use salesflow_domain::account::{Account, AccountInput};
+use salesflow_domain::product::{Product, ProductInput};
+use salesflow_domain::quote::lines::LinesInput;
+use salesflow_domain::quote::{Quote, QuoteInput};
+use salesflow_domain::sales_order::SalesOrder;
+
+use crate::TestApp;
+
+/// A product at `price` in the standard tax category.
+pub async fn product(
+    t: &TestApp,
+    admin: &Actor,
+    sku: &str,
+    price: &str,
+    stockable: bool,
+) -> Product {
+    let input = ProductInput {
+        sku: Some(sku.into()),
+        name: Some(format!("{sku} item")),
+        list_price: Some(price.into()),
+        stockable: Some(stockable.to_string()),
+        ..Default::default()
+    };
+    t.app
+        .create(admin, &input, Origin::Api)
+        .await
+        .expect("product")
+}
+
+/// A new account's quote of `lines` ("2 x SKU", one per line), sent and accepted on the
+/// portal: the sales order it made.
+pub async fn accepted_order(t: &TestApp, admin: &Actor, customer: &str, lines: &str) -> SalesOrder {
+    let input = AccountInput {
+        name: Some(customer.into()),
+        city: Some("Hamburg".into()),
+        ..Default::default()
+    };
+    let account: Account = t
+        .app
+        .create(admin, &input, Origin::Api)
+        .await
+        .expect("account");
+    let input = QuoteInput {
+        title: Some(format!("{customer} order")),
+        account_id: Some(account.id.to_string()),
+        lines: Some(LinesInput::Text(lines.into())),
+        ..Default::default()
+    };
+    let quote: Quote = t
+        .app
+        .create(admin, &input, Origin::Api)
+        .await
+        .expect("quote");
+    let sent = t
+        .app
+        .send_quote(
+            admin,
+            quote.id.0,
+            &SendQuote {
+                version: quote.meta.version,
+            },
+        )
+        .await
+        .expect("sent");
+    let url = sent.portal_url.expect("portal link");
+    let answer = PortalAnswer {
+        signed_name: Some("Receiver".into()),
+        comment: None,
+    };
+    t.app
+        .portal_accept(
+            quote.id.0,
+            url.rsplit('/').next().unwrap_or_default(),
+            &answer,
+            None,
+        )
+        .await
+        .expect("accepted")
+        .1
+}
