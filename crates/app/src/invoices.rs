@@ -112,7 +112,7 @@ impl App {
     /// The posted invoice or credit note as an EN 16931 UBL 2.1 e-invoice.
     pub async fn invoice_ubl(&self, actor: &Actor, id: Uuid) -> AppResult<(String, String)> {
         let invoice: Invoice = self.get(actor, id).await?;
-        if invoice.status == InvoiceStatus::Draft {
+        if !invoice.status.is_posted() {
             return Err(invoice_error(InvoiceError::NotPosted));
         }
         let (company, account) = self.invoice_parties(&invoice).await?;

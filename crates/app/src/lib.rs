@@ -5,6 +5,7 @@ pub mod activities;
 pub mod actor;
 pub mod assignment;
 pub mod auth;
+pub mod cancellation;
 pub mod catalogue;
 pub mod clock;
 pub mod convert;

@@ -32,11 +32,21 @@ pub enum InvoiceStatus {
     Posted,
     PartiallyPaid,
     Paid,
+    /// A draft that will never be posted (its order was cancelled); it has no number.
+    Voided,
 }
 
 string_enum!(InvoiceStatus {
     Draft => "draft", Posted => "posted", PartiallyPaid => "partially_paid", Paid => "paid",
+    Voided => "voided",
 });
+
+impl InvoiceStatus {
+    /// Numbered and final (whatever has been paid).
+    pub fn is_posted(self) -> bool {
+        matches!(self, Self::Posted | Self::PartiallyPaid | Self::Paid)
+    }
+}
 
 /// When an order is invoiced.
 #[derive(
@@ -209,7 +219,7 @@ impl Invoice {
         id: InvoiceId,
         now: Timestamp,
     ) -> Result<(Self, Change), InvoiceError> {
-        if self.kind != InvoiceKind::Invoice || self.status == InvoiceStatus::Draft {
+        if self.kind != InvoiceKind::Invoice || !self.status.is_posted() {
             return Err(InvoiceError::NotPosted);
         }
         let note = Self {
@@ -258,6 +268,21 @@ impl Invoice {
         ))
     }
 
+    /// A draft set aside for good (its order was cancelled).
+    pub fn voided(&self, now: Timestamp) -> Result<(Self, Change), InvoiceError> {
+        if self.status != InvoiceStatus::Draft {
+            return Err(InvoiceError::NotDraft(self.status.as_str()));
+        }
+        let mut next = self.clone();
+        next.status = InvoiceStatus::Voided;
+        next.meta = self.meta.next(now);
+        let fields = changes::diff(self, &next);
+        Ok((
+            next,
+            Change::transition("voided", "draft", "voided", fields),
+        ))
+    }
+
     /// What is still to be paid.
     pub fn outstanding_minor(&self) -> i64 {
         self.totals.payable_minor - self.paid_minor
@@ -282,7 +307,7 @@ impl SalesOrder {
         if !matches!(self.status, OrderStatus::Shipped | OrderStatus::Invoiced) {
             return None;
         }
-        let posted = || invoices.iter().filter(|i| i.status != InvoiceStatus::Draft);
+        let posted = || invoices.iter().filter(|i| i.status.is_posted());
         let invoiced = |line: usize| -> i64 {
             posted()
                 .flat_map(|i| {

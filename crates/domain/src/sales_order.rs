@@ -15,7 +15,9 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+mod cancel;
 mod fulfilment;
+pub use cancel::CancelError;
 pub use fulfilment::{FulfilmentError, Inspection, LineProgress, ReleaseRequest};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]

@@ -159,8 +159,14 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
         "POST /api/v1/stock/adjustments",
         [401, 201, 403, 403, 403, 201, 403, 403],
     ),
+    (
+        "POST /api/v1/stock/returns",
+        [401, 201, 403, 403, 403, 201, 403, 403],
+    ),
     ("POST /api/v1/orders/{id}/confirm own", ORDER_WRITE_OWN),
     ("POST /api/v1/orders/{id}/confirm other", ORDER_WRITE_OTHER),
+    ("POST /api/v1/orders/{id}/cancel own", ORDER_WRITE_OWN),
+    ("POST /api/v1/orders/{id}/cancel other", ORDER_WRITE_OTHER),
     ("POST /api/v1/orders/{id}/inspections own", WAREHOUSE_WORK),
     ("POST /api/v1/orders/{id}/inspections other", WAREHOUSE_WORK),
     (
@@ -480,7 +486,9 @@ fn stock_body(template: &str, f: &Fixtures) -> Option<Value> {
             let code = format!("W{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
             Some(json!({ "code": code, "name": "Matrix warehouse" }))
         }
-        "/api/v1/stock/receipts" => Some(json!({ "product_id": f.stocked, "quantity": "2" })),
+        "/api/v1/stock/receipts" | "/api/v1/stock/returns" => {
+            Some(json!({ "product_id": f.stocked, "quantity": "2" }))
+        }
         "/api/v1/payments" => Some(json!({ "account_id": f.payer, "amount": "10.00" })),
         "/api/v1/stock/adjustments" => {
             Some(json!({ "product_id": f.stocked, "quantity": "1", "note": "recount" }))
@@ -543,6 +551,7 @@ async fn check(
         let body = match (last, kind) {
             ("cost", _) if method == Method::PUT => Some(json!({ "cost": "10.00" })),
             ("confirm" | "releases" | "post", _) => Some(json!({ "version": version })),
+            ("cancel", _) => Some(json!({ "version": version, "reason": "Customer withdrew" })),
             ("credit-notes", _) => Some(json!({})),
             (_, "invoices") if method == Method::PATCH => Some(json!({ "version": version })),
             ("inspections", _) => Some(json!({ "passed": true, "version": version })),

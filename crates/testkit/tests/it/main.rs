@@ -8,6 +8,7 @@ mod assignment;
 mod auth;
 mod browser;
 mod browser_quote;
+mod cancellation;
 mod capture;
 mod concurrency;
 mod fulfilment;

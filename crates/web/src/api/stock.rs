@@ -180,6 +180,15 @@ pub async fn adjustment(
     entry(&s, &actor, MoveKind::Adjustment, &body).await
 }
 
+/// Goods back from a customer.
+pub async fn stock_return(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<StockEntry>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    entry(&s, &actor, MoveKind::Return, &body).await
+}
+
 pub async fn confirm(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -187,6 +196,16 @@ pub async fn confirm(
     ApiJson(body): ApiJson<ConfirmOrder>,
 ) -> Result<Json<Value>, ApiError> {
     let order = s.app.confirm_order(&actor, id, &body).await?;
+    Ok(Json(json!({ "order": order })))
+}
+
+pub async fn cancel(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+    ApiJson(body): ApiJson<salesflow_app::cancellation::CancelOrder>,
+) -> Result<Json<Value>, ApiError> {
+    let order = s.app.cancel_order(&actor, id, &body).await?;
     Ok(Json(json!({ "order": order })))
 }
 

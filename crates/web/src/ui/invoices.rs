@@ -76,7 +76,7 @@ pub async fn show(State(s): State<AppState>, user: UiUser, PathId(id): PathId) -
     if let (Some(n), Some(o)) = (&i.credit_of_number, i.credit_of) {
         facts.push(("Corrects", n.clone(), Some(format!("/invoices/{o}"))));
     }
-    let posted = i.status != InvoiceStatus::Draft;
+    let posted = i.status.is_posted();
     let page = InvoicePage {
         layout: Layout::new(&i.display_name(), actor, &user.csrf, "/invoices"),
         id: i.id.to_string(),
@@ -86,7 +86,7 @@ pub async fn show(State(s): State<AppState>, user: UiUser, PathId(id): PathId) -
         version: i.meta.version,
         facts,
         doc: DocView::new(&i.lines, &i.totals, i.currency, i.price_mode),
-        can_post: !posted && actor.can(Resource::Invoice, Action::Update),
+        can_post: i.status == InvoiceStatus::Draft && actor.can(Resource::Invoice, Action::Update),
         can_credit: posted
             && i.kind == InvoiceKind::Invoice
             && actor.can(Resource::Invoice, Action::Create),

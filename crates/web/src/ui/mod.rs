@@ -231,6 +231,7 @@ fn document_routes() -> Router<AppState> {
             get(quotes::order).post(records::update::<SalesOrder>),
         )
         .route("/orders/{id}/confirm", post(stock::confirm))
+        .route("/orders/{id}/cancel", post(stock::cancel))
         .route("/orders/{id}/inspections", post(deliveries::inspect))
         .route("/orders/{id}/releases", post(deliveries::release))
         .merge(records::routes_except_detail::<

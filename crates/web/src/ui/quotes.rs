@@ -378,6 +378,7 @@ struct OrderPage {
     can_confirm: bool,
     /// Inspection and pick release are open to the viewer.
     can_fulfil: bool,
+    can_cancel: bool,
     last_inspection: Option<String>,
     /// (number, status, address) of the order's deliveries.
     deliveries: Vec<(String, String, String)>,
@@ -457,6 +458,12 @@ pub async fn order(State(s): State<AppState>, user: UiUser, PathId(id): PathId) 
         id: order.id.to_string(),
         version: order.meta.version,
         can_confirm: order.status == salesflow_domain::sales_order::OrderStatus::New
+            && actor.can(Resource::SalesOrder, Action::Update),
+        can_cancel: matches!(
+            order.status,
+            salesflow_domain::sales_order::OrderStatus::New
+                | salesflow_domain::sales_order::OrderStatus::Confirmed
+        ) && order.progress.iter().all(|p| p.released_milli == 0)
             && actor.can(Resource::SalesOrder, Action::Update),
         can_fulfil: matches!(
             order.status,

@@ -186,3 +186,21 @@ pub async fn confirm(
         Err(e) => app_error_page(e),
     }
 }
+
+pub async fn cancel(
+    State(s): State<AppState>,
+    PathId(id): PathId,
+    SignedForm { user, form }: SignedForm,
+) -> Response {
+    let request = salesflow_app::cancellation::CancelOrder {
+        version: form
+            .get("version")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        reason: form.get("reason").cloned().unwrap_or_default(),
+    };
+    match s.app.cancel_order(&user.actor, id, &request).await {
+        Ok(_) => Redirect::to(&format!("/orders/{id}")).into_response(),
+        Err(e) => app_error_page(e),
+    }
+}

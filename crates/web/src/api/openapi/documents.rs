@@ -24,6 +24,9 @@ fn stock_endpoints() -> Vec<Endpoint> {
         Endpoint::new(HttpMethod::Post, "/api/v1/stock/adjustments", "stock", "A stock count corrected (quantity may be negative; a reason is required; never below zero)")
             .body(schema_ref("StockEntry"))
             .returns("201", "application/json", object()),
+        Endpoint::new(HttpMethod::Post, "/api/v1/stock/returns", "stock", "Goods back from a customer into a warehouse")
+            .body(schema_ref("StockEntry"))
+            .returns("201", "application/json", object()),
         Endpoint::new(HttpMethod::Post, "/api/v1/orders/{id}/inspections", "orders", "Record a quality inspection (warehouse staff, admins); a failed one blocks picking until one passes")
             .id()
             .body(schema_ref("InspectOrder"))
@@ -52,6 +55,10 @@ fn stock_endpoints() -> Vec<Endpoint> {
         Endpoint::new(HttpMethod::Get, "/api/v1/invoices/{id}/ubl", "invoices", "The posted invoice or credit note as an EN 16931 UBL 2.1 e-invoice")
             .id()
             .returns("200", "application/xml", object()),
+        Endpoint::new(HttpMethod::Post, "/api/v1/orders/{id}/cancel", "orders", "Cancel a new or confirmed order before anything is released for picking (reason required): its reserved stock goes back, its draft invoices are voided; 409 not_cancellable otherwise")
+            .id()
+            .body(schema_ref("CancelOrder"))
+            .returns("200", "application/json", wrapped("order", schema_ref("SalesOrder"))),
         Endpoint::new(HttpMethod::Post, "/api/v1/orders/{id}/confirm", "orders", "Confirm a new order: its stocked lines are reserved; 409 insufficient_stock when stock is short and backorders are not allowed")
             .id()
             .body(schema_ref("ConfirmOrder"))

@@ -92,6 +92,7 @@ pub(super) fn all() -> (Named, Nested) {
         StockEntry,
         StockMove,
         ConfirmOrder,
+        salesflow_app::cancellation::CancelOrder,
         FulfilmentSettings,
         salesflow_domain::delivery::Delivery,
         salesflow_domain::delivery::DeliveryInput,
