@@ -28,6 +28,7 @@ mod records;
 mod scenario_lead_to_won;
 mod scenario_order_to_cash;
 mod stock;
+mod stock_random_ops;
 mod store_story;
 mod transitions_once;
 mod ui;
