@@ -100,6 +100,25 @@ impl App {
         Ok(note)
     }
 
+    /// An order's invoices and credit notes that the reader may see, oldest first.
+    pub async fn invoices_of_order(
+        &self,
+        actor: &Actor,
+        order: &salesflow_domain::sales_order::SalesOrder,
+    ) -> AppResult<Vec<Invoice>> {
+        if !actor.can(Resource::Invoice, Action::Read) {
+            return Ok(Vec::new());
+        }
+        let scope = actor.scope(Resource::Invoice)?;
+        let visible = |i: &Invoice| match scope {
+            Scope::All => true,
+            Scope::Team(team, me) => i.meta.team_id == Some(team) || i.meta.owner_id == me,
+            Scope::Own(me) => i.meta.owner_id == me,
+        };
+        let invoices = self.store.invoices_of_order(order.id).await?;
+        Ok(invoices.into_iter().filter(visible).collect())
+    }
+
     async fn invoice_parties(&self, invoice: &Invoice) -> AppResult<(CompanySettings, Account)> {
         let account =
             RecordStore::<Account>::get(self.store.as_ref(), invoice.account_id.0, Scope::All)

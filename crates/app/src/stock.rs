@@ -182,13 +182,13 @@ impl App {
 
     /// Confirms a new order: its stocked lines are reserved in one transaction with the
     /// order's change; without enough stock it is refused (`409 insufficient_stock`) unless
-    /// backorders are allowed.
+    /// backorders are allowed. Invoiced on order, the draft invoice made with it comes along.
     pub async fn confirm_order(
         &self,
         actor: &Actor,
         id: Uuid,
         request: &ConfirmOrder,
-    ) -> AppResult<SalesOrder> {
+    ) -> AppResult<(SalesOrder, Option<Invoice>)> {
         let order: SalesOrder = self
             .load_for_change(actor, id, Action::Update, Some(request.version))
             .await?;
@@ -251,8 +251,12 @@ impl App {
             series: None,
         };
         let written = self.store.confirm_with_stock(reserve, &build).await?;
+        let draft = written.inserts.into_iter().find_map(|d| match d {
+            Doc::Invoice(i) => Some(*i),
+            _ => None,
+        });
         match written.updates.into_iter().next() {
-            Some((Doc::Order(o), _)) => Ok(*o),
+            Some((Doc::Order(o), _)) => Ok((*o, draft)),
             _ => Err(AppError::Internal("confirmation wrote no order".into())),
         }
     }

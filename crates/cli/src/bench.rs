@@ -23,7 +23,8 @@ use crate::demo::{FIRST_NAMES, LAST_NAMES, Rng};
 
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
-    /// api (lead API against a large data set), import (CSV import) or board (pipeline board).
+    /// api (lead API against a large data set), import (CSV import), board (pipeline board) or
+    /// cash (the order-to-cash flow).
     #[arg(long, default_value = "api")]
     pub suite: String,
     /// Rows of the generated CSV file (import suite).
@@ -193,22 +194,16 @@ async fn generate(
     Ok(sample)
 }
 
-/// The raw ceiling: durable single-row insert commits and primary-key reads, no HTTP.
-async fn ceiling(
-    store: &SqlStore,
-    ids: &[uuid::Uuid],
-    clients: usize,
-    seconds: u64,
-) -> Result<(Measured, Measured)> {
+/// The raw write ceiling: durable single-row insert commits by one writer, no HTTP — what
+/// SQLite itself allows on this disk.
+pub(crate) async fn insert_ceiling(store: &SqlStore, seconds: u64) -> Result<Measured> {
     let pool = store.pool().clone();
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS bench_ceiling (id TEXT PRIMARY KEY, body TEXT NOT NULL)",
     )
     .execute(&pool)
     .await?;
-    // One writer, one row per durable commit: what SQLite itself allows on this disk.
-    let insert = {
-        let pool = pool.clone();
+    Ok(
         drive("raw SQLite: insert (1 row/commit)", 1, seconds, move |_| {
             let pool = pool.clone();
             async move {
@@ -220,8 +215,19 @@ async fn ceiling(
                     .is_ok()
             }
         })
-        .await
-    };
+        .await,
+    )
+}
+
+/// The raw ceiling: durable single-row insert commits and primary-key reads, no HTTP.
+async fn ceiling(
+    store: &SqlStore,
+    ids: &[uuid::Uuid],
+    clients: usize,
+    seconds: u64,
+) -> Result<(Measured, Measured)> {
+    let insert = insert_ceiling(store, seconds).await?;
+    let pool = store.pool().clone();
     let ids = Arc::new(ids.to_vec());
     let read = drive(
         "raw SQLite: read by primary key",
@@ -250,7 +256,8 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         "board" => {
             return crate::bench_board::run(args.opportunities, args.clients, args.seconds).await;
         }
-        other => anyhow::bail!("unknown suite '{other}': use api, import or board"),
+        "cash" => return crate::bench_cash::run(args.clients, args.seconds).await,
+        other => anyhow::bail!("unknown suite '{other}': use api, import, board or cash"),
     }
     let (path, temporary) = match &args.file {
         Some(p) => (p.clone(), false),

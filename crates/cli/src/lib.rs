@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod bench;
 pub mod bench_board;
+pub mod bench_cash;
 pub mod bench_import;
 pub mod config;
 pub mod demo;

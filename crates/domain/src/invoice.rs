@@ -331,7 +331,8 @@ impl SalesOrder {
         let credited = |id: InvoiceId| posted().any(|c| c.credit_of == Some(id));
         let paid = posted()
             .filter(|i| i.kind == InvoiceKind::Invoice && !credited(i.id))
-            .all(|i| i.status == InvoiceStatus::Paid);
+            // Paid, or nothing to pay (a zero total).
+            .all(|i| i.outstanding_minor() <= 0);
         let status = if paid {
             OrderStatus::Paid
         } else {

@@ -18,12 +18,16 @@ pub mod conversion;
 pub mod delivery;
 pub mod error;
 pub mod event;
+#[cfg(test)]
+mod fixtures;
 pub mod ids;
 pub mod import;
 pub mod invoice;
 pub mod lead;
 pub mod line_item;
 pub mod money;
+#[cfg(test)]
+mod money_properties;
 pub mod opportunity;
 pub mod payment;
 pub mod pipeline;
@@ -35,6 +39,8 @@ pub mod record;
 pub mod role;
 pub mod sales_order;
 pub mod stage_history;
+#[cfg(test)]
+mod state_tables;
 pub mod stock;
 pub mod tax;
 pub mod text;

@@ -60,6 +60,8 @@ pub struct SqlStore {
     /// PostgreSQL: the same pool as `read`.
     pub(crate) write: AnyPool,
     pub(crate) backend: Backend,
+    /// Write transactions committed by this process (the benchmark reports them per flow).
+    pub(crate) commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Makes `sqlite:name.db` create the file when missing, like the default does.
@@ -112,6 +114,7 @@ impl SqlStore {
                     read,
                     write,
                     backend,
+                    commits: Default::default(),
                 })
             }
             Backend::Postgres => {
@@ -125,6 +128,7 @@ impl SqlStore {
                     read: pool.clone(),
                     write: pool,
                     backend,
+                    commits: Default::default(),
                 })
             }
         }
@@ -132,6 +136,11 @@ impl SqlStore {
 
     pub fn backend_kind(&self) -> Backend {
         self.backend
+    }
+
+    /// Write transactions committed so far by this process.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The reader pool, for tests and tools that need raw SQL.
@@ -181,6 +190,9 @@ macro_rules! write_tx {
                     async { $body }.await?
                 };
                 transaction.commit().await.map_err($crate::error::map)?;
+                store
+                    .commits
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 Ok(value)
             }
             .await;

@@ -406,7 +406,8 @@ async fn record(
                 .app
                 .confirm_order(&f.admin, order.id.0, &confirm)
                 .await
-                .unwrap();
+                .unwrap()
+                .0;
             if kind == "invoices" {
                 // Invoiced on order: confirming made the draft.
                 return invoice_of(t, f, order.id, last).await;

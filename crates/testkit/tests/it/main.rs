@@ -7,6 +7,7 @@ mod activities;
 mod assignment;
 mod auth;
 mod browser;
+mod browser_order_to_cash;
 mod browser_quote;
 mod cancellation;
 mod capture;

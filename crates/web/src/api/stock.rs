@@ -195,8 +195,8 @@ pub async fn confirm(
     PathId(id): PathId,
     ApiJson(body): ApiJson<ConfirmOrder>,
 ) -> Result<Json<Value>, ApiError> {
-    let order = s.app.confirm_order(&actor, id, &body).await?;
-    Ok(Json(json!({ "order": order })))
+    let (order, invoice) = s.app.confirm_order(&actor, id, &body).await?;
+    Ok(Json(json!({ "order": order, "invoice": invoice })))
 }
 
 pub async fn cancel(

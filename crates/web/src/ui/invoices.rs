@@ -8,6 +8,7 @@ use salesflow_app::invoices::PostInvoice;
 use salesflow_domain::authz::{Action, Resource};
 use salesflow_domain::invoice::{Invoice, InvoiceKind, InvoiceStatus};
 use salesflow_domain::money::Money;
+use salesflow_domain::payment::{AllocationInput, PaymentInput};
 
 use super::doc_view::DocView;
 use super::records::account_link;
@@ -33,6 +34,9 @@ struct InvoicePage {
     doc: DocView,
     can_post: bool,
     can_credit: bool,
+    /// The outstanding amount, offered as the payment's amount.
+    pay_amount: Option<String>,
+    today: String,
     posted: bool,
     timeline: Vec<EventView>,
 }
@@ -90,6 +94,15 @@ pub async fn show(State(s): State<AppState>, user: UiUser, PathId(id): PathId) -
         can_credit: posted
             && i.kind == InvoiceKind::Invoice
             && actor.can(Resource::Invoice, Action::Create),
+        pay_amount: (i.kind == InvoiceKind::Invoice
+            && matches!(
+                i.status,
+                InvoiceStatus::Posted | InvoiceStatus::PartiallyPaid
+            )
+            && i.outstanding_minor() > 0
+            && actor.can(Resource::Invoice, Action::Create))
+        .then(|| Money::new(i.outstanding_minor(), i.currency).amount_text()),
+        today: s.app.today().to_string(),
         posted,
         timeline: events.iter().map(|e| EventView::new(e, &names)).collect(),
     };
@@ -120,6 +133,35 @@ pub async fn credit(
 ) -> Response {
     match s.app.credit_invoice(&user.actor, id).await {
         Ok(note) => Redirect::to(&format!("/invoices/{}", note.id)).into_response(),
+        Err(e) => app_error_page(e),
+    }
+}
+
+/// "Record payment" on the invoice page: a payment of the account, allocated to this invoice.
+pub async fn pay(
+    State(s): State<AppState>,
+    PathId(id): PathId,
+    SignedForm { user, form }: SignedForm,
+) -> Response {
+    let invoice: Invoice = match s.app.get(&user.actor, id).await {
+        Ok(i) => i,
+        Err(e) => return app_error_page(e),
+    };
+    let field = |name: &str| form.get(name).cloned().filter(|v| !v.trim().is_empty());
+    let input = PaymentInput {
+        account_id: invoice.account_id.to_string(),
+        amount: field("amount").unwrap_or_default(),
+        currency: Some(invoice.currency.code().to_string()),
+        received_on: field("received_on"),
+        method: field("method"),
+        reference: field("reference"),
+        invoices: Some(vec![AllocationInput {
+            invoice_id: id.to_string(),
+            amount: None,
+        }]),
+    };
+    match s.app.record_payment(&user.actor, &input).await {
+        Ok(_) => Redirect::to(&format!("/invoices/{id}")).into_response(),
         Err(e) => app_error_page(e),
     }
 }

@@ -252,6 +252,7 @@ fn document_routes() -> Router<AppState> {
         )
         .route("/invoices/{id}/post", post(invoices::post))
         .route("/invoices/{id}/credit-notes", post(invoices::credit))
+        .route("/invoices/{id}/payments", post(invoices::pay))
         .route("/invoices/{id}/pdf", get(invoices::pdf))
         .route("/invoices/{id}/ubl", get(invoices::ubl))
         .route("/receivables", get(invoices::receivables))

@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use salesflow_app::entity::Entity;
 use salesflow_app::list::ListParams;
 use salesflow_app::quotes::{QuoteDecision, SendQuote};
 use salesflow_app::{Actor, AppError};
@@ -382,6 +383,8 @@ struct OrderPage {
     last_inspection: Option<String>,
     /// (number, status, address) of the order's deliveries.
     deliveries: Vec<(String, String, String)>,
+    /// (name, status, address) of the order's invoices and credit notes.
+    invoices: Vec<(String, String, String)>,
     /// (line, reserved, backorder) of a confirmed order.
     reservations: Vec<(String, String, String)>,
 }
@@ -401,6 +404,10 @@ pub async fn order(State(s): State<AppState>, user: UiUser, PathId(id): PathId) 
     };
     let deliveries = match s.app.deliveries_of_order(actor, &order).await {
         Ok(d) => d,
+        Err(e) => return app_error_page(e),
+    };
+    let invoices = match s.app.invoices_of_order(actor, &order).await {
+        Ok(i) => i,
         Err(e) => return app_error_page(e),
     };
     let sig = &order.signature;
@@ -488,6 +495,16 @@ pub async fn order(State(s): State<AppState>, user: UiUser, PathId(id): PathId) 
                     d.number.clone(),
                     humanize(d.status.as_str()),
                     format!("/deliveries/{}", d.id),
+                )
+            })
+            .collect(),
+        invoices: invoices
+            .iter()
+            .map(|i| {
+                (
+                    i.display_name(),
+                    humanize(i.status.as_str()),
+                    format!("/invoices/{}", i.id),
                 )
             })
             .collect(),

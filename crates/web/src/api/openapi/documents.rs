@@ -59,7 +59,7 @@ fn stock_endpoints() -> Vec<Endpoint> {
             .id()
             .body(schema_ref("CancelOrder"))
             .returns("200", "application/json", wrapped("order", schema_ref("SalesOrder"))),
-        Endpoint::new(HttpMethod::Post, "/api/v1/orders/{id}/confirm", "orders", "Confirm a new order: its stocked lines are reserved; 409 insufficient_stock when stock is short and backorders are not allowed")
+        Endpoint::new(HttpMethod::Post, "/api/v1/orders/{id}/confirm", "orders", "Confirm a new order: its stocked lines are reserved (and, invoiced on order, its draft invoice is made: `invoice`); 409 insufficient_stock when stock is short and backorders are not allowed")
             .id()
             .body(schema_ref("ConfirmOrder"))
             .returns("200", "application/json", wrapped("order", schema_ref("SalesOrder"))),

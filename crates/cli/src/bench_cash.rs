@@ -1,0 +1,253 @@
+//! `salesflow bench --suite cash`: the whole order-to-cash flow through the real HTTP server,
+//! as a client would run it — opportunity → quote → send → accept on the portal → find the
+//! order → confirm → pick release → ship → post the invoice → pay — by concurrent clients.
+//! Reports flows per second, the HTTP requests and database commits per flow, and the raw SQLite
+//! ceiling measured in the same run.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::Result;
+use reqwest::Client;
+use salesflow_app::clock::SystemClock;
+use salesflow_app::entity::Origin;
+use salesflow_domain::account::{Account, AccountInput};
+use salesflow_domain::product::{Product, ProductInput};
+use salesflow_domain::role::Role;
+use salesflow_domain::stock::{MoveKind, StockEntry};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::bench::drive;
+
+/// Customers the flows are spread over.
+const ACCOUNTS: usize = 200;
+
+/// One client's view of the server: base address, token, and a request counter.
+#[derive(Clone)]
+struct Caller {
+    client: Client,
+    base: String,
+    token: String,
+    requests: Arc<AtomicU64>,
+}
+
+impl Caller {
+    async fn send(&self, request: reqwest::RequestBuilder) -> Option<reqwest::Response> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let response = request.send().await.ok()?;
+        response.status().is_success().then_some(response)
+    }
+
+    /// POSTs JSON; the reply's body.
+    async fn post(&self, path: &str, body: Value) -> Option<Value> {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body);
+        self.send(request).await?.json().await.ok()
+    }
+
+    async fn get(&self, path: &str) -> Option<Value> {
+        let request = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        self.send(request).await?.json().await.ok()
+    }
+}
+
+fn id(v: &Value) -> Option<&str> {
+    v["id"].as_str()
+}
+
+/// One order-to-cash flow for `account`; `Some` when every step succeeded.
+async fn flow(c: &Caller, account: &str, n: u64) -> Option<()> {
+    // A unique title finds the order again by search after the portal acceptance.
+    let title = format!("cash{n}x{}", uuid::Uuid::now_v7().simple());
+    let opp = c
+        .post(
+            "/api/v1/opportunities",
+            json!({ "name": title, "account_id": account, "amount": "500.00" }),
+        )
+        .await?;
+    let quote = c
+        .post(
+            "/api/v1/quotes",
+            json!({ "opportunity_id": id(&opp["opportunity"])?, "valid_until": "2099-12-31",
+                    "lines": [{ "sku": "BENCH-CRATE", "quantity": "2" }, { "sku": "BENCH-SETUP" }] }),
+        )
+        .await?;
+    let quote = &quote["quote"];
+    let quote_id = id(quote)?;
+    let sent = c
+        .post(
+            &format!("/api/v1/quotes/{quote_id}/send"),
+            json!({ "version": quote["version"] }),
+        )
+        .await?;
+    let url = sent["portal_url"].as_str()?;
+    let portal = &url[url.find("/portal/")?..];
+    let accept = c
+        .client
+        .post(format!("{}{portal}/accept", c.base))
+        .form(&[("signed_name", "Bench Buyer")]);
+    c.send(accept).await?;
+    let found = c.get(&format!("/api/v1/orders?q={title}")).await?;
+    let order = &found["orders"][0];
+    let order_id = id(order)?;
+    let confirmed = c
+        .post(
+            &format!("/api/v1/orders/{order_id}/confirm"),
+            json!({ "version": order["version"] }),
+        )
+        .await?;
+    let delivery = c
+        .post(
+            &format!("/api/v1/orders/{order_id}/releases"),
+            json!({ "version": confirmed["order"]["version"] }),
+        )
+        .await?;
+    let delivery = &delivery["delivery"];
+    c.post(
+        &format!("/api/v1/deliveries/{}/ship", id(delivery)?),
+        json!({ "carrier": "Bench Freight", "version": delivery["version"] }),
+    )
+    .await?;
+    let draft = &confirmed["invoice"];
+    let posted = c
+        .post(
+            &format!("/api/v1/invoices/{}/post", id(draft)?),
+            json!({ "version": draft["version"] }),
+        )
+        .await?;
+    let invoice = &posted["invoice"];
+    let paid = c
+        .post(
+            "/api/v1/payments",
+            json!({ "account_id": account, "amount": invoice["total"],
+                    "invoices": [{ "invoice_id": id(invoice)? }] }),
+        )
+        .await?;
+    let settled = paid["payment"]["credit_minor"].as_i64() == Some(0);
+    settled.then_some(())
+}
+
+async fn setup(app: &salesflow_app::App) -> Result<(salesflow_app::Actor, Vec<String>)> {
+    let user = app
+        .create_user(
+            None,
+            salesflow_app::users::NewUser {
+                email: "cash@bench.salesflow.test".into(),
+                name: "Cash Bench".into(),
+                role: Role::Admin,
+                team_id: None,
+                password: salesflow_app::secret::new_secret(""),
+            },
+        )
+        .await
+        .map_err(crate::admin::describe)?;
+    let admin = salesflow_app::Actor::of(&user);
+    for (sku, price, stockable) in [
+        ("BENCH-CRATE", "40.00", true),
+        ("BENCH-SETUP", "120.00", false),
+    ] {
+        let input = ProductInput {
+            sku: Some(sku.into()),
+            name: Some(format!("{sku} item")),
+            list_price: Some(price.into()),
+            stockable: Some(stockable.to_string()),
+            ..Default::default()
+        };
+        let product: Product = app
+            .create(&admin, &input, Origin::Api)
+            .await
+            .map_err(crate::admin::describe)?;
+        if stockable {
+            let receipt = StockEntry {
+                product_id: product.id.to_string(),
+                warehouse_id: None,
+                quantity: "100000000".into(),
+                note: None,
+            };
+            app.stock_entry(&admin, MoveKind::Receipt, &receipt)
+                .await
+                .map_err(crate::admin::describe)?;
+        }
+    }
+    let mut accounts = Vec::new();
+    for i in 0..ACCOUNTS {
+        let input = AccountInput {
+            name: Some(format!("Bench customer {i}")),
+            ..Default::default()
+        };
+        let account: Account = app
+            .create(&admin, &input, Origin::Api)
+            .await
+            .map_err(crate::admin::describe)?;
+        accounts.push(account.id.to_string());
+    }
+    Ok((admin, accounts))
+}
+
+pub async fn run(clients: usize, seconds: u64) -> Result<()> {
+    let path = std::env::temp_dir().join(format!("salesflow-bench-cash-{}.db", std::process::id()));
+    let store = crate::server::open_store(&format!("sqlite://{}", path.display()), 16).await?;
+    let app = crate::server::app(store.clone(), Arc::new(SystemClock));
+    let (admin, accounts) = setup(&app).await?;
+    let (_, token) = app
+        .create_token(&admin, admin.user_id, "bench")
+        .await
+        .map_err(crate::admin::describe)?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let state = crate::server::state(app.clone(), salesflow_web::WebConfig::default());
+    let server = tokio::spawn(crate::server::serve_on(listener, state, stop_rx));
+    let caller = Caller {
+        client: Client::builder().pool_max_idle_per_host(clients).build()?,
+        base,
+        token,
+        requests: Arc::new(AtomicU64::new(0)),
+    };
+
+    let (commits_before, requests) = (store.commits(), caller.requests.clone());
+    let accounts = Arc::new(accounts);
+    let flows = drive("order-to-cash flow", clients, seconds, move |n| {
+        let (caller, accounts) = (caller.clone(), accounts.clone());
+        async move {
+            let account = &accounts[n as usize % accounts.len()];
+            flow(&caller, account, n).await.is_some()
+        }
+    })
+    .await;
+    let commits = store.commits() - commits_before;
+    let requests = requests.load(Ordering::Relaxed);
+    let _ = stop_tx.send(true);
+    let _ = server.await;
+    let insert = crate::bench::insert_ceiling(&store, seconds).await?;
+    store.close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let done = flows.count.max(1) as f64;
+    println!();
+    println!(
+        "salesflow bench — order to cash, {clients} clients, {seconds} s, SQLite, {} cores",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!();
+    println!("| operation | requests | errors | throughput | p50 | p99 |");
+    println!("|---|---|---|---|---|---|");
+    println!("{}", insert.row());
+    println!("{}", flows.row());
+    println!();
+    println!(
+        "per flow: {:.1} HTTP requests, {:.1} database commits",
+        requests as f64 / done,
+        commits as f64 / done
+    );
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! Order to cash in headless Chromium: the office confirms the order on its page, releases it
+//! for picking, ships the delivery note, posts the invoice from the order's invoice list and
+//! records the customer's payment on the invoice page; the order ends up paid.
+
+use fantoccini::Locator;
+use salesflow_domain::role::Role;
+use salesflow_testkit::browser::Browser;
+use salesflow_testkit::orders::{accepted_order, product};
+use salesflow_testkit::{PASSWORD, TestApp};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_is_confirmed_shipped_invoiced_and_paid_in_the_browser() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let t = TestApp::spawn().await;
+    let admin_user = t.user(Role::Admin, None).await;
+    let admin = TestApp::actor(&admin_user);
+    let crate_ = product(&t, &admin, "CRATE", "40.00", true).await;
+    t.api_as(&admin_user)
+        .await
+        .ok(
+            "/api/v1/stock/receipts",
+            &json!({ "product_id": crate_.id.to_string(), "quantity": "10" }),
+            "level",
+        )
+        .await;
+    let order = accepted_order(&t, &admin, "Browser Buyer", "3 x CRATE").await;
+    let c = &browser.client;
+    let click = |css: &'static str| async move {
+        c.wait().for_element(Locator::Css(css)).await?.click().await
+    };
+    let result = async {
+        browser
+            .sign_in(&t.base_url, &admin_user.email, PASSWORD)
+            .await?;
+        c.goto(&t.url(&format!("/orders/{}", order.id))).await?;
+        click("#confirm-order").await?;
+        let confirmed = browser
+            .wait_for_text("#order-status", |s| s == "Confirmed")
+            .await?;
+        click("#release-order").await?;
+        browser
+            .wait_for_text("#delivery-status", |s| s == "Released")
+            .await?;
+        click("#ship").await?;
+        let shipped = browser
+            .wait_for_text("#delivery-status", |s| s == "Shipped")
+            .await?;
+        c.goto(&t.url(&format!("/orders/{}", order.id))).await?;
+        c.wait()
+            .for_element(Locator::Css("#invoices a"))
+            .await?
+            .click()
+            .await?;
+        click("#post-invoice").await?;
+        let posted = browser
+            .wait_for_text("#invoice-status", |s| s == "Posted")
+            .await?;
+        c.find(Locator::Css("#pay-reference"))
+            .await?
+            .send_keys("Bank statement 42")
+            .await?;
+        click("#record-payment").await?;
+        let paid = browser
+            .wait_for_text("#invoice-status", |s| s == "Paid")
+            .await?;
+        c.goto(&t.url(&format!("/orders/{}", order.id))).await?;
+        let order_status = browser
+            .wait_for_text("#order-status", |s| !s.is_empty())
+            .await?;
+        Ok::<_, fantoccini::error::CmdError>((confirmed, shipped, posted, paid, order_status))
+    }
+    .await;
+    browser.close().await;
+    let (confirmed, shipped, posted, paid, order_status) = result.expect("browser flow");
+    assert_eq!(
+        (
+            confirmed.as_str(),
+            shipped.as_str(),
+            posted.as_str(),
+            paid.as_str()
+        ),
+        ("Confirmed", "Shipped", "Posted", "Paid")
+    );
+    assert_eq!(order_status, "Paid");
+    let payments = t
+        .api_as(&admin_user)
+        .await
+        .get("/api/v1/payments")
+        .await
+        .json["payments"]
+        .clone();
+    assert_eq!(payments[0]["reference"], "Bank statement 42");
+    // 3 × 40.00 at 19 %.
+    assert_eq!(payments[0]["amount_minor"], 14_280);
+    t.shutdown().await;
+}
