@@ -59,6 +59,19 @@ fn fulfilment_error(e: FulfilmentError) -> AppError {
     }
 }
 
+/// Whether any of these products is in a category inspected before picking.
+pub(crate) fn inspected<'a>(
+    mut products: impl Iterator<Item = &'a Product>,
+    categories: &[String],
+) -> bool {
+    products.any(|p| {
+        p.details
+            .category
+            .as_ref()
+            .is_some_and(|c| categories.iter().any(|k| k.eq_ignore_ascii_case(c)))
+    })
+}
+
 impl App {
     async fn order_for_fulfilment(
         &self,
@@ -81,14 +94,7 @@ impl App {
         let ids: Vec<ProductId> = order.lines.iter().filter_map(|l| l.product_id).collect();
         let products: Vec<Product> = self.store.products_by_refs(&ids, &[]).await?;
         let (settings, _) = self.fulfilment_settings().await?;
-        let inspect = products.iter().any(|p| {
-            p.details.category.as_ref().is_some_and(|c| {
-                settings
-                    .inspect_categories
-                    .iter()
-                    .any(|k| k.eq_ignore_ascii_case(c))
-            })
-        });
+        let inspect = inspected(products.iter(), &settings.inspect_categories);
         let stocked = products
             .iter()
             .filter(|p| p.details.stockable)

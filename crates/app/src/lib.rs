@@ -37,6 +37,7 @@ pub mod stock;
 pub mod token_cache;
 pub mod ubl;
 pub mod users;
+pub mod warehouse;
 pub mod web_forms;
 
 pub use actor::Actor;

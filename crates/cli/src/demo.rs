@@ -195,6 +195,7 @@ pub struct Summary {
     pub activities: usize,
     pub quotes: usize,
     pub orders: usize,
+    pub invoices: usize,
 }
 
 /// One step of the year of history, replayed in time order.
@@ -486,15 +487,27 @@ pub async fn fill(app: &App, seed: u64, now: Timestamp) -> Result<Summary> {
     let activities = crate::demo_activities::fill(&demo, &mut rng, &reps, now).await?;
     let role = |r: Role| users.iter().find(|u| u.role == r).map(Actor::of);
     let (admin, manager) = (role(Role::Admin), role(Role::SalesManager));
-    let (quotes, orders) = match (admin, manager) {
+    let (quotes, orders, invoices) = match (admin, manager) {
         (Some(admin), Some(manager)) => {
-            crate::demo_quotes::fill(app, &mut rng, &admin, &manager, &reps, 36).await?
+            let (quotes, orders) =
+                crate::demo_quotes::fill(app, &mut rng, &admin, &manager, &reps, 36).await?;
+            let warehouse = role(Role::Warehouse).unwrap_or_else(|| admin.clone());
+            let finance = role(Role::Finance).unwrap_or_else(|| admin.clone());
+            // The admin confirms: the demo's orders belong to both sales teams.
+            let staff = crate::demo_cash::Staff {
+                manager: &admin,
+                warehouse: &warehouse,
+                finance: &finance,
+            };
+            let invoices = crate::demo_cash::fill(app, &admin, &staff).await?;
+            (quotes, orders, invoices)
         }
-        _ => (0, 0),
+        _ => (0, 0, 0),
     };
     Ok(Summary {
         quotes,
         orders,
+        invoices,
         opportunities,
         activities,
         password,
@@ -575,8 +588,16 @@ pub async fn fill_if_empty(app: &App) -> Result<()> {
 
 pub fn print_summary(s: &Summary) {
     println!(
-        "Demo company ready: {} users, {} accounts, {} contacts, {} leads and {} opportunities with a year of history, {} activities, {} quotes, {} sales orders.",
-        s.users, s.accounts, s.contacts, s.leads, s.opportunities, s.activities, s.quotes, s.orders
+        "Demo company ready: {} users, {} accounts, {} contacts, {} leads and {} opportunities with a year of history, {} activities, {} quotes, {} sales orders, {} invoices.",
+        s.users,
+        s.accounts,
+        s.contacts,
+        s.leads,
+        s.opportunities,
+        s.activities,
+        s.quotes,
+        s.orders,
+        s.invoices
     );
     println!(
         "Sign in as {DEMO_ADMIN_EMAIL} (or rita@…, maria@…, mia@… — see README) with password: {}",

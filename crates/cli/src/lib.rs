@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod demo_activities;
 pub mod demo_capture;
+pub mod demo_cash;
 pub mod demo_pipeline;
 pub mod demo_quotes;
 pub mod import;

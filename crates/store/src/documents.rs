@@ -149,6 +149,26 @@ impl SqlStore {
         rows.iter().map(record_from_row::<Quote>).collect()
     }
 
+    /// Documents in the given states (constants of the code, never input), oldest first.
+    async fn where_status<T: crate::records::Table>(
+        &self,
+        states: &[&'static str],
+        limit: u32,
+    ) -> StoreResult<Vec<T>> {
+        let states: Vec<String> = states.iter().map(|s| format!("'{s}'")).collect();
+        let sql = format!(
+            "SELECT {} FROM {} WHERE status IN ({}) ORDER BY created_at, id LIMIT {limit}",
+            all_columns::<T>().join(", "),
+            T::TABLE,
+            states.join(", ")
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&self.read)
+            .await
+            .map_err(map)?;
+        rows.iter().map(record_from_row::<T>).collect()
+    }
+
     /// The documents of an order, oldest first.
     async fn of_order<T: crate::records::Table>(
         &self,
@@ -334,6 +354,18 @@ impl DocumentStore for SqlStore {
         id: salesflow_domain::ids::SalesOrderId,
     ) -> StoreResult<Vec<salesflow_domain::invoice::Invoice>> {
         self.of_order(id).await
+    }
+
+    async fn orders_in_fulfilment(&self, limit: u32) -> StoreResult<Vec<SalesOrder>> {
+        self.where_status(&["confirmed", "partially_shipped"], limit)
+            .await
+    }
+
+    async fn released_deliveries(
+        &self,
+        limit: u32,
+    ) -> StoreResult<Vec<salesflow_domain::delivery::Delivery>> {
+        self.where_status(&["released"], limit).await
     }
 
     async fn orders_to_settle(

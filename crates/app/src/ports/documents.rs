@@ -101,6 +101,13 @@ pub trait DocumentStore: Send + Sync {
         &self,
         id: salesflow_domain::ids::SalesOrderId,
     ) -> StoreResult<Vec<salesflow_domain::invoice::Invoice>>;
+    /// Confirmed and partially shipped orders, oldest first.
+    async fn orders_in_fulfilment(&self, limit: u32) -> StoreResult<Vec<SalesOrder>>;
+    /// Delivery notes released for picking and not yet shipped, oldest first.
+    async fn released_deliveries(
+        &self,
+        limit: u32,
+    ) -> StoreResult<Vec<salesflow_domain::delivery::Delivery>>;
     /// Orders whose invoices may settle them (shipped or invoiced), by id after `after`.
     async fn orders_to_settle(
         &self,

@@ -401,6 +401,18 @@ async fn the_warehouse_works_an_order_through_the_pages() {
     )
     .await;
     let clerk = t.session_as(&t.user(Role::Warehouse, None).await).await;
+    // The warehouse page lists what waits: the order, first for its inspection.
+    let queues = || async {
+        let (status, page) = clerk.get("/warehouse").await;
+        assert_eq!(status, 200);
+        ["to-inspect", "to-pick", "to-ship"].map(|q| page.contains(&format!("id=\"{q}\"")))
+    };
+    assert_eq!(queues().await, [true, false, false]);
+    let (_, page) = clerk.get("/warehouse").await;
+    assert!(
+        page.contains(&o.number) && page.contains("2 x BOX item"),
+        "{page}"
+    );
     let (_, page) = clerk.get(&format!("/orders/{}", o.id)).await;
     assert!(
         page.contains("Quality inspection") && page.contains("Release everything open"),
@@ -413,11 +425,13 @@ async fn the_warehouse_works_an_order_through_the_pages() {
         )
         .await;
     assert_eq!(inspected.status(), 303);
+    assert_eq!(queues().await, [false, true, false]);
     let released = clerk
         .post(&format!("/orders/{}/releases", o.id), &[("version", "3")])
         .await;
     assert_eq!(released.status(), 303);
     let delivery = released.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(queues().await, [false, false, true]);
     let (_, page) = clerk.get(&delivery).await;
     assert!(
         page.contains("To pick") && page.contains("BOX item") && page.contains("Shipped</button>"),
@@ -430,6 +444,7 @@ async fn the_warehouse_works_an_order_through_the_pages() {
         )
         .await;
     assert_eq!(shipped.status(), 303);
+    assert_eq!(queues().await, [false, false, false]);
     let (_, page) = clerk.get(&delivery).await;
     assert!(
         page.contains("GLS-1") && !page.contains("Shipped</button>"),

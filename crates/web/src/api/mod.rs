@@ -220,6 +220,7 @@ fn stock_routes() -> Router<AppState> {
         .route("/api/v1/stock/receipts", post(stock::receipt))
         .route("/api/v1/stock/adjustments", post(stock::adjustment))
         .route("/api/v1/stock/returns", post(stock::stock_return))
+        .route("/api/v1/warehouse/work", get(stock::work))
         .route("/api/v1/orders/{id}/confirm", post(stock::confirm))
         .route("/api/v1/orders/{id}/cancel", post(stock::cancel))
         .route("/api/v1/orders/{id}/inspections", post(stock::inspect))

@@ -180,6 +180,19 @@ pub async fn adjustment(
     entry(&s, &actor, MoveKind::Adjustment, &body).await
 }
 
+/// The warehouse's queues: orders to inspect, orders to pick, delivery notes to ship.
+pub async fn work(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Value>, ApiError> {
+    let w = s.app.warehouse_work(&actor).await?;
+    Ok(Json(json!({
+        "to_inspect": w.to_inspect,
+        "to_pick": w.to_pick,
+        "to_ship": w.to_ship,
+    })))
+}
+
 /// Goods back from a customer.
 pub async fn stock_return(
     State(s): State<AppState>,

@@ -17,6 +17,7 @@ mod sales_settings;
 mod settings;
 mod stock;
 mod views;
+mod warehouse;
 
 use askama::Template;
 use axum::Router;
@@ -258,6 +259,7 @@ fn document_routes() -> Router<AppState> {
         .route("/receivables", get(invoices::receivables))
         .merge(records::routes::<salesflow_domain::payment::Payment>())
         .route("/stock", get(stock::stock_page))
+        .route("/warehouse", get(warehouse::warehouse_page))
         .route("/stock/receipts", post(stock::receipt))
         .route("/stock/adjustments", post(stock::adjustment))
         .route("/portal/quotes/{id}/{token}", get(portal::show))

@@ -195,6 +195,9 @@ impl Layout {
                 if actor.can(Resource::SalesOrder, Action::Read) {
                     items.push(sub("Sales orders", "/orders"));
                 }
+                if actor.can(Resource::Delivery, Action::Update) {
+                    items.push(sub("Warehouse", "/warehouse"));
+                }
                 if actor.can(Resource::Delivery, Action::Read) {
                     items.push(sub("Deliveries", "/deliveries"));
                 }

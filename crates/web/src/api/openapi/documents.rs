@@ -24,6 +24,8 @@ fn stock_endpoints() -> Vec<Endpoint> {
         Endpoint::new(HttpMethod::Post, "/api/v1/stock/adjustments", "stock", "A stock count corrected (quantity may be negative; a reason is required; never below zero)")
             .body(schema_ref("StockEntry"))
             .returns("201", "application/json", object()),
+        Endpoint::new(HttpMethod::Get, "/api/v1/warehouse/work", "stock", "The warehouse's queues, oldest first: orders waiting for a quality inspection, orders with quantities to pick, delivery notes to ship (warehouse staff, admins)")
+            .returns("200", "application/json", object()),
         Endpoint::new(HttpMethod::Post, "/api/v1/stock/returns", "stock", "Goods back from a customer into a warehouse")
             .body(schema_ref("StockEntry"))
             .returns("201", "application/json", object()),
