@@ -84,6 +84,7 @@ impl Layout {
         } else if current.starts_with("/orders")
             || current.starts_with("/stock")
             || current.starts_with("/deliveries")
+            || current.starts_with("/warehouse")
         {
             "Orders"
         } else if current == "/" {
