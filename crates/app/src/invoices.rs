@@ -14,6 +14,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
+use crate::invoice_portal::invoice_mail;
 use crate::ports::{Doc, DocumentWrite, RecordStore, Scope};
 use crate::quote_document::{CompanySettings, exemption_notes};
 use crate::{Actor, App};
@@ -23,6 +24,14 @@ use crate::{Actor, App};
 #[serde(deny_unknown_fields)]
 pub struct PostInvoice {
     pub version: i64,
+}
+
+/// A posted invoice, the customer's link to their invoices, and where it was e-mailed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Posted {
+    pub invoice: Invoice,
+    pub portal_url: String,
+    pub emailed_to: Option<String>,
 }
 
 fn invoice_error(e: InvoiceError) -> AppError {
@@ -36,12 +45,14 @@ fn invoice_error(e: InvoiceError) -> AppError {
 
 impl App {
     /// Posts a draft: the next number of its series, issue and due dates; then it is final.
+    /// In the same transaction the customer's portal link is made and, when the contact has
+    /// an address and SMTP is set up, the PDF is e-mailed with it.
     pub async fn post_invoice(
         &self,
         actor: &Actor,
         id: Uuid,
         request: &PostInvoice,
-    ) -> AppResult<Invoice> {
+    ) -> AppResult<Posted> {
         let invoice: Invoice = self
             .load_for_change(actor, id, Action::Update, Some(request.version))
             .await?;
@@ -51,6 +62,12 @@ impl App {
             )));
         }
         let (settings, _) = self.fulfilment_settings().await?;
+        let (company, account) = self.invoice_parties(&invoice).await?;
+        let emailed_to = match self.mailer {
+            Some(_) => self.invoice_recipient(&invoice).await?,
+            None => None,
+        };
+        let (link, portal_url) = self.new_invoice_link(&invoice);
         let (today, now) = (self.today(), self.now());
         let series = match invoice.kind {
             InvoiceKind::Invoice => "invoice",
@@ -62,11 +79,25 @@ impl App {
             settings.payment_days,
             now,
         ) {
-            Ok((posted, change)) => DocumentWrite {
-                events: vec![self.event_for(actor, &posted, change)],
-                updates: vec![(Doc::Invoice(Box::new(posted)), invoice.meta.version)],
-                ..Default::default()
-            },
+            Ok((posted, change)) => {
+                let jobs = emailed_to
+                    .iter()
+                    .map(|to| {
+                        let pdf = salesflow_documents::render(&invoice_document(
+                            &posted, &company, &account,
+                        ));
+                        let name = pdf_name(&posted);
+                        invoice_mail(&posted, &company, to, &portal_url, (&name, &pdf)).job(now)
+                    })
+                    .collect();
+                DocumentWrite {
+                    events: vec![self.event_for(actor, &posted, change)],
+                    updates: vec![(Doc::Invoice(Box::new(posted)), invoice.meta.version)],
+                    portal_link: Some(link.clone()),
+                    jobs,
+                    ..Default::default()
+                }
+            }
             // Checked above; an empty write changes nothing.
             Err(_) => DocumentWrite::default(),
         };
@@ -74,7 +105,11 @@ impl App {
         match written.updates.into_iter().next() {
             Some((Doc::Invoice(i), _)) => {
                 self.settle_order(Some(actor), i.order_id).await?;
-                Ok(*i)
+                Ok(Posted {
+                    invoice: *i,
+                    portal_url,
+                    emailed_to,
+                })
             }
             _ => Err(AppError::conflict(
                 "invoice_posted",
@@ -149,12 +184,14 @@ impl App {
         let invoice = invoice.clone();
         let (company, account) = self.invoice_parties(&invoice).await?;
         let doc = invoice_document(&invoice, &company, &account);
-        let name = invoice.number.clone().unwrap_or_else(|| "draft".into());
-        Ok((
-            format!("{}-{name}.pdf", invoice.kind.as_str().replace('_', "-")),
-            salesflow_documents::render(&doc),
-        ))
+        Ok((pdf_name(&invoice), salesflow_documents::render(&doc)))
     }
+}
+
+/// `invoice-INV-00001.pdf`, `credit-note-CN-00001.pdf`, `invoice-draft.pdf`.
+fn pdf_name(invoice: &Invoice) -> String {
+    let name = invoice.number.clone().unwrap_or_else(|| "draft".into());
+    format!("{}-{name}.pdf", invoice.kind.as_str().replace('_', "-"))
 }
 
 fn invoice_document(i: &Invoice, company: &CompanySettings, account: &Account) -> Document {

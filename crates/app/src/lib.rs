@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod fulfilment;
 pub mod import;
+pub mod invoice_portal;
 pub mod invoices;
 pub mod jobs;
 pub mod leads;

@@ -112,7 +112,8 @@ async fn walk(app: &App, staff: &Staff<'_>, order: &SalesOrder, reach: Reach) ->
             },
         )
         .await
-        .map_err(describe)?;
+        .map_err(describe)?
+        .invoice;
     let amount = match reach {
         Reach::Paid => Some(posted.total.clone()),
         // About a third, in whole currency units.

@@ -356,6 +356,25 @@ impl DocumentStore for SqlStore {
         self.of_order(id).await
     }
 
+    async fn posted_invoices_of_account(
+        &self,
+        account: salesflow_domain::ids::AccountId,
+        limit: u32,
+    ) -> StoreResult<Vec<salesflow_domain::invoice::Invoice>> {
+        use salesflow_domain::invoice::Invoice;
+        let sql = format!(
+            "SELECT {} FROM invoices WHERE account_id = $1 AND number IS NOT NULL \
+             ORDER BY created_at DESC, id DESC LIMIT {limit}",
+            all_columns::<Invoice>().join(", ")
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(account.to_string())
+            .fetch_all(&self.read)
+            .await
+            .map_err(map)?;
+        rows.iter().map(record_from_row::<Invoice>).collect()
+    }
+
     async fn orders_in_fulfilment(&self, limit: u32) -> StoreResult<Vec<SalesOrder>> {
         self.where_status(&["confirmed", "partially_shipped"], limit)
             .await

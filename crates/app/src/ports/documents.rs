@@ -101,6 +101,12 @@ pub trait DocumentStore: Send + Sync {
         &self,
         id: salesflow_domain::ids::SalesOrderId,
     ) -> StoreResult<Vec<salesflow_domain::invoice::Invoice>>;
+    /// An account's posted invoices and credit notes, newest first.
+    async fn posted_invoices_of_account(
+        &self,
+        account: salesflow_domain::ids::AccountId,
+        limit: u32,
+    ) -> StoreResult<Vec<salesflow_domain::invoice::Invoice>>;
     /// Confirmed and partially shipped orders, oldest first.
     async fn orders_in_fulfilment(&self, limit: u32) -> StoreResult<Vec<SalesOrder>>;
     /// Delivery notes released for picking and not yet shipped, oldest first.

@@ -459,7 +459,7 @@ async fn invoice_of(
         .post_invoice(&f.admin, invoice.id.0, &request)
         .await
         .unwrap();
-    (id, posted.meta.version)
+    (id, posted.invoice.meta.version)
 }
 
 async fn settings_body(t: &TestApp, key: &str) -> Value {

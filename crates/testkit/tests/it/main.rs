@@ -14,6 +14,7 @@ mod capture;
 mod concurrency;
 mod fulfilment;
 mod import;
+mod invoice_portal;
 mod invoices;
 mod jobs;
 mod merge;

@@ -17,8 +17,12 @@ pub async fn post(
     PathId(id): PathId,
     ApiJson(body): ApiJson<PostInvoice>,
 ) -> Result<Json<Value>, ApiError> {
-    let invoice = s.app.post_invoice(&actor, id, &body).await?;
-    Ok(Json(json!({ "invoice": invoice })))
+    let posted = s.app.post_invoice(&actor, id, &body).await?;
+    Ok(Json(json!({
+        "invoice": posted.invoice,
+        "portal_url": posted.portal_url,
+        "emailed_to": posted.emailed_to,
+    })))
 }
 
 pub async fn credit(

@@ -10,6 +10,7 @@ mod imports;
 mod invoices;
 mod my_day;
 mod portal;
+mod portal_invoices;
 mod public_form;
 mod quotes;
 mod records;
@@ -262,6 +263,11 @@ fn document_routes() -> Router<AppState> {
         .route("/warehouse", get(warehouse::warehouse_page))
         .route("/stock/receipts", post(stock::receipt))
         .route("/stock/adjustments", post(stock::adjustment))
+        .route("/portal/invoices/{id}/{token}", get(portal_invoices::show))
+        .route(
+            "/portal/invoices/{id}/{token}/{which}/pdf",
+            get(portal_invoices::pdf),
+        )
         .route("/portal/quotes/{id}/{token}", get(portal::show))
         .route("/portal/quotes/{id}/{token}/pdf", get(portal::pdf))
         .route("/portal/quotes/{id}/{token}/accept", post(portal::accept))

@@ -40,7 +40,7 @@ struct PortalPage {
     problem: Option<String>,
 }
 
-fn not_found() -> Response {
+pub(super) fn not_found() -> Response {
     error_page(
         StatusCode::NOT_FOUND,
         "Link not found",
