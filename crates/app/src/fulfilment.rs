@@ -10,7 +10,9 @@ use salesflow_domain::ids::{DeliveryId, InvoiceId, ProductId, StockMoveId, Wareh
 use salesflow_domain::invoice::{Invoice, InvoicePolicy};
 use salesflow_domain::product::Product;
 use salesflow_domain::quote::lines::quantity_text;
-use salesflow_domain::sales_order::{FulfilmentError, ReleaseRequest, SalesOrder, StockRequest};
+use salesflow_domain::sales_order::{
+    FulfilmentError, OrderStatus, ReleaseRequest, SalesOrder, StockRequest,
+};
 use salesflow_domain::stock::{MoveKind, StockMove};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -240,6 +242,7 @@ impl App {
                 .await?
                 .ok_or_else(|| AppError::Internal("delivery without its order".into()))?;
         let (next_order, order_change) = order.shipped(&delivery.quantities(), now);
+        let now_shipped = next_order.status == OrderStatus::Shipped;
         let stock_moves = delivery
             .lines
             .iter()
@@ -290,7 +293,9 @@ impl App {
             ..Default::default()
         };
         self.store.write_documents(None, &|_| write.clone()).await?;
-        self.settle_order(Some(actor), delivery.order_id).await?;
+        if now_shipped {
+            self.settle_order(Some(actor), delivery.order_id).await?;
+        }
         Ok(shipped)
     }
 

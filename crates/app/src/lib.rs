@@ -83,6 +83,7 @@ pub struct App {
     pub clock: Arc<dyn clock::Clock>,
     pub config: AppConfig,
     pub(crate) tokens: Arc<token_cache::TokenCache>,
+    pub(crate) settings: Arc<settings::SettingsCache>,
     /// Sends e-mail when SMTP is configured.
     pub mailer: Option<Arc<dyn mail::Mailer>>,
 }
@@ -98,6 +99,7 @@ impl App {
             clock,
             config,
             tokens: Arc::default(),
+            settings: Arc::default(),
             mailer: None,
         }
     }

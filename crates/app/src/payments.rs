@@ -6,7 +6,7 @@ use jiff::SignedDuration;
 use salesflow_domain::account::Account;
 use salesflow_domain::authz::{Action, Resource};
 use salesflow_domain::ids::{InvoiceId, PaymentId};
-use salesflow_domain::invoice::Invoice;
+use salesflow_domain::invoice::{Invoice, InvoiceStatus};
 use salesflow_domain::payment::{Payment, PaymentInput, allocate};
 use salesflow_domain::record::RecordMeta;
 use uuid::Uuid;
@@ -93,7 +93,9 @@ impl App {
             .await?;
         let mut orders = Vec::new();
         for (doc, _) in &written.updates {
+            // Only a paid invoice can settle its order.
             if let Doc::Invoice(i) = doc
+                && i.status == InvoiceStatus::Paid
                 && !orders.contains(&i.order_id)
             {
                 orders.push(i.order_id);

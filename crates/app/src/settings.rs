@@ -1,11 +1,16 @@
 //! Company settings documents (qualification, assignment rules, …): JSON under a key, with a
-//! version for optimistic concurrency and an event for every change.
+//! version for optimistic concurrency and an event for every change. Documents are read on
+//! nearly every request, so each process keeps them for `CACHE_TTL`: a save clears this
+//! process's copy at once; other instances see it within the TTL.
 
 use salesflow_domain::authz::{Action, Resource};
 use salesflow_domain::changes::FieldChange;
 use salesflow_domain::event::{Change, EntityType};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -14,18 +19,68 @@ use crate::{Actor, App};
 /// Settings documents appear in the event log under this fixed id.
 const SETTINGS_ID: Uuid = Uuid::from_u128(0x0190_a000_0000_7000_8000_0000_0000_5e77);
 
+/// How long a process serves a settings document from memory.
+pub const CACHE_TTL: Duration = Duration::from_secs(2);
+
+/// Stored documents by key: (JSON and version, or never saved; when read).
+type Cached = (Option<(String, i64)>, Instant);
+
+#[derive(Default)]
+pub struct SettingsCache(Mutex<HashMap<String, Cached>>);
+
+impl SettingsCache {
+    fn get(&self, key: &str) -> Option<Option<(String, i64)>> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(key)
+            .filter(|(_, at)| at.elapsed() < CACHE_TTL)
+            .map(|(doc, _)| doc.clone())
+    }
+
+    fn put(&self, key: &str, doc: Option<(String, i64)>) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.insert(key.to_string(), (doc, Instant::now()));
+    }
+
+    pub fn clear(&self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+fn parsed<T: DeserializeOwned + Default>(
+    key: &str,
+    doc: Option<(String, i64)>,
+) -> AppResult<(T, i64)> {
+    match doc {
+        None => Ok((T::default(), 0)),
+        Some((json, version)) => serde_json::from_str(&json)
+            .map(|s| (s, version))
+            .map_err(|e| AppError::Internal(format!("stored {key} settings: {e}"))),
+    }
+}
+
 impl App {
     /// The document under `key` and its version (0: never saved, the default).
     pub async fn settings_doc<T: DeserializeOwned + Default>(
         &self,
         key: &str,
     ) -> AppResult<(T, i64)> {
-        match self.store.setting(key).await? {
-            None => Ok((T::default(), 0)),
-            Some((json, version)) => serde_json::from_str(&json)
-                .map(|s| (s, version))
-                .map_err(|e| AppError::Internal(format!("stored {key} settings: {e}"))),
-        }
+        let doc = match self.settings.get(key) {
+            Some(doc) => doc,
+            None => {
+                let doc = self.store.setting(key).await?;
+                self.settings.put(key, doc.clone());
+                doc
+            }
+        };
+        parsed(key, doc)
+    }
+
+    /// The stored document, never the cached copy (for saving against its version).
+    async fn stored_settings_doc<T: DeserializeOwned + Default>(
+        &self,
+        key: &str,
+    ) -> AppResult<(T, i64)> {
+        parsed(key, self.store.setting(key).await?)
     }
 
     /// Saves a checked document: admins and sales managers configure the sales process.
@@ -37,7 +92,7 @@ impl App {
         version: i64,
     ) -> AppResult<i64> {
         actor.require(Resource::Pipeline, Action::Update)?;
-        let (current, stored_version): (T, i64) = self.settings_doc(key).await?;
+        let (current, stored_version): (T, i64) = self.stored_settings_doc(key).await?;
         if version != stored_version {
             return Err(AppError::StaleVersion {
                 current: stored_version,
@@ -61,9 +116,12 @@ impl App {
             None,
             None,
         );
-        self.store
+        let saved = self
+            .store
             .save_setting(key, &json(value), version, &event)
-            .await?;
+            .await;
+        self.settings.clear();
+        saved?;
         Ok(version + 1)
     }
 }

@@ -5,7 +5,7 @@
 
 use jiff::SignedDuration;
 use salesflow_domain::ids::SalesOrderId;
-use salesflow_domain::sales_order::SalesOrder;
+use salesflow_domain::sales_order::{OrderStatus, SalesOrder};
 
 use crate::error::AppResult;
 use crate::ports::{Doc, DocumentWrite, RecordStore, Scope, StoreError};
@@ -30,6 +30,10 @@ impl App {
             else {
                 return Ok(false);
             };
+            // Only shipped (or invoiced) orders settle: others need no look at their invoices.
+            if !matches!(order.status, OrderStatus::Shipped | OrderStatus::Invoiced) {
+                return Ok(false);
+            }
             let invoices = self.store.invoices_of_order(id).await?;
             let Some((next, change)) = order.settled(&invoices, self.now()) else {
                 return Ok(false);

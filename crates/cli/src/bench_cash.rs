@@ -37,7 +37,8 @@ impl Caller {
     async fn send(&self, request: reqwest::RequestBuilder) -> Option<reqwest::Response> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let response = request.send().await.ok()?;
-        response.status().is_success().then_some(response)
+        let status = response.status();
+        (status.is_success() || status.is_redirection()).then_some(response)
     }
 
     /// POSTs JSON; the reply's body.
@@ -207,7 +208,12 @@ pub async fn run(clients: usize, seconds: u64) -> Result<()> {
     let state = crate::server::state(app.clone(), salesflow_web::WebConfig::default());
     let server = tokio::spawn(crate::server::serve_on(listener, state, stop_rx));
     let caller = Caller {
-        client: Client::builder().pool_max_idle_per_host(clients).build()?,
+        // The portal's answer to an acceptance is a redirect to its page, which an API client
+        // does not need to load.
+        client: Client::builder()
+            .pool_max_idle_per_host(clients)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?,
         base,
         token,
         requests: Arc::new(AtomicU64::new(0)),

@@ -31,27 +31,35 @@ async fn lock_balance(
     warehouse: WarehouseId,
     at: Timestamp,
 ) -> StoreResult<Balance> {
-    sqlx::query(
-        "INSERT INTO stock_balances (product_id, warehouse_id, on_hand_milli, reserved_milli, \
-         updated_at) VALUES ($1, $2, 0, 0, $3) ON CONFLICT (product_id, warehouse_id) DO NOTHING",
-    )
-    .bind(product.to_string())
-    .bind(warehouse.to_string())
-    .bind(micros(at))
-    .execute(&mut *tx)
-    .await
-    .map_err(map)?;
     let sql = format!(
         "SELECT on_hand_milli, reserved_milli FROM stock_balances \
          WHERE product_id = $1 AND warehouse_id = $2{}",
         dialect::for_update(backend)
     );
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(product.to_string())
-        .bind(warehouse.to_string())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(map)?;
+    let select = || {
+        sqlx::query(AssertSqlSafe(sql.clone()))
+            .bind(product.to_string())
+            .bind(warehouse.to_string())
+    };
+    // Usually the balance exists: one statement. The first move of a product into a warehouse
+    // creates it (a concurrent creator is fine) and reads it again, locked.
+    let row = match select().fetch_optional(&mut *tx).await.map_err(map)? {
+        Some(row) => row,
+        None => {
+            sqlx::query(
+                "INSERT INTO stock_balances (product_id, warehouse_id, on_hand_milli, \
+                 reserved_milli, updated_at) VALUES ($1, $2, 0, 0, $3) \
+                 ON CONFLICT (product_id, warehouse_id) DO NOTHING",
+            )
+            .bind(product.to_string())
+            .bind(warehouse.to_string())
+            .bind(micros(at))
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+            select().fetch_one(&mut *tx).await.map_err(map)?
+        }
+    };
     Ok(Balance {
         on_hand_milli: int(&row, "on_hand_milli")?,
         reserved_milli: int(&row, "reserved_milli")?,
