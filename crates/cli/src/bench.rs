@@ -194,6 +194,38 @@ async fn generate(
     Ok(sample)
 }
 
+/// The real HTTP server of the benchmark, in this process on a loopback port.
+pub(crate) struct Served {
+    pub base: String,
+    stop: watch::Sender<bool>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl Served {
+    pub async fn start(app: &salesflow_app::App) -> Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let (stop, stop_rx) = watch::channel(false);
+        let state = crate::server::state(app.clone(), salesflow_web::WebConfig::default());
+        let handle = tokio::spawn(async move {
+            let _ = crate::server::serve_on(listener, state, stop_rx).await;
+        });
+        Ok(Self { base, stop, handle })
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.handle.await;
+    }
+}
+
+/// Removes a benchmark's SQLite database with its WAL files.
+pub(crate) fn remove_database(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
 /// The raw write ceiling: durable single-row insert commits by one writer, no HTTP — what
 /// SQLite itself allows on this disk.
 pub(crate) async fn insert_ceiling(store: &SqlStore, seconds: u64) -> Result<Measured> {
@@ -328,11 +360,8 @@ pub async fn run(args: BenchArgs) -> Result<()> {
 
     let (raw_insert, raw_read) = ceiling(&store, &ids, args.clients, args.seconds.min(5)).await?;
 
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let state = crate::server::state(app.clone(), salesflow_web::WebConfig::default());
-    let server = tokio::spawn(crate::server::serve_on(listener, state, stop_rx));
+    let served = Served::start(&app).await?;
+    let base = served.base.clone();
 
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients)
@@ -419,8 +448,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             .await,
         );
     }
-    let _ = stop_tx.send(true);
-    let _ = server.await;
+    served.stop().await;
     store.close().await;
 
     println!();
@@ -439,9 +467,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         println!("{}", m.row());
     }
     if temporary {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+        remove_database(&path);
     }
     Ok(())
 }

@@ -12,8 +12,6 @@ use salesflow_domain::ids::OpportunityId;
 use salesflow_domain::opportunity::{Opportunity, OpportunityDetails, OpportunityInput};
 use salesflow_domain::record::RecordMeta;
 use salesflow_domain::role::Role;
-use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 use crate::bench::{Measured, drive};
 use crate::demo::Rng;
@@ -133,11 +131,8 @@ pub async fn run(open: u64, clients: usize, seconds: u64) -> Result<()> {
         .create_token(&manager, manager.user_id, "bench")
         .await
         .map_err(crate::admin::describe)?;
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let state = crate::server::state(app.clone(), salesflow_web::WebConfig::default());
-    let server = tokio::spawn(crate::server::serve_on(listener, state, stop_rx));
+    let served = crate::bench::Served::start(&app).await?;
+    let base = served.base.clone();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()?;
@@ -208,12 +203,9 @@ pub async fn run(open: u64, clients: usize, seconds: u64) -> Result<()> {
             .await,
         );
     }
-    let _ = stop_tx.send(true);
-    let _ = server.await;
+    served.stop().await;
     store.close().await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
+    crate::bench::remove_database(&path);
     println!();
     println!(
         "salesflow bench — pipeline board, {open} open + {closed} closed opportunities, {clients} clients, SQLite, {} cores",

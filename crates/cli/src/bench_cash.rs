@@ -16,8 +16,6 @@ use salesflow_domain::product::{Product, ProductInput};
 use salesflow_domain::role::Role;
 use salesflow_domain::stock::{MoveKind, StockEntry};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 use crate::bench::drive;
 
@@ -202,11 +200,8 @@ pub async fn run(clients: usize, seconds: u64) -> Result<()> {
         .create_token(&admin, admin.user_id, "bench")
         .await
         .map_err(crate::admin::describe)?;
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let state = crate::server::state(app.clone(), salesflow_web::WebConfig::default());
-    let server = tokio::spawn(crate::server::serve_on(listener, state, stop_rx));
+    let served = crate::bench::Served::start(&app).await?;
+    let base = served.base.clone();
     let caller = Caller {
         // The portal's answer to an acceptance is a redirect to its page, which an API client
         // does not need to load.
@@ -231,13 +226,10 @@ pub async fn run(clients: usize, seconds: u64) -> Result<()> {
     .await;
     let commits = store.commits() - commits_before;
     let requests = requests.load(Ordering::Relaxed);
-    let _ = stop_tx.send(true);
-    let _ = server.await;
+    served.stop().await;
     let insert = crate::bench::insert_ceiling(&store, seconds).await?;
     store.close().await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
+    crate::bench::remove_database(&path);
     let done = flows.count.max(1) as f64;
     println!();
     println!(

@@ -81,12 +81,6 @@ async fn fresh(path: &std::path::Path) -> Result<(salesflow_store::SqlStore, App
     Ok((store, app, Actor::of(&user)))
 }
 
-fn remove(path: &std::path::Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-}
-
 pub async fn run(rows: u64) -> Result<()> {
     let dir = std::env::temp_dir();
     let id = std::process::id();
@@ -123,7 +117,7 @@ pub async fn run(rows: u64) -> Result<()> {
     let import_secs = started.elapsed().as_secs_f64();
     let peak = peak_memory_mib();
     store.close().await;
-    remove(&db);
+    crate::bench::remove_database(&db);
 
     // The ceiling: the same rows, already parsed, bulk-inserted with their events.
     let db = dir.join(format!("salesflow-bench-ceiling-{id}.db"));
@@ -159,7 +153,7 @@ pub async fn run(rows: u64) -> Result<()> {
         }
     }
     store.close().await;
-    remove(&db);
+    crate::bench::remove_database(&db);
     let _ = std::fs::remove_file(&csv_path);
 
     // SQLite's own limit for these tables: rows made inside the engine by one INSERT … SELECT
@@ -168,7 +162,7 @@ pub async fn run(rows: u64) -> Result<()> {
     let (store, _, actor) = fresh(&db).await?;
     let engine_secs = engine_ceiling(&store, &actor, rows).await?;
     store.close().await;
-    remove(&db);
+    crate::bench::remove_database(&db);
 
     println!();
     println!(

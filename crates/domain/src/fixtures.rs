@@ -102,3 +102,18 @@ pub(crate) fn order(lines: &str) -> SalesOrder {
     )
     .0
 }
+
+/// VAT categories and rates for property tests: any standard rate, the usual ones, and the
+/// zero-rated, exempt and reverse-charge categories.
+pub(crate) fn arb_tax() -> impl proptest::strategy::Strategy<Value = (crate::tax::VatCode, u32)> {
+    use crate::tax::VatCode;
+    use proptest::prelude::*;
+    prop_oneof![
+        (Just(VatCode::S), 1u32..=2500),
+        Just((VatCode::S, 1900)),
+        Just((VatCode::S, 700)),
+        Just((VatCode::Z, 0)),
+        Just((VatCode::E, 0)),
+        Just((VatCode::AE, 0)),
+    ]
+}

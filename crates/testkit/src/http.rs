@@ -82,6 +82,22 @@ impl Api {
         self.call(Method::PATCH, path, Some(body)).await
     }
 
+    /// The activities of a record's events (`…/{id}/events`), oldest first.
+    pub async fn activities(&self, events_path: &str) -> Vec<String> {
+        let reply = self.get(events_path).await;
+        let mut list: Vec<String> = reply.json["events"]
+            .as_array()
+            .map(|events| {
+                events
+                    .iter()
+                    .filter_map(|e| e["activity"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        list.reverse();
+        list
+    }
+
     /// POSTs and insists on success; the body's `key` member.
     pub async fn ok(&self, path: &str, body: &Value, key: &str) -> Value {
         let r = self.post(path, body).await;

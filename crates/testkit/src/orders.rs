@@ -9,6 +9,7 @@ use salesflow_domain::product::{Product, ProductInput};
 use salesflow_domain::quote::lines::LinesInput;
 use salesflow_domain::quote::{Quote, QuoteInput};
 use salesflow_domain::sales_order::SalesOrder;
+use salesflow_domain::stock::{MoveKind, StockEntry};
 
 use crate::TestApp;
 
@@ -31,6 +32,28 @@ pub async fn product(
         .create(admin, &input, Origin::Api)
         .await
         .expect("product")
+}
+
+/// A stocked product with `quantity` units received into the default warehouse.
+pub async fn stocked_product(
+    t: &TestApp,
+    admin: &Actor,
+    sku: &str,
+    price: &str,
+    quantity: &str,
+) -> Product {
+    let product = product(t, admin, sku, price, true).await;
+    let receipt = StockEntry {
+        product_id: product.id.to_string(),
+        warehouse_id: None,
+        quantity: quantity.into(),
+        note: None,
+    };
+    t.app
+        .stock_entry(admin, MoveKind::Receipt, &receipt)
+        .await
+        .expect("receipt");
+    product
 }
 
 /// A new account's quote of `lines` ("2 x SKU", one per line), sent and accepted on the

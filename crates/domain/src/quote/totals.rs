@@ -302,14 +302,7 @@ mod tests {
     }
 
     fn arb_line() -> impl Strategy<Value = PricedLine> {
-        let tax = prop_oneof![
-            (Just(VatCode::S), 1u32..=2500),
-            Just((VatCode::S, 1900)),
-            Just((VatCode::S, 700)),
-            Just((VatCode::Z, 0)),
-            Just((VatCode::E, 0)),
-            Just((VatCode::AE, 0)),
-        ];
+        let tax = crate::fixtures::arb_tax();
         (1i64..=1_000_000, 0i64..=10_000_000, 0u32..=10_000, tax)
             .prop_map(|(q, price, discount, (code, rate))| line(q, price, discount, code, rate))
     }

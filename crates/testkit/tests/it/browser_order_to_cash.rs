@@ -5,9 +5,8 @@
 use fantoccini::Locator;
 use salesflow_domain::role::Role;
 use salesflow_testkit::browser::Browser;
-use salesflow_testkit::orders::{accepted_order, product};
+use salesflow_testkit::orders::{accepted_order, stocked_product};
 use salesflow_testkit::{PASSWORD, TestApp};
-use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_order_is_confirmed_shipped_invoiced_and_paid_in_the_browser() {
@@ -17,15 +16,7 @@ async fn an_order_is_confirmed_shipped_invoiced_and_paid_in_the_browser() {
     let t = TestApp::spawn().await;
     let admin_user = t.user(Role::Admin, None).await;
     let admin = TestApp::actor(&admin_user);
-    let crate_ = product(&t, &admin, "CRATE", "40.00", true).await;
-    t.api_as(&admin_user)
-        .await
-        .ok(
-            "/api/v1/stock/receipts",
-            &json!({ "product_id": crate_.id.to_string(), "quantity": "10" }),
-            "level",
-        )
-        .await;
+    stocked_product(&t, &admin, "CRATE", "40.00", "10").await;
     let order = accepted_order(&t, &admin, "Browser Buyer", "3 x CRATE").await;
     let c = &browser.client;
     let click = |css: &'static str| async move {

@@ -3,7 +3,7 @@
 
 use salesflow_domain::role::Role;
 use salesflow_testkit::TestApp;
-use salesflow_testkit::orders::{accepted_order, product};
+use salesflow_testkit::orders::{accepted_order, product, stocked_product};
 use serde_json::json;
 
 #[tokio::test]
@@ -12,14 +12,7 @@ async fn a_confirmed_order_is_cancelled_and_gives_its_stock_back() {
     let admin = TestApp::actor(&t.user(Role::Admin, None).await);
     let office = t.api_as(&t.user(Role::Admin, None).await).await;
     let rep = t.api_as(&t.user(Role::SalesRep, None).await).await;
-    let valve = product(&t, &admin, "VALVE", "30.00", true).await;
-    office
-        .ok(
-            "/api/v1/stock/receipts",
-            &json!({ "product_id": valve.id.to_string(), "quantity": "10" }),
-            "level",
-        )
-        .await;
+    stocked_product(&t, &admin, "VALVE", "30.00", "10").await;
     let level = || async {
         let l = office.get("/api/v1/stock").await.json["levels"][0].clone();
         (

@@ -4,21 +4,14 @@
 //! refuse UPDATE and DELETE in the database itself.
 
 use salesflow_domain::role::Role;
-use salesflow_testkit::orders::{accepted_order, product};
+use salesflow_testkit::orders::{accepted_order, stocked_product};
 use salesflow_testkit::{Api, TestApp};
 use serde_json::{Value, json};
 
 /// A shipped order with its posted invoice and a payment: (order, delivery, invoice) paths.
 async fn finished_order(t: &TestApp, office: &Api) -> (String, String, String) {
     let admin = TestApp::actor(&t.user(Role::Admin, None).await);
-    let gear = product(t, &admin, "GEAR", "80.00", true).await;
-    office
-        .ok(
-            "/api/v1/stock/receipts",
-            &json!({ "product_id": gear.id.to_string(), "quantity": "5" }),
-            "level",
-        )
-        .await;
+    stocked_product(t, &admin, "GEAR", "80.00", "5").await;
     let order = accepted_order(t, &admin, "Final Oy", "2 x GEAR").await;
     let order_path = format!("/api/v1/orders/{}", order.id);
     let confirmed = office

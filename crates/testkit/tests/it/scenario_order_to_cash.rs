@@ -394,16 +394,9 @@ async fn lead_to_cash_end_to_end() {
     assert_eq!(paid["status"], "paid");
 
     // The order's story, and the ledger agrees with every balance.
-    let events: Vec<String> = manager
-        .get(&format!("/api/v1/orders/{order_id}/events"))
-        .await
-        .json["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .rev()
-        .map(|e| e["activity"].as_str().unwrap().to_string())
-        .collect();
+    let events = manager
+        .activities(&format!("/api/v1/orders/{order_id}/events"))
+        .await;
     assert_eq!(
         events,
         [

@@ -16,7 +16,7 @@ use salesflow_domain::role::Role;
 use salesflow_domain::sales_order::{OrderStatus, SalesOrder};
 use salesflow_domain::stock::{MoveKind, StockEntry};
 use salesflow_testkit::TestApp;
-use salesflow_testkit::orders::{accepted_order, product};
+use salesflow_testkit::orders::{accepted_order, stocked_product};
 use uuid::Uuid;
 
 const WORKERS: usize = 8;
@@ -138,18 +138,7 @@ async fn random_stock_work_by_eight_workers_keeps_every_balance_equal_to_its_mov
     let actor = TestApp::actor(&t.user(Role::Admin, None).await);
     let mut products = Vec::new();
     for sku in SKUS {
-        let p = product(&t, &actor, sku, "1.00", true).await;
-        let start = StockEntry {
-            product_id: p.id.to_string(),
-            warehouse_id: None,
-            quantity: "20".into(),
-            note: None,
-        };
-        t.app
-            .stock_entry(&actor, MoveKind::Receipt, &start)
-            .await
-            .unwrap();
-        products.push(p.id);
+        products.push(stocked_product(&t, &actor, sku, "1.00", "20").await.id);
     }
     let mut orders = Vec::new();
     for i in 0..ORDERS {

@@ -5,7 +5,7 @@
 
 use salesflow_domain::role::Role;
 use salesflow_testkit::TestApp;
-use salesflow_testkit::orders::{accepted_order, product};
+use salesflow_testkit::orders::{accepted_order, stocked_product};
 use serde_json::{Value, json};
 
 struct Caller {
@@ -78,15 +78,8 @@ async fn twenty_parallel_submissions_of_one_transition_take_effect_once() {
     let t = TestApp::spawn().await;
     let caller = Caller::office(&t).await;
     let admin = TestApp::actor(&t.user(Role::Admin, None).await);
-    let widget = product(&t, &admin, "WIDGET", "10.00", true).await;
+    stocked_product(&t, &admin, "WIDGET", "10.00", "10").await;
     let office = t.api_as(&t.user(Role::Admin, None).await).await;
-    office
-        .ok(
-            "/api/v1/stock/receipts",
-            &json!({ "product_id": widget.id.to_string(), "quantity": "10" }),
-            "level",
-        )
-        .await;
     let order = accepted_order(&t, &admin, "Parallel Ltd", "2 x WIDGET").await;
 
     let confirm = t.url(&format!("/api/v1/orders/{}/confirm", order.id));
@@ -176,15 +169,8 @@ async fn confirmation_and_posting_replay_with_their_idempotency_key() {
     let t = TestApp::spawn().await;
     let caller = Caller::office(&t).await;
     let admin = TestApp::actor(&t.user(Role::Admin, None).await);
-    let widget = product(&t, &admin, "WIDGET", "10.00", true).await;
+    stocked_product(&t, &admin, "WIDGET", "10.00", "10").await;
     let office = t.api_as(&t.user(Role::Admin, None).await).await;
-    office
-        .ok(
-            "/api/v1/stock/receipts",
-            &json!({ "product_id": widget.id.to_string(), "quantity": "10" }),
-            "level",
-        )
-        .await;
     let order = accepted_order(&t, &admin, "Retry GmbH", "3 x WIDGET").await;
     let confirm = t.url(&format!("/api/v1/orders/{}/confirm", order.id));
     let confirmed = replayed(&caller, &confirm, &json!({ "version": 1 }), "confirm-1").await;
