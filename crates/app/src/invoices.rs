@@ -94,6 +94,8 @@ impl App {
                     events: vec![self.event_for(actor, &posted, change)],
                     updates: vec![(Doc::Invoice(Box::new(posted)), invoice.meta.version)],
                     portal_link: Some(link.clone()),
+                    // Posted once: the document's only link.
+                    first_link: true,
                     jobs,
                     ..Default::default()
                 }

@@ -234,15 +234,18 @@ impl App {
         }
         let (account, contact) = self.quote_recipient(&quote).await?;
         let (company, _) = self.company_settings().await?;
-        let others = match quote.opportunity_id {
-            Some(o) => self.store.quotes_of_opportunity(o.0).await?,
-            None => Vec::new(),
-        };
+        // The opportunity first, then its quotes: a send that commits in between moved the
+        // opportunity's version on, so this one either sees that quote sent (and supersedes it)
+        // or fails on the opportunity's version — never both sent.
         let opportunity = match quote.opportunity_id {
             Some(o) => {
                 RecordStore::<Opportunity>::get(self.store.as_ref(), o.0, Scope::All).await?
             }
             None => None,
+        };
+        let others = match quote.opportunity_id {
+            Some(o) => self.store.quotes_of_opportunity(o.0).await?,
+            None => Vec::new(),
         };
         let (link, portal_url) = self.new_portal_link(&quote);
         let emailed_to = contact
@@ -275,6 +278,8 @@ impl App {
                 }
             }
             write.portal_link = Some(link.clone());
+            // Links are made from the first send on: an unnumbered quote has none yet.
+            write.first_link = quote.number.is_none();
             if let Some(to) = &emailed_to {
                 let recipient = Recipient {
                     account: &account,

@@ -80,18 +80,10 @@ async fn guard(tx: &mut AnyConnection, table: &str, id: Uuid, version: i64) -> S
     Ok(())
 }
 
-async fn insert_link(tx: &mut AnyConnection, link: &PortalLink) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE portal_links SET revoked_at = $1 WHERE document_type = $2 AND document_id = $3 \
-         AND purpose = $4 AND revoked_at IS NULL",
-    )
-    .bind(micros(link.created_at))
-    .bind(link.document_type.clone())
-    .bind(link.document_id.to_string())
-    .bind(link.purpose.clone())
-    .execute(&mut *tx)
-    .await
-    .map_err(map)?;
+async fn insert_link(tx: &mut AnyConnection, link: &PortalLink, first: bool) -> StoreResult<()> {
+    if !first {
+        revoke_links(tx, link).await?;
+    }
     sqlx::query(
         "INSERT INTO portal_links (token_hash, document_type, document_id, purpose, created_at, \
          expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -102,6 +94,22 @@ async fn insert_link(tx: &mut AnyConnection, link: &PortalLink) -> StoreResult<(
     .bind(link.purpose.clone())
     .bind(micros(link.created_at))
     .bind(micros(link.expires_at))
+    .execute(&mut *tx)
+    .await
+    .map_err(map)?;
+    Ok(())
+}
+
+/// Revokes the document's open links of the link's purpose.
+async fn revoke_links(tx: &mut AnyConnection, link: &PortalLink) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE portal_links SET revoked_at = $1 WHERE document_type = $2 AND document_id = $3 \
+         AND purpose = $4 AND revoked_at IS NULL",
+    )
+    .bind(micros(link.created_at))
+    .bind(link.document_type.clone())
+    .bind(link.document_id.to_string())
+    .bind(link.purpose.clone())
     .execute(&mut *tx)
     .await
     .map_err(map)?;
@@ -124,7 +132,7 @@ pub(crate) async fn apply_write(
         insert_doc(tx, doc).await?;
     }
     if let Some(link) = &write.portal_link {
-        insert_link(tx, link).await?;
+        insert_link(tx, link, write.first_link).await?;
     }
     for job in &write.jobs {
         enqueue_in(tx, job).await?;

@@ -48,6 +48,8 @@ pub struct DocumentWrite {
     pub guards: Vec<(&'static str, Uuid, i64)>,
     /// A new portal link; the document's earlier links of the same purpose are revoked.
     pub portal_link: Option<PortalLink>,
+    /// The document has never had a link (first send, posting): nothing to revoke.
+    pub first_link: bool,
     pub events: Vec<EventRecord>,
     pub jobs: Vec<NewJob>,
     /// Stock moves (shipments, releases); each is checked against its balance.

@@ -161,6 +161,11 @@ async fn replayed(caller: &Caller, url: &str, body: &Value, key: &str) -> Value 
         .remove(0);
     assert_eq!(other.0, 422);
     assert!(other.1.contains("idempotency_key_reused"), "{}", other.1);
+    let elsewhere = caller
+        .parallel(format!("{url}?again=1"), body, Some(key), 1)
+        .await
+        .remove(0);
+    assert_eq!(elsewhere.0, 422, "the query is part of the request");
     serde_json::from_str(&first.1).unwrap()
 }
 

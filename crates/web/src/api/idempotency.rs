@@ -1,7 +1,7 @@
 //! `Idempotency-Key` on every API POST (payments, invoice posting, order confirmation,
 //! shipments, …): the first request's answer is stored and every retry with the same key gets
 //! it back (status and body); a retry while the first is still running waits for it; the same key
-//! with another request (method, path or body) is refused with 422. Keys belong to the signed-in
+//! with another request (method, path, query or body) is refused with 422. Keys belong to the signed-in
 //! principal, so two users never see each other's answers.
 
 use std::time::Duration;
@@ -19,8 +19,8 @@ use crate::extract::ApiActor;
 
 /// How long a retry waits for the first request with its key.
 const WAIT_FOR_FIRST: Duration = Duration::from_secs(10);
-/// Bodies of the requests a key covers are JSON documents, well below this.
-const MAX_BODY: usize = 1 << 20;
+/// The largest body any API POST accepts (a CSV import); the route's own limit still applies.
+const MAX_BODY: usize = super::MAX_UPLOAD;
 
 fn replayed(status: u16, body: String) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
@@ -55,10 +55,11 @@ pub async fn idempotent(State(s): State<AppState>, request: Request, next: Next)
             "the request body is too large",
         );
     };
+    // The query is part of the request (an import's `kind`, say).
+    let target = parts.uri.path_and_query().map_or("", |p| p.as_str());
     let request_text = format!(
-        "{} {}\n{}",
+        "{} {target}\n{}",
         parts.method,
-        parts.uri.path(),
         String::from_utf8_lossy(&bytes)
     );
     let hash = salesflow_app::secret::hash_secret(&request_text);
