@@ -56,22 +56,29 @@ pub async fn stocked_product(
     product
 }
 
-/// A new account's quote of `lines` ("2 x SKU", one per line), sent and accepted on the
-/// portal: the sales order it made.
-pub async fn accepted_order(t: &TestApp, admin: &Actor, customer: &str, lines: &str) -> SalesOrder {
+/// A customer with a full address (in Hamburg, Germany), as e-invoices need one.
+pub async fn customer(t: &TestApp, admin: &Actor, name: &str) -> Account {
     let input = AccountInput {
-        name: Some(customer.into()),
+        name: Some(name.into()),
+        street: Some("Ring 5".into()),
+        postal_code: Some("20095".into()),
         city: Some("Hamburg".into()),
+        country: Some("Germany".into()),
         ..Default::default()
     };
-    let account: Account = t
-        .app
+    t.app
         .create(admin, &input, Origin::Api)
         .await
-        .expect("account");
+        .expect("account")
+}
+
+/// `lines` ("2 x SKU", one per line) quoted to `account`, sent and accepted on the portal: the
+/// sales order it made.
+pub async fn order_for(t: &TestApp, admin: &Actor, account: &str, lines: &str) -> SalesOrder {
     let input = QuoteInput {
-        title: Some(format!("{customer} order")),
-        account_id: Some(account.id.to_string()),
+        title: Some("Order".into()),
+        account_id: Some(account.into()),
+        terms: Some("Payment within 14 days.".into()),
         lines: Some(LinesInput::Text(lines.into())),
         ..Default::default()
     };
@@ -80,15 +87,12 @@ pub async fn accepted_order(t: &TestApp, admin: &Actor, customer: &str, lines: &
         .create(admin, &input, Origin::Api)
         .await
         .expect("quote");
+    let send = SendQuote {
+        version: quote.meta.version,
+    };
     let sent = t
         .app
-        .send_quote(
-            admin,
-            quote.id.0,
-            &SendQuote {
-                version: quote.meta.version,
-            },
-        )
+        .send_quote(admin, quote.id.0, &send)
         .await
         .expect("sent");
     let url = sent.portal_url.expect("portal link");
@@ -96,14 +100,16 @@ pub async fn accepted_order(t: &TestApp, admin: &Actor, customer: &str, lines: &
         signed_name: Some("Receiver".into()),
         comment: None,
     };
+    let token = url.rsplit('/').next().unwrap_or_default();
     t.app
-        .portal_accept(
-            quote.id.0,
-            url.rsplit('/').next().unwrap_or_default(),
-            &answer,
-            None,
-        )
+        .portal_accept(quote.id.0, token, &answer, None)
         .await
         .expect("accepted")
         .1
+}
+
+/// A new customer's accepted quote of `lines`: its sales order.
+pub async fn accepted_order(t: &TestApp, admin: &Actor, name: &str, lines: &str) -> SalesOrder {
+    let account = customer(t, admin, name).await;
+    order_for(t, admin, &account.id.to_string(), lines).await
 }

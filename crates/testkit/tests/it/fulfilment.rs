@@ -5,16 +5,11 @@
 
 use salesflow_app::Actor;
 use salesflow_app::entity::Origin;
-use salesflow_app::portal::PortalAnswer;
-use salesflow_app::quotes::SendQuote;
-use salesflow_domain::account::{Account, AccountInput};
 use salesflow_domain::product::{Product, ProductInput};
-use salesflow_domain::quote::lines::LinesInput;
-use salesflow_domain::quote::{Quote, QuoteInput};
 use salesflow_domain::role::Role;
-use salesflow_domain::sales_order::SalesOrder;
 use salesflow_testkit::TestApp;
 use salesflow_testkit::http::Api;
+use salesflow_testkit::orders::accepted_order;
 use salesflow_testkit::pdf::pdf_text;
 use serde_json::{Value, json};
 
@@ -28,50 +23,6 @@ async fn product(t: &TestApp, admin: &Actor, sku: &str, category: Option<&str>, 
         ..Default::default()
     };
     let _: Product = t.app.create(admin, &input, Origin::Api).await.unwrap();
-}
-
-async fn order(t: &TestApp, admin: &Actor, lines: &str) -> SalesOrder {
-    let account: Account = t
-        .app
-        .create(
-            admin,
-            &AccountInput {
-                name: Some("Fulfilment customer".into()),
-                city: Some("Hamburg".into()),
-                ..Default::default()
-            },
-            Origin::Api,
-        )
-        .await
-        .unwrap();
-    let input = QuoteInput {
-        title: Some("Ship it".into()),
-        account_id: Some(account.id.to_string()),
-        lines: Some(LinesInput::Text(lines.into())),
-        ..Default::default()
-    };
-    let q: Quote = t.app.create(admin, &input, Origin::Api).await.unwrap();
-    let sent = t
-        .app
-        .send_quote(
-            admin,
-            q.id.0,
-            &SendQuote {
-                version: q.meta.version,
-            },
-        )
-        .await
-        .unwrap();
-    let url = sent.portal_url.unwrap();
-    let answer = PortalAnswer {
-        signed_name: Some("Receiver".into()),
-        comment: None,
-    };
-    t.app
-        .portal_accept(q.id.0, url.rsplit('/').next().unwrap(), &answer, None)
-        .await
-        .unwrap()
-        .1
 }
 
 async fn ok(api: &Api, path: &str, body: Value, key: &str) -> Value {
@@ -121,7 +72,7 @@ async fn inspect_release_and_ship_in_two_parts() {
         "level",
     )
     .await;
-    let o = order(&t, &admin, "6 x SENSOR\nINSTALL").await;
+    let o = accepted_order(&t, &admin, "Fulfilment customer", "6 x SENSOR\nINSTALL").await;
     let id = o.id.to_string();
     let confirmed = ok(
         &office,
@@ -302,7 +253,7 @@ async fn backorders_are_reserved_when_stock_comes_in() {
             Some(&json!({ "settings": { "allow_backorder": true }, "version": 0 })),
         )
         .await;
-    let o = order(&t, &admin, "3 x RARE").await;
+    let o = accepted_order(&t, &admin, "Fulfilment customer", "3 x RARE").await;
     let id = o.id.to_string();
     let confirmed = ok(
         &office,
@@ -385,7 +336,7 @@ async fn the_warehouse_works_an_order_through_the_pages() {
         "level",
     )
     .await;
-    let o = order(&t, &admin, "2 x BOX").await;
+    let o = accepted_order(&t, &admin, "Fulfilment customer", "2 x BOX").await;
     ok(
         &office,
         &format!("/api/v1/orders/{}/confirm", o.id),

@@ -4,17 +4,12 @@
 
 use salesflow_app::Actor;
 use salesflow_app::entity::Origin;
-use salesflow_app::portal::PortalAnswer;
-use salesflow_app::quotes::SendQuote;
-use salesflow_domain::account::{Account, AccountInput};
 use salesflow_domain::product::{Product, ProductInput};
-use salesflow_domain::quote::lines::LinesInput;
-use salesflow_domain::quote::{Quote, QuoteInput};
 use salesflow_domain::role::Role;
-use salesflow_domain::sales_order::SalesOrder;
 use salesflow_testkit::TestApp;
 use salesflow_testkit::einvoice::fatal_failures;
 use salesflow_testkit::http::Api;
+use salesflow_testkit::orders::accepted_order;
 use serde_json::{Value, json};
 
 async fn setup(t: &TestApp, admin: &Actor, office: &Api, policy: &str) {
@@ -62,47 +57,6 @@ async fn setup(t: &TestApp, admin: &Actor, office: &Api, policy: &str) {
     }
 }
 
-async fn order(t: &TestApp, admin: &Actor, lines: &str) -> SalesOrder {
-    let input = AccountInput {
-        name: Some("Globex GmbH".into()),
-        street: Some("Ring 5".into()),
-        postal_code: Some("20095".into()),
-        city: Some("Hamburg".into()),
-        country: Some("Germany".into()),
-        ..Default::default()
-    };
-    let account: Account = t.app.create(admin, &input, Origin::Api).await.unwrap();
-    let input = QuoteInput {
-        title: Some("Invoice me".into()),
-        account_id: Some(account.id.to_string()),
-        terms: Some("Payment within 14 days.".into()),
-        lines: Some(LinesInput::Text(lines.into())),
-        ..Default::default()
-    };
-    let q: Quote = t.app.create(admin, &input, Origin::Api).await.unwrap();
-    let sent = t
-        .app
-        .send_quote(
-            admin,
-            q.id.0,
-            &SendQuote {
-                version: q.meta.version,
-            },
-        )
-        .await
-        .unwrap();
-    let url = sent.portal_url.unwrap();
-    let answer = PortalAnswer {
-        signed_name: Some("Buyer".into()),
-        comment: None,
-    };
-    t.app
-        .portal_accept(q.id.0, url.rsplit('/').next().unwrap(), &answer, None)
-        .await
-        .unwrap()
-        .1
-}
-
 async fn ok(api: &Api, path: &str, body: Value, key: &str) -> Value {
     let r = api.post(path, &body).await;
     assert!(r.status.is_success(), "{path}: {} {}", r.status, r.text);
@@ -130,7 +84,13 @@ async fn one_invoice_per_shipment_posted_credited_and_valid_ubl() {
     let office = t.api_as(&admin_user).await;
     let finance = t.api_as(&t.user(Role::Finance, None).await).await;
     setup(&t, &admin, &office, "on_shipment").await;
-    let o = order(&t, &admin, "4 x GADGET -5%\n3 x MANUAL\nAUDIT").await;
+    let o = accepted_order(
+        &t,
+        &admin,
+        "Globex GmbH",
+        "4 x GADGET -5%\n3 x MANUAL\nAUDIT",
+    )
+    .await;
     let id = o.id.to_string();
     let confirmed = ok(
         &office,
@@ -297,7 +257,7 @@ async fn fifty_concurrent_postings_number_without_gaps() {
     setup(&t, &admin, &office, "on_order").await;
     let mut drafts = Vec::new();
     for _ in 0..50 {
-        let o = order(&t, &admin, "AUDIT").await;
+        let o = accepted_order(&t, &admin, "Globex GmbH", "AUDIT").await;
         ok(
             &office,
             &format!("/api/v1/orders/{}/confirm", o.id),
@@ -374,7 +334,7 @@ async fn finance_posts_an_invoice_from_its_page() {
     let admin = TestApp::actor(&admin_user);
     let office = t.api_as(&admin_user).await;
     setup(&t, &admin, &office, "on_order").await;
-    let o = order(&t, &admin, "2 x MANUAL").await;
+    let o = accepted_order(&t, &admin, "Globex GmbH", "2 x MANUAL").await;
     ok(
         &office,
         &format!("/api/v1/orders/{}/confirm", o.id),

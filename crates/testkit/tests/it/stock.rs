@@ -4,15 +4,11 @@
 
 use salesflow_app::Actor;
 use salesflow_app::entity::Origin;
-use salesflow_app::portal::PortalAnswer;
-use salesflow_app::quotes::SendQuote;
 use salesflow_domain::account::{Account, AccountInput};
 use salesflow_domain::product::{Product, ProductInput};
-use salesflow_domain::quote::lines::LinesInput;
-use salesflow_domain::quote::{Quote, QuoteInput};
 use salesflow_domain::role::Role;
-use salesflow_domain::sales_order::SalesOrder;
 use salesflow_testkit::TestApp;
+use salesflow_testkit::orders::order_for;
 use serde_json::json;
 
 async fn product(t: &TestApp, admin: &Actor, sku: &str, stockable: bool) -> Product {
@@ -24,39 +20,6 @@ async fn product(t: &TestApp, admin: &Actor, sku: &str, stockable: bool) -> Prod
         ..Default::default()
     };
     t.app.create(admin, &input, Origin::Api).await.unwrap()
-}
-
-/// An accepted quote's order for `lines`.
-async fn order(t: &TestApp, admin: &Actor, account: &str, lines: &str) -> SalesOrder {
-    let input = QuoteInput {
-        title: Some("Stock order".into()),
-        account_id: Some(account.into()),
-        lines: Some(LinesInput::Text(lines.into())),
-        ..Default::default()
-    };
-    let q: Quote = t.app.create(admin, &input, Origin::Api).await.unwrap();
-    let sent = t
-        .app
-        .send_quote(
-            admin,
-            q.id.0,
-            &SendQuote {
-                version: q.meta.version,
-            },
-        )
-        .await
-        .unwrap();
-    let url = sent.portal_url.unwrap();
-    let answer = PortalAnswer {
-        signed_name: Some("Buyer".into()),
-        comment: None,
-    };
-    let token = url.rsplit('/').next().unwrap();
-    t.app
-        .portal_accept(q.id.0, token, &answer, None)
-        .await
-        .unwrap()
-        .1
 }
 
 async fn account(t: &TestApp, admin: &Actor) -> String {
@@ -217,7 +180,7 @@ async fn confirming_reserves_stock_or_refuses_or_keeps_a_backorder() {
     )
     .await;
     // 3 widgets and a service line: only the widgets are reserved.
-    let first = order(&t, &admin, &customer, "3 x WIDGET\nSETUP").await;
+    let first = order_for(&t, &admin, &customer, "3 x WIDGET\nSETUP").await;
     let r = api
         .post(
             &format!("/api/v1/orders/{}/confirm", first.id),
@@ -236,7 +199,7 @@ async fn confirming_reserves_stock_or_refuses_or_keeps_a_backorder() {
         .await;
     assert_eq!((again.status.as_u16(), again.code()), (409, "wrong_status"));
     // 4 more do not fit: refused, nothing reserved.
-    let second = order(&t, &admin, &customer, "4 x WIDGET").await;
+    let second = order_for(&t, &admin, &customer, "4 x WIDGET").await;
     let r = api
         .post(
             &format!("/api/v1/orders/{}/confirm", second.id),
@@ -309,7 +272,7 @@ async fn fifty_confirmations_for_the_last_unit_one_succeeds() {
     let mut orders = Vec::new();
     for _ in 0..50 {
         orders.push(
-            order(&t, &admin, &customer, "1 x LAST")
+            order_for(&t, &admin, &customer, "1 x LAST")
                 .await
                 .id
                 .to_string(),
@@ -411,7 +374,7 @@ async fn stock_and_confirmation_through_the_pages() {
         page.contains("PAGE · PAGE item") && page.contains("Delivery 881"),
         "{page}"
     );
-    let order = order(&t, &admin, &customer, "3 x PAGE").await;
+    let order = order_for(&t, &admin, &customer, "3 x PAGE").await;
     let office = t.session_as(&admin_user).await;
     let (_, before) = office.get(&format!("/orders/{}", order.id)).await;
     assert!(before.contains("Confirm order"));
