@@ -1,7 +1,7 @@
 //! `salesflow bench --suite cash`: the whole order-to-cash flow through the real HTTP server,
 //! as a client would run it — opportunity → quote → send → accept on the portal → find the
 //! order → confirm → pick release → ship → post the invoice → pay — by concurrent clients.
-//! Reports flows per second, the HTTP requests and database commits per flow, and the raw SQLite
+//! Reports flows per second, the HTTP requests, write transactions and database commits per flow, and the raw SQLite
 //! ceiling measured in the same run.
 
 use std::sync::Arc;
@@ -214,7 +214,8 @@ pub async fn run(clients: usize, seconds: u64) -> Result<()> {
         requests: Arc::new(AtomicU64::new(0)),
     };
 
-    let (commits_before, requests) = (store.commits(), caller.requests.clone());
+    let (writes_before, commits_before) = (store.write_transactions(), store.commits());
+    let requests = caller.requests.clone();
     let accounts = Arc::new(accounts);
     let flows = drive("order-to-cash flow", clients, seconds, move |n| {
         let (caller, accounts) = (caller.clone(), accounts.clone());
@@ -224,6 +225,7 @@ pub async fn run(clients: usize, seconds: u64) -> Result<()> {
         }
     })
     .await;
+    let writes = store.write_transactions() - writes_before;
     let commits = store.commits() - commits_before;
     let requests = requests.load(Ordering::Relaxed);
     served.stop().await;
@@ -243,8 +245,10 @@ pub async fn run(clients: usize, seconds: u64) -> Result<()> {
     println!("{}", flows.row());
     println!();
     println!(
-        "per flow: {:.1} HTTP requests, {:.1} database commits",
+        "per flow: {:.1} HTTP requests, {:.1} write transactions, {:.1} database commits \
+         (concurrent writes share a commit)",
         requests as f64 / done,
+        writes as f64 / done,
         commits as f64 / done
     );
     Ok(())

@@ -7,6 +7,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
 
 use crate::error::map;
+use crate::writer::Writer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -56,12 +57,11 @@ impl Default for StoreOptions {
 #[derive(Clone)]
 pub struct SqlStore {
     pub(crate) read: AnyPool,
-    /// SQLite: one connection, so writers queue in-process instead of fighting over the lock.
+    /// SQLite: one connection, so writers queue in-process instead of fighting over the lock
+    /// (and share commits, see `writer`).
     /// PostgreSQL: the same pool as `read`.
-    pub(crate) write: AnyPool,
+    pub(crate) writer: std::sync::Arc<Writer>,
     pub(crate) backend: Backend,
-    /// Write transactions committed by this process (the benchmark reports them per flow).
-    pub(crate) commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Makes `sqlite:name.db` create the file when missing, like the default does.
@@ -103,6 +103,7 @@ impl SqlStore {
                         })
                 };
                 let write = pool(1).connect(&url).await.map_err(map)?;
+                let writer = Writer::sqlite(write, options.acquire_timeout);
                 // Each SQLite connection is served by its own thread; more readers than about
                 // twice the cores only adds context switches.
                 let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
@@ -112,9 +113,8 @@ impl SqlStore {
                     .map_err(map)?;
                 Ok(Self {
                     read,
-                    write,
+                    writer: std::sync::Arc::new(writer),
                     backend,
-                    commits: Default::default(),
                 })
             }
             Backend::Postgres => {
@@ -126,9 +126,8 @@ impl SqlStore {
                     .map_err(map)?;
                 Ok(Self {
                     read: pool.clone(),
-                    write: pool,
+                    writer: std::sync::Arc::new(Writer::postgres(pool)),
                     backend,
-                    commits: Default::default(),
                 })
             }
         }
@@ -139,8 +138,14 @@ impl SqlStore {
     }
 
     /// Write transactions committed so far by this process.
+    pub fn write_transactions(&self) -> u64 {
+        self.writer.writes()
+    }
+
+    /// Database commits so far by this process: fewer than the write transactions when
+    /// concurrent SQLite writes shared a commit.
     pub fn commits(&self) -> u64 {
-        self.commits.load(std::sync::atomic::Ordering::Relaxed)
+        self.writer.commits()
     }
 
     /// The reader pool, for tests and tools that need raw SQL.
@@ -149,7 +154,7 @@ impl SqlStore {
     }
 
     pub async fn close(&self) {
-        self.write.close().await;
+        self.writer.close().await;
         self.read.close().await;
     }
 }
@@ -169,10 +174,10 @@ impl salesflow_app::ports::Store for SqlStore {
     }
 }
 
-/// Runs a block in one write transaction on `$store` and commits it, with `$tx` bound to the
-/// connection. Contention (busy database, serialization failure, deadlock) is retried a few
-/// times before answering `StoreError::Busy`. A macro rather than a closure so the block may
-/// borrow freely from the calling function.
+/// Runs a block as one write on `$store` and commits it, with `$tx` bound to the connection.
+/// Contention (busy database, serialization failure, deadlock) is retried a few times before
+/// answering `StoreError::Busy`. A macro rather than a closure so the block may borrow freely
+/// from the calling function.
 macro_rules! write_tx {
     ($store:expr, |$tx:ident| $body:block) => {{
         let store: &$crate::db::SqlStore = $store;
@@ -180,20 +185,18 @@ macro_rules! write_tx {
         let mut attempt = 1;
         loop {
             let result: salesflow_app::ports::StoreResult<_> = async {
-                let mut transaction = store
-                    .write
-                    .begin_with($crate::dialect::begin_write(store.backend))
-                    .await
-                    .map_err($crate::error::map)?;
+                let mut lease = store.writer.lease().await?;
                 let value = {
-                    let $tx: &mut sqlx::AnyConnection = &mut *transaction;
-                    async { $body }.await?
+                    let mut unit = lease.unit().await?;
+                    let value = {
+                        let $tx: &mut sqlx::AnyConnection = unit.connection();
+                        async { $body }.await
+                    };
+                    unit.end(value.is_ok()).await?;
+                    value
                 };
-                transaction.commit().await.map_err($crate::error::map)?;
-                store
-                    .commits
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                Ok(value)
+                lease.finish(value.is_ok()).await?;
+                value
             }
             .await;
             match result {

@@ -25,6 +25,7 @@ mod stock;
 mod tokens;
 mod users;
 mod web_forms;
+mod writer;
 
 pub use db::{Backend, SqlStore, StoreOptions};
 pub use records::Table;

@@ -13,6 +13,7 @@ mod cancellation;
 mod capture;
 mod concurrency;
 mod fulfilment;
+mod group_commit;
 mod import;
 mod invoice_portal;
 mod invoices;

@@ -1,0 +1,360 @@
+//! The write path.
+//!
+//! PostgreSQL: one transaction per write. SQLite has a single writer, and with
+//! `synchronous=FULL` its commit (an fsync) costs more than most write transactions, so writers
+//! that queue up behind each other share one commit (group commit): each runs in its own
+//! savepoint inside the open transaction, and the last of the queue commits for all. A write is
+//! acknowledged only after that commit; a failed write rolls back its own savepoint only, and
+//! also returns only after the batch's commit, so the write it conflicted with is visible by
+//! then.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use salesflow_app::ports::{StoreError, StoreResult};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard, watch};
+
+use crate::error::map;
+
+/// Writes that may share one commit: bounds how long the first of them waits.
+const MAX_MEMBERS: usize = 32;
+/// A member waiting for its commit this long takes over committing: whoever was to carry the
+/// batch on went away (a cancelled request).
+const STALL: Duration = Duration::from_millis(50);
+/// Failed commits remembered for members that look late.
+const FAILURES_KEPT: usize = 64;
+
+pub(crate) struct Writer {
+    kind: Kind,
+    /// Write transactions committed (the benchmark reports them per flow).
+    writes: Arc<AtomicU64>,
+    /// Database commits: fewer than `writes` when writes share one.
+    commits: Arc<AtomicU64>,
+}
+
+enum Kind {
+    Postgres(AnyPool),
+    Sqlite(Arc<Group>),
+}
+
+struct Group {
+    /// The one write connection.
+    pool: AnyPool,
+    batch: Arc<Mutex<Batch>>,
+    /// Writers waiting for the batch lock: while there are any, nobody commits.
+    queued: AtomicUsize,
+    done: watch::Sender<Done>,
+    commits: Arc<AtomicU64>,
+    wait: Duration,
+}
+
+/// The open transaction and the writes it holds so far.
+#[derive(Default)]
+struct Batch {
+    tx: Option<Transaction<'static, Any>>,
+    generation: u64,
+    members: usize,
+}
+
+/// What happened to the batches committed so far.
+#[derive(Default)]
+struct Done {
+    through: u64,
+    failed: VecDeque<(u64, Failure)>,
+}
+
+#[derive(Clone)]
+struct Failure {
+    busy: bool,
+    message: String,
+}
+
+impl Failure {
+    fn of(error: StoreError) -> Self {
+        Self {
+            busy: matches!(error, StoreError::Busy),
+            message: error.to_string(),
+        }
+    }
+
+    fn error(&self) -> StoreError {
+        if self.busy {
+            StoreError::Busy
+        } else {
+            StoreError::Other(self.message.clone())
+        }
+    }
+}
+
+impl Writer {
+    pub(crate) fn postgres(pool: AnyPool) -> Self {
+        Self {
+            kind: Kind::Postgres(pool),
+            writes: Default::default(),
+            commits: Default::default(),
+        }
+    }
+
+    /// `pool` must hold exactly one connection; `wait` bounds the wait for the write lock.
+    pub(crate) fn sqlite(pool: AnyPool, wait: Duration) -> Self {
+        let commits = Arc::new(AtomicU64::new(0));
+        let group = Group {
+            pool,
+            batch: Default::default(),
+            queued: AtomicUsize::new(0),
+            done: watch::channel(Done::default()).0,
+            commits: commits.clone(),
+            wait,
+        };
+        Self {
+            kind: Kind::Sqlite(Arc::new(group)),
+            writes: Default::default(),
+            commits,
+        }
+    }
+
+    pub(crate) fn writes(&self) -> u64 {
+        self.writes.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+
+    pub(crate) async fn close(&self) {
+        match &self.kind {
+            Kind::Postgres(pool) => pool.close().await,
+            Kind::Sqlite(group) => {
+                // An idle batch never stays open; wait for one being committed.
+                drop(group.batch.lock().await);
+                group.pool.close().await;
+            }
+        }
+    }
+
+    /// The right to write: a transaction of one's own (PostgreSQL) or a place in the open batch.
+    pub(crate) async fn lease(&self) -> StoreResult<Lease> {
+        match &self.kind {
+            Kind::Postgres(pool) => {
+                let tx = pool
+                    .begin_with(crate::dialect::begin_write(crate::db::Backend::Postgres))
+                    .await
+                    .map_err(map)?;
+                Ok(Lease::Own(tx, self.writes.clone(), self.commits.clone()))
+            }
+            Kind::Sqlite(group) => Ok(Lease::Shared(
+                Member::join(group.clone()).await?,
+                self.writes.clone(),
+            )),
+        }
+    }
+}
+
+pub(crate) enum Lease {
+    Own(Transaction<'static, Any>, Arc<AtomicU64>, Arc<AtomicU64>),
+    Shared(Member, Arc<AtomicU64>),
+}
+
+impl Lease {
+    /// Where one write runs: the transaction itself, or a savepoint in the shared one.
+    pub(crate) async fn unit(&mut self) -> StoreResult<Unit<'_>> {
+        match self {
+            Lease::Own(tx, ..) => Ok(Unit::Whole(tx)),
+            Lease::Shared(member, _) => {
+                let tx = member.transaction()?;
+                Ok(Unit::Savepoint(
+                    Connection::begin(&mut **tx).await.map_err(map)?,
+                ))
+            }
+        }
+    }
+
+    /// Ends the write: commits it when `ok` (returning once it is durable), else rolls it back.
+    pub(crate) async fn finish(self, ok: bool) -> StoreResult<()> {
+        let writes = match self {
+            Lease::Own(tx, writes, commits) => {
+                if !ok {
+                    return tx.rollback().await.map_err(map);
+                }
+                tx.commit().await.map_err(map)?;
+                commits.fetch_add(1, Ordering::Relaxed);
+                writes
+            }
+            Lease::Shared(member, writes) => {
+                member.finish(ok).await?;
+                writes
+            }
+        };
+        if ok {
+            writes.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
+pub(crate) enum Unit<'a> {
+    Whole(&'a mut Transaction<'static, Any>),
+    Savepoint(Transaction<'a, Any>),
+}
+
+impl Unit<'_> {
+    pub(crate) fn connection(&mut self) -> &mut AnyConnection {
+        match self {
+            Unit::Whole(tx) => tx,
+            Unit::Savepoint(tx) => tx,
+        }
+    }
+
+    /// Keeps (`ok`) or undoes the unit's changes; the lease decides about committing.
+    pub(crate) async fn end(self, ok: bool) -> StoreResult<()> {
+        match self {
+            Unit::Whole(_) => Ok(()),
+            Unit::Savepoint(tx) if ok => tx.commit().await.map_err(map),
+            Unit::Savepoint(tx) => tx.rollback().await.map_err(map),
+        }
+    }
+}
+
+/// A writer in the SQLite batch. Holds the batch lock until it finishes; dropped unfinished (a
+/// cancelled request), it commits what the batch holds so nobody waits for it.
+pub(crate) struct Member {
+    group: Arc<Group>,
+    guard: Option<OwnedMutexGuard<Batch>>,
+}
+
+/// Counts a writer as queued until it holds the lock (or gives up waiting).
+struct Queued<'a>(&'a AtomicUsize);
+
+impl<'a> Queued<'a> {
+    fn enter(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::AcqRel);
+        Self(count)
+    }
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl Member {
+    async fn join(group: Arc<Group>) -> StoreResult<Self> {
+        let queued = Queued::enter(&group.queued);
+        let mut guard = tokio::time::timeout(group.wait, group.batch.clone().lock_owned())
+            .await
+            .map_err(|_| StoreError::Busy)?;
+        drop(queued);
+        if guard.tx.is_none() {
+            let tx = group
+                .pool
+                .begin_with(crate::dialect::begin_write(crate::db::Backend::Sqlite))
+                .await
+                .map_err(map)?;
+            guard.tx = Some(tx);
+            guard.generation += 1;
+            guard.members = 0;
+        }
+        Ok(Self {
+            group,
+            guard: Some(guard),
+        })
+    }
+
+    fn transaction(&mut self) -> StoreResult<&mut Transaction<'static, Any>> {
+        self.guard
+            .as_mut()
+            .and_then(|g| g.tx.as_mut())
+            .ok_or_else(|| StoreError::Other("write batch not open".into()))
+    }
+
+    async fn finish(mut self, ok: bool) -> StoreResult<()> {
+        let Some(mut guard) = self.guard.take() else {
+            return Ok(());
+        };
+        let generation = guard.generation;
+        if ok {
+            guard.members += 1;
+        }
+        let mut done = self.group.done.subscribe();
+        let others_waiting = self.group.queued.load(Ordering::Acquire) > 0;
+        if others_waiting && guard.members < MAX_MEMBERS {
+            // The next writer in the queue carries the batch on.
+            drop(guard);
+        } else {
+            self.group.commit(guard);
+        }
+        let outcome = self.group.outcome(generation, &mut done).await;
+        // A failed write waits too: what made it fail (an earlier write of the batch) is then
+        // visible to whatever the caller reads next.
+        if ok { outcome } else { Ok(()) }
+    }
+}
+
+impl Drop for Member {
+    fn drop(&mut self) {
+        if let Some(guard) = self.guard.take() {
+            self.group.commit(guard);
+        }
+    }
+}
+
+impl Group {
+    /// Commits the open batch in a task of its own, so a cancelled request cannot interrupt it,
+    /// and tells its members how it went.
+    fn commit(self: &Arc<Self>, mut guard: OwnedMutexGuard<Batch>) {
+        let Some(tx) = guard.tx.take() else {
+            return;
+        };
+        let group = self.clone();
+        tokio::spawn(async move {
+            let generation = guard.generation;
+            let result = tx.commit().await.map_err(map);
+            if result.is_ok() {
+                group.commits.fetch_add(1, Ordering::Relaxed);
+            }
+            group.done.send_modify(|done| {
+                done.through = generation;
+                if let Err(error) = result {
+                    done.failed.push_back((generation, Failure::of(error)));
+                    if done.failed.len() > FAILURES_KEPT {
+                        done.failed.pop_front();
+                    }
+                }
+            });
+            drop(guard);
+        });
+    }
+
+    /// Waits until batch `generation` is committed; its error when the commit failed.
+    async fn outcome(
+        self: &Arc<Self>,
+        generation: u64,
+        done: &mut watch::Receiver<Done>,
+    ) -> StoreResult<()> {
+        loop {
+            {
+                let seen = done.borrow_and_update();
+                if seen.through >= generation {
+                    return match seen.failed.iter().find(|(g, _)| *g == generation) {
+                        Some((_, failure)) => Err(failure.error()),
+                        None => Ok(()),
+                    };
+                }
+            }
+            match tokio::time::timeout(STALL, done.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return Err(StoreError::Busy),
+                Err(_) => {
+                    let guard = self.batch.clone().lock_owned().await;
+                    if guard.generation == generation {
+                        self.commit(guard);
+                    }
+                }
+            }
+        }
+    }
+}
