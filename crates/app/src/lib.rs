@@ -3,6 +3,7 @@
 
 pub mod activities;
 pub mod actor;
+pub mod analytics;
 pub mod assignment;
 pub mod auth;
 pub mod cancellation;

@@ -134,7 +134,11 @@ pub struct ListParams {
     pub limit: Option<u32>,
 }
 
-fn parse_instant(field: &str, raw: &str, end_of_day: bool) -> Result<Timestamp, AppError> {
+pub(crate) fn parse_instant(
+    field: &str,
+    raw: &str,
+    end_of_day: bool,
+) -> Result<Timestamp, AppError> {
     if let Ok(ts) = raw.parse::<Timestamp>() {
         return Ok(ts);
     }

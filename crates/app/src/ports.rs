@@ -283,11 +283,13 @@ pub trait JobStore: Send + Sync {
     ) -> StoreResult<()>;
 }
 
+mod analytics;
 mod documents;
 mod money;
 mod receivables;
 mod sales;
 mod stock;
+pub use analytics::*;
 pub use documents::*;
 pub use money::*;
 pub use receivables::*;
@@ -331,6 +333,7 @@ pub trait Store:
     + PaymentStore
     + ReceivablesStore
     + RecordStore<salesflow_domain::payment::Payment>
+    + AnalyticsStore
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

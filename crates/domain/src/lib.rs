@@ -8,6 +8,7 @@ mod macros;
 
 pub mod account;
 pub mod activity;
+pub mod analytics;
 pub mod approval;
 pub mod assignment;
 pub mod authz;

@@ -3,6 +3,7 @@
 //! by database live in `dialect`.
 
 mod activities;
+mod analytics;
 mod board;
 mod conversion;
 mod db;

@@ -242,6 +242,18 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
     ("GET /api/v1/invoices/{id}/ubl own", INVOICE_READ),
     ("GET /api/v1/invoices/{id}/ubl other", INVOICE_READ_OTHER),
     ("GET /api/v1/receivables", INVOICE_READ),
+    ("GET /api/v1/analytics/funnel", PROCESS_READ),
+    ("GET /api/v1/analytics/stage-times", PROCESS_READ),
+    ("GET /api/v1/analytics/process", PROCESS_READ),
+    // Without `stage` the readers get 422: authorization is decided before the input.
+    (
+        "GET /api/v1/analytics/in-stage",
+        [401, 422, 422, 422, 422, 403, 422, 403],
+    ),
+    (
+        "GET /api/v1/analytics/event-log.csv",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
     ("GET /api/v1/payments", INVOICE_READ),
     (
         "POST /api/v1/payments",

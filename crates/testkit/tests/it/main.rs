@@ -4,6 +4,7 @@
 mod access;
 mod access_documents;
 mod activities;
+mod analytics;
 mod assignment;
 mod auth;
 mod browser;

@@ -2,6 +2,7 @@
 
 mod account;
 mod activities;
+mod analytics;
 mod audit;
 pub use audit::{AuditParams, cursor_of as audit_cursor};
 pub use records::EXPORT_LIMIT;
@@ -235,6 +236,14 @@ fn stock_routes() -> Router<AppState> {
         .route("/api/v1/invoices/{id}/ubl", get(invoices::ubl))
         .merge(payment_routes())
         .route("/api/v1/receivables", get(invoices::receivables))
+        .route("/api/v1/analytics/funnel", get(analytics::funnel))
+        .route("/api/v1/analytics/stage-times", get(analytics::stage_times))
+        .route("/api/v1/analytics/in-stage", get(analytics::in_stage))
+        .route("/api/v1/analytics/process", get(analytics::process))
+        .route(
+            "/api/v1/analytics/event-log.csv",
+            get(analytics::event_log_csv),
+        )
         .route(
             "/api/v1/settings/fulfilment",
             get(quotes::fulfilment).put(quotes::save_fulfilment),

@@ -13,7 +13,7 @@ mod portal;
 mod portal_invoices;
 mod public_form;
 mod quotes;
-mod records;
+pub(crate) mod records;
 mod sales_settings;
 mod settings;
 mod stock;

@@ -3,6 +3,30 @@
 use super::*;
 use crate::api::quotes::DiffParams;
 use crate::api::stock::StockParams;
+use salesflow_app::analytics::AnalyticsParams;
+
+fn analytics_endpoints() -> Vec<Endpoint> {
+    let object = || RefOr::T(Schema::Object(ObjectBuilder::new().build()));
+    let params = || AnalyticsParams::into_params(|| Some(ParameterIn::Query));
+    [
+        ("/api/v1/analytics/funnel", "The funnel of a pipeline: opportunities (created in the period) that reached each stage, with amounts, conversion to the next stage and to won, win rate, average won deal and lost reasons; `by` breaks it down per rep, team or lead source"),
+        ("/api/v1/analytics/stage-times", "Time in stage: median and p90 of completed stays (begun in the period) per stage, optionally per rep or team, and the open deals longer in their stage than its p90 (stuck)"),
+        ("/api/v1/analytics/in-stage", "The open opportunities in one stage (`stage`), longest there first"),
+        ("/api/v1/analytics/process", "Process mining of the event log: directly-follows edges with counts and shares, time from each step to the next (median, p90) and the most frequent variants with their median duration"),
+    ]
+    .into_iter()
+    .map(|(path, summary)| {
+        Endpoint::new(HttpMethod::Get, path, "analytics", summary)
+            .params(params())
+            .returns("200", "application/json", object())
+    })
+    .chain(std::iter::once(
+        Endpoint::new(HttpMethod::Get, "/api/v1/analytics/event-log.csv", "analytics", "The event log's process steps as CSV for process-mining tools: case_id, activity, timestamp, resource, actor_id, object_type, object_id, from_state, to_state")
+            .params(params())
+            .returns("200", "text/csv", object()),
+    ))
+    .collect()
+}
 
 fn stock_endpoints() -> Vec<Endpoint> {
     let object = || RefOr::T(Schema::Object(ObjectBuilder::new().build()));
@@ -154,6 +178,7 @@ pub(super) fn endpoints() -> Vec<Endpoint> {
         Endpoint::new(HttpMethod::Get, "/api/v1/receivables", "invoices", "Accounts receivable by currency: outstanding amounts by days past due (current, 1–30, 31–60, 61–90, over 90) and days sales outstanding")
             .returns("200", "application/json", object()),
     );
+    all.extend(analytics_endpoints());
     // Payments are recorded, then read-only: no edit, archive or restore.
     all.extend(
         resource_endpoints::<salesflow_domain::payment::Payment>("PaymentInput")

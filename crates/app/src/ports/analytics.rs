@@ -1,0 +1,150 @@
+//! The analytics port: set-based reads of the event log and the opportunities behind the funnel,
+//! time in stage and process mining. Every read takes the reader's `Scope`: a restricted reader's
+//! figures come only from the records (and the cases of the records) they may see.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use salesflow_domain::analytics::funnel::Reach;
+use salesflow_domain::analytics::mining::Variant;
+use salesflow_domain::ids::{PipelineId, TeamId, UserId};
+use uuid::Uuid;
+
+use super::{Scope, StoreResult};
+
+/// Which records a figure is computed from, besides the reader's scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnalyticsFilter {
+    /// Opportunities created (funnel), stays begun (time in stage) or steps taken (process
+    /// mining) at or after `from` and before `to`.
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    /// Only opportunities (and their cases) owned by this user / this team.
+    pub owner_id: Option<UserId>,
+    pub team_id: Option<TeamId>,
+}
+
+/// What a figure is broken down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Breakdown {
+    #[default]
+    Total,
+    Rep,
+    Team,
+    /// The source of the lead the opportunity came from.
+    Source,
+}
+
+/// Median and p90 of completed stays in one stage (microseconds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageTime {
+    pub group: String,
+    pub stage: String,
+    pub count: i64,
+    pub median_micros: i64,
+    pub p90_micros: i64,
+}
+
+/// An open opportunity and how long it has been in its stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenStay {
+    pub id: Uuid,
+    pub name: String,
+    pub owner_id: String,
+    pub stage: String,
+    pub entered_at: Timestamp,
+}
+
+/// How often one step directly followed another (`start`/`end` for a case's first and last).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowRow {
+    pub from: String,
+    pub to: String,
+    pub count: i64,
+}
+
+/// One step of the exported event log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEvent {
+    pub id: Uuid,
+    pub case_id: String,
+    pub activity: String,
+    pub at: Timestamp,
+    pub actor_id: Option<String>,
+    pub resource: Option<String>,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+}
+
+#[async_trait]
+pub trait AnalyticsStore: Send + Sync {
+    /// Opportunities of `pipeline` by group, furthest stage order, status and currency.
+    async fn funnel_reaches(
+        &self,
+        pipeline: PipelineId,
+        filter: &AnalyticsFilter,
+        by: Breakdown,
+        scope: Scope,
+    ) -> StoreResult<Vec<Reach>>;
+    /// Lost opportunities of the funnel's cohort by lost reason, most frequent first.
+    async fn lost_reasons(
+        &self,
+        pipeline: PipelineId,
+        filter: &AnalyticsFilter,
+        scope: Scope,
+    ) -> StoreResult<Vec<(String, i64)>>;
+    /// Median and p90 time of completed stays per group and stage.
+    async fn stage_times(
+        &self,
+        pipeline: PipelineId,
+        filter: &AnalyticsFilter,
+        by: Breakdown,
+        scope: Scope,
+    ) -> StoreResult<Vec<StageTime>>;
+    /// Open opportunities that entered their stage before its limit, longest first.
+    async fn stays_over(
+        &self,
+        pipeline: PipelineId,
+        limits: &[(String, Timestamp)],
+        filter: &AnalyticsFilter,
+        scope: Scope,
+        limit: u32,
+    ) -> StoreResult<Vec<OpenStay>>;
+    /// Open opportunities of `pipeline` in `stage`, longest there first.
+    async fn in_stage(
+        &self,
+        pipeline: PipelineId,
+        stage: &str,
+        filter: &AnalyticsFilter,
+        scope: Scope,
+        limit: u32,
+    ) -> StoreResult<Vec<OpenStay>>;
+    /// The directly-follows graph of the process steps.
+    async fn directly_follows(
+        &self,
+        filter: &AnalyticsFilter,
+        scope: Scope,
+    ) -> StoreResult<Vec<FollowRow>>;
+    /// Time from each step to the next step of its case, per step (median and p90).
+    async fn step_times(
+        &self,
+        filter: &AnalyticsFilter,
+        scope: Scope,
+    ) -> StoreResult<Vec<StageTime>>;
+    /// The most frequent variants (paths of cases).
+    async fn variants(
+        &self,
+        filter: &AnalyticsFilter,
+        scope: Scope,
+        limit: u32,
+    ) -> StoreResult<Vec<Variant>>;
+    /// Process steps in time order after `after` (time, id), for export.
+    async fn event_log(
+        &self,
+        filter: &AnalyticsFilter,
+        scope: Scope,
+        after: Option<(Timestamp, Uuid)>,
+        limit: u32,
+    ) -> StoreResult<Vec<LogEvent>>;
+}

@@ -1,0 +1,111 @@
+//! Analytics routes: funnel, time in stage (with stuck deals), the deals in one stage, process
+//! mining, and the event log as CSV for external process-mining tools.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use salesflow_app::analytics::AnalyticsParams;
+use salesflow_app::ports::LogEvent;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::ApiActor;
+
+/// Rows read per query while writing the event log.
+const LOG_PAGE: u32 = 5_000;
+
+pub async fn funnel(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(params): Query<AnalyticsParams>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        json!({ "funnel": s.app.funnel_report(&actor, &params).await? }),
+    ))
+}
+
+pub async fn stage_times(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(params): Query<AnalyticsParams>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        json!({ "stage_times": s.app.stage_times_report(&actor, &params).await? }),
+    ))
+}
+
+pub async fn in_stage(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(params): Query<AnalyticsParams>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        json!({ "opportunities": s.app.deals_in_stage(&actor, &params).await? }),
+    ))
+}
+
+pub async fn process(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(params): Query<AnalyticsParams>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        json!({ "process": s.app.process_report(&actor, &params).await? }),
+    ))
+}
+
+fn log_row(e: &LogEvent) -> [String; 9] {
+    [
+        e.case_id.clone(),
+        e.activity.clone(),
+        e.at.to_string(),
+        e.resource.clone().unwrap_or_else(|| "system".into()),
+        e.actor_id.clone().unwrap_or_default(),
+        e.entity_type.clone(),
+        e.entity_id.clone(),
+        e.from_state.clone().unwrap_or_default(),
+        e.to_state.clone().unwrap_or_default(),
+    ]
+}
+
+/// The process steps as CSV: case id, activity, timestamp, resource and the event's attributes.
+pub async fn event_log_csv(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(params): Query<AnalyticsParams>,
+) -> Result<Response, ApiError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let failed = |e: csv::Error| ApiError(salesflow_app::error::AppError::Internal(e.to_string()));
+    writer
+        .write_record([
+            "case_id",
+            "activity",
+            "timestamp",
+            "resource",
+            "actor_id",
+            "object_type",
+            "object_id",
+            "from_state",
+            "to_state",
+        ])
+        .map_err(failed)?;
+    let mut after = None;
+    loop {
+        let page = s
+            .app
+            .event_log_page(&actor, &params, after, LOG_PAGE)
+            .await?;
+        for event in &page {
+            writer.write_record(log_row(event)).map_err(failed)?;
+        }
+        match page.last() {
+            Some(last) if page.len() == LOG_PAGE as usize => after = Some((last.at, last.id)),
+            _ => break,
+        }
+    }
+    let body = writer
+        .into_inner()
+        .map_err(|e| ApiError(salesflow_app::error::AppError::Internal(e.to_string())))?;
+    Ok(crate::ui::records::csv_response("event-log", body))
+}
