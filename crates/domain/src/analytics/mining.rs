@@ -33,6 +33,33 @@ pub const NOT_STEPS: &[&str] = &[
     "cost_changed",
 ];
 
+/// The lead's steps before the pipeline, in the order the process expects them.
+pub const LEAD_STEPS: &[&str] = &["lead:new", "lead:working", "lead:qualified"];
+
+/// The documents' steps after the pipeline is won, in the order the process expects them.
+pub const DOCUMENT_STEPS: &[&str] = &[
+    "quote:draft",
+    "quote:sent",
+    "quote:accepted",
+    "sales_order:new",
+    "sales_order:confirmed",
+    "delivery:released",
+    "delivery:shipped",
+    "invoice:posted",
+    "invoice:paid",
+];
+
+/// The steps of the configured process in order: the lead's, the pipeline's (its open stages
+/// and its won stage, as given), then the documents'.
+pub fn configured_steps(stage_keys: &[&str]) -> Vec<String> {
+    LEAD_STEPS
+        .iter()
+        .map(|s| s.to_string())
+        .chain(stage_keys.iter().map(|k| format!("opportunity:{k}")))
+        .chain(DOCUMENT_STEPS.iter().map(|s| s.to_string()))
+        .collect()
+}
+
 /// The pseudo-steps every case starts at and ends in.
 pub const START: &str = "start";
 pub const END: &str = "end";

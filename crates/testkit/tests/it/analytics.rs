@@ -3,6 +3,7 @@
 //! the exported CSV log re-read and compared; record visibility; bad input.
 
 use jiff::SignedDuration;
+use salesflow_app::ports::UserRecord;
 use salesflow_domain::analytics::mining::{Step, directly_follows};
 use salesflow_domain::role::Role;
 use salesflow_testkit::{Api, TestApp};
@@ -63,22 +64,26 @@ async fn move_to(api: &Api, deal: &mut Deal, stage: &str) {
     deal.version = reply.json["opportunity"]["version"].as_i64().unwrap();
 }
 
-struct World {
-    t: TestApp,
+pub(super) struct World {
+    pub(super) t: TestApp,
+    pub(super) admin_user: UserRecord,
+    rep_a_user: UserRecord,
     admin: Api,
     rep_a: Api,
     rep_b: Api,
-    ids: [String; 4],
+    pub(super) ids: [String; 4],
 }
 
 /// Four deals, all created at hour 0, then (hours): 1 O1 → qualification, 2 O2 → qualification,
 /// 3 O2 → lost, 4 O1 → proposal and O3 → qualification, 6 O1 → won and O4 → proposal (skipping
 /// two stages), 9 O3 → needs analysis, 10 O3 → back to qualification. O1, O2 are rep A's.
-async fn world() -> World {
+pub(super) async fn world() -> World {
     let t = TestApp::spawn().await;
     let team = t.team("North").await;
-    let admin = t.api_as(&t.user(Role::Admin, None).await).await;
-    let rep_a = t.api_as(&t.user(Role::SalesRep, Some(team)).await).await;
+    let admin_user = t.user(Role::Admin, None).await;
+    let rep_a_user = t.user(Role::SalesRep, Some(team)).await;
+    let admin = t.api_as(&admin_user).await;
+    let rep_a = t.api_as(&rep_a_user).await;
     let rep_b = t.api_as(&t.user(Role::SalesRep, Some(team)).await).await;
     let mut o1 = deal(&rep_a, "One").await;
     let mut o2 = deal(&rep_a, "Two").await;
@@ -104,6 +109,8 @@ async fn world() -> World {
     let ids = [o1.id, o2.id, o3.id, o4.id];
     World {
         t,
+        admin_user,
+        rep_a_user,
         admin,
         rep_a,
         rep_b,
@@ -414,4 +421,44 @@ async fn bad_filters_are_refused_with_codes() {
         (422, "unknown_stage")
     );
     t.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_page_shows_the_heatmap_and_a_node_lists_its_deals() {
+    let w = world().await;
+    let admin = w.t.session_as(&w.admin_user).await;
+    let (status, page) = admin.get("/analytics").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("id=\"process-diagram\""));
+    assert!(page.contains("data-step=\"Proposal\""));
+    assert!(page.contains("data-step=\"Quote sent\""));
+    // Qualification is the slowest step measured (median 3 h to the next): the red node.
+    let node = |step: &str| {
+        let from = page.split(&format!("data-step=\"{step}\"")).nth(1).unwrap();
+        from[..from.find("</a>").unwrap()].to_string()
+    };
+    assert!(node("Qualification").contains("hsl(0, 70%, 72%)"));
+    assert!(node("Prospecting").contains("hsl(40, 70%, 72%)"));
+    assert!(page.contains("id=\"stuck\"") && page.contains(">Four<"));
+    let (_, p90) = admin.get("/analytics?heat=p90&by=rep").await;
+    assert!(p90.contains("<option value=\"p90\" selected>"));
+    let pipeline = "0190a000-0000-7000-8000-000000000001";
+    let href = format!("/analytics/stages/proposal?pipeline_id={pipeline}");
+    assert!(page.contains(&href), "the node links to its deals");
+    let (status, deals) = admin.get(&href).await;
+    assert_eq!(status, 200, "{deals}");
+    assert!(deals.contains(">Four<") && !deals.contains(">One<"));
+    let (status, csv) = admin.get("/analytics/event-log.csv").await;
+    assert_eq!(status, 200);
+    assert!(csv.starts_with("case_id,activity,timestamp"));
+
+    let rep = w.t.session_as(&w.rep_a_user).await;
+    let (status, own) = rep.get("/analytics").await;
+    assert_eq!(status, 200);
+    assert!(own.contains("id=\"no-stuck\""), "rep A has no open deal");
+    let (_, none) = rep.get(&href).await;
+    assert!(none.contains("id=\"no-deals\"") && !none.contains(">Four<"));
+    let clerk = w.t.session_as(&w.t.user(Role::Warehouse, None).await).await;
+    assert_eq!(clerk.get("/analytics").await.0, 403);
+    w.t.shutdown().await;
 }

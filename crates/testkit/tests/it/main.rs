@@ -8,6 +8,7 @@ mod analytics;
 mod assignment;
 mod auth;
 mod browser;
+mod browser_analytics;
 mod browser_order_to_cash;
 mod browser_quote;
 mod cancellation;

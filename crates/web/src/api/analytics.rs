@@ -4,7 +4,9 @@
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use salesflow_app::Actor;
 use salesflow_app::analytics::AnalyticsParams;
+use salesflow_app::error::AppError;
 use salesflow_app::ports::LogEvent;
 use serde_json::{Value, json};
 
@@ -70,13 +72,13 @@ fn log_row(e: &LogEvent) -> [String; 9] {
 }
 
 /// The process steps as CSV: case id, activity, timestamp, resource and the event's attributes.
-pub async fn event_log_csv(
-    State(s): State<AppState>,
-    ApiActor(actor): ApiActor,
-    Query(params): Query<AnalyticsParams>,
-) -> Result<Response, ApiError> {
+pub(crate) async fn event_log_body(
+    s: &AppState,
+    actor: &Actor,
+    params: &AnalyticsParams,
+) -> Result<Vec<u8>, AppError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let failed = |e: csv::Error| ApiError(salesflow_app::error::AppError::Internal(e.to_string()));
+    let failed = |e: csv::Error| AppError::Internal(e.to_string());
     writer
         .write_record([
             "case_id",
@@ -92,10 +94,7 @@ pub async fn event_log_csv(
         .map_err(failed)?;
     let mut after = None;
     loop {
-        let page = s
-            .app
-            .event_log_page(&actor, &params, after, LOG_PAGE)
-            .await?;
+        let page = s.app.event_log_page(actor, params, after, LOG_PAGE).await?;
         for event in &page {
             writer.write_record(log_row(event)).map_err(failed)?;
         }
@@ -104,8 +103,16 @@ pub async fn event_log_csv(
             _ => break,
         }
     }
-    let body = writer
+    writer
         .into_inner()
-        .map_err(|e| ApiError(salesflow_app::error::AppError::Internal(e.to_string())))?;
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+pub async fn event_log_csv(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(params): Query<AnalyticsParams>,
+) -> Result<Response, ApiError> {
+    let body = event_log_body(&s, &actor, &params).await?;
     Ok(crate::ui::records::csv_response("event-log", body))
 }

@@ -2,7 +2,7 @@
 
 mod account;
 mod activities;
-mod analytics;
+pub(crate) mod analytics;
 mod audit;
 pub use audit::{AuditParams, cursor_of as audit_cursor};
 pub use records::EXPORT_LIMIT;

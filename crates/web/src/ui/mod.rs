@@ -1,8 +1,10 @@
 //! The server-rendered UI: askama templates, htmx for partial updates, plain forms that work
 //! without JavaScript.
 
+mod analytics;
 mod auth;
 mod board;
+mod charts;
 mod deliveries;
 mod doc_view;
 mod home;
@@ -258,6 +260,9 @@ fn document_routes() -> Router<AppState> {
         .route("/invoices/{id}/pdf", get(invoices::pdf))
         .route("/invoices/{id}/ubl", get(invoices::ubl))
         .route("/receivables", get(invoices::receivables))
+        .route("/analytics", get(analytics::analytics_page))
+        .route("/analytics/stages/{stage}", get(analytics::stage_page))
+        .route("/analytics/event-log.csv", get(analytics::event_log))
         .merge(records::routes::<salesflow_domain::payment::Payment>())
         .route("/stock", get(stock::stock_page))
         .route("/warehouse", get(warehouse::warehouse_page))

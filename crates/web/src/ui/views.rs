@@ -87,6 +87,8 @@ impl Layout {
             || current.starts_with("/warehouse")
         {
             "Orders"
+        } else if current.starts_with("/analytics") {
+            "Analytics"
         } else if current == "/" {
             ""
         } else {
@@ -115,6 +117,9 @@ impl Layout {
                     }
                     "Invoices" if actor.can(Resource::Invoice, Action::Read) => {
                         Some("/invoices".to_string())
+                    }
+                    "Analytics" if actor.can(Resource::Opportunity, Action::Read) => {
+                        Some("/analytics".to_string())
                     }
                     "Settings" => Some("/settings/tokens".to_string()),
                     _ => None,

@@ -1,0 +1,409 @@
+//! The analytics pages: funnel, process flow diagram with bottleneck heatmap, time in stage with
+//! stuck deals, variants and the directly-follows graph; a stage's deals as the drill-down; the
+//! event log as CSV.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use salesflow_app::Actor;
+use salesflow_app::analytics::{
+    AnalyticsParams, DealInStage, FunnelReport, ProcessReport, StageTimesReport,
+};
+use salesflow_domain::analytics::mining::{START, configured_steps};
+use salesflow_domain::pipeline::{Pipeline, StageKind};
+use serde::Deserialize;
+
+use super::charts::{FlowEdge, FlowNode, FunnelBar, duration_text, funnel_svg, process_svg};
+use super::views::Layout;
+use super::{app_error_page, render};
+use crate::AppState;
+use crate::session::UiUser;
+
+/// How the diagram is coloured.
+#[derive(Debug, Default, Deserialize)]
+pub struct HeatParam {
+    /// `median` (default) or `p90`.
+    pub heat: Option<String>,
+}
+
+struct Row {
+    cells: Vec<String>,
+}
+
+struct Deal {
+    id: String,
+    name: String,
+    owner: String,
+    stage: String,
+    time: String,
+}
+
+#[derive(Template)]
+#[template(path = "analytics.html")]
+struct AnalyticsPage {
+    layout: Layout,
+    params: AnalyticsParams,
+    heat: String,
+    pipelines: Vec<(String, String)>,
+    pipeline_id: String,
+    funnel_chart: String,
+    funnel_rows: Vec<Row>,
+    breakdown: bool,
+    lost_reasons: Vec<(String, i64)>,
+    diagram: String,
+    stage_rows: Vec<Row>,
+    stuck: Vec<Deal>,
+    variants: Vec<Row>,
+    edges: Vec<Row>,
+    query: String,
+}
+
+#[derive(Template)]
+#[template(path = "analytics_stage.html")]
+struct StagePage {
+    layout: Layout,
+    stage: String,
+    deals: Vec<Deal>,
+}
+
+/// "Quote sent" for `quote:sent`; pipeline stages by their names.
+fn step_name(step: &str, pipeline: &Pipeline) -> String {
+    let (object, state) = step.split_once(':').unwrap_or(("", step));
+    if object == "opportunity"
+        && let Some(stage) = pipeline.stages.iter().find(|s| s.key == state)
+    {
+        return stage.name.clone();
+    }
+    let object = match object {
+        "sales_order" => "Order",
+        "lead" => "Lead",
+        "quote" => "Quote",
+        "delivery" => "Delivery",
+        "invoice" => "Invoice",
+        "payment" => "Payment",
+        "opportunity" => "Opportunity",
+        other => other,
+    };
+    format!("{object} {}", state.replace('_', " "))
+}
+
+/// Where a diagram node leads: a stage's deals, or the list of the step's documents.
+fn step_href(step: &str, pipeline_id: &str) -> String {
+    let (object, state) = step.split_once(':').unwrap_or(("", step));
+    match object {
+        "opportunity" => format!("/analytics/stages/{state}?pipeline_id={pipeline_id}"),
+        "lead" => format!("/leads?status={state}"),
+        "quote" => "/quotes".into(),
+        "sales_order" => "/orders".into(),
+        "delivery" => "/deliveries".into(),
+        "invoice" => "/invoices".into(),
+        _ => "/payments".into(),
+    }
+}
+
+fn diagram(pipeline: &Pipeline, process: &ProcessReport, p90: bool) -> String {
+    let keys: Vec<&str> = pipeline
+        .stages
+        .iter()
+        .filter(|s| s.kind != StageKind::Lost)
+        .map(|s| s.key.as_str())
+        .collect();
+    let steps = configured_steps(&keys);
+    let pipeline_id = pipeline.id.to_string();
+    let nodes: Vec<FlowNode> = steps
+        .iter()
+        .map(|step| FlowNode {
+            label: step_name(step, pipeline),
+            seconds: process
+                .steps
+                .iter()
+                .find(|t| t.step == *step)
+                .map(|t| if p90 { t.p90_seconds } else { t.median_seconds }),
+            count: process
+                .edges
+                .iter()
+                .filter(|e| e.to == *step)
+                .map(|e| e.count)
+                .sum(),
+            href: step_href(step, &pipeline_id),
+        })
+        .collect();
+    let edges: Vec<FlowEdge> = steps
+        .windows(2)
+        .enumerate()
+        .map(|(i, pair)| {
+            let seen = process
+                .edges
+                .iter()
+                .find(|e| e.from == pair[0] && e.to == pair[1]);
+            FlowEdge {
+                from: i,
+                to: i + 1,
+                count: seen.map_or(0, |e| e.count),
+                share: seen.and_then(|e| e.share.clone()),
+            }
+        })
+        .collect();
+    process_svg(&nodes, &edges)
+}
+
+fn funnel_rows(report: &FunnelReport, names: &dyn Fn(&str) -> String) -> Vec<Row> {
+    report
+        .funnels
+        .iter()
+        .flat_map(|f| {
+            f.stages.iter().map(move |s| Row {
+                cells: vec![
+                    names(&f.group),
+                    s.name.clone(),
+                    s.reached.to_string(),
+                    s.to_next.clone().unwrap_or_else(|| "—".into()),
+                    s.to_won.clone().unwrap_or_else(|| "—".into()),
+                ],
+            })
+        })
+        .collect()
+}
+
+async fn deals(s: &AppState, found: Vec<DealInStage>) -> Vec<Deal> {
+    let users = s.app.user_names().await.unwrap_or_default();
+    found
+        .into_iter()
+        .map(|d| Deal {
+            id: d.id.to_string(),
+            name: d.name,
+            owner: users
+                .iter()
+                .find(|u| u.0.to_string() == d.owner_id)
+                .map_or(d.owner_id, |u| u.1.clone()),
+            stage: d.stage,
+            time: duration_text(d.seconds_in_stage),
+        })
+        .collect()
+}
+
+/// The query string the page was asked with, for the export link.
+fn query_of(params: &AnalyticsParams) -> String {
+    let pairs = [
+        ("pipeline_id", &params.pipeline_id),
+        ("from", &params.from),
+        ("to", &params.to),
+        ("rep", &params.rep),
+        ("team", &params.team),
+    ];
+    pairs
+        .iter()
+        .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .map(|(k, v)| format!("{k}={}", urlencoding(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn urlencoding(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+struct Reports {
+    funnel: FunnelReport,
+    times: StageTimesReport,
+    process: ProcessReport,
+    pipelines: Vec<Pipeline>,
+}
+
+async fn reports(
+    s: &AppState,
+    actor: &Actor,
+    params: &AnalyticsParams,
+) -> Result<Reports, salesflow_app::error::AppError> {
+    Ok(Reports {
+        funnel: s.app.funnel_report(actor, params).await?,
+        times: s.app.stage_times_report(actor, params).await?,
+        process: s.app.process_report(actor, params).await?,
+        pipelines: s.app.pipelines(actor).await?,
+    })
+}
+
+pub async fn analytics_page(
+    State(s): State<AppState>,
+    user: UiUser,
+    Query(params): Query<AnalyticsParams>,
+    Query(heat): Query<HeatParam>,
+) -> Response {
+    let r = match reports(&s, &user.actor, &params).await {
+        Ok(r) => r,
+        Err(e) => return app_error_page(e),
+    };
+    let Some(pipeline) = r
+        .pipelines
+        .iter()
+        .find(|p| p.id.to_string() == r.funnel.pipeline_id)
+    else {
+        return app_error_page(salesflow_app::error::AppError::NotFound);
+    };
+    let users = s.app.user_names().await.unwrap_or_default();
+    let teams = s.app.list_teams().await.unwrap_or_default();
+    let names = |group: &str| -> String {
+        if group.is_empty() {
+            return "All".into();
+        }
+        users
+            .iter()
+            .find(|u| u.0.to_string() == group)
+            .map(|u| u.1.clone())
+            .or_else(|| {
+                teams
+                    .iter()
+                    .find(|t| t.id.to_string() == group)
+                    .map(|t| t.name.clone())
+            })
+            .unwrap_or_else(|| group.to_string())
+    };
+    let total = r.funnel.funnels.iter().fold(Vec::new(), |mut acc, f| {
+        for (i, stage) in f.stages.iter().enumerate() {
+            if acc.len() <= i {
+                acc.push(FunnelBar {
+                    label: stage.name.clone(),
+                    count: 0,
+                    note: String::new(),
+                });
+            }
+            acc[i].count += stage.reached;
+        }
+        acc
+    });
+    let total: Vec<FunnelBar> = total
+        .iter()
+        .enumerate()
+        .map(|(i, bar)| FunnelBar {
+            label: bar.label.clone(),
+            count: bar.count,
+            note: total
+                .get(i + 1)
+                .and_then(|next| salesflow_domain::analytics::percent(next.count, bar.count))
+                .map(|p| format!("{p} % to next"))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let p90 = heat.heat.as_deref() == Some("p90");
+    let stage_rows = r
+        .times
+        .stages
+        .iter()
+        .map(|t| Row {
+            cells: vec![
+                names(&t.group),
+                t.stage_name.clone(),
+                t.stays.to_string(),
+                duration_text(t.median_seconds),
+                duration_text(t.p90_seconds),
+            ],
+        })
+        .collect();
+    let step_label = |step: &str| {
+        if step == START || step == salesflow_domain::analytics::mining::END {
+            step.to_string()
+        } else {
+            step_name(step, pipeline)
+        }
+    };
+    let page = AnalyticsPage {
+        layout: Layout::new("Analytics", &user.actor, &user.csrf, "/analytics"),
+        heat: if p90 { "p90" } else { "median" }.into(),
+        pipelines: r
+            .pipelines
+            .iter()
+            .map(|p| (p.id.to_string(), p.name.clone()))
+            .collect(),
+        pipeline_id: r.funnel.pipeline_id.clone(),
+        funnel_chart: funnel_svg(&total),
+        funnel_rows: funnel_rows(&r.funnel, &names),
+        breakdown: r.funnel.funnels.len() > 1
+            || r.funnel
+                .funnels
+                .first()
+                .is_some_and(|f| !f.group.is_empty()),
+        lost_reasons: r
+            .funnel
+            .lost_reasons
+            .iter()
+            .map(|l| (l.reason.clone(), l.count))
+            .collect(),
+        diagram: diagram(pipeline, &r.process, p90),
+        stage_rows,
+        stuck: deals(&s, r.times.stuck).await,
+        variants: r
+            .process
+            .variants
+            .iter()
+            .take(10)
+            .map(|v| Row {
+                cells: vec![
+                    v.steps
+                        .iter()
+                        .map(|s| step_label(s))
+                        .collect::<Vec<_>>()
+                        .join(" → "),
+                    v.cases.to_string(),
+                    duration_text(v.median_micros / 1_000_000),
+                ],
+            })
+            .collect(),
+        edges: r
+            .process
+            .edges
+            .iter()
+            .map(|e| Row {
+                cells: vec![
+                    step_label(&e.from),
+                    step_label(&e.to),
+                    e.count.to_string(),
+                    e.share.clone().unwrap_or_else(|| "—".into()),
+                ],
+            })
+            .collect(),
+        query: query_of(&params),
+        params,
+    };
+    render(StatusCode::OK, &page)
+}
+
+pub async fn stage_page(
+    State(s): State<AppState>,
+    user: UiUser,
+    Path(stage): Path<String>,
+    Query(mut params): Query<AnalyticsParams>,
+) -> Response {
+    params.stage = Some(stage.clone());
+    match s.app.deals_in_stage(&user.actor, &params).await {
+        Ok(found) => {
+            let title = format!("Deals in {stage}");
+            let page = StagePage {
+                layout: Layout::new(&title, &user.actor, &user.csrf, "/analytics"),
+                stage,
+                deals: deals(&s, found).await,
+            };
+            render(StatusCode::OK, &page)
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+pub async fn event_log(
+    State(s): State<AppState>,
+    user: UiUser,
+    Query(params): Query<AnalyticsParams>,
+) -> Response {
+    match crate::api::analytics::event_log_body(&s, &user.actor, &params).await {
+        Ok(body) => super::records::csv_response("event-log", body),
+        Err(e) => app_error_page(e).into_response(),
+    }
+}
