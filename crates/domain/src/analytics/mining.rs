@@ -36,11 +36,11 @@ pub const NOT_STEPS: &[&str] = &[
 /// The lead's steps before the pipeline, in the order the process expects them.
 pub const LEAD_STEPS: &[&str] = &["lead:new", "lead:working", "lead:qualified"];
 
-/// The documents' steps after the pipeline is won, in the order the process expects them.
-pub const DOCUMENT_STEPS: &[&str] = &[
-    "quote:draft",
-    "quote:sent",
-    "quote:accepted",
+/// The quote's steps: made while the deal is open, its acceptance wins the deal.
+pub const QUOTE_STEPS: &[&str] = &["quote:draft", "quote:sent", "quote:accepted"];
+
+/// The documents' steps after the deal is won, in the order the process expects them.
+pub const ORDER_STEPS: &[&str] = &[
     "sales_order:new",
     "sales_order:confirmed",
     "delivery:released",
@@ -49,15 +49,17 @@ pub const DOCUMENT_STEPS: &[&str] = &[
     "invoice:paid",
 ];
 
-/// The steps of the configured process in order: the lead's, the pipeline's (its open stages
-/// and its won stage, as given), then the documents'.
-pub fn configured_steps(stage_keys: &[&str]) -> Vec<String> {
-    LEAD_STEPS
-        .iter()
-        .map(|s| s.to_string())
-        .chain(stage_keys.iter().map(|k| format!("opportunity:{k}")))
-        .chain(DOCUMENT_STEPS.iter().map(|s| s.to_string()))
-        .collect()
+/// The steps of the configured process in order: the lead's, the pipeline's open stages, the
+/// quote's, the pipeline's won stage, then the order's, delivery's and invoice's.
+pub fn configured_steps(open_stages: &[&str], won_stages: &[&str]) -> Vec<String> {
+    let stage = |k: &&str| format!("opportunity:{k}");
+    let steps = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut all = steps(LEAD_STEPS);
+    all.extend(open_stages.iter().map(stage));
+    all.extend(steps(QUOTE_STEPS));
+    all.extend(won_stages.iter().map(stage));
+    all.extend(steps(ORDER_STEPS));
+    all
 }
 
 /// The pseudo-steps every case starts at and ends in.
@@ -176,6 +178,17 @@ mod tests {
         );
         assert_eq!(step_label("lead", "updated", None), None);
         assert_eq!(step_label("account", "created", None), None);
+    }
+
+    #[test]
+    fn the_configured_process_runs_from_lead_to_cash() {
+        let steps = configured_steps(&["talk", "offer"], &["won"]);
+        assert_eq!(steps.len(), 3 + 2 + 3 + 1 + 6);
+        assert_eq!(steps[3], "opportunity:talk");
+        assert_eq!(steps[4], "opportunity:offer");
+        assert_eq!(steps[7], "quote:accepted");
+        assert_eq!(steps[8], "opportunity:won");
+        assert_eq!(steps.last().map(String::as_str), Some("invoice:paid"));
     }
 
     #[test]

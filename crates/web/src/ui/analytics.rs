@@ -103,13 +103,15 @@ fn step_href(step: &str, pipeline_id: &str) -> String {
 }
 
 fn diagram(pipeline: &Pipeline, process: &ProcessReport, p90: bool) -> String {
-    let keys: Vec<&str> = pipeline
-        .stages
-        .iter()
-        .filter(|s| s.kind != StageKind::Lost)
-        .map(|s| s.key.as_str())
-        .collect();
-    let steps = configured_steps(&keys);
+    let keys = |kind: StageKind| -> Vec<&str> {
+        pipeline
+            .stages
+            .iter()
+            .filter(|s| s.kind == kind)
+            .map(|s| s.key.as_str())
+            .collect()
+    };
+    let steps = configured_steps(&keys(StageKind::Open), &keys(StageKind::Won));
     let pipeline_id = pipeline.id.to_string();
     let nodes: Vec<FlowNode> = steps
         .iter()

@@ -42,7 +42,7 @@ pub fn funnel_svg(bars: &[FunnelBar]) -> String {
     let max = bars.iter().map(|b| b.count).max().unwrap_or(0).max(1);
     let height = ROW * bars.len() as i64 + 4;
     let mut svg = format!(
-        "<svg class=\"chart funnel\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" \
+        "<svg class=\"chart funnel\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" role=\"img\" \
          aria-label=\"Funnel\" xmlns=\"http://www.w3.org/2000/svg\">"
     );
     for (i, bar) in bars.iter().enumerate() {
@@ -88,7 +88,7 @@ pub struct FlowEdge {
 const PER_ROW: usize = 5;
 const NODE_W: i64 = 150;
 const NODE_H: i64 = 54;
-const GAP_X: i64 = 60;
+const GAP_X: i64 = 96;
 const GAP_Y: i64 = 70;
 
 /// Where node `i` goes: rows of five, every other row right to left, so each edge is short.
@@ -148,9 +148,11 @@ pub fn process_svg(nodes: &[FlowNode], edges: &[FlowEdge]) -> String {
             svg,
             "<g class=\"edge\"><line x1=\"{sx}\" y1=\"{sy}\" x2=\"{ex}\" y2=\"{ey}\" \
              stroke=\"#64748b\" stroke-width=\"1.5\" marker-end=\"url(#arrow)\"/>\
-             <text x=\"{lx}\" y=\"{ly}\" text-anchor=\"middle\" class=\"edge-label\">{label}</text></g>",
-            lx = (sx + ex) / 2 + if sy == ey { 0 } else { 8 },
-            ly = (sy + ey) / 2 - 4,
+             <text x=\"{lx}\" y=\"{ly}\" text-anchor=\"{anchor}\" font-size=\"12\" \
+             class=\"edge-label\">{label}</text></g>",
+            anchor = if sy == ey { "middle" } else { "start" },
+            lx = (sx + ex) / 2 + if sy == ey { 0 } else { 6 },
+            ly = if sy == ey { sy - 6 } else { (sy + ey) / 2 + 4 },
             label = escape(&label),
         );
     }
