@@ -104,11 +104,31 @@ pub struct EdgeView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct Rework {
+    /// `quote_revised` or `stage_backwards`.
+    pub kind: String,
+    pub events: i64,
+    pub cases: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedStage {
+    pub stage: String,
+    pub times: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct ProcessReport {
     pub edges: Vec<EdgeView>,
     /// Time from each step to the next one in its case.
     pub steps: Vec<StepTime>,
     pub variants: Vec<Variant>,
+    /// Time between a case's milestones (lead, opportunity, quote sent, order, shipment,
+    /// invoice posted, paid) and end to end; `step` names the span.
+    pub cycle_times: Vec<StepTime>,
+    pub rework: Vec<Rework>,
+    /// Open stages jumped over by forward moves.
+    pub skipped: Vec<SkippedStage>,
 }
 
 /// Filters parsed from the request.
@@ -364,17 +384,36 @@ impl App {
                 share: salesflow_domain::analytics::percent(r.count, leaving(&r.from)),
             })
             .collect();
-        let steps = self
+        let step_times = |times: Vec<StageTime>| -> Vec<StepTime> {
+            times
+                .into_iter()
+                .map(|t| StepTime {
+                    step: t.stage,
+                    count: t.count,
+                    median_seconds: seconds(t.median_micros),
+                    p90_seconds: seconds(t.p90_micros),
+                })
+                .collect()
+        };
+        let steps = step_times(self.store.step_times(&parsed.filter, scope).await?);
+        let cycle_times = step_times(self.store.cycle_times(&parsed.filter, scope).await?);
+        let rework = self
             .store
-            .step_times(&parsed.filter, scope)
+            .rework(&parsed.filter, scope)
             .await?
             .into_iter()
-            .map(|t| StepTime {
-                step: t.stage,
-                count: t.count,
-                median_seconds: seconds(t.median_micros),
-                p90_seconds: seconds(t.p90_micros),
+            .map(|r| Rework {
+                kind: r.kind,
+                events: r.events,
+                cases: r.cases,
             })
+            .collect();
+        let skipped = self
+            .store
+            .skipped_stages(&parsed.filter, scope)
+            .await?
+            .into_iter()
+            .map(|(stage, times)| SkippedStage { stage, times })
             .collect();
         let variants = self
             .store
@@ -384,6 +423,9 @@ impl App {
             edges,
             steps,
             variants,
+            cycle_times,
+            rework,
+            skipped,
         })
     }
 

@@ -5,8 +5,8 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use salesflow_app::ports::{
-    AnalyticsFilter, AnalyticsStore, Breakdown, FollowRow, LogEvent, OpenStay, Scope, StageTime,
-    StoreResult,
+    AnalyticsFilter, AnalyticsStore, Breakdown, FollowRow, LogEvent, OpenStay, ReworkRow, Scope,
+    StageTime, StoreResult,
 };
 use salesflow_domain::analytics::funnel::{Reach, WON_ORDER};
 use salesflow_domain::analytics::mining::{
@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::db::SqlStore;
 use crate::error::map;
 use crate::records::Conditions;
-use crate::rows::{bind_all, int, micros, opt_text, parsed, text, ts};
+use crate::rows::{Val, bind_all, int, micros, opt_text, parsed, text, ts};
 
 /// `'a', 'b'` of static, quote-free names.
 fn quoted(names: &[&str]) -> String {
@@ -91,7 +91,13 @@ fn period(c: &mut Conditions, column: &str, filter: &AnalyticsFilter) {
 /// The process steps a mining figure reads: step events in the period, of the cases the reader
 /// may see (the cases of their opportunities and leads) and of the filter's owner or team.
 fn step_conditions(filter: &AnalyticsFilter, scope: Scope) -> Conditions {
+    steps_after(Vec::new(), filter, scope)
+}
+
+/// The same conditions for a further statement whose placeholders follow `values`.
+fn steps_after(values: Vec<Val>, filter: &AnalyticsFilter, scope: Scope) -> Conditions {
     let mut c = Conditions::default();
+    c.values = values;
     c.push(format!(
         "e.entity_type IN ({}) AND e.activity NOT IN ({})",
         quoted(PROCESS_ENTITIES),
@@ -124,6 +130,49 @@ fn step_conditions(filter: &AnalyticsFilter, scope: Scope) -> Conditions {
         ));
     }
     c
+}
+
+/// The first time of each milestone of a case.
+const MILESTONES: &[(&str, &str)] = &[
+    ("lead", "e.entity_type = 'lead' AND e.activity = 'created'"),
+    (
+        "opportunity",
+        "e.entity_type = 'opportunity' AND e.activity = 'created'",
+    ),
+    ("quote", "e.entity_type = 'quote' AND e.activity = 'sent'"),
+    (
+        "sales_order",
+        "e.entity_type = 'sales_order' AND e.activity = 'created'",
+    ),
+    (
+        "shipment",
+        "e.entity_type = 'delivery' AND e.activity = 'shipped'",
+    ),
+    (
+        "invoice",
+        "e.entity_type = 'invoice' AND e.activity = 'posted'",
+    ),
+    ("cash", "e.entity_type = 'invoice' AND e.to_state = 'paid'"),
+];
+
+/// The spans measured between milestones: name, from, to.
+const CYCLE_PAIRS: &[(&str, &str, &str)] = &[
+    ("1_lead_opportunity", "lead", "opportunity"),
+    ("2_opportunity_quote", "opportunity", "quote"),
+    ("3_quote_order", "quote", "sales_order"),
+    ("4_order_shipment", "sales_order", "shipment"),
+    ("5_shipment_invoice", "shipment", "invoice"),
+    ("6_invoice_cash", "invoice", "cash"),
+    ("7_lead_to_cash", "lead", "cash"),
+    ("8_opportunity_to_cash", "opportunity", "cash"),
+];
+
+fn milestones_sql() -> String {
+    MILESTONES
+        .iter()
+        .map(|(name, when)| format!("MIN(CASE WHEN {when} THEN e.at END) AS {name}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn group_sql(by: Breakdown) -> &'static str {
@@ -396,6 +445,104 @@ impl AnalyticsStore for SqlStore {
                     p90_micros: int(r, "p90")?,
                 })
             })
+            .collect()
+    }
+
+    async fn cycle_times(
+        &self,
+        filter: &AnalyticsFilter,
+        scope: Scope,
+    ) -> StoreResult<Vec<StageTime>> {
+        let c = step_conditions(filter, scope);
+        let pairs = CYCLE_PAIRS
+            .iter()
+            .map(|(step, from, to)| {
+                format!(
+                    "SELECT '{step}' AS step, {to} - {from} AS d FROM m \
+                     WHERE {from} IS NOT NULL AND {to} >= {from}"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let sql = format!(
+            "WITH m AS (SELECT e.case_id, {milestones} FROM events e{where_} GROUP BY e.case_id), \
+             pairs AS ({pairs}), \
+             ranked AS (SELECT step, d, ROW_NUMBER() OVER (PARTITION BY step ORDER BY d) AS rn, \
+                 COUNT(*) OVER (PARTITION BY step) AS n FROM pairs) \
+             SELECT step, n, MAX(CASE WHEN rn = {median} THEN d END) AS median, \
+               MAX(CASE WHEN rn = {p90} THEN d END) AS p90 \
+             FROM ranked GROUP BY step, n ORDER BY step",
+            milestones = milestones_sql(),
+            where_ = c.where_clause(),
+            median = rank_sql(50),
+            p90 = rank_sql(90),
+        );
+        self.rows(sql, c)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(StageTime {
+                    group: String::new(),
+                    stage: text(r, "step")?,
+                    count: int(r, "n")?,
+                    median_micros: int(r, "median")?,
+                    p90_micros: int(r, "p90")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn rework(&self, filter: &AnalyticsFilter, scope: Scope) -> StoreResult<Vec<ReworkRow>> {
+        let revisions = step_conditions(filter, scope);
+        let where_ = revisions.where_clause();
+        let moves = steps_after(revisions.values, filter, scope);
+        let moves_where = moves.where_clause();
+        let sql = format!(
+            "SELECT 'quote_revised' AS kind, COUNT(*) AS n, COUNT(DISTINCT e.case_id) AS cases \
+               FROM events e{where_} AND e.entity_type = 'quote' AND e.activity = 'revised' \
+             UNION ALL \
+             SELECT 'stage_backwards' AS kind, COUNT(*) AS n, COUNT(DISTINCT e.entity_id) AS cases \
+               FROM events e JOIN opportunities o ON o.id = e.entity_id \
+               JOIN pipeline_stages f ON f.pipeline_id = o.pipeline_id AND f.stage_key = e.from_state \
+               JOIN pipeline_stages t ON t.pipeline_id = o.pipeline_id AND t.stage_key = e.to_state\
+               {moves_where} AND e.entity_type = 'opportunity' AND e.activity = 'stage_changed' \
+               AND t.kind = 'open' AND t.position < f.position"
+        );
+        self.rows(sql, moves)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ReworkRow {
+                    kind: text(r, "kind")?,
+                    events: int(r, "n")?,
+                    cases: int(r, "cases")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn skipped_stages(
+        &self,
+        filter: &AnalyticsFilter,
+        scope: Scope,
+    ) -> StoreResult<Vec<(String, i64)>> {
+        let c = step_conditions(filter, scope);
+        let sql = format!(
+            "SELECT s.stage_key, COUNT(*) AS n \
+             FROM events e JOIN opportunities o ON o.id = e.entity_id \
+             JOIN pipeline_stages f ON f.pipeline_id = o.pipeline_id AND f.stage_key = e.from_state \
+             JOIN pipeline_stages t ON t.pipeline_id = o.pipeline_id AND t.stage_key = e.to_state \
+             JOIN pipeline_stages s ON s.pipeline_id = o.pipeline_id AND s.kind = 'open' \
+               AND s.position > f.position AND s.position < t.position{where_} \
+               AND e.entity_type = 'opportunity' AND e.activity = 'stage_changed' \
+               AND f.kind = 'open' AND t.kind <> 'lost' \
+             GROUP BY s.stage_key ORDER BY n DESC, s.stage_key",
+            where_ = c.where_clause(),
+        );
+        self.rows(sql, c)
+            .await?
+            .iter()
+            .map(|r| Ok((text(r, "stage_key")?, int(r, "n")?)))
             .collect()
     }
 

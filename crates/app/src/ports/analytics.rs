@@ -77,6 +77,15 @@ pub struct LogEvent {
     pub to_state: Option<String>,
 }
 
+/// Repeated work: `kind` happened `events` times in `cases` cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReworkRow {
+    /// `quote_revised` or `stage_backwards`.
+    pub kind: String,
+    pub events: i64,
+    pub cases: i64,
+}
+
 #[async_trait]
 pub trait AnalyticsStore: Send + Sync {
     /// Opportunities of `pipeline` by group, furthest stage order, status and currency.
@@ -132,6 +141,22 @@ pub trait AnalyticsStore: Send + Sync {
         filter: &AnalyticsFilter,
         scope: Scope,
     ) -> StoreResult<Vec<StageTime>>;
+    /// Time between the milestones of a case (`lead_opportunity`, `opportunity_quote`,
+    /// `quote_order`, `order_shipment`, `shipment_invoice`, `invoice_payment`, `lead_to_cash`,
+    /// `opportunity_to_cash`), median and p90, in the `stage` field.
+    async fn cycle_times(
+        &self,
+        filter: &AnalyticsFilter,
+        scope: Scope,
+    ) -> StoreResult<Vec<StageTime>>;
+    /// Quotes revised again and opportunities moved back to an earlier stage.
+    async fn rework(&self, filter: &AnalyticsFilter, scope: Scope) -> StoreResult<Vec<ReworkRow>>;
+    /// Open stages jumped over by forward moves, by stage key, most skipped first.
+    async fn skipped_stages(
+        &self,
+        filter: &AnalyticsFilter,
+        scope: Scope,
+    ) -> StoreResult<Vec<(String, i64)>>;
     /// The most frequent variants (paths of cases).
     async fn variants(
         &self,

@@ -254,6 +254,10 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
         "GET /api/v1/analytics/event-log.csv",
         [401, 200, 200, 200, 403, 403, 403, 403],
     ),
+    (
+        "GET /api/v1/analytics/event-log.ocel.json",
+        [401, 200, 200, 200, 403, 403, 403, 403],
+    ),
     ("GET /api/v1/payments", INVOICE_READ),
     (
         "POST /api/v1/payments",

@@ -301,6 +301,24 @@ async fn funnel_times_and_mining_of_a_known_log() {
     );
     assert_eq!(won_path["cases"], 1);
     assert_eq!(won_path["median_micros"], 6 * HOUR * 1_000_000);
+    // O3 went back from needs analysis; O1 jumped needs analysis and negotiation, O4 jumped
+    // qualification and needs analysis.
+    assert_eq!(
+        p["rework"],
+        json!([
+            { "kind": "quote_revised", "events": 0, "cases": 0 },
+            { "kind": "stage_backwards", "events": 1, "cases": 1 }
+        ])
+    );
+    assert_eq!(
+        p["skipped"],
+        json!([
+            { "stage": "needs_analysis", "times": 2 },
+            { "stage": "negotiation", "times": 1 },
+            { "stage": "qualification", "times": 1 }
+        ])
+    );
+    assert_eq!(p["cycle_times"], json!([]), "no case has a document yet");
     w.t.shutdown().await;
 }
 
@@ -337,6 +355,53 @@ async fn the_exported_log_gives_the_same_graph() {
     let mut from_api = edge_counts(&process.json["process"]);
     from_api.sort();
     assert_eq!(from_csv, from_api);
+
+    // The OCEL 2.0 log: the four opportunities as objects, thirteen events of them.
+    let ocel = w.admin.get("/api/v1/analytics/event-log.ocel.json").await;
+    assert_eq!(ocel.status, 200, "{}", ocel.text);
+    let objects = ocel.json["objects"].as_array().unwrap();
+    let mut ids: Vec<&str> = objects.iter().map(|o| o["id"].as_str().unwrap()).collect();
+    ids.sort();
+    let mut expected: Vec<&str> = w.ids.iter().map(String::as_str).collect();
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert!(objects.iter().all(|o| o["type"] == "opportunity"));
+    let types: Vec<&str> = ocel.json["objectTypes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(types.contains(&"opportunity") && types.contains(&"invoice"));
+    let events = ocel.json["events"].as_array().unwrap();
+    assert_eq!(events.len(), 13);
+    let mut by_case: std::collections::BTreeMap<String, Vec<Step>> = Default::default();
+    for event in events {
+        let related = event["relationships"].as_array().unwrap();
+        assert!(
+            related
+                .iter()
+                .all(|r| ids.contains(&r["objectId"].as_str().unwrap()))
+        );
+        let case = related
+            .iter()
+            .find(|r| r["qualifier"] == "case")
+            .unwrap_or(&related[0])["objectId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let at: jiff::Timestamp = event["time"].as_str().unwrap().parse().unwrap();
+        by_case.entry(case).or_default().push(Step {
+            label: event["type"].as_str().unwrap().to_string(),
+            at: at.as_microsecond(),
+        });
+    }
+    let cases: Vec<Vec<Step>> = by_case.into_values().collect();
+    let from_ocel: Vec<(String, String, i64)> = directly_follows(&cases)
+        .into_iter()
+        .map(|e| (e.from, e.to, e.count))
+        .collect();
+    assert_eq!(from_ocel, from_api);
     w.t.shutdown().await;
 }
 
@@ -451,6 +516,10 @@ async fn the_page_shows_the_heatmap_and_a_node_lists_its_deals() {
     let (status, csv) = admin.get("/analytics/event-log.csv").await;
     assert_eq!(status, 200);
     assert!(csv.starts_with("case_id,activity,timestamp"));
+    let (status, ocel) = admin.get("/analytics/event-log.ocel.json").await;
+    assert_eq!(status, 200);
+    assert!(ocel.contains("\"objectTypes\""));
+    assert!(page.contains("id=\"skipped\"") && page.contains("id=\"rework\""));
 
     let rep = w.t.session_as(&w.rep_a_user).await;
     let (status, own) = rep.get("/analytics").await;
@@ -461,4 +530,127 @@ async fn the_page_shows_the_heatmap_and_a_node_lists_its_deals() {
     let clerk = w.t.session_as(&w.t.user(Role::Warehouse, None).await).await;
     assert_eq!(clerk.get("/analytics").await.0, 403);
     w.t.shutdown().await;
+}
+
+#[tokio::test]
+async fn cycle_times_run_from_opportunity_to_cash() {
+    let t = TestApp::spawn().await;
+    let user = t.user(Role::Admin, None).await;
+    let actor = salesflow_app::Actor::of(&user);
+    salesflow_testkit::orders::stocked_product(&t, &actor, "BOX", "50.00", "10").await;
+    let api = t.api_as(&user).await;
+    let hours = |h: i64| t.clock.advance(SignedDuration::from_hours(h));
+    let account = api
+        .ok(
+            "/api/v1/accounts",
+            &json!({ "name": "Cycle GmbH" }),
+            "account",
+        )
+        .await;
+    let opportunity = api
+        .ok(
+            "/api/v1/opportunities",
+            &json!({ "name": "Cycle", "account_id": account["id"] }),
+            "opportunity",
+        )
+        .await;
+    let quote = api
+        .ok(
+            "/api/v1/quotes",
+            &json!({ "opportunity_id": opportunity["id"], "valid_until": "2099-12-31",
+                     "lines": [{ "sku": "BOX", "quantity": "2" }] }),
+            "quote",
+        )
+        .await;
+    hours(2);
+    let sent = api
+        .post(
+            &format!("/api/v1/quotes/{}/send", quote["id"].as_str().unwrap()),
+            &json!({ "version": quote["version"] }),
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+    let url = sent.json["portal_url"].as_str().unwrap();
+    hours(3);
+    let accepted = reqwest::Client::new()
+        .post(t.url(&format!("{}/accept", &url[url.find("/portal/").unwrap()..])))
+        .form(&[("signed_name", "Carla Cycle")])
+        .send()
+        .await
+        .unwrap();
+    assert!(accepted.status().is_success() || accepted.status().is_redirection());
+    let order = api.get("/api/v1/orders").await.json["orders"][0].clone();
+    let order_id = order["id"].as_str().unwrap().to_string();
+    hours(1);
+    let confirmed = api
+        .post(
+            &format!("/api/v1/orders/{order_id}/confirm"),
+            &json!({ "version": order["version"] }),
+        )
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text);
+    hours(4);
+    let delivery = api
+        .ok(
+            &format!("/api/v1/orders/{order_id}/releases"),
+            &json!({ "version": confirmed.json["order"]["version"] }),
+            "delivery",
+        )
+        .await;
+    hours(5);
+    let shipped = api
+        .post(
+            &format!(
+                "/api/v1/deliveries/{}/ship",
+                delivery["id"].as_str().unwrap()
+            ),
+            &json!({ "carrier": "Cargo", "version": delivery["version"] }),
+        )
+        .await;
+    assert_eq!(shipped.status, 200, "{}", shipped.text);
+    hours(6);
+    let draft = &confirmed.json["invoice"];
+    let posted = api
+        .post(
+            &format!("/api/v1/invoices/{}/post", draft["id"].as_str().unwrap()),
+            &json!({ "version": draft["version"] }),
+        )
+        .await;
+    assert_eq!(posted.status, 200, "{}", posted.text);
+    hours(24);
+    let invoice = &posted.json["invoice"];
+    let paid = api
+        .post(
+            "/api/v1/payments",
+            &json!({ "account_id": account["id"], "amount": invoice["total"],
+                     "invoices": [{ "invoice_id": invoice["id"] }] }),
+        )
+        .await;
+    assert_eq!(paid.status, 201, "{}", paid.text);
+    let process = api.get("/api/v1/analytics/process").await;
+    let spans: Vec<(String, i64, i64)> = process.json["process"]["cycle_times"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["step"].as_str().unwrap().to_string(),
+                s["count"].as_i64().unwrap(),
+                s["median_seconds"].as_i64().unwrap() / HOUR,
+            )
+        })
+        .collect();
+    let span = |name: &str, h: i64| (name.to_string(), 1, h);
+    assert_eq!(
+        spans,
+        [
+            span("2_opportunity_quote", 2),
+            span("3_quote_order", 3),
+            span("4_order_shipment", 10),
+            span("5_shipment_invoice", 6),
+            span("6_invoice_cash", 24),
+            span("8_opportunity_to_cash", 45),
+        ]
+    );
+    t.shutdown().await;
 }

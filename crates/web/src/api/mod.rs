@@ -245,6 +245,10 @@ fn stock_routes() -> Router<AppState> {
             get(analytics::event_log_csv),
         )
         .route(
+            "/api/v1/analytics/event-log.ocel.json",
+            get(analytics::event_log_ocel_json),
+        )
+        .route(
             "/api/v1/settings/fulfilment",
             get(quotes::fulfilment).put(quotes::save_fulfilment),
         )

@@ -56,7 +56,27 @@ struct AnalyticsPage {
     stuck: Vec<Deal>,
     variants: Vec<Row>,
     edges: Vec<Row>,
+    cycle_rows: Vec<Row>,
+    rework_rows: Vec<Row>,
+    skipped_rows: Vec<Row>,
     query: String,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn spans_read_as_steps() {
+        assert_eq!(super::cycle_name("3_quote_order"), "Quote sent → order");
+        assert_eq!(super::cycle_name("6_invoice_cash"), "Invoice posted → paid");
+        assert_eq!(
+            super::cycle_name("1_lead_opportunity"),
+            "Lead → opportunity"
+        );
+        assert_eq!(
+            super::cycle_name("7_lead_to_cash"),
+            "Lead → paid (end to end)"
+        );
+    }
 }
 
 #[derive(Template)]
@@ -86,6 +106,31 @@ fn step_name(step: &str, pipeline: &Pipeline) -> String {
         other => other,
     };
     format!("{object} {}", state.replace('_', " "))
+}
+
+/// "Lead → opportunity" for the span `1_lead_opportunity`.
+fn cycle_name(span: &str) -> String {
+    let name = span.split_once('_').map_or(span, |(_, rest)| rest);
+    match name {
+        "lead_to_cash" => "Lead → paid (end to end)".into(),
+        "opportunity_to_cash" => "Opportunity → paid (end to end)".into(),
+        other => {
+            let words: Vec<String> = other
+                .split('_')
+                .map(|w| match w {
+                    "cash" => "paid".to_string(),
+                    "quote" => "quote sent".to_string(),
+                    "invoice" => "invoice posted".to_string(),
+                    w => w.to_string(),
+                })
+                .collect();
+            let mut text = words.join(" → ");
+            if let Some(first) = text.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            text
+        }
+    }
 }
 
 /// Where a diagram node leads: a stage's deals, or the list of the step's documents.
@@ -372,6 +417,45 @@ pub async fn analytics_page(
                 ],
             })
             .collect(),
+        cycle_rows: r
+            .process
+            .cycle_times
+            .iter()
+            .map(|t| Row {
+                cells: vec![
+                    cycle_name(&t.step),
+                    t.count.to_string(),
+                    duration_text(t.median_seconds),
+                    duration_text(t.p90_seconds),
+                ],
+            })
+            .collect(),
+        rework_rows: r
+            .process
+            .rework
+            .iter()
+            .map(|w| Row {
+                cells: vec![
+                    match w.kind.as_str() {
+                        "quote_revised" => "Quotes revised again".into(),
+                        _ => "Opportunities moved back a stage".to_string(),
+                    },
+                    w.events.to_string(),
+                    w.cases.to_string(),
+                ],
+            })
+            .collect(),
+        skipped_rows: r
+            .process
+            .skipped
+            .iter()
+            .map(|k| Row {
+                cells: vec![
+                    step_name(&format!("opportunity:{}", k.stage), pipeline),
+                    k.times.to_string(),
+                ],
+            })
+            .collect(),
         query: query_of(&params),
         params,
     };
@@ -407,5 +491,26 @@ pub async fn event_log(
     match crate::api::analytics::event_log_body(&s, &user.actor, &params).await {
         Ok(body) => super::records::csv_response("event-log", body),
         Err(e) => app_error_page(e).into_response(),
+    }
+}
+
+pub async fn event_log_ocel(
+    State(s): State<AppState>,
+    user: UiUser,
+    Query(params): Query<AnalyticsParams>,
+) -> Response {
+    match crate::api::analytics::event_log_ocel(&s, &user.actor, &params).await {
+        Ok(log) => (
+            [
+                (axum::http::header::CONTENT_TYPE, "application/json"),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"event-log.ocel.json\"",
+                ),
+            ],
+            log.to_string(),
+        )
+            .into_response(),
+        Err(e) => app_error_page(e),
     }
 }

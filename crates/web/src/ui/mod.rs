@@ -263,6 +263,10 @@ fn document_routes() -> Router<AppState> {
         .route("/analytics", get(analytics::analytics_page))
         .route("/analytics/stages/{stage}", get(analytics::stage_page))
         .route("/analytics/event-log.csv", get(analytics::event_log))
+        .route(
+            "/analytics/event-log.ocel.json",
+            get(analytics::event_log_ocel),
+        )
         .merge(records::routes::<salesflow_domain::payment::Payment>())
         .route("/stock", get(stock::stock_page))
         .route("/warehouse", get(warehouse::warehouse_page))

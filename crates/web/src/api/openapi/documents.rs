@@ -20,11 +20,14 @@ fn analytics_endpoints() -> Vec<Endpoint> {
             .params(params())
             .returns("200", "application/json", object())
     })
-    .chain(std::iter::once(
+    .chain([
         Endpoint::new(HttpMethod::Get, "/api/v1/analytics/event-log.csv", "analytics", "The event log's process steps as CSV for process-mining tools: case_id, activity, timestamp, resource, actor_id, object_type, object_id, from_state, to_state")
             .params(params())
             .returns("200", "text/csv", object()),
-    ))
+        Endpoint::new(HttpMethod::Get, "/api/v1/analytics/event-log.ocel.json", "analytics", "The event log's process steps as an OCEL 2.0 JSON object-centric event log: leads, opportunities, quotes, orders, deliveries, invoices and payments as objects (each related to its case's first document), each step an event of its document and its case")
+            .params(params())
+            .returns("200", "application/json", object()),
+    ])
     .collect()
 }
 
