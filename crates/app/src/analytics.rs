@@ -194,7 +194,7 @@ fn seconds(micros: i64) -> i64 {
 }
 
 /// The funnel's stages: open stages by position, then the won stage.
-fn funnel_stages(pipeline: &Pipeline) -> Vec<StageDef> {
+pub(crate) fn funnel_stages(pipeline: &Pipeline) -> Vec<StageDef> {
     let mut defs: Vec<StageDef> = pipeline
         .stages
         .iter()
@@ -222,12 +222,12 @@ fn funnel_stages(pipeline: &Pipeline) -> Vec<StageDef> {
 
 impl App {
     /// The reader's scope for analytics: that of the opportunities.
-    fn analytics_scope(&self, actor: &Actor) -> AppResult<Scope> {
+    pub(crate) fn analytics_scope(&self, actor: &Actor) -> AppResult<Scope> {
         actor.require(Resource::Opportunity, Action::Read)?;
         actor.scope(Resource::Opportunity)
     }
 
-    async fn analytics_pipeline(&self, id: Option<PipelineId>) -> AppResult<Pipeline> {
+    pub(crate) async fn analytics_pipeline(&self, id: Option<PipelineId>) -> AppResult<Pipeline> {
         let unknown = || AppError::invalid("pipeline_id", "unknown_pipeline", "no such pipeline");
         match id {
             Some(id) => self.store.pipeline(id).await?.ok_or_else(unknown),

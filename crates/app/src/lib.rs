@@ -13,6 +13,7 @@ pub mod convert;
 pub mod entity;
 pub mod error;
 pub mod events;
+pub mod forecast;
 pub mod fulfilment;
 pub mod import;
 pub mod invoice_portal;

@@ -5,8 +5,8 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use salesflow_app::ports::{
-    AnalyticsFilter, AnalyticsStore, Breakdown, FollowRow, LogEvent, OpenStay, ReworkRow, Scope,
-    StageTime, StoreResult,
+    AnalyticsFilter, AnalyticsStore, Breakdown, Closing, FollowRow, LogEvent, OpenStay,
+    PipelineSlice, ReworkRow, Scope, StageTime, StoreResult,
 };
 use salesflow_domain::analytics::funnel::{Reach, WON_ORDER};
 use salesflow_domain::analytics::mining::{
@@ -543,6 +543,72 @@ impl AnalyticsStore for SqlStore {
             .await?
             .iter()
             .map(|r| Ok((text(r, "stage_key")?, int(r, "n")?)))
+            .collect()
+    }
+
+    async fn open_pipeline(
+        &self,
+        pipeline: PipelineId,
+        filter: &AnalyticsFilter,
+        scope: Scope,
+    ) -> StoreResult<Vec<PipelineSlice>> {
+        let mut c = Conditions::default();
+        opportunity_conditions(&mut c, Some(pipeline), filter, scope, false);
+        c.push("status = 'open'".into());
+        let month = "COALESCE(SUBSTR(close_date, 1, 7), '')";
+        let sql = format!(
+            "SELECT {month} AS month, stage_key, currency, COUNT(*) AS n, \
+               CAST(SUM(amount_minor) AS BIGINT) AS amount, \
+               CAST(SUM(amount_minor * probability) AS BIGINT) AS weighted \
+             FROM opportunities{} GROUP BY {month}, stage_key, currency \
+             ORDER BY month, stage_key, currency",
+            c.where_clause()
+        );
+        self.rows(sql, c)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(PipelineSlice {
+                    month: text(r, "month")?,
+                    stage: text(r, "stage_key")?,
+                    currency: text(r, "currency")?,
+                    deals: int(r, "n")?,
+                    amount_minor: int(r, "amount")?,
+                    weighted_hundredths: int(r, "weighted")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn closing_between(
+        &self,
+        pipeline: PipelineId,
+        first: &str,
+        last: &str,
+        filter: &AnalyticsFilter,
+        scope: Scope,
+    ) -> StoreResult<Vec<Closing>> {
+        let mut c = Conditions::default();
+        opportunity_conditions(&mut c, Some(pipeline), filter, scope, false);
+        c.push("status = 'open'".into());
+        let f = c.param(first);
+        let l = c.param(last);
+        c.push(format!("close_date >= {f} AND close_date <= {l}"));
+        let sql = format!(
+            "SELECT stage_key, currency, amount_minor, probability FROM opportunities{}",
+            c.where_clause()
+        );
+        self.rows(sql, c)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Closing {
+                    stage: text(r, "stage_key")?,
+                    currency: text(r, "currency")?,
+                    amount_minor: int(r, "amount_minor")?,
+                    probability: int(r, "probability")?,
+                })
+            })
             .collect()
     }
 

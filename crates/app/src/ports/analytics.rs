@@ -86,6 +86,27 @@ pub struct ReworkRow {
     pub cases: i64,
 }
 
+/// Open opportunities of one close month (`YYYY-MM`, empty without a close date), stage and
+/// currency: how many, their amount, and amount × probability (in hundredths).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineSlice {
+    pub month: String,
+    pub stage: String,
+    pub currency: String,
+    pub deals: i64,
+    pub amount_minor: i64,
+    pub weighted_hundredths: i64,
+}
+
+/// An open opportunity expected to close in a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closing {
+    pub stage: String,
+    pub currency: String,
+    pub amount_minor: i64,
+    pub probability: i64,
+}
+
 #[async_trait]
 pub trait AnalyticsStore: Send + Sync {
     /// Opportunities of `pipeline` by group, furthest stage order, status and currency.
@@ -157,6 +178,22 @@ pub trait AnalyticsStore: Send + Sync {
         filter: &AnalyticsFilter,
         scope: Scope,
     ) -> StoreResult<Vec<(String, i64)>>;
+    /// The open pipeline by close month, stage and currency.
+    async fn open_pipeline(
+        &self,
+        pipeline: PipelineId,
+        filter: &AnalyticsFilter,
+        scope: Scope,
+    ) -> StoreResult<Vec<PipelineSlice>>;
+    /// Open opportunities with a close date from `first` to `last` (`YYYY-MM-DD`, inclusive).
+    async fn closing_between(
+        &self,
+        pipeline: PipelineId,
+        first: &str,
+        last: &str,
+        filter: &AnalyticsFilter,
+        scope: Scope,
+    ) -> StoreResult<Vec<Closing>>;
     /// The most frequent variants (paths of cases).
     async fn variants(
         &self,

@@ -1,6 +1,7 @@
 //! Process analytics math: percentiles, the funnel and process mining. The store gathers the
 //! rows with set-based queries; what is computed from them here is pure.
 
+pub mod forecast;
 pub mod funnel;
 pub mod mining;
 pub mod percentile;

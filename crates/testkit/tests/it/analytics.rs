@@ -21,7 +21,7 @@ struct Deal {
     version: i64,
 }
 
-async fn deal(api: &Api, name: &str) -> Deal {
+async fn deal(api: &Api, name: &str, close_date: &str) -> Deal {
     let account = api
         .post(
             "/api/v1/accounts",
@@ -41,7 +41,7 @@ async fn deal(api: &Api, name: &str) -> Deal {
             &json!({
                 "name": name, "account_id": account_id,
                 "contact_id": contact.json["contact"]["id"], "amount": "1000.00",
-                "close_date": "2099-12-31"
+                "close_date": close_date
             }),
         )
         .await;
@@ -64,6 +64,19 @@ async fn move_to(api: &Api, deal: &mut Deal, stage: &str) {
     deal.version = reply.json["opportunity"]["version"].as_i64().unwrap();
 }
 
+/// Moves the clock to the second day of the next quarter, so the hours the tests add stay in
+/// one day and one quarter.
+fn early_in_a_quarter(t: &TestApp) {
+    let today = t.app.today();
+    let first_month = (today.month() - 1) / 3 * 3 + 1;
+    let next = jiff::civil::Date::new(today.year(), first_month, 2)
+        .unwrap()
+        .checked_add(jiff::Span::new().months(3))
+        .unwrap();
+    let target = next.to_zoned(jiff::tz::TimeZone::UTC).unwrap().timestamp();
+    t.clock.advance(target.duration_since(t.app.now()));
+}
+
 pub(super) struct World {
     pub(super) t: TestApp,
     pub(super) admin_user: UserRecord,
@@ -79,16 +92,18 @@ pub(super) struct World {
 /// two stages), 9 O3 → needs analysis, 10 O3 → back to qualification. O1, O2 are rep A's.
 pub(super) async fn world() -> World {
     let t = TestApp::spawn().await;
+    early_in_a_quarter(&t);
     let team = t.team("North").await;
     let admin_user = t.user(Role::Admin, None).await;
     let rep_a_user = t.user(Role::SalesRep, Some(team)).await;
     let admin = t.api_as(&admin_user).await;
     let rep_a = t.api_as(&rep_a_user).await;
     let rep_b = t.api_as(&t.user(Role::SalesRep, Some(team)).await).await;
-    let mut o1 = deal(&rep_a, "One").await;
-    let mut o2 = deal(&rep_a, "Two").await;
-    let mut o3 = deal(&rep_b, "Three").await;
-    let mut o4 = deal(&rep_b, "Four").await;
+    let close = t.app.today().to_string();
+    let mut o1 = deal(&rep_a, "One", &close).await;
+    let mut o2 = deal(&rep_a, "Two", &close).await;
+    let mut o3 = deal(&rep_b, "Three", &close).await;
+    let mut o4 = deal(&rep_b, "Four", &close).await;
     let hours = |h: i64| t.clock.advance(SignedDuration::from_hours(h));
     hours(1);
     move_to(&rep_a, &mut o1, QUALIFICATION).await;
@@ -319,6 +334,41 @@ async fn funnel_times_and_mining_of_a_known_log() {
         ])
     );
     assert_eq!(p["cycle_times"], json!([]), "no case has a document yet");
+
+    // O3 (qualification, 20 %) and O4 (proposal, 60 %) are open, both closing today. Of the
+    // closed deals (O1 won, O2 lost), half of those that reached qualification were won and all
+    // that reached proposal.
+    let forecast = w.admin.get("/api/v1/analytics/forecast").await;
+    assert_eq!(forecast.status, 200, "{}", forecast.text);
+    let f = &forecast.json["forecast"];
+    let month = &f["months"][0];
+    assert_eq!(f["months"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        (
+            &month["deals"],
+            &month["amount_minor"],
+            &month["weighted_minor"],
+            &month["historical_minor"]
+        ),
+        (&json!(2), &json!(200_000), &json!(80_000), &json!(150_000))
+    );
+    let rates: Vec<&str> = f["win_rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["win_rate"].as_str().unwrap())
+        .collect();
+    assert_eq!(rates, ["50.0", "50.0", "100.0", "100.0", "100.0", "100.0"]);
+    let q = &f["quarter"];
+    assert_eq!(
+        (&q["deals"], &q["weighted_minor"], &q["historical_minor"]),
+        (&json!(2), &json!(80_000), &json!(150_000))
+    );
+    // O4 is always won, O3 half the time: 1,000.00 or 2,000.00.
+    assert_eq!(
+        (&q["range"]["p10"], &q["range"]["p90"]),
+        (&json!(100_000), &json!(200_000))
+    );
     w.t.shutdown().await;
 }
 
@@ -520,6 +570,10 @@ async fn the_page_shows_the_heatmap_and_a_node_lists_its_deals() {
     assert_eq!(status, 200);
     assert!(ocel.contains("\"objectTypes\""));
     assert!(page.contains("id=\"skipped\"") && page.contains("id=\"rework\""));
+    assert!(
+        page.contains("id=\"forecast-months\"") && page.contains("2000.00 EUR"),
+        "{page}"
+    );
 
     let rep = w.t.session_as(&w.rep_a_user).await;
     let (status, own) = rep.get("/analytics").await;

@@ -49,6 +49,16 @@ pub async fn in_stage(
     ))
 }
 
+pub async fn forecast(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(params): Query<AnalyticsParams>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        json!({ "forecast": s.app.forecast_report(&actor, &params).await? }),
+    ))
+}
+
 pub async fn process(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,

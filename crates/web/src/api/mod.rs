@@ -240,6 +240,7 @@ fn stock_routes() -> Router<AppState> {
         .route("/api/v1/analytics/stage-times", get(analytics::stage_times))
         .route("/api/v1/analytics/in-stage", get(analytics::in_stage))
         .route("/api/v1/analytics/process", get(analytics::process))
+        .route("/api/v1/analytics/forecast", get(analytics::forecast))
         .route(
             "/api/v1/analytics/event-log.csv",
             get(analytics::event_log_csv),

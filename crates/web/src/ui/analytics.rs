@@ -10,6 +10,7 @@ use salesflow_app::Actor;
 use salesflow_app::analytics::{
     AnalyticsParams, DealInStage, FunnelReport, ProcessReport, StageTimesReport,
 };
+use salesflow_app::forecast::ForecastReport;
 use salesflow_domain::analytics::mining::{START, configured_steps};
 use salesflow_domain::pipeline::{Pipeline, StageKind};
 use serde::Deserialize;
@@ -57,6 +58,8 @@ struct AnalyticsPage {
     variants: Vec<Row>,
     edges: Vec<Row>,
     cycle_rows: Vec<Row>,
+    forecast_rows: Vec<Row>,
+    quarter: Row,
     rework_rows: Vec<Row>,
     skipped_rows: Vec<Row>,
     query: String,
@@ -106,6 +109,50 @@ fn step_name(step: &str, pipeline: &Pipeline) -> String {
         other => other,
     };
     format!("{object} {}", state.replace('_', " "))
+}
+
+/// `12345` minor units of EUR as "123.45 EUR".
+fn money_text(minor: i64, currency: &str) -> String {
+    match currency.parse::<salesflow_domain::money::Currency>() {
+        Ok(c) => format!(
+            "{} {currency}",
+            salesflow_domain::money::Money::new(minor, c).amount_text()
+        ),
+        Err(_) => format!("{minor} {currency}"),
+    }
+}
+
+fn forecast_rows(f: &ForecastReport) -> (Vec<Row>, Row) {
+    let rows = f
+        .months
+        .iter()
+        .map(|m| Row {
+            cells: vec![
+                if m.month.is_empty() {
+                    "No close date".into()
+                } else {
+                    m.month.clone()
+                },
+                m.deals.to_string(),
+                money_text(m.amount_minor, &m.currency),
+                money_text(m.weighted_minor, &m.currency),
+                money_text(m.historical_minor, &m.currency),
+            ],
+        })
+        .collect();
+    let q = &f.quarter;
+    let quarter = Row {
+        cells: vec![
+            format!("{} – {}", q.first_day, q.last_day),
+            q.deals.to_string(),
+            money_text(q.weighted_minor, &q.currency),
+            money_text(q.historical_minor, &q.currency),
+            money_text(q.range.p10, &q.currency),
+            money_text(q.range.p50, &q.currency),
+            money_text(q.range.p90, &q.currency),
+        ],
+    };
+    (rows, quarter)
 }
 
 /// "Lead → opportunity" for the span `1_lead_opportunity`.
@@ -260,6 +307,7 @@ fn urlencoding(value: &str) -> String {
 }
 
 struct Reports {
+    forecast: ForecastReport,
     funnel: FunnelReport,
     times: StageTimesReport,
     process: ProcessReport,
@@ -272,6 +320,7 @@ async fn reports(
     params: &AnalyticsParams,
 ) -> Result<Reports, salesflow_app::error::AppError> {
     Ok(Reports {
+        forecast: s.app.forecast_report(actor, params).await?,
         funnel: s.app.funnel_report(actor, params).await?,
         times: s.app.stage_times_report(actor, params).await?,
         process: s.app.process_report(actor, params).await?,
@@ -362,7 +411,10 @@ pub async fn analytics_page(
             step_name(step, pipeline)
         }
     };
+    let (forecast_rows, quarter) = forecast_rows(&r.forecast);
     let page = AnalyticsPage {
+        forecast_rows,
+        quarter,
         layout: Layout::new("Analytics", &user.actor, &user.csrf, "/analytics"),
         heat: if p90 { "p90" } else { "median" }.into(),
         pipelines: r

@@ -1,0 +1,199 @@
+//! The forecast: the open pipeline by close month, weighted by each deal's probability and by
+//! the win rate its stage has had (learned from closed deals), and a Monte Carlo range of what
+//! the deals closing this quarter will bring.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use salesflow_domain::analytics::forecast::{Chance, Range, monte_carlo, win_rates};
+use salesflow_domain::analytics::funnel::Reach;
+use serde::Serialize;
+
+use crate::analytics::{AnalyticsParams, funnel_stages};
+use crate::error::AppResult;
+use crate::ports::{AnalyticsFilter, Breakdown};
+use crate::{Actor, App};
+
+/// Simulated quarters; the seed makes a report repeatable.
+const TRIALS: usize = 10_000;
+const SEED: u64 = 0x5A1E_5F10;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ForecastMonth {
+    /// `YYYY-MM`; empty for deals without a close date.
+    pub month: String,
+    pub currency: String,
+    pub deals: i64,
+    pub amount_minor: i64,
+    /// Amount × the deal's probability.
+    pub weighted_minor: i64,
+    /// Amount × the win rate of the deal's stage.
+    pub historical_minor: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StageRate {
+    pub stage: String,
+    /// Closed deals that reached the stage and were won, percent; none without closed deals.
+    pub win_rate: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuarterForecast {
+    pub first_day: String,
+    pub last_day: String,
+    pub currency: String,
+    pub deals: i64,
+    pub weighted_minor: i64,
+    pub historical_minor: i64,
+    /// P10, P50 and P90 of the revenue won in simulated quarters.
+    pub range: Range,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ForecastReport {
+    pub pipeline_id: String,
+    pub months: Vec<ForecastMonth>,
+    pub win_rates: Vec<StageRate>,
+    pub quarter: QuarterForecast,
+}
+
+/// The first and last day of the quarter `day` is in.
+fn quarter_of(day: Date) -> (Date, Date) {
+    let first_month = (day.month() - 1) / 3 * 3 + 1;
+    let first = Date::new(day.year(), first_month, 1).unwrap_or(day);
+    let next = first
+        .checked_add(jiff::Span::new().months(3))
+        .unwrap_or(first);
+    (first, next.yesterday().unwrap_or(next))
+}
+
+/// `amount` × `per_mille` / 1000, rounded half up.
+fn share(amount: i64, per_mille: i64) -> i64 {
+    let product = i128::from(amount) * i128::from(per_mille);
+    ((2 * product + 1000) / 2000) as i64
+}
+
+impl App {
+    pub async fn forecast_report(
+        &self,
+        actor: &Actor,
+        params: &AnalyticsParams,
+    ) -> AppResult<ForecastReport> {
+        let scope = self.analytics_scope(actor)?;
+        let parsed = params.parse()?;
+        let pipeline = self.analytics_pipeline(parsed.pipeline).await?;
+        // Win rates are learned from every closed deal the reader sees, whatever the period.
+        let history = AnalyticsFilter {
+            from: None,
+            to: None,
+            ..parsed.filter.clone()
+        };
+        let stages = funnel_stages(&pipeline);
+        let reaches: Vec<Reach> = self
+            .store
+            .funnel_reaches(pipeline.id, &history, Breakdown::Total, scope)
+            .await?;
+        let rates = win_rates(&stages, &reaches);
+        // A stage no closed deal has reached yet falls back to its configured probability.
+        let rate_of = |stage: &str| -> i64 {
+            rates.get(stage).copied().unwrap_or_else(|| {
+                pipeline
+                    .stages
+                    .iter()
+                    .find(|s| s.key == stage)
+                    .map_or(0, |s| i64::from(s.probability) * 10)
+            })
+        };
+        let slices = self
+            .store
+            .open_pipeline(pipeline.id, &history, scope)
+            .await?;
+        let mut months: BTreeMap<(String, String), ForecastMonth> = BTreeMap::new();
+        for slice in slices {
+            let month = months
+                .entry((slice.month.clone(), slice.currency.clone()))
+                .or_insert_with(|| ForecastMonth {
+                    month: slice.month.clone(),
+                    currency: slice.currency.clone(),
+                    deals: 0,
+                    amount_minor: 0,
+                    weighted_minor: 0,
+                    historical_minor: 0,
+                });
+            month.deals += slice.deals;
+            month.amount_minor += slice.amount_minor;
+            month.weighted_minor += (slice.weighted_hundredths * 2 + 100) / 200;
+            month.historical_minor += share(slice.amount_minor, rate_of(&slice.stage));
+        }
+        let (first, last) = quarter_of(self.today());
+        let currency = self.config.default_currency.code().to_string();
+        let closing: Vec<_> = self
+            .store
+            .closing_between(
+                pipeline.id,
+                &first.to_string(),
+                &last.to_string(),
+                &history,
+                scope,
+            )
+            .await?
+            .into_iter()
+            .filter(|c| c.currency == currency)
+            .collect();
+        let chances: Vec<Chance> = closing
+            .iter()
+            .map(|c| Chance {
+                amount_minor: c.amount_minor,
+                per_mille: rate_of(&c.stage),
+            })
+            .collect();
+        let quarter = QuarterForecast {
+            first_day: first.to_string(),
+            last_day: last.to_string(),
+            deals: closing.len() as i64,
+            weighted_minor: closing
+                .iter()
+                .map(|c| share(c.amount_minor, c.probability * 10))
+                .sum(),
+            historical_minor: chances
+                .iter()
+                .map(|c| share(c.amount_minor, c.per_mille))
+                .sum(),
+            range: monte_carlo(&chances, TRIALS, SEED),
+            currency,
+        };
+        Ok(ForecastReport {
+            pipeline_id: pipeline.id.to_string(),
+            months: months.into_values().collect(),
+            win_rates: stages
+                .iter()
+                .map(|s| StageRate {
+                    stage: s.key.clone(),
+                    win_rate: rates.get(&s.key).map(|r| format!("{}.{}", r / 10, r % 10)),
+                })
+                .collect(),
+            quarter,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quarters_and_shares() {
+        let day = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(
+            quarter_of(day("2026-11-30")),
+            (day("2026-10-01"), day("2026-12-31"))
+        );
+        assert_eq!(
+            quarter_of(day("2026-02-14")),
+            (day("2026-01-01"), day("2026-03-31"))
+        );
+        assert_eq!(share(100_000, 500), 50_000);
+        assert_eq!(share(3, 500), 2);
+    }
+}
