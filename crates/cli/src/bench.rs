@@ -23,7 +23,8 @@ use crate::demo::{FIRST_NAMES, LAST_NAMES, Rng};
 
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
-    /// api (lead API against a large data set), import (CSV import), board (pipeline board) or
+    /// api (lead API against a large data set), import (CSV import), board (pipeline board),
+    /// analytics (reports over a generated sales history: `--opportunities` deals) or
     /// cash (the order-to-cash flow).
     #[arg(long, default_value = "api")]
     pub suite: String,
@@ -48,6 +49,13 @@ pub struct BenchArgs {
     /// Reuse the data set in `--file` if it already has leads.
     #[arg(long)]
     pub reuse: bool,
+    /// Analytics suite: an empty database to fill and measure (e.g. postgres://…) instead of a
+    /// new SQLite file in the temporary directory.
+    #[arg(long)]
+    pub target_database: Option<String>,
+    /// Analytics suite: how often each report is timed.
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
 }
 
 /// Latencies of one operation.
@@ -289,7 +297,17 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             return crate::bench_board::run(args.opportunities, args.clients, args.seconds).await;
         }
         "cash" => return crate::bench_cash::run(args.clients, args.seconds).await,
-        other => anyhow::bail!("unknown suite '{other}': use api, import, board or cash"),
+        "analytics" => {
+            return crate::bench_analytics::run(
+                args.target_database,
+                args.opportunities,
+                args.runs,
+            )
+            .await;
+        }
+        other => {
+            anyhow::bail!("unknown suite '{other}': use api, import, board, cash or analytics")
+        }
     }
     let (path, temporary) = match &args.file {
         Some(p) => (p.clone(), false),

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod bench;
+pub mod bench_analytics;
 pub mod bench_board;
 pub mod bench_cash;
 pub mod bench_import;
