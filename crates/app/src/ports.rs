@@ -334,6 +334,7 @@ pub trait Store:
     + ReceivablesStore
     + RecordStore<salesflow_domain::payment::Payment>
     + AnalyticsStore
+    + MiningStore
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

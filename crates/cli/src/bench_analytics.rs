@@ -10,7 +10,9 @@ use std::time::Instant;
 use anyhow::Result;
 use jiff::{SignedDuration, Timestamp};
 use salesflow_app::clock::SystemClock;
-use salesflow_app::ports::{AnalyticsFilter, AnalyticsStore, Breakdown, EventRecord, Scope};
+use salesflow_app::ports::{
+    AnalyticsFilter, AnalyticsStore, Breakdown, EventRecord, MiningStore, Scope,
+};
 use salesflow_app::users::NewUser;
 use salesflow_app::{Actor, App};
 use salesflow_domain::event::EntityType;

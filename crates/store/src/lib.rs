@@ -15,6 +15,7 @@ mod import;
 mod jobs;
 mod merge;
 mod migrate;
+mod mining;
 mod payments;
 mod pipelines;
 mod receivables;

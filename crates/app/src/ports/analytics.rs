@@ -150,6 +150,27 @@ pub trait AnalyticsStore: Send + Sync {
         scope: Scope,
         limit: u32,
     ) -> StoreResult<Vec<OpenStay>>;
+    /// The open pipeline by close month, stage and currency.
+    async fn open_pipeline(
+        &self,
+        pipeline: PipelineId,
+        filter: &AnalyticsFilter,
+        scope: Scope,
+    ) -> StoreResult<Vec<PipelineSlice>>;
+    /// Open opportunities with a close date from `first` to `last` (`YYYY-MM-DD`, inclusive).
+    async fn closing_between(
+        &self,
+        pipeline: PipelineId,
+        first: &str,
+        last: &str,
+        filter: &AnalyticsFilter,
+        scope: Scope,
+    ) -> StoreResult<Vec<Closing>>;
+}
+
+/// Process mining reads of the event log, over the cases the reader may see.
+#[async_trait]
+pub trait MiningStore: Send + Sync {
     /// The directly-follows graph of the process steps.
     async fn directly_follows(
         &self,
@@ -178,22 +199,6 @@ pub trait AnalyticsStore: Send + Sync {
         filter: &AnalyticsFilter,
         scope: Scope,
     ) -> StoreResult<Vec<(String, i64)>>;
-    /// The open pipeline by close month, stage and currency.
-    async fn open_pipeline(
-        &self,
-        pipeline: PipelineId,
-        filter: &AnalyticsFilter,
-        scope: Scope,
-    ) -> StoreResult<Vec<PipelineSlice>>;
-    /// Open opportunities with a close date from `first` to `last` (`YYYY-MM-DD`, inclusive).
-    async fn closing_between(
-        &self,
-        pipeline: PipelineId,
-        first: &str,
-        last: &str,
-        filter: &AnalyticsFilter,
-        scope: Scope,
-    ) -> StoreResult<Vec<Closing>>;
     /// The most frequent variants (paths of cases).
     async fn variants(
         &self,

@@ -5,6 +5,8 @@ mod access;
 mod access_documents;
 mod activities;
 mod analytics;
+mod analytics_cycle;
+mod analytics_page;
 mod assignment;
 mod auth;
 mod browser;

@@ -1,0 +1,54 @@
+//! The analytics page: the heatmap, the drill-down of a node, the exports, and what a rep and
+//! a warehouse clerk get.
+
+use salesflow_domain::role::Role;
+
+use super::analytics::world;
+
+#[tokio::test]
+async fn the_page_shows_the_heatmap_and_a_node_lists_its_deals() {
+    let w = world().await;
+    let admin = w.t.session_as(&w.admin_user).await;
+    let (status, page) = admin.get("/analytics").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("id=\"process-diagram\""));
+    assert!(page.contains("data-step=\"Proposal\""));
+    assert!(page.contains("data-step=\"Quote sent\""));
+    // Qualification is the slowest step measured (median 3 h to the next): the red node.
+    let node = |step: &str| {
+        let from = page.split(&format!("data-step=\"{step}\"")).nth(1).unwrap();
+        from[..from.find("</a>").unwrap()].to_string()
+    };
+    assert!(node("Qualification").contains("hsl(0, 70%, 72%)"));
+    assert!(node("Prospecting").contains("hsl(40, 70%, 72%)"));
+    assert!(page.contains("id=\"stuck\"") && page.contains(">Four<"));
+    let (_, p90) = admin.get("/analytics?heat=p90&by=rep").await;
+    assert!(p90.contains("<option value=\"p90\" selected>"));
+    let pipeline = "0190a000-0000-7000-8000-000000000001";
+    let href = format!("/analytics/stages/proposal?pipeline_id={pipeline}");
+    assert!(page.contains(&href), "the node links to its deals");
+    let (status, deals) = admin.get(&href).await;
+    assert_eq!(status, 200, "{deals}");
+    assert!(deals.contains(">Four<") && !deals.contains(">One<"));
+    let (status, csv) = admin.get("/analytics/event-log.csv").await;
+    assert_eq!(status, 200);
+    assert!(csv.starts_with("case_id,activity,timestamp"));
+    let (status, ocel) = admin.get("/analytics/event-log.ocel.json").await;
+    assert_eq!(status, 200);
+    assert!(ocel.contains("\"objectTypes\""));
+    assert!(page.contains("id=\"skipped\"") && page.contains("id=\"rework\""));
+    assert!(
+        page.contains("id=\"forecast-months\"") && page.contains("2000.00 EUR"),
+        "{page}"
+    );
+
+    let rep = w.t.session_as(&w.rep_a_user).await;
+    let (status, own) = rep.get("/analytics").await;
+    assert_eq!(status, 200);
+    assert!(own.contains("id=\"no-stuck\""), "rep A has no open deal");
+    let (_, none) = rep.get(&href).await;
+    assert!(none.contains("id=\"no-deals\"") && !none.contains(">Four<"));
+    let clerk = w.t.session_as(&w.t.user(Role::Warehouse, None).await).await;
+    assert_eq!(clerk.get("/analytics").await.0, 403);
+    w.t.shutdown().await;
+}
