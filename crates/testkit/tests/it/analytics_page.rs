@@ -12,6 +12,12 @@ async fn the_page_shows_the_heatmap_and_a_node_lists_its_deals() {
     let (status, page) = admin.get("/analytics").await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("id=\"process-diagram\""));
+    // Headlines: O3 and O4 open (2,000.00, weighted 800.00), one won of two closed, O4 stuck.
+    let headlines =
+        &page[page.find("id=\"headlines\"").unwrap()..page.find("id=\"process-flow\"").unwrap()];
+    for figure in ["2,000.00 EUR", "800.00 EUR", "50.0 %", ">1<"] {
+        assert!(headlines.contains(figure), "{figure} in {headlines}");
+    }
     assert!(page.contains("data-step=\"Proposal\""));
     assert!(page.contains("data-step=\"Quote sent\""));
     // Qualification is the slowest step measured (median 3 h to the next): the red node.
@@ -38,7 +44,7 @@ async fn the_page_shows_the_heatmap_and_a_node_lists_its_deals() {
     assert!(ocel.contains("\"objectTypes\""));
     assert!(page.contains("id=\"skipped\"") && page.contains("id=\"rework\""));
     assert!(
-        page.contains("id=\"forecast-months\"") && page.contains("2000.00 EUR"),
+        page.contains("id=\"forecast-months\"") && page.contains("2,000.00 EUR"),
         "{page}"
     );
 

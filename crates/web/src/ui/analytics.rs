@@ -60,6 +60,7 @@ struct AnalyticsPage {
     cycle_rows: Vec<Row>,
     forecast_rows: Vec<Row>,
     quarter: Row,
+    headlines: Vec<(String, String)>,
     rework_rows: Vec<Row>,
     skipped_rows: Vec<Row>,
     query: String,
@@ -111,13 +112,10 @@ fn step_name(step: &str, pipeline: &Pipeline) -> String {
     format!("{object} {}", state.replace('_', " "))
 }
 
-/// `12345` minor units of EUR as "123.45 EUR".
+/// `1234567` minor units of EUR as "12,345.67 EUR".
 fn money_text(minor: i64, currency: &str) -> String {
     match currency.parse::<salesflow_domain::money::Currency>() {
-        Ok(c) => format!(
-            "{} {currency}",
-            salesflow_domain::money::Money::new(minor, c).amount_text()
-        ),
+        Ok(c) => salesflow_domain::money::Money::new(minor, c).display(),
         Err(_) => format!("{minor} {currency}"),
     }
 }
@@ -306,6 +304,44 @@ fn urlencoding(value: &str) -> String {
         .collect()
 }
 
+/// The figures at the top of the page: open pipeline, win rate, time to cash, stuck deals,
+/// this quarter's median outcome.
+fn headlines(r: &Reports) -> Vec<(String, String)> {
+    let currency = r.forecast.quarter.currency.clone();
+    let open: (i64, i64) = r
+        .forecast
+        .months
+        .iter()
+        .filter(|m| m.currency == currency)
+        .fold((0, 0), |(a, w), m| {
+            (a + m.amount_minor, w + m.weighted_minor)
+        });
+    let win_rate = r
+        .funnel
+        .funnels
+        .first()
+        .filter(|_| r.funnel.funnels.len() == 1)
+        .and_then(|f| f.win_rate.clone())
+        .map_or_else(|| "—".into(), |w| format!("{w} %"));
+    let to_cash = r
+        .process
+        .cycle_times
+        .iter()
+        .find(|t| t.step.ends_with("opportunity_to_cash"))
+        .map_or_else(|| "—".into(), |t| duration_text(t.median_seconds));
+    vec![
+        ("Open pipeline".into(), money_text(open.0, &currency)),
+        ("Weighted".into(), money_text(open.1, &currency)),
+        ("Win rate".into(), win_rate),
+        ("Opportunity to cash (median)".into(), to_cash),
+        ("Stuck deals".into(), r.times.stuck.len().to_string()),
+        (
+            "This quarter (P50)".into(),
+            money_text(r.forecast.quarter.range.p50, &currency),
+        ),
+    ]
+}
+
 struct Reports {
     forecast: ForecastReport,
     funnel: FunnelReport,
@@ -413,6 +449,7 @@ pub async fn analytics_page(
     };
     let (forecast_rows, quarter) = forecast_rows(&r.forecast);
     let page = AnalyticsPage {
+        headlines: headlines(&r),
         forecast_rows,
         quarter,
         layout: Layout::new("Analytics", &user.actor, &user.csrf, "/analytics"),
