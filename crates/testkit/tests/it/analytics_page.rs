@@ -48,7 +48,23 @@ async fn the_page_shows_the_heatmap_and_a_node_lists_its_deals() {
         "{page}"
     );
 
+    // Every table of the page comes as CSV with the page's filters.
+    let (status, funnel) = admin.get("/analytics/tables/funnel.csv").await;
+    assert_eq!(status, 200);
+    let lines: Vec<&str> = funnel.lines().collect();
+    assert_eq!(
+        lines[0],
+        "group,stage,reached,to_next_percent,to_won_percent"
+    );
+    assert_eq!(lines[1], "All,Prospecting,4,100.0,25.0");
+    assert_eq!(lines.len(), 7);
+    let (_, stuck) = admin.get("/analytics/tables/stuck.csv").await;
+    assert!(stuck.lines().nth(1).unwrap().contains("Four"), "{stuck}");
+    assert_eq!(admin.get("/analytics/tables/nothing.csv").await.0, 404);
+
     let rep = w.t.session_as(&w.rep_a_user).await;
+    let (_, own_stuck) = rep.get("/analytics/tables/stuck.csv").await;
+    assert_eq!(own_stuck.lines().count(), 1, "only the header: {own_stuck}");
     let (status, own) = rep.get("/analytics").await;
     assert_eq!(status, 200);
     assert!(own.contains("id=\"no-stuck\""), "rep A has no open deal");

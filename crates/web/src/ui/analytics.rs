@@ -370,16 +370,114 @@ pub async fn analytics_page(
     Query(params): Query<AnalyticsParams>,
     Query(heat): Query<HeatParam>,
 ) -> Response {
-    let r = match reports(&s, &user.actor, &params).await {
+    match build_page(&s, &user, params, heat).await {
+        Ok(page) => render(StatusCode::OK, &page),
+        Err(refused) => refused,
+    }
+}
+
+/// One of the page's tables as CSV: its column names and rows.
+fn csv_table(page: &AnalyticsPage, name: &str) -> Option<(Vec<&'static str>, Vec<Vec<String>>)> {
+    let cells = |rows: &[Row]| rows.iter().map(|r| r.cells.clone()).collect();
+    Some(match name {
+        "funnel" => (
+            vec![
+                "group",
+                "stage",
+                "reached",
+                "to_next_percent",
+                "to_won_percent",
+            ],
+            cells(&page.funnel_rows),
+        ),
+        "time-in-stage" => (
+            vec!["group", "stage", "stays", "median", "p90"],
+            cells(&page.stage_rows),
+        ),
+        "stuck" => (
+            vec![
+                "opportunity_id",
+                "opportunity",
+                "owner",
+                "stage",
+                "in_stage",
+            ],
+            page.stuck
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.id.clone(),
+                        d.name.clone(),
+                        d.owner.clone(),
+                        d.stage.clone(),
+                        d.time.clone(),
+                    ]
+                })
+                .collect(),
+        ),
+        "forecast" => (
+            vec!["close_month", "deals", "amount", "weighted", "historical"],
+            cells(&page.forecast_rows),
+        ),
+        "cycle-times" => (
+            vec!["span", "cases", "median", "p90"],
+            cells(&page.cycle_rows),
+        ),
+        "rework" => (vec!["rework", "times", "cases"], cells(&page.rework_rows)),
+        "skipped" => (vec!["stage", "times"], cells(&page.skipped_rows)),
+        "variants" => (vec!["path", "cases", "median"], cells(&page.variants)),
+        "directly-follows" => (
+            vec!["from", "to", "times", "share_percent"],
+            cells(&page.edges),
+        ),
+        _ => return None,
+    })
+}
+
+/// A table of the analytics page as CSV, with the page's filters.
+pub async fn table_csv(
+    State(s): State<AppState>,
+    user: UiUser,
+    Path(name): Path<String>,
+    Query(params): Query<AnalyticsParams>,
+    Query(heat): Query<HeatParam>,
+) -> Response {
+    let Some(name) = name.strip_suffix(".csv").map(str::to_string) else {
+        return app_error_page(salesflow_app::error::AppError::NotFound);
+    };
+    let page = match build_page(&s, &user, params, heat).await {
+        Ok(page) => page,
+        Err(refused) => return refused,
+    };
+    let Some((headers, rows)) = csv_table(&page, &name) else {
+        return app_error_page(salesflow_app::error::AppError::NotFound);
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let written = writer
+        .write_record(&headers)
+        .and_then(|_| rows.iter().try_for_each(|row| writer.write_record(row)));
+    match (written, writer.into_inner()) {
+        (Ok(()), Ok(body)) => super::records::csv_response(&name, body),
+        _ => app_error_page(salesflow_app::error::AppError::Internal("csv".into())),
+    }
+}
+
+async fn build_page(
+    s: &AppState,
+    user: &UiUser,
+    params: AnalyticsParams,
+    heat: HeatParam,
+) -> Result<AnalyticsPage, Response> {
+    let r = match reports(s, &user.actor, &params).await {
         Ok(r) => r,
-        Err(e) => return app_error_page(e),
+        Err(e) => return Err(app_error_page(e)),
     };
     let Some(pipeline) = r
         .pipelines
         .iter()
         .find(|p| p.id.to_string() == r.funnel.pipeline_id)
     else {
-        return app_error_page(salesflow_app::error::AppError::NotFound);
+        return Err(app_error_page(salesflow_app::error::AppError::NotFound));
     };
     let users = s.app.user_names().await.unwrap_or_default();
     let teams = s.app.list_teams().await.unwrap_or_default();
@@ -475,7 +573,7 @@ pub async fn analytics_page(
             .collect(),
         diagram: diagram(pipeline, &r.process, p90),
         stage_rows,
-        stuck: deals(&s, r.times.stuck).await,
+        stuck: deals(s, r.times.stuck.clone()).await,
         variants: r
             .process
             .variants
@@ -548,7 +646,7 @@ pub async fn analytics_page(
         query: query_of(&params),
         params,
     };
-    render(StatusCode::OK, &page)
+    Ok(page)
 }
 
 pub async fn stage_page(

@@ -267,6 +267,7 @@ fn document_routes() -> Router<AppState> {
             "/analytics/event-log.ocel.json",
             get(analytics::event_log_ocel),
         )
+        .route("/analytics/tables/{name}", get(analytics::table_csv))
         .merge(records::routes::<salesflow_domain::payment::Payment>())
         .route("/stock", get(stock::stock_page))
         .route("/warehouse", get(warehouse::warehouse_page))
