@@ -13,7 +13,6 @@ use salesflow_app::clock::SystemClock;
 use salesflow_app::ports::{
     AnalyticsFilter, AnalyticsStore, Breakdown, EventRecord, MiningStore, Scope,
 };
-use salesflow_app::users::NewUser;
 use salesflow_app::{Actor, App};
 use salesflow_domain::event::EntityType;
 use salesflow_domain::ids::{EventId, OpportunityId};
@@ -25,6 +24,7 @@ use salesflow_domain::record::RecordMeta;
 use salesflow_domain::role::Role;
 use uuid::Uuid;
 
+use crate::bench_board::user;
 use crate::demo::Rng;
 
 /// Typical hours in each open stage (prospecting … negotiation).
@@ -240,31 +240,6 @@ fn history(
         OpportunityStatus::Open => {}
     }
     Ok(o)
-}
-
-async fn user(
-    app: &App,
-    name: &str,
-    role: Role,
-    team: Option<salesflow_domain::ids::TeamId>,
-) -> Result<Actor> {
-    let record = app
-        .create_user(
-            None,
-            NewUser {
-                email: format!(
-                    "{}@analytics.bench.test",
-                    name.to_lowercase().replace(' ', ".")
-                ),
-                name: name.into(),
-                role,
-                team_id: team,
-                password: salesflow_app::secret::new_secret(""),
-            },
-        )
-        .await
-        .map_err(crate::admin::describe)?;
-    Ok(Actor::of(&record))
 }
 
 /// Seconds of one call, `runs` times: the fastest and the median.

@@ -16,7 +16,8 @@ use salesflow_domain::role::Role;
 use crate::bench::{Measured, drive};
 use crate::demo::Rng;
 
-async fn user(
+/// A user of a benchmark data set (without a usable password).
+pub(crate) async fn user(
     app: &App,
     name: &str,
     role: Role,

@@ -1,21 +1,23 @@
 //! The analytics pages: funnel, process flow diagram with bottleneck heatmap, time in stage with
-//! stuck deals, variants and the directly-follows graph; a stage's deals as the drill-down; the
-//! event log as CSV.
+//! stuck deals, forecast, cycle times, rework, variants and the directly-follows graph; a stage's
+//! deals as the drill-down. Downloads are in `analytics_export`, naming and drawing in
+//! `analytics_view`.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use salesflow_app::Actor;
 use salesflow_app::analytics::{
     AnalyticsParams, DealInStage, FunnelReport, ProcessReport, StageTimesReport,
 };
 use salesflow_app::forecast::ForecastReport;
-use salesflow_domain::analytics::mining::{START, configured_steps};
-use salesflow_domain::pipeline::{Pipeline, StageKind};
+use salesflow_domain::analytics::mining::START;
+use salesflow_domain::pipeline::Pipeline;
 use serde::Deserialize;
 
-use super::charts::{FlowEdge, FlowNode, FunnelBar, duration_text, funnel_svg, process_svg};
+use super::analytics_view::{cycle_name, diagram, forecast_rows, money_text, query_of, step_name};
+use super::charts::{FunnelBar, duration_text, funnel_svg};
 use super::views::Layout;
 use super::{app_error_page, render};
 use crate::AppState;
@@ -28,59 +30,42 @@ pub struct HeatParam {
     pub heat: Option<String>,
 }
 
-struct Row {
-    cells: Vec<String>,
+pub(super) struct Row {
+    pub(super) cells: Vec<String>,
 }
 
-struct Deal {
-    id: String,
-    name: String,
-    owner: String,
-    stage: String,
-    time: String,
+pub(super) struct Deal {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) owner: String,
+    pub(super) stage: String,
+    pub(super) time: String,
 }
 
 #[derive(Template)]
 #[template(path = "analytics.html")]
-struct AnalyticsPage {
-    layout: Layout,
-    params: AnalyticsParams,
-    heat: String,
-    pipelines: Vec<(String, String)>,
-    pipeline_id: String,
-    funnel_chart: String,
-    funnel_rows: Vec<Row>,
-    breakdown: bool,
-    lost_reasons: Vec<(String, i64)>,
-    diagram: String,
-    stage_rows: Vec<Row>,
-    stuck: Vec<Deal>,
-    variants: Vec<Row>,
-    edges: Vec<Row>,
-    cycle_rows: Vec<Row>,
-    forecast_rows: Vec<Row>,
-    quarter: Row,
-    headlines: Vec<(String, String)>,
-    rework_rows: Vec<Row>,
-    skipped_rows: Vec<Row>,
-    query: String,
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn spans_read_as_steps() {
-        assert_eq!(super::cycle_name("3_quote_order"), "Quote sent → order");
-        assert_eq!(super::cycle_name("6_invoice_cash"), "Invoice posted → paid");
-        assert_eq!(
-            super::cycle_name("1_lead_opportunity"),
-            "Lead → opportunity"
-        );
-        assert_eq!(
-            super::cycle_name("7_lead_to_cash"),
-            "Lead → paid (end to end)"
-        );
-    }
+pub(super) struct AnalyticsPage {
+    pub(super) layout: Layout,
+    pub(super) params: AnalyticsParams,
+    pub(super) heat: String,
+    pub(super) pipelines: Vec<(String, String)>,
+    pub(super) pipeline_id: String,
+    pub(super) funnel_chart: String,
+    pub(super) funnel_rows: Vec<Row>,
+    pub(super) breakdown: bool,
+    pub(super) lost_reasons: Vec<(String, i64)>,
+    pub(super) diagram: String,
+    pub(super) stage_rows: Vec<Row>,
+    pub(super) stuck: Vec<Deal>,
+    pub(super) variants: Vec<Row>,
+    pub(super) edges: Vec<Row>,
+    pub(super) cycle_rows: Vec<Row>,
+    pub(super) forecast_rows: Vec<Row>,
+    pub(super) quarter: Row,
+    pub(super) headlines: Vec<(String, String)>,
+    pub(super) rework_rows: Vec<Row>,
+    pub(super) skipped_rows: Vec<Row>,
+    pub(super) query: String,
 }
 
 #[derive(Template)]
@@ -89,155 +74,6 @@ struct StagePage {
     layout: Layout,
     stage: String,
     deals: Vec<Deal>,
-}
-
-/// "Quote sent" for `quote:sent`; pipeline stages by their names.
-fn step_name(step: &str, pipeline: &Pipeline) -> String {
-    let (object, state) = step.split_once(':').unwrap_or(("", step));
-    if object == "opportunity"
-        && let Some(stage) = pipeline.stages.iter().find(|s| s.key == state)
-    {
-        return stage.name.clone();
-    }
-    let object = match object {
-        "sales_order" => "Order",
-        "lead" => "Lead",
-        "quote" => "Quote",
-        "delivery" => "Delivery",
-        "invoice" => "Invoice",
-        "payment" => "Payment",
-        "opportunity" => "Opportunity",
-        other => other,
-    };
-    format!("{object} {}", state.replace('_', " "))
-}
-
-/// `1234567` minor units of EUR as "12,345.67 EUR".
-fn money_text(minor: i64, currency: &str) -> String {
-    match currency.parse::<salesflow_domain::money::Currency>() {
-        Ok(c) => salesflow_domain::money::Money::new(minor, c).display(),
-        Err(_) => format!("{minor} {currency}"),
-    }
-}
-
-fn forecast_rows(f: &ForecastReport) -> (Vec<Row>, Row) {
-    let rows = f
-        .months
-        .iter()
-        .map(|m| Row {
-            cells: vec![
-                if m.month.is_empty() {
-                    "No close date".into()
-                } else {
-                    m.month.clone()
-                },
-                m.deals.to_string(),
-                money_text(m.amount_minor, &m.currency),
-                money_text(m.weighted_minor, &m.currency),
-                money_text(m.historical_minor, &m.currency),
-            ],
-        })
-        .collect();
-    let q = &f.quarter;
-    let quarter = Row {
-        cells: vec![
-            format!("{} – {}", q.first_day, q.last_day),
-            q.deals.to_string(),
-            money_text(q.weighted_minor, &q.currency),
-            money_text(q.historical_minor, &q.currency),
-            money_text(q.range.p10, &q.currency),
-            money_text(q.range.p50, &q.currency),
-            money_text(q.range.p90, &q.currency),
-        ],
-    };
-    (rows, quarter)
-}
-
-/// "Lead → opportunity" for the span `1_lead_opportunity`.
-fn cycle_name(span: &str) -> String {
-    let name = span.split_once('_').map_or(span, |(_, rest)| rest);
-    match name {
-        "lead_to_cash" => "Lead → paid (end to end)".into(),
-        "opportunity_to_cash" => "Opportunity → paid (end to end)".into(),
-        other => {
-            let words: Vec<String> = other
-                .split('_')
-                .map(|w| match w {
-                    "cash" => "paid".to_string(),
-                    "quote" => "quote sent".to_string(),
-                    "invoice" => "invoice posted".to_string(),
-                    w => w.to_string(),
-                })
-                .collect();
-            let mut text = words.join(" → ");
-            if let Some(first) = text.get_mut(0..1) {
-                first.make_ascii_uppercase();
-            }
-            text
-        }
-    }
-}
-
-/// Where a diagram node leads: a stage's deals, or the list of the step's documents.
-fn step_href(step: &str, pipeline_id: &str) -> String {
-    let (object, state) = step.split_once(':').unwrap_or(("", step));
-    match object {
-        "opportunity" => format!("/analytics/stages/{state}?pipeline_id={pipeline_id}"),
-        "lead" => format!("/leads?status={state}"),
-        "quote" => "/quotes".into(),
-        "sales_order" => "/orders".into(),
-        "delivery" => "/deliveries".into(),
-        "invoice" => "/invoices".into(),
-        _ => "/payments".into(),
-    }
-}
-
-fn diagram(pipeline: &Pipeline, process: &ProcessReport, p90: bool) -> String {
-    let keys = |kind: StageKind| -> Vec<&str> {
-        pipeline
-            .stages
-            .iter()
-            .filter(|s| s.kind == kind)
-            .map(|s| s.key.as_str())
-            .collect()
-    };
-    let steps = configured_steps(&keys(StageKind::Open), &keys(StageKind::Won));
-    let pipeline_id = pipeline.id.to_string();
-    let nodes: Vec<FlowNode> = steps
-        .iter()
-        .map(|step| FlowNode {
-            label: step_name(step, pipeline),
-            seconds: process
-                .steps
-                .iter()
-                .find(|t| t.step == *step)
-                .map(|t| if p90 { t.p90_seconds } else { t.median_seconds }),
-            count: process
-                .edges
-                .iter()
-                .filter(|e| e.to == *step)
-                .map(|e| e.count)
-                .sum(),
-            href: step_href(step, &pipeline_id),
-        })
-        .collect();
-    let edges: Vec<FlowEdge> = steps
-        .windows(2)
-        .enumerate()
-        .map(|(i, pair)| {
-            let seen = process
-                .edges
-                .iter()
-                .find(|e| e.from == pair[0] && e.to == pair[1]);
-            FlowEdge {
-                from: i,
-                to: i + 1,
-                count: seen.map_or(0, |e| e.count),
-                share: seen.and_then(|e| e.share.clone()),
-            }
-        })
-        .collect();
-    process_svg(&nodes, &edges)
 }
 
 fn funnel_rows(report: &FunnelReport, names: &dyn Fn(&str) -> String) -> Vec<Row> {
@@ -271,35 +107,6 @@ async fn deals(s: &AppState, found: Vec<DealInStage>) -> Vec<Deal> {
                 .map_or(d.owner_id, |u| u.1.clone()),
             stage: d.stage,
             time: duration_text(d.seconds_in_stage),
-        })
-        .collect()
-}
-
-/// The query string the page was asked with, for the export link.
-fn query_of(params: &AnalyticsParams) -> String {
-    let pairs = [
-        ("pipeline_id", &params.pipeline_id),
-        ("from", &params.from),
-        ("to", &params.to),
-        ("rep", &params.rep),
-        ("team", &params.team),
-    ];
-    pairs
-        .iter()
-        .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (k, v)))
-        .map(|(k, v)| format!("{k}={}", urlencoding(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn urlencoding(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
         })
         .collect()
 }
@@ -376,93 +183,7 @@ pub async fn analytics_page(
     }
 }
 
-/// One of the page's tables as CSV: its column names and rows.
-fn csv_table(page: &AnalyticsPage, name: &str) -> Option<(Vec<&'static str>, Vec<Vec<String>>)> {
-    let cells = |rows: &[Row]| rows.iter().map(|r| r.cells.clone()).collect();
-    Some(match name {
-        "funnel" => (
-            vec![
-                "group",
-                "stage",
-                "reached",
-                "to_next_percent",
-                "to_won_percent",
-            ],
-            cells(&page.funnel_rows),
-        ),
-        "time-in-stage" => (
-            vec!["group", "stage", "stays", "median", "p90"],
-            cells(&page.stage_rows),
-        ),
-        "stuck" => (
-            vec![
-                "opportunity_id",
-                "opportunity",
-                "owner",
-                "stage",
-                "in_stage",
-            ],
-            page.stuck
-                .iter()
-                .map(|d| {
-                    vec![
-                        d.id.clone(),
-                        d.name.clone(),
-                        d.owner.clone(),
-                        d.stage.clone(),
-                        d.time.clone(),
-                    ]
-                })
-                .collect(),
-        ),
-        "forecast" => (
-            vec!["close_month", "deals", "amount", "weighted", "historical"],
-            cells(&page.forecast_rows),
-        ),
-        "cycle-times" => (
-            vec!["span", "cases", "median", "p90"],
-            cells(&page.cycle_rows),
-        ),
-        "rework" => (vec!["rework", "times", "cases"], cells(&page.rework_rows)),
-        "skipped" => (vec!["stage", "times"], cells(&page.skipped_rows)),
-        "variants" => (vec!["path", "cases", "median"], cells(&page.variants)),
-        "directly-follows" => (
-            vec!["from", "to", "times", "share_percent"],
-            cells(&page.edges),
-        ),
-        _ => return None,
-    })
-}
-
-/// A table of the analytics page as CSV, with the page's filters.
-pub async fn table_csv(
-    State(s): State<AppState>,
-    user: UiUser,
-    Path(name): Path<String>,
-    Query(params): Query<AnalyticsParams>,
-    Query(heat): Query<HeatParam>,
-) -> Response {
-    let Some(name) = name.strip_suffix(".csv").map(str::to_string) else {
-        return app_error_page(salesflow_app::error::AppError::NotFound);
-    };
-    let page = match build_page(&s, &user, params, heat).await {
-        Ok(page) => page,
-        Err(refused) => return refused,
-    };
-    let Some((headers, rows)) = csv_table(&page, &name) else {
-        return app_error_page(salesflow_app::error::AppError::NotFound);
-    };
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let written = writer
-        .write_record(&headers)
-        .and_then(|_| rows.iter().try_for_each(|row| writer.write_record(row)));
-    match (written, writer.into_inner()) {
-        (Ok(()), Ok(body)) => super::records::csv_response(&name, body),
-        _ => app_error_page(salesflow_app::error::AppError::Internal("csv".into())),
-    }
-}
-
-async fn build_page(
+pub(super) async fn build_page(
     s: &AppState,
     user: &UiUser,
     params: AnalyticsParams,
@@ -666,38 +387,6 @@ pub async fn stage_page(
             };
             render(StatusCode::OK, &page)
         }
-        Err(e) => app_error_page(e),
-    }
-}
-
-pub async fn event_log(
-    State(s): State<AppState>,
-    user: UiUser,
-    Query(params): Query<AnalyticsParams>,
-) -> Response {
-    match crate::api::analytics::event_log_body(&s, &user.actor, &params).await {
-        Ok(body) => super::records::csv_response("event-log", body),
-        Err(e) => app_error_page(e).into_response(),
-    }
-}
-
-pub async fn event_log_ocel(
-    State(s): State<AppState>,
-    user: UiUser,
-    Query(params): Query<AnalyticsParams>,
-) -> Response {
-    match crate::api::analytics::event_log_ocel(&s, &user.actor, &params).await {
-        Ok(log) => (
-            [
-                (axum::http::header::CONTENT_TYPE, "application/json"),
-                (
-                    axum::http::header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"event-log.ocel.json\"",
-                ),
-            ],
-            log.to_string(),
-        )
-            .into_response(),
         Err(e) => app_error_page(e),
     }
 }

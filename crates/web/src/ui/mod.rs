@@ -2,6 +2,8 @@
 //! without JavaScript.
 
 mod analytics;
+mod analytics_export;
+mod analytics_view;
 mod auth;
 mod board;
 mod charts;
@@ -262,12 +264,12 @@ fn document_routes() -> Router<AppState> {
         .route("/receivables", get(invoices::receivables))
         .route("/analytics", get(analytics::analytics_page))
         .route("/analytics/stages/{stage}", get(analytics::stage_page))
-        .route("/analytics/event-log.csv", get(analytics::event_log))
+        .route("/analytics/event-log.csv", get(analytics_export::event_log))
         .route(
             "/analytics/event-log.ocel.json",
-            get(analytics::event_log_ocel),
+            get(analytics_export::event_log_ocel),
         )
-        .route("/analytics/tables/{name}", get(analytics::table_csv))
+        .route("/analytics/tables/{name}", get(analytics_export::table_csv))
         .merge(records::routes::<salesflow_domain::payment::Payment>())
         .route("/stock", get(stock::stock_page))
         .route("/warehouse", get(warehouse::warehouse_page))
