@@ -36,7 +36,7 @@ pub struct AnalyticsParams {
     pub rep: Option<String>,
     /// Only this team's opportunities (team id).
     pub team: Option<String>,
-    /// Breakdown: `total` (default), `rep`, `team` or `source`.
+    /// Breakdown: `total` (default), `rep`, `team`, `source` or `product`.
     pub by: Option<String>,
     /// Time in stage of one stage: its open deals (drill-down).
     pub stage: Option<String>,
@@ -168,11 +168,12 @@ impl AnalyticsParams {
             "rep" => Breakdown::Rep,
             "team" => Breakdown::Team,
             "source" => Breakdown::Source,
+            "product" => Breakdown::Product,
             _ => {
                 return Err(AppError::invalid(
                     "by",
                     "invalid_breakdown",
-                    "one of total, rep, team, source",
+                    "one of total, rep, team, source, product",
                 ));
             }
         };

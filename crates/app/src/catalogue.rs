@@ -85,6 +85,20 @@ impl App {
         Ok(cost_view(&product, minor))
     }
 
+    /// The names of the products with these ids (to name figures broken down by product).
+    pub async fn product_names(&self, ids: &[ProductId]) -> AppResult<Vec<(ProductId, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .store
+            .products_by_refs(ids, &[])
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.details.name.as_str().to_string()))
+            .collect())
+    }
+
     /// The products, price lists and tax categories `drafts` are priced from, for a customer
     /// of `customer_group`.
     pub async fn catalogue_for(

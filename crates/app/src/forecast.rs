@@ -11,12 +11,13 @@ use serde::Serialize;
 
 use crate::analytics::{AnalyticsParams, funnel_stages};
 use crate::error::AppResult;
-use crate::ports::{AnalyticsFilter, Breakdown};
+use crate::ports::{AnalyticsFilter, Breakdown, Scope};
 use crate::{Actor, App};
+use salesflow_domain::pipeline::Pipeline;
 
 /// Simulated quarters; the seed makes a report repeatable.
-const TRIALS: usize = 10_000;
-const SEED: u64 = 0x5A1E_5F10;
+pub(crate) const TRIALS: usize = 10_000;
+pub(crate) const SEED: u64 = 0x5A1E_5F10;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ForecastMonth {
@@ -59,7 +60,7 @@ pub struct ForecastReport {
 }
 
 /// The first and last day of the quarter `day` is in.
-fn quarter_of(day: Date) -> (Date, Date) {
+pub(crate) fn quarter_of(day: Date) -> (Date, Date) {
     let first_month = (day.month() - 1) / 3 * 3 + 1;
     let first = Date::new(day.year(), first_month, 1).unwrap_or(day);
     let next = first
@@ -69,12 +70,40 @@ fn quarter_of(day: Date) -> (Date, Date) {
 }
 
 /// `amount` × `per_mille` / 1000, rounded half up.
-fn share(amount: i64, per_mille: i64) -> i64 {
+pub(crate) fn share(amount: i64, per_mille: i64) -> i64 {
     let product = i128::from(amount) * i128::from(per_mille);
     ((2 * product + 1000) / 2000) as i64
 }
 
 impl App {
+    /// The win rate of each stage of `pipeline`, per mille, learned from the closed deals
+    /// `filter` and `scope` select: the learned rates alone, and every stage's rate with the
+    /// configured probability standing in where no closed deal has reached the stage yet.
+    pub(crate) async fn stage_win_rates(
+        &self,
+        pipeline: &Pipeline,
+        filter: &AnalyticsFilter,
+        scope: Scope,
+    ) -> AppResult<(BTreeMap<String, i64>, BTreeMap<String, i64>)> {
+        let reaches: Vec<Reach> = self
+            .store
+            .funnel_reaches(pipeline.id, filter, Breakdown::Total, scope)
+            .await?;
+        let learned = win_rates(&funnel_stages(pipeline), &reaches);
+        let every = pipeline
+            .stages
+            .iter()
+            .map(|s| {
+                let rate = learned
+                    .get(&s.key)
+                    .copied()
+                    .unwrap_or(i64::from(s.probability) * 10);
+                (s.key.clone(), rate)
+            })
+            .collect();
+        Ok((learned, every))
+    }
+
     pub async fn forecast_report(
         &self,
         actor: &Actor,
@@ -90,21 +119,8 @@ impl App {
             ..parsed.filter.clone()
         };
         let stages = funnel_stages(&pipeline);
-        let reaches: Vec<Reach> = self
-            .store
-            .funnel_reaches(pipeline.id, &history, Breakdown::Total, scope)
-            .await?;
-        let rates = win_rates(&stages, &reaches);
-        // A stage no closed deal has reached yet falls back to its configured probability.
-        let rate_of = |stage: &str| -> i64 {
-            rates.get(stage).copied().unwrap_or_else(|| {
-                pipeline
-                    .stages
-                    .iter()
-                    .find(|s| s.key == stage)
-                    .map_or(0, |s| i64::from(s.probability) * 10)
-            })
-        };
+        let (rates, rate_of) = self.stage_win_rates(&pipeline, &history, scope).await?;
+        let rate_of = |stage: &str| rate_of.get(stage).copied().unwrap_or(0);
         let slices = self
             .store
             .open_pipeline(pipeline.id, &history, scope)

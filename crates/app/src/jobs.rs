@@ -19,6 +19,8 @@ const REMIND_EVERY: SignedDuration = SignedDuration::from_mins(1);
 const EXPIRE_EVERY: SignedDuration = SignedDuration::from_mins(15);
 /// Overdue invoices are looked at hourly (each reminded at most weekly).
 const REMIND_INVOICES_EVERY: SignedDuration = SignedDuration::from_hours(1);
+/// Each week's snapshot is taken by the first run in that week.
+const SNAPSHOT_EVERY: SignedDuration = SignedDuration::from_hours(6);
 const LEASE: SignedDuration = SignedDuration::from_mins(5);
 
 impl App {
@@ -30,6 +32,7 @@ impl App {
             crate::quotes::EXPIRE_QUOTES,
             crate::receivables::INVOICE_REMINDERS,
             crate::settlement::SETTLE_ORDERS,
+            crate::backtest::FORECAST_SNAPSHOT,
         ] {
             let job = NewJob {
                 id: Uuid::now_v7(),
@@ -93,6 +96,16 @@ impl App {
                     tracing::info!(expired, "quotes expired");
                 }
                 Ok(Some(now.checked_add(EXPIRE_EVERY).unwrap_or(now)))
+            }
+            crate::backtest::FORECAST_SNAPSHOT => {
+                let taken = self
+                    .take_forecast_snapshots()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if taken > 0 {
+                    tracing::info!(taken, "pipeline snapshots taken for the forecast backtest");
+                }
+                Ok(Some(now.checked_add(SNAPSHOT_EVERY).unwrap_or(now)))
             }
             crate::mail::SEND_EMAIL => {
                 let mail: crate::mail::Mail = serde_json::from_str(&job.payload)

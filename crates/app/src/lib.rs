@@ -6,6 +6,7 @@ pub mod actor;
 pub mod analytics;
 pub mod assignment;
 pub mod auth;
+pub mod backtest;
 pub mod cancellation;
 pub mod catalogue;
 pub mod clock;

@@ -334,6 +334,7 @@ pub trait Store:
     + ReceivablesStore
     + RecordStore<salesflow_domain::payment::Payment>
     + AnalyticsStore
+    + ForecastStore
     + MiningStore
 {
     /// `sqlite` or `postgres`.

@@ -9,7 +9,7 @@ use salesflow_app::ports::{
     AnalyticsFilter, AnalyticsStore, Breakdown, Closing, OpenStay, PipelineSlice, Scope, StageTime,
     StoreResult,
 };
-use salesflow_domain::analytics::funnel::{Reach, WON_ORDER};
+use salesflow_domain::analytics::funnel::Reach;
 use salesflow_domain::ids::PipelineId;
 use sqlx::AssertSqlSafe;
 
@@ -17,6 +17,7 @@ use crate::db::SqlStore;
 use crate::error::map;
 use crate::records::Conditions;
 use crate::rows::{bind_all, int, micros, parsed, text, ts};
+use crate::seek::Spread;
 
 /// `'a', 'b'` of static, quote-free names.
 pub(crate) fn quoted(names: &[&str]) -> String {
@@ -34,7 +35,7 @@ pub(crate) fn rank_sql(percent: u32) -> String {
 
 /// The opportunities a figure reads: the pipeline's, not archived, in the reader's scope and
 /// the filter's owner or team; created in the period when `cohort`.
-fn opportunity_conditions(
+pub(crate) fn opportunity_conditions(
     c: &mut Conditions,
     pipeline: Option<PipelineId>,
     filter: &AnalyticsFilter,
@@ -81,8 +82,13 @@ fn group_sql(by: Breakdown) -> &'static str {
         Breakdown::Rep => "o.owner_id",
         Breakdown::Team => "COALESCE(o.team_id, '')",
         Breakdown::Source => "COALESCE(l.source, '')",
+        Breakdown::Product => "COALESCE(qp.product_id, '')",
     }
 }
+
+/// The products quoted for each opportunity, joined for the product breakdown.
+const QUOTED_PRODUCTS: &str = "LEFT JOIN (SELECT DISTINCT opportunity_id, product_id \
+     FROM quote_products) qp ON qp.opportunity_id";
 
 impl SqlStore {
     pub(crate) async fn rows(
@@ -157,25 +163,23 @@ impl AnalyticsStore for SqlStore {
     ) -> StoreResult<Vec<Reach>> {
         let mut c = Conditions::default();
         opportunity_conditions(&mut c, Some(pipeline), filter, scope, true);
-        let p = c.param(pipeline.to_string());
         let group = group_sql(by);
         // PostgreSQL refuses a constant in GROUP BY: the total is not grouped by its label.
-        let group_by = match by {
-            Breakdown::Total => String::new(),
-            _ => format!("{group}, "),
+        let (group_by, joined) = match by {
+            Breakdown::Total => (String::new(), String::new()),
+            Breakdown::Source => (
+                format!("{group}, "),
+                " LEFT JOIN leads l ON l.id = o.lead_id".to_string(),
+            ),
+            Breakdown::Product => (format!("{group}, "), format!(" {QUOTED_PRODUCTS} = o.id")),
+            _ => (format!("{group}, "), String::new()),
         };
         let sql = format!(
-            "WITH opps AS (SELECT id, owner_id, team_id, status, amount_minor, currency, lead_id \
-               FROM opportunities{where_}), \
-             furthest AS (SELECT o.id, MAX(CASE WHEN s.kind = 'won' THEN {WON_ORDER} \
-                 ELSE s.position END) AS furthest \
-               FROM opps o JOIN events e ON e.entity_type = 'opportunity' AND e.entity_id = o.id \
-               JOIN pipeline_stages s ON s.pipeline_id = {p} AND s.stage_key = e.to_state \
-               WHERE s.kind <> 'lost' GROUP BY o.id) \
-             SELECT {group} AS grp, COALESCE(f.furthest, -1) AS furthest, o.status, o.currency, \
-               COUNT(*) AS n, CAST(SUM(o.amount_minor) AS BIGINT) AS amount \
-             FROM opps o LEFT JOIN furthest f ON f.id = o.id LEFT JOIN leads l ON l.id = o.lead_id \
-             GROUP BY {group_by}COALESCE(f.furthest, -1), o.status, o.currency",
+            "WITH opps AS (SELECT id, owner_id, team_id, status, amount_minor, currency, lead_id, \
+               furthest FROM opportunities{where_}) \
+             SELECT {group} AS grp, o.furthest, o.status, o.currency, COUNT(*) AS n, \
+               CAST(SUM(o.amount_minor) AS BIGINT) AS amount \
+             FROM opps o{joined} GROUP BY {group_by}o.furthest, o.status, o.currency",
             where_ = c.where_clause()
         );
         self.rows(sql, c)
@@ -222,26 +226,35 @@ impl AnalyticsStore for SqlStore {
         by: Breakdown,
         scope: Scope,
     ) -> StoreResult<Vec<StageTime>> {
-        let mut c = Conditions::default();
-        opportunity_conditions(&mut c, Some(pipeline), filter, scope, false);
-        let where_ = c.where_clause();
-        let mut stays = Conditions::default();
-        stays.values = std::mem::take(&mut c.values);
-        stays.push("left_at IS NOT NULL".into());
-        period(&mut stays, "entered", filter);
-        let group = group_sql(by);
-        let sql = format!(
-            "WITH opps AS (SELECT id, owner_id, team_id, lead_id FROM opportunities{where_}), \
-             stays AS (SELECT {group} AS grp, e.to_state AS stage, e.at AS entered, \
-                 LEAD(e.at) OVER (PARTITION BY e.entity_id ORDER BY e.at, e.id) AS left_at \
-               FROM events e JOIN opps o ON o.id = e.entity_id LEFT JOIN leads l ON l.id = o.lead_id \
-               WHERE e.entity_type = 'opportunity' AND e.activity IN ('created', 'stage_changed') \
-                 AND e.to_state IS NOT NULL), \
-             done AS (SELECT grp, stage, left_at - entered AS d FROM stays{done_where}), {spread}",
-            done_where = stays.where_clause(),
-            spread = spread_sql("done"),
-        );
-        self.spreads(sql, stays).await
+        let with_products = format!("stage_stays {QUOTED_PRODUCTS} = stage_stays.opportunity_id");
+        let spread = Spread {
+            table: match by {
+                Breakdown::Product => &with_products,
+                _ => "stage_stays",
+            },
+            value: "duration",
+            group: match by {
+                Breakdown::Total => None,
+                Breakdown::Rep => Some("owner_id"),
+                Breakdown::Team => Some("team_id"),
+                Breakdown::Source => Some("source"),
+                Breakdown::Product => Some("COALESCE(qp.product_id, '')"),
+            },
+            stage: "stage_key",
+        };
+        self.seek_spreads(&spread, |values| {
+            let mut c = Conditions::default();
+            c.values = values;
+            let p = c.param(pipeline.to_string());
+            c.push(format!(
+                "pipeline_id = {p} AND archived = 0 AND duration IS NOT NULL"
+            ));
+            period(&mut c, "entered_at", filter);
+            owner_and_team(&mut c, filter);
+            c.scope(scope);
+            c
+        })
+        .await
     }
 
     async fn stays_over(

@@ -87,7 +87,7 @@ async fn write_events(
             .await
             .map_err(map)?;
     }
-    Ok(())
+    crate::projection::refresh(conn, events).await
 }
 
 pub(crate) fn from_row(row: &AnyRow) -> StoreResult<EventRecord> {

@@ -87,7 +87,24 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0010_stock.sqlite.sql"),
         postgres: include_str!("../migrations/0010_stock.postgres.sql"),
     },
+    Migration {
+        version: PROJECTIONS,
+        name: "projections",
+        shared: include_str!("../migrations/0011_projections.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
+        version: 12,
+        name: "forecast_snapshots",
+        shared: include_str!("../migrations/0012_forecast_snapshots.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
+
+/// The migration that creates the process read models; it fills them from the existing log.
+const PROJECTIONS: i64 = 11;
 
 impl SqlStore {
     /// Applies pending migrations; returns how many ran.
@@ -130,6 +147,9 @@ impl SqlStore {
                         .execute(&mut *tx)
                         .await
                         .map_err(map)?;
+                }
+                if m.version == PROJECTIONS {
+                    crate::projection::rebuild(tx).await?;
                 }
                 sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
                     .bind(m.version)

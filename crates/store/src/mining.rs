@@ -17,9 +17,10 @@ use crate::analytics::{owner_and_team, period, quoted, rank_sql, spread_sql};
 use crate::db::SqlStore;
 use crate::records::Conditions;
 use crate::rows::{Val, int, micros, opt_text, parsed, text, ts};
+use crate::seek::Spread;
 
 /// The step name of an event (see `mining::step_label`, which this mirrors).
-fn label_sql() -> String {
+pub(crate) fn label_sql() -> String {
     format!(
         "CASE WHEN e.activity IN ({}) AND e.to_state IS NOT NULL AND e.to_state <> '' \
          AND e.to_state <> 'none' THEN e.entity_type || ':' || e.to_state \
@@ -28,22 +29,58 @@ fn label_sql() -> String {
     )
 }
 
+/// What a mining query reads: its alias and the time its period filters.
+#[derive(Clone, Copy, PartialEq)]
+enum Log {
+    /// The raw events (only the step events are read).
+    Events,
+    /// The process steps read model, each step with its neighbours.
+    Steps,
+    /// The case summaries, filtered by when the case started.
+    Cases,
+    /// The stays of opportunities in stages, filtered by when the stay began.
+    Stays,
+}
+
+impl Log {
+    fn alias(self) -> &'static str {
+        match self {
+            Log::Events => "e",
+            Log::Steps => "p",
+            Log::Cases => "pc",
+            Log::Stays => "st",
+        }
+    }
+
+    fn time(self) -> &'static str {
+        match self {
+            Log::Events => "e.at",
+            Log::Steps => "p.at",
+            Log::Cases => "pc.first_at",
+            Log::Stays => "st.entered_at",
+        }
+    }
+}
+
 /// The process steps a mining figure reads: step events in the period, of the cases the reader
 /// may see (the cases of their opportunities and leads) and of the filter's owner or team.
 fn step_conditions(filter: &AnalyticsFilter, scope: Scope) -> Conditions {
-    steps_after(Vec::new(), filter, scope)
+    steps_after(Vec::new(), filter, scope, Log::Events)
 }
 
 /// The same conditions for a further statement whose placeholders follow `values`.
-fn steps_after(values: Vec<Val>, filter: &AnalyticsFilter, scope: Scope) -> Conditions {
+fn steps_after(values: Vec<Val>, filter: &AnalyticsFilter, scope: Scope, log: Log) -> Conditions {
     let mut c = Conditions::default();
     c.values = values;
-    c.push(format!(
-        "e.entity_type IN ({}) AND e.activity NOT IN ({})",
-        quoted(PROCESS_ENTITIES),
-        quoted(NOT_STEPS)
-    ));
-    period(&mut c, "e.at", filter);
+    if log == Log::Events {
+        c.push(format!(
+            "e.entity_type IN ({}) AND e.activity NOT IN ({})",
+            quoted(PROCESS_ENTITIES),
+            quoted(NOT_STEPS)
+        ));
+    }
+    let alias = log.alias();
+    period(&mut c, log.time(), filter);
     if scope != Scope::All {
         let mut opps = Conditions::default();
         let mut leads = Conditions::default();
@@ -54,7 +91,7 @@ fn steps_after(values: Vec<Val>, filter: &AnalyticsFilter, scope: Scope) -> Cond
         leads.scope(scope);
         c.values = std::mem::take(&mut leads.values);
         c.push(format!(
-            "e.case_id IN (SELECT case_id FROM opportunities{} UNION SELECT id FROM leads{})",
+            "{alias}.case_id IN (SELECT case_id FROM opportunities{} UNION SELECT id FROM leads{})",
             opps.where_clause(),
             leads.where_clause()
         ));
@@ -65,12 +102,28 @@ fn steps_after(values: Vec<Val>, filter: &AnalyticsFilter, scope: Scope) -> Cond
         owner_and_team(&mut opps, filter);
         c.values = std::mem::take(&mut opps.values);
         c.push(format!(
-            "e.case_id IN (SELECT case_id FROM opportunities{})",
+            "{alias}.case_id IN (SELECT case_id FROM opportunities{})",
             opps.where_clause()
         ));
     }
     c
 }
+
+/// The steps a step is measured to within the period: its next one only if before its end.
+fn next_within(c: &mut Conditions, filter: &AnalyticsFilter) -> String {
+    match filter.to {
+        Some(to) => {
+            let t = c.param(micros(to));
+            format!("p.next_at < {t}")
+        }
+        None => "p.next_at IS NOT NULL".into(),
+    }
+}
+
+/// A stay with the stage it came from (`f`) and its own (`t`).
+const MOVES: &str = " JOIN pipeline_stages f ON f.pipeline_id = st.pipeline_id \
+    AND f.stage_key = st.prev_stage \
+    JOIN pipeline_stages t ON t.pipeline_id = st.pipeline_id AND t.stage_key = st.stage_key";
 
 /// The first time of each milestone of a case.
 const MILESTONES: &[(&str, &str)] = &[
@@ -107,7 +160,16 @@ const CYCLE_PAIRS: &[(&str, &str, &str)] = &[
     ("8_opportunity_to_cash", "opportunity", "cash"),
 ];
 
-fn milestones_sql() -> String {
+/// The milestone columns of a case summary.
+pub(crate) fn milestone_names() -> String {
+    MILESTONES
+        .iter()
+        .map(|(name, _)| *name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) fn milestones_sql() -> String {
     MILESTONES
         .iter()
         .map(|(name, when)| format!("MIN(CASE WHEN {when} THEN e.at END) AS {name}"))
@@ -122,22 +184,37 @@ impl MiningStore for SqlStore {
         filter: &AnalyticsFilter,
         scope: Scope,
     ) -> StoreResult<Vec<FollowRow>> {
-        let c = step_conditions(filter, scope);
+        // Within a period, a step whose predecessor came before it starts the case there, and
+        // one whose successor comes after it ends the case there.
+        let mut first = Conditions::default();
+        let src = match filter.from {
+            Some(from) => {
+                let f = first.param(micros(from));
+                format!("CASE WHEN p.prev_at >= {f} THEN p.prev ELSE '{START}' END")
+            }
+            None => "p.prev".into(),
+        };
+        let follows = steps_after(first.values, filter, scope, Log::Steps);
+        let follows_where = follows.where_clause();
+        let mut last = steps_after(follows.values, filter, scope, Log::Steps);
+        let ends = match filter.to {
+            Some(to) => {
+                let t = last.param(micros(to));
+                format!("(p.next_at IS NULL OR p.next_at >= {t})")
+            }
+            None => "p.next_at IS NULL".into(),
+        };
+        last.push(ends);
         let sql = format!(
-            "WITH steps AS (SELECT e.case_id, e.id, e.at, {label} AS label FROM events e{where_}), \
-             seq AS (SELECT label, \
-                 LAG(label) OVER (PARTITION BY case_id ORDER BY at, id) AS prev, \
-                 LEAD(label) OVER (PARTITION BY case_id ORDER BY at, id) AS next FROM steps) \
-             SELECT COALESCE(prev, '{START}') AS src, label AS dst, COUNT(*) AS n FROM seq \
-               GROUP BY COALESCE(prev, '{START}'), label \
+            "SELECT {src} AS src, p.label AS dst, COUNT(*) AS n FROM process_steps p{follows_where} \
+               GROUP BY 1, 2 \
              UNION ALL \
-             SELECT label AS src, '{END}' AS dst, COUNT(*) AS n FROM seq WHERE next IS NULL \
-               GROUP BY label \
+             SELECT p.label AS src, '{END}' AS dst, COUNT(*) AS n FROM process_steps p{} \
+               GROUP BY 1, 2 \
              ORDER BY src, dst",
-            label = label_sql(),
-            where_ = c.where_clause()
+            last.where_clause()
         );
-        self.rows(sql, c)
+        self.rows(sql, last)
             .await?
             .iter()
             .map(|r| {
@@ -155,17 +232,19 @@ impl MiningStore for SqlStore {
         filter: &AnalyticsFilter,
         scope: Scope,
     ) -> StoreResult<Vec<StageTime>> {
-        let c = step_conditions(filter, scope);
-        let sql = format!(
-            "WITH steps AS (SELECT e.case_id, e.id, e.at, {label} AS label FROM events e{where_}), \
-             seq AS (SELECT '' AS grp, label AS stage, \
-                 LEAD(at) OVER (PARTITION BY case_id ORDER BY at, id) - at AS d FROM steps), \
-             {spread}",
-            label = label_sql(),
-            where_ = c.where_clause(),
-            spread = spread_sql("seq"),
-        );
-        self.spreads(sql, c).await
+        let spread = Spread {
+            table: "process_steps p",
+            value: "p.wait",
+            group: None,
+            stage: "p.label",
+        };
+        self.seek_spreads(&spread, |values| {
+            let mut c = steps_after(values, filter, scope, Log::Steps);
+            let within = next_within(&mut c, filter);
+            c.push(within);
+            c
+        })
+        .await
     }
 
     async fn cycle_times(
@@ -173,7 +252,7 @@ impl MiningStore for SqlStore {
         filter: &AnalyticsFilter,
         scope: Scope,
     ) -> StoreResult<Vec<StageTime>> {
-        let c = step_conditions(filter, scope);
+        let c = steps_after(Vec::new(), filter, scope, Log::Cases);
         let pairs = CYCLE_PAIRS
             .iter()
             .map(|(step, from, to)| {
@@ -185,9 +264,9 @@ impl MiningStore for SqlStore {
             .collect::<Vec<_>>()
             .join(" UNION ALL ");
         let sql = format!(
-            "WITH m AS (SELECT e.case_id, {milestones} FROM events e{where_} GROUP BY e.case_id), \
+            "WITH m AS (SELECT {names} FROM process_cases pc{where_}), \
              pairs AS ({pairs}), {spread}",
-            milestones = milestones_sql(),
+            names = milestone_names(),
             where_ = c.where_clause(),
             spread = spread_sql("pairs"),
         );
@@ -195,20 +274,19 @@ impl MiningStore for SqlStore {
     }
 
     async fn rework(&self, filter: &AnalyticsFilter, scope: Scope) -> StoreResult<Vec<ReworkRow>> {
-        let revisions = step_conditions(filter, scope);
+        let mut revisions = steps_after(Vec::new(), filter, scope, Log::Steps);
+        revisions.push("p.label = 'quote:revised'".into());
         let where_ = revisions.where_clause();
-        let moves = steps_after(revisions.values, filter, scope);
-        let moves_where = moves.where_clause();
+        let mut moves = steps_after(revisions.values, filter, scope, Log::Stays);
+        moves.push("t.kind = 'open' AND t.position < f.position".into());
         let sql = format!(
-            "SELECT 'quote_revised' AS kind, COUNT(*) AS n, COUNT(DISTINCT e.case_id) AS cases \
-               FROM events e{where_} AND e.entity_type = 'quote' AND e.activity = 'revised' \
+            "SELECT 'quote_revised' AS kind, COUNT(*) AS n, COUNT(DISTINCT p.case_id) AS cases \
+               FROM process_steps p{where_} \
              UNION ALL \
-             SELECT 'stage_backwards' AS kind, COUNT(*) AS n, COUNT(DISTINCT e.entity_id) AS cases \
-               FROM events e JOIN opportunities o ON o.id = e.entity_id \
-               JOIN pipeline_stages f ON f.pipeline_id = o.pipeline_id AND f.stage_key = e.from_state \
-               JOIN pipeline_stages t ON t.pipeline_id = o.pipeline_id AND t.stage_key = e.to_state\
-               {moves_where} AND e.entity_type = 'opportunity' AND e.activity = 'stage_changed' \
-               AND t.kind = 'open' AND t.position < f.position"
+             SELECT 'stage_backwards' AS kind, COUNT(*) AS n, \
+               COUNT(DISTINCT st.opportunity_id) AS cases \
+             FROM stage_stays st{MOVES}{}",
+            moves.where_clause()
         );
         self.rows(sql, moves)
             .await?
@@ -228,18 +306,14 @@ impl MiningStore for SqlStore {
         filter: &AnalyticsFilter,
         scope: Scope,
     ) -> StoreResult<Vec<(String, i64)>> {
-        let c = step_conditions(filter, scope);
+        let mut c = steps_after(Vec::new(), filter, scope, Log::Stays);
+        c.push("f.kind = 'open' AND t.kind <> 'lost'".into());
         let sql = format!(
-            "SELECT s.stage_key, COUNT(*) AS n \
-             FROM events e JOIN opportunities o ON o.id = e.entity_id \
-             JOIN pipeline_stages f ON f.pipeline_id = o.pipeline_id AND f.stage_key = e.from_state \
-             JOIN pipeline_stages t ON t.pipeline_id = o.pipeline_id AND t.stage_key = e.to_state \
-             JOIN pipeline_stages s ON s.pipeline_id = o.pipeline_id AND s.kind = 'open' \
-               AND s.position > f.position AND s.position < t.position{where_} \
-               AND e.entity_type = 'opportunity' AND e.activity = 'stage_changed' \
-               AND f.kind = 'open' AND t.kind <> 'lost' \
+            "SELECT s.stage_key, COUNT(*) AS n FROM stage_stays st{MOVES} \
+             JOIN pipeline_stages s ON s.pipeline_id = st.pipeline_id AND s.kind = 'open' \
+               AND s.position > f.position AND s.position < t.position{} \
              GROUP BY s.stage_key ORDER BY n DESC, s.stage_key",
-            where_ = c.where_clause(),
+            c.where_clause(),
         );
         self.rows(sql, c)
             .await?
@@ -254,18 +328,16 @@ impl MiningStore for SqlStore {
         scope: Scope,
         limit: u32,
     ) -> StoreResult<Vec<Variant>> {
-        let mut c = step_conditions(filter, scope);
+        let mut c = steps_after(Vec::new(), filter, scope, Log::Cases);
         let where_ = c.where_clause();
         let n = c.param(i64::from(limit));
         let sql = format!(
-            "WITH steps AS (SELECT e.case_id, e.id, e.at, {label} AS label FROM events e{where_}), \
-             cases AS (SELECT case_id, string_agg(label, ' > ' ORDER BY at, id) AS path, \
-                 MAX(at) - MIN(at) AS d FROM steps GROUP BY case_id), \
+            "WITH cases AS (SELECT pc.path, pc.last_at - pc.first_at AS d \
+                 FROM process_cases pc{where_}), \
              ranked AS (SELECT path, d, ROW_NUMBER() OVER (PARTITION BY path ORDER BY d) AS rn, \
                  COUNT(*) OVER (PARTITION BY path) AS n FROM cases) \
              SELECT path, n, MAX(CASE WHEN rn = {median} THEN d END) AS median FROM ranked \
              GROUP BY path, n ORDER BY n DESC, path LIMIT {n}",
-            label = label_sql(),
             median = rank_sql(50),
         );
         self.rows(sql, c)

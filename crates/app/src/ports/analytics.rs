@@ -4,6 +4,7 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use salesflow_domain::analytics::funnel::Reach;
 use salesflow_domain::analytics::mining::Variant;
 use salesflow_domain::ids::{PipelineId, TeamId, UserId};
@@ -32,6 +33,9 @@ pub enum Breakdown {
     Team,
     /// The source of the lead the opportunity came from.
     Source,
+    /// The products on the opportunity's quotes (a deal counts once per product; deals without
+    /// a quoted product form the group with an empty name).
+    Product,
 }
 
 /// Median and p90 of completed stays in one stage (microseconds).
@@ -166,6 +170,59 @@ pub trait AnalyticsStore: Send + Sync {
         filter: &AnalyticsFilter,
         scope: Scope,
     ) -> StoreResult<Vec<Closing>>;
+}
+
+/// An open opportunity as a weekly snapshot kept it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotDeal {
+    pub currency: String,
+    pub amount_minor: i64,
+    pub probability: i64,
+    /// The win rate of its stage that week.
+    pub win_per_mille: i64,
+}
+
+/// Deals won in a period, per currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WonTotal {
+    pub currency: String,
+    pub deals: i64,
+    pub amount_minor: i64,
+}
+
+/// Weekly snapshots of the open pipeline and what was won since, for the forecast backtest.
+#[async_trait]
+pub trait ForecastStore: Send + Sync {
+    /// Copies the open opportunities of `pipeline` as the snapshot of `week` (its Monday), each
+    /// with the win rate of its stage from `rates` (per mille); `false` when that week's
+    /// snapshot was taken already.
+    async fn take_forecast_snapshot(
+        &self,
+        pipeline: PipelineId,
+        week: Date,
+        taken_at: Timestamp,
+        rates: &[(String, i64)],
+    ) -> StoreResult<bool>;
+    /// The weeks `pipeline` has a snapshot of, oldest first.
+    async fn snapshot_weeks(&self, pipeline: PipelineId) -> StoreResult<Vec<Date>>;
+    /// The deals of a week's snapshot expected to close from `first` to `last` (inclusive), of
+    /// the filter's owner or team and in the reader's scope (as owned that week).
+    async fn snapshot_deals(
+        &self,
+        pipeline: PipelineId,
+        week: Date,
+        (first, last): (Date, Date),
+        filter: &AnalyticsFilter,
+        scope: Scope,
+    ) -> StoreResult<Vec<SnapshotDeal>>;
+    /// Opportunities of `pipeline` won from `from` to before `to`, per currency.
+    async fn won_between(
+        &self,
+        pipeline: PipelineId,
+        (from, to): (Timestamp, Timestamp),
+        filter: &AnalyticsFilter,
+        scope: Scope,
+    ) -> StoreResult<Vec<WonTotal>>;
 }
 
 /// Process mining reads of the event log, over the cases the reader may see.

@@ -246,6 +246,7 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
     ("GET /api/v1/analytics/stage-times", PROCESS_READ),
     ("GET /api/v1/analytics/process", PROCESS_READ),
     ("GET /api/v1/analytics/forecast", PROCESS_READ),
+    ("GET /api/v1/analytics/backtest", PROCESS_READ),
     // Without `stage` the readers get 422: authorization is decided before the input.
     (
         "GET /api/v1/analytics/in-stage",

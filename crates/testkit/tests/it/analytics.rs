@@ -12,16 +12,16 @@ use serde_json::{Value, json};
 const QUALIFICATION: &str = "0190a000-0000-7000-8000-000000000102";
 const NEEDS_ANALYSIS: &str = "0190a000-0000-7000-8000-000000000103";
 const PROPOSAL: &str = "0190a000-0000-7000-8000-000000000104";
-const WON: &str = "0190a000-0000-7000-8000-000000000106";
-const LOST: &str = "0190a000-0000-7000-8000-000000000107";
+pub(super) const WON: &str = "0190a000-0000-7000-8000-000000000106";
+pub(super) const LOST: &str = "0190a000-0000-7000-8000-000000000107";
 pub(super) const HOUR: i64 = 3600;
 
-struct Deal {
-    id: String,
+pub(super) struct Deal {
+    pub(super) id: String,
     version: i64,
 }
 
-async fn deal(api: &Api, name: &str, close_date: &str) -> Deal {
+pub(super) async fn deal(api: &Api, name: &str, close_date: &str) -> Deal {
     let account = api
         .post(
             "/api/v1/accounts",
@@ -52,7 +52,7 @@ async fn deal(api: &Api, name: &str, close_date: &str) -> Deal {
     }
 }
 
-async fn move_to(api: &Api, deal: &mut Deal, stage: &str) {
+pub(super) async fn move_to(api: &Api, deal: &mut Deal, stage: &str) {
     let mut body = json!({ "stage_id": stage, "version": deal.version });
     if stage == LOST {
         body["lost_reason"] = json!("Price");
@@ -66,7 +66,7 @@ async fn move_to(api: &Api, deal: &mut Deal, stage: &str) {
 
 /// Moves the clock to the second day of the next quarter, so the hours the tests add stay in
 /// one day and one quarter.
-fn early_in_a_quarter(t: &TestApp) {
+pub(super) fn early_in_a_quarter(t: &TestApp) {
     let today = t.app.today();
     let first_month = (today.month() - 1) / 3 * 3 + 1;
     let next = jiff::civil::Date::new(today.year(), first_month, 2)
@@ -81,7 +81,7 @@ pub(super) struct World {
     pub(super) t: TestApp,
     pub(super) admin_user: UserRecord,
     pub(super) rep_a_user: UserRecord,
-    admin: Api,
+    pub(super) admin: Api,
     rep_a: Api,
     rep_b: Api,
     pub(super) ids: [String; 4],

@@ -12,7 +12,8 @@ async fn cycle_times_run_from_opportunity_to_cash() {
     let t = TestApp::spawn().await;
     let user = t.user(Role::Admin, None).await;
     let actor = salesflow_app::Actor::of(&user);
-    salesflow_testkit::orders::stocked_product(&t, &actor, "BOX", "50.00", "10").await;
+    let product =
+        salesflow_testkit::orders::stocked_product(&t, &actor, "BOX", "50.00", "10").await;
     let api = t.api_as(&user).await;
     let hours = |h: i64| t.clock.advance(SignedDuration::from_hours(h));
     let account = api
@@ -127,5 +128,42 @@ async fn cycle_times_run_from_opportunity_to_cash() {
             span("8_opportunity_to_cash", 45),
         ]
     );
+
+    // By product: the deal counts under the product its quote names, won; a deal without a
+    // quote falls under no product.
+    api.ok(
+        "/api/v1/opportunities",
+        &json!({ "name": "Unquoted", "account_id": account["id"] }),
+        "opportunity",
+    )
+    .await;
+    let funnel = api.get("/api/v1/analytics/funnel?by=product").await;
+    let groups: Vec<(String, i64, i64)> = funnel.json["funnel"]["funnels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let n = |k: &str| f[k].as_i64().unwrap();
+            (
+                f["group"].as_str().unwrap().to_string(),
+                n("opportunities"),
+                n("won"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        [(String::new(), 1, 0), (product.id.to_string(), 1, 1)]
+    );
+    let times = api.get("/api/v1/analytics/stage-times?by=product").await;
+    let stays = times.json["stage_times"]["stages"].as_array().unwrap();
+    assert!(
+        stays
+            .iter()
+            .all(|s| s["group"] == product.id.to_string().as_str()),
+        "{}",
+        times.text
+    );
+    assert!(!stays.is_empty());
     t.shutdown().await;
 }

@@ -36,6 +36,13 @@ async fn the_page_shows_the_heatmap_and_a_node_lists_its_deals() {
     let (status, deals) = admin.get(&href).await;
     assert_eq!(status, 200, "{deals}");
     assert!(deals.contains(">Four<") && !deals.contains(">One<"));
+    // A document step lists the documents in that state.
+    assert!(
+        page.contains("href=\"/quotes?status=sent\""),
+        "quote node link"
+    );
+    let (status, _) = admin.get("/quotes?status=sent").await;
+    assert_eq!(status, 200);
     let (status, csv) = admin.get("/analytics/event-log.csv").await;
     assert_eq!(status, 200);
     assert!(csv.starts_with("case_id,activity,timestamp"));

@@ -49,6 +49,16 @@ pub async fn in_stage(
     ))
 }
 
+pub async fn backtest(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(params): Query<AnalyticsParams>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        json!({ "backtest": s.app.backtest_report(&actor, &params).await? }),
+    ))
+}
+
 pub async fn forecast(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,

@@ -241,6 +241,7 @@ fn stock_routes() -> Router<AppState> {
         .route("/api/v1/analytics/in-stage", get(analytics::in_stage))
         .route("/api/v1/analytics/process", get(analytics::process))
         .route("/api/v1/analytics/forecast", get(analytics::forecast))
+        .route("/api/v1/analytics/backtest", get(analytics::backtest))
         .route(
             "/api/v1/analytics/event-log.csv",
             get(analytics::event_log_csv),

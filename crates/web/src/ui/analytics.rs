@@ -202,6 +202,13 @@ pub(super) async fn build_page(
     };
     let users = s.app.user_names().await.unwrap_or_default();
     let teams = s.app.list_teams().await.unwrap_or_default();
+    let product_ids: Vec<_> = r
+        .funnel
+        .funnels
+        .iter()
+        .filter_map(|f| f.group.parse().ok())
+        .collect();
+    let products = s.app.product_names(&product_ids).await.unwrap_or_default();
     let names = |group: &str| -> String {
         if group.is_empty() {
             return "All".into();
@@ -215,6 +222,12 @@ pub(super) async fn build_page(
                     .iter()
                     .find(|t| t.id.to_string() == group)
                     .map(|t| t.name.clone())
+            })
+            .or_else(|| {
+                products
+                    .iter()
+                    .find(|p| p.0.to_string() == group)
+                    .map(|p| p.1.clone())
             })
             .unwrap_or_else(|| group.to_string())
     };

@@ -2,9 +2,16 @@
 //! rows, the process flow diagram from the configured process and the mined report, the export links' query.
 
 use salesflow_app::analytics::{AnalyticsParams, ProcessReport};
+use salesflow_app::entity::Entity;
 use salesflow_app::forecast::ForecastReport;
 use salesflow_domain::analytics::mining::configured_steps;
+use salesflow_domain::delivery::Delivery;
+use salesflow_domain::invoice::Invoice;
+use salesflow_domain::lead::Lead;
+use salesflow_domain::payment::Payment;
 use salesflow_domain::pipeline::{Pipeline, StageKind};
+use salesflow_domain::quote::Quote;
+use salesflow_domain::sales_order::SalesOrder;
 
 use super::analytics::Row;
 use super::charts::{FlowEdge, FlowNode, process_svg};
@@ -96,17 +103,23 @@ pub(super) fn cycle_name(span: &str) -> String {
     }
 }
 
-/// Where a diagram node leads: a stage's deals, or the list of the step's documents.
+/// Where a diagram node leads: a stage's deals, or the list of the step's documents in that
+/// state (the whole list for steps that are not a state, such as a quote revised).
 pub(super) fn step_href(step: &str, pipeline_id: &str) -> String {
     let (object, state) = step.split_once(':').unwrap_or(("", step));
-    match object {
-        "opportunity" => format!("/analytics/stages/{state}?pipeline_id={pipeline_id}"),
-        "lead" => format!("/leads?status={state}"),
-        "quote" => "/quotes".into(),
-        "sales_order" => "/orders".into(),
-        "delivery" => "/deliveries".into(),
-        "invoice" => "/invoices".into(),
-        _ => "/payments".into(),
+    let (list, statuses) = match object {
+        "opportunity" => return format!("/analytics/stages/{state}?pipeline_id={pipeline_id}"),
+        "lead" => ("/leads", Lead::STATUSES),
+        "quote" => ("/quotes", Quote::STATUSES),
+        "sales_order" => ("/orders", SalesOrder::STATUSES),
+        "delivery" => ("/deliveries", Delivery::STATUSES),
+        "invoice" => ("/invoices", Invoice::STATUSES),
+        _ => ("/payments", Payment::STATUSES),
+    };
+    if statuses.contains(&state) {
+        format!("{list}?status={state}")
+    } else {
+        list.into()
     }
 }
 

@@ -181,6 +181,72 @@ pub fn process_svg(nodes: &[FlowNode], edges: &[FlowEdge]) -> String {
     svg
 }
 
+/// One month of the backtest chart: what was predicted (weighted, historical, P50) and won.
+pub struct BacktestBars {
+    pub month: String,
+    pub values: [i64; 4],
+}
+
+/// The series of the backtest chart, in bar order: name and colour.
+const BACKTEST_SERIES: [(&str, &str); 4] = [
+    ("Weighted", "#9db7ec"),
+    ("Historical", "#3b6fd8"),
+    ("Monte Carlo P50", "#7d5bd0"),
+    ("Won", "#2e9e5b"),
+];
+
+/// Grouped bars per month: each method's prediction beside what was won.
+pub fn backtest_svg(months: &[BacktestBars]) -> String {
+    const HEIGHT: i64 = 220;
+    const GROUP: i64 = 76;
+    const BAR: i64 = 15;
+    let max = months
+        .iter()
+        .flat_map(|m| m.values)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let width = 40 + GROUP * months.len().max(1) as i64;
+    let mut svg = format!(
+        "<svg class=\"chart backtest\" viewBox=\"0 0 {width} {}\" width=\"{width}\" role=\"img\" \
+         aria-label=\"Predicted and won per month\" xmlns=\"http://www.w3.org/2000/svg\">",
+        HEIGHT + 44
+    );
+    for (i, (name, colour)) in BACKTEST_SERIES.iter().enumerate() {
+        let x = 10 + i as i64 * 130;
+        let _ = write!(
+            svg,
+            "<rect x=\"{x}\" y=\"4\" width=\"10\" height=\"10\" fill=\"{colour}\"/>\
+             <text x=\"{}\" y=\"13\" font-size=\"11\">{name}</text>",
+            x + 14
+        );
+    }
+    for (i, month) in months.iter().enumerate() {
+        let left = 30 + i as i64 * GROUP;
+        for (j, value) in month.values.iter().enumerate() {
+            let h = value * (HEIGHT - 30) / max;
+            let _ = write!(
+                svg,
+                "<rect class=\"bar\" x=\"{x}\" y=\"{y}\" width=\"{BAR}\" height=\"{h}\" \
+                 fill=\"{colour}\"><title>{name}: {value}</title></rect>",
+                x = left + j as i64 * BAR,
+                y = HEIGHT - h + 20,
+                colour = BACKTEST_SERIES[j].1,
+                name = BACKTEST_SERIES[j].0,
+            );
+        }
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\">{}</text>",
+            left + 2 * BAR,
+            HEIGHT + 36,
+            escape(&month.month)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

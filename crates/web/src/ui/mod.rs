@@ -2,6 +2,7 @@
 //! without JavaScript.
 
 mod analytics;
+mod analytics_backtest;
 mod analytics_export;
 mod analytics_view;
 mod auth;
@@ -264,6 +265,10 @@ fn document_routes() -> Router<AppState> {
         .route("/receivables", get(invoices::receivables))
         .route("/analytics", get(analytics::analytics_page))
         .route("/analytics/stages/{stage}", get(analytics::stage_page))
+        .route(
+            "/analytics/backtest",
+            get(analytics_backtest::backtest_page),
+        )
         .route("/analytics/event-log.csv", get(analytics_export::event_log))
         .route(
             "/analytics/event-log.ocel.json",

@@ -9,10 +9,11 @@ fn analytics_endpoints() -> Vec<Endpoint> {
     let object = || RefOr::T(Schema::Object(ObjectBuilder::new().build()));
     let params = || AnalyticsParams::into_params(|| Some(ParameterIn::Query));
     [
-        ("/api/v1/analytics/funnel", "The funnel of a pipeline: opportunities (created in the period) that reached each stage, with amounts, conversion to the next stage and to won, win rate, average won deal and lost reasons; `by` breaks it down per rep, team or lead source"),
+        ("/api/v1/analytics/funnel", "The funnel of a pipeline: opportunities (created in the period) that reached each stage, with amounts, conversion to the next stage and to won, win rate, average won deal and lost reasons; `by` breaks it down per rep, team, lead source or product"),
         ("/api/v1/analytics/stage-times", "Time in stage: median and p90 of completed stays (begun in the period) per stage, optionally per rep or team, and the open deals longer in their stage than its p90 (stuck)"),
         ("/api/v1/analytics/in-stage", "The open opportunities in one stage (`stage`), longest there first"),
         ("/api/v1/analytics/forecast", "The forecast: the open pipeline by close month (amount, weighted by probability, and by the win rate each stage has had among closed deals), the learned win rates, and for the current quarter a Monte Carlo range (P10, P50, P90) of the revenue won"),
+        ("/api/v1/analytics/backtest", "The forecast backtest: for each of the last twelve months and the current one, what each method predicted from the last weekly pipeline snapshot before the month (weighted, historical, Monte Carlo P10/P50/P90) beside what was actually won in the month"),
         ("/api/v1/analytics/process", "Process mining of the event log: directly-follows edges with counts and shares, time from each step to the next (median, p90) and the most frequent variants with their median duration"),
     ]
     .into_iter()

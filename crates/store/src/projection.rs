@@ -1,0 +1,313 @@
+//! The process read models (`stage_stays`, `process_steps`, `opportunities.furthest`), kept in
+//! step with the event log: whenever events are appended, the opportunities and cases they touch
+//! are recomputed from their whole history, set-based, in the same transaction — so a late or
+//! out-of-order event lands exactly where a full rebuild would put it. Analytics then reads
+//! these indexed tables instead of ordering the log.
+
+use std::collections::BTreeSet;
+
+use salesflow_app::ports::{EventRecord, StoreResult};
+use salesflow_domain::analytics::funnel::WON_ORDER;
+use salesflow_domain::analytics::mining::{NOT_STEPS, PROCESS_ENTITIES, START};
+use salesflow_domain::event::EntityType;
+use sqlx::{AnyConnection, AssertSqlSafe};
+
+use crate::analytics::quoted;
+use crate::error::map;
+use crate::mining::{label_sql, milestone_names, milestones_sql};
+use crate::rows::{Val, bind_all, placeholders};
+
+// The refresh statements reach the log through the index of the touched ids: `|| ''` on a
+// column keeps SQLite from choosing the (entity_type, activity) index, which would walk the
+// whole log on every write.
+
+/// Ids per refresh statement.
+const CHUNK: usize = 500;
+
+/// What a set of events touches: the ids whose read models must be recomputed.
+#[derive(Default)]
+struct Touched {
+    opportunities: BTreeSet<String>,
+    leads: BTreeSet<String>,
+    cases: BTreeSet<String>,
+    pipelines: BTreeSet<String>,
+    quotes: BTreeSet<String>,
+}
+
+impl Touched {
+    fn of(events: &[EventRecord]) -> Self {
+        let mut t = Touched::default();
+        for e in events {
+            let id = e.entity_id.to_string();
+            match e.entity_type {
+                EntityType::Opportunity => {
+                    t.opportunities.insert(id);
+                }
+                EntityType::Lead => {
+                    t.leads.insert(id);
+                }
+                EntityType::Pipeline => {
+                    t.pipelines.insert(id);
+                }
+                EntityType::Quote => {
+                    t.quotes.insert(id);
+                }
+                _ => {}
+            }
+            if PROCESS_ENTITIES.contains(&e.entity_type.as_str()) {
+                t.cases.insert(e.case_id.to_string());
+            }
+        }
+        t
+    }
+}
+
+/// Recomputes the read models of what `events` touch.
+pub(crate) async fn refresh(conn: &mut AnyConnection, events: &[EventRecord]) -> StoreResult<()> {
+    let touched = Touched::of(events);
+    let leads: Vec<&String> = touched.leads.iter().collect();
+    let mut opportunities: BTreeSet<String> = touched.opportunities;
+    // A lead's source is copied onto the stays of the opportunities made from it.
+    for chunk in leads.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT id FROM opportunities WHERE lead_id IN ({})",
+            placeholders(0, chunk.len())
+        );
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values(chunk))
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map)?;
+        for row in rows {
+            opportunities.insert(crate::rows::text(&row, "id")?);
+        }
+    }
+    let opportunities: Vec<&String> = opportunities.iter().collect();
+    for chunk in opportunities.chunks(CHUNK) {
+        let within = format!("IN ({})", placeholders(0, chunk.len()));
+        run(conn, delete_stays(&within), values(chunk)).await?;
+        run(
+            conn,
+            insert_stays(&format!("AND e.entity_id {within}")),
+            values(chunk),
+        )
+        .await?;
+        run(
+            conn,
+            update_furthest(&format!("id {within}")),
+            values(chunk),
+        )
+        .await?;
+    }
+    // Reordered stages change which one is furthest.
+    for pipeline in &touched.pipelines {
+        let v = vec![Val::from(pipeline.clone())];
+        run(conn, update_furthest("pipeline_id = $1"), v).await?;
+    }
+    let quotes: Vec<&String> = touched.quotes.iter().collect();
+    for chunk in quotes.chunks(CHUNK) {
+        quote_products(conn, chunk).await?;
+    }
+    let cases: Vec<&String> = touched.cases.iter().collect();
+    for chunk in cases.chunks(CHUNK) {
+        let within = format!("IN ({})", placeholders(0, chunk.len()));
+        run(
+            conn,
+            format!("DELETE FROM process_steps WHERE case_id {within}"),
+            values(chunk),
+        )
+        .await?;
+        run(
+            conn,
+            insert_steps(&format!("AND e.case_id {within}")),
+            values(chunk),
+        )
+        .await?;
+        run(
+            conn,
+            format!("DELETE FROM process_cases WHERE case_id {within}"),
+            values(chunk),
+        )
+        .await?;
+        let again = format!("IN ({})", placeholders(chunk.len(), chunk.len()));
+        let mut twice = values(chunk);
+        twice.extend(values(chunk));
+        run(
+            conn,
+            insert_cases(
+                &format!(" WHERE p.case_id {within}"),
+                &format!("AND e.case_id {again}"),
+            ),
+            twice,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Recomputes every read model from the whole log.
+pub(crate) async fn rebuild(conn: &mut AnyConnection) -> StoreResult<()> {
+    run(conn, "DELETE FROM stage_stays".into(), Vec::new()).await?;
+    run(conn, insert_stays(""), Vec::new()).await?;
+    run(conn, update_furthest("1 = 1"), Vec::new()).await?;
+    run(conn, "DELETE FROM process_steps".into(), Vec::new()).await?;
+    run(conn, insert_steps(""), Vec::new()).await?;
+    run(conn, "DELETE FROM process_cases".into(), Vec::new()).await?;
+    run(conn, insert_cases("", ""), Vec::new()).await?;
+    let quotes = sqlx::query("SELECT id FROM quotes")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map)?
+        .iter()
+        .map(|r| crate::rows::text(r, "id"))
+        .collect::<StoreResult<Vec<String>>>()?;
+    let quotes: Vec<&String> = quotes.iter().collect();
+    for chunk in quotes.chunks(CHUNK) {
+        quote_products(conn, chunk).await?;
+    }
+    Ok(())
+}
+
+/// Recomputes which products the lines of `quotes` name (lines are stored as JSON, read here
+/// rather than with each database's own JSON functions).
+async fn quote_products(conn: &mut AnyConnection, quotes: &[&String]) -> StoreResult<()> {
+    let within = format!("IN ({})", placeholders(0, quotes.len()));
+    run(
+        conn,
+        format!("DELETE FROM quote_products WHERE quote_id {within}"),
+        values(quotes),
+    )
+    .await?;
+    let sql = format!(
+        "SELECT id, opportunity_id, lines FROM quotes \
+         WHERE opportunity_id IS NOT NULL AND id {within}"
+    );
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values(quotes))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map)?;
+    let mut found = BTreeSet::new();
+    for row in &rows {
+        let lines: Vec<serde_json::Value> =
+            serde_json::from_str(&crate::rows::text(row, "lines")?).unwrap_or_default();
+        for product in lines.iter().filter_map(|l| l["product_id"].as_str()) {
+            found.insert((
+                crate::rows::text(row, "id")?,
+                crate::rows::text(row, "opportunity_id")?,
+                product.to_string(),
+            ));
+        }
+    }
+    let found: Vec<_> = found.into_iter().collect();
+    for chunk in found.chunks(CHUNK / 2) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * 3, 3)))
+            .collect();
+        let values = chunk
+            .iter()
+            .flat_map(|(q, o, p)| {
+                [
+                    Val::from(q.clone()),
+                    Val::from(o.clone()),
+                    Val::from(p.clone()),
+                ]
+            })
+            .collect();
+        run(
+            conn,
+            format!(
+                "INSERT INTO quote_products (quote_id, opportunity_id, product_id) VALUES {}",
+                rows.join(", ")
+            ),
+            values,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn values(ids: &[&String]) -> Vec<Val> {
+    ids.iter().map(|id| Val::from((*id).clone())).collect()
+}
+
+async fn run(conn: &mut AnyConnection, sql: String, values: Vec<Val>) -> StoreResult<()> {
+    bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
+    Ok(())
+}
+
+fn delete_stays(within: &str) -> String {
+    format!("DELETE FROM stage_stays WHERE opportunity_id {within}")
+}
+
+/// The stays of the opportunities whose events pass `and`, from their stage events.
+fn insert_stays(and: &str) -> String {
+    format!(
+        "INSERT INTO stage_stays (event_id, opportunity_id, case_id, pipeline_id, stage_key, prev_stage, \
+           entered_at, duration, owner_id, team_id, source, archived) \
+         SELECT s.id, o.id, s.case_id, o.pipeline_id, s.to_state, s.prev_stage, s.at, s.next_at - s.at, \
+           o.owner_id, \
+           COALESCE(o.team_id, ''), COALESCE(l.source, ''), o.archived \
+         FROM (SELECT e.id, e.entity_id, e.case_id, e.to_state, e.at, \
+             LAG(e.to_state) OVER w AS prev_stage, LEAD(e.at) OVER w AS next_at \
+           FROM events e WHERE e.entity_type = 'opportunity' \
+             AND e.activity || '' IN ('created', 'stage_changed') AND e.to_state IS NOT NULL {and} \
+           WINDOW w AS (PARTITION BY e.entity_id ORDER BY e.at, e.id)) s \
+         JOIN opportunities o ON o.id = s.entity_id LEFT JOIN leads l ON l.id = o.lead_id"
+    )
+}
+
+/// The furthest stage reached by the opportunities `which` selects (lost is not a step forward).
+fn update_furthest(which: &str) -> String {
+    format!(
+        "UPDATE opportunities SET furthest = COALESCE((SELECT MAX(CASE WHEN s.kind = 'won' \
+             THEN {WON_ORDER} ELSE s.position END) \
+           FROM stage_stays st JOIN pipeline_stages s ON s.pipeline_id = opportunities.pipeline_id \
+             AND s.stage_key = st.stage_key \
+           WHERE st.opportunity_id = opportunities.id AND s.kind <> 'lost'), -1) \
+         WHERE {which}"
+    )
+}
+
+/// The process steps of the cases whose events pass `and`, each with its neighbours.
+fn insert_steps(and: &str) -> String {
+    format!(
+        "INSERT INTO process_steps (event_id, case_id, at, label, prev, prev_at, next_at, wait) \
+         SELECT id, case_id, at, label, COALESCE(LAG(label) OVER w, '{START}'), LAG(at) OVER w, \
+           LEAD(at) OVER w, LEAD(at) OVER w - at \
+         FROM (SELECT e.id, e.case_id, e.at, {label} AS label FROM events e \
+           WHERE e.entity_type || '' IN ({entities}) AND e.activity NOT IN ({not_steps}) {and}) s \
+         WINDOW w AS (PARTITION BY case_id ORDER BY at, id)",
+        label = label_sql(),
+        entities = quoted(PROCESS_ENTITIES),
+        not_steps = quoted(NOT_STEPS),
+    )
+}
+
+/// The case summaries of the cases whose steps pass `steps_where` and events pass `events_and`:
+/// the path of its steps and the first time of each milestone.
+fn insert_cases(steps_where: &str, events_and: &str) -> String {
+    format!(
+        "INSERT INTO process_cases (case_id, path, first_at, last_at, {names}) \
+         SELECT p.case_id, p.path, p.first_at, p.last_at, {names} \
+         FROM (SELECT p.case_id, string_agg(p.label, ' > ' ORDER BY p.at, p.event_id) AS path, \
+             MIN(p.at) AS first_at, MAX(p.at) AS last_at FROM process_steps p{steps_where} \
+             GROUP BY p.case_id) p \
+         JOIN (SELECT e.case_id, {milestones} FROM events e \
+             WHERE e.entity_type || '' IN ({entities}) AND e.activity NOT IN ({not_steps}) \
+             {events_and} GROUP BY e.case_id) m ON m.case_id = p.case_id",
+        names = milestone_names(),
+        milestones = milestones_sql(),
+        entities = quoted(PROCESS_ENTITIES),
+        not_steps = quoted(NOT_STEPS),
+    )
+}
+
+impl crate::db::SqlStore {
+    /// Recomputes the process read models from the whole event log in one transaction (after
+    /// the log was changed outside the application, or to check them).
+    pub async fn rebuild_projections(&self) -> StoreResult<()> {
+        crate::db::write_tx!(self, |tx| { rebuild(tx).await })
+    }
+}

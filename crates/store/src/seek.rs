@@ -1,0 +1,95 @@
+//! Exact nearest-rank median and p90 per group and stage without sorting the values: one
+//! grouped query counts the values of each group and stage, then one statement reads the value
+//! at each rank along an index (`ORDER BY value LIMIT 1 OFFSET rank - 1`). On a million rows a
+//! window sort takes seconds; walking an index that already holds the values in order does not.
+
+use salesflow_app::ports::{StageTime, StoreResult};
+use salesflow_domain::analytics::percentile::rank;
+
+use crate::db::SqlStore;
+use crate::records::Conditions;
+use crate::rows::{Val, int, text};
+
+/// Groups and stages per seek statement.
+const PER_STATEMENT: usize = 50;
+
+/// Where the values of a spread live: the table, its value column, and the columns naming the
+/// group (`None`: one total) and the stage.
+pub(crate) struct Spread<'a> {
+    pub table: &'a str,
+    pub value: &'a str,
+    pub group: Option<&'a str>,
+    pub stage: &'a str,
+}
+
+impl SqlStore {
+    /// Count, median and p90 of `spread.value` per group and stage over the rows `conditions`
+    /// selects; `conditions` continues the placeholder numbering of the values it is given.
+    pub(crate) async fn seek_spreads(
+        &self,
+        spread: &Spread<'_>,
+        conditions: impl Fn(Vec<Val>) -> Conditions,
+    ) -> StoreResult<Vec<StageTime>> {
+        let Spread {
+            table,
+            value,
+            group,
+            stage,
+        } = spread;
+        let c = conditions(Vec::new());
+        let (group_sql, group_by) = match group {
+            Some(g) => (g.to_string(), format!("{g}, ")),
+            None => ("''".to_string(), String::new()),
+        };
+        let sql = format!(
+            "SELECT {group_sql} AS grp, {stage} AS stage, COUNT(*) AS n FROM {table}{} \
+             GROUP BY {group_by}{stage} ORDER BY grp, stage",
+            c.where_clause()
+        );
+        let mut counts = Vec::new();
+        for r in self.rows(sql, c).await? {
+            counts.push(StageTime {
+                group: text(&r, "grp")?,
+                stage: text(&r, "stage")?,
+                count: int(&r, "n")?,
+                median_micros: 0,
+                p90_micros: 0,
+            });
+        }
+        for chunk in counts.chunks_mut(PER_STATEMENT) {
+            let mut values = Vec::new();
+            let mut selects = Vec::new();
+            for (i, time) in chunk.iter().enumerate() {
+                let mut seeks = Vec::new();
+                for percent in [50, 90] {
+                    let mut c = conditions(std::mem::take(&mut values));
+                    let s = c.param(time.stage.clone());
+                    c.push(format!("{stage} = {s}"));
+                    if let Some(g) = group {
+                        let p = c.param(time.group.clone());
+                        c.push(format!("{g} = {p}"));
+                    }
+                    let offset = rank(percent, time.count as u64).saturating_sub(1);
+                    seeks.push(format!(
+                        "(SELECT {value} FROM {table}{} ORDER BY {value} LIMIT 1 OFFSET {offset})",
+                        c.where_clause()
+                    ));
+                    values = c.values;
+                }
+                selects.push(format!(
+                    "SELECT {i} AS i, {} AS median, {} AS p90",
+                    seeks[0], seeks[1]
+                ));
+            }
+            let mut c = Conditions::default();
+            c.values = values;
+            let rows = self.rows(selects.join(" UNION ALL "), c).await?;
+            for r in rows {
+                let time = &mut chunk[int(&r, "i")? as usize];
+                time.median_micros = int(&r, "median")?;
+                time.p90_micros = int(&r, "p90")?;
+            }
+        }
+        Ok(counts)
+    }
+}
