@@ -65,6 +65,7 @@ impl Touched {
 /// Recomputes the read models of what `events` touch.
 pub(crate) async fn refresh(conn: &mut AnyConnection, events: &[EventRecord]) -> StoreResult<()> {
     let touched = Touched::of(events);
+    lock_cases(conn, &touched.cases).await?;
     let leads: Vec<&String> = touched.leads.iter().collect();
     let mut opportunities: BTreeSet<String> = touched.opportunities;
     // A lead's source is copied onto the stays of the opportunities made from it.
@@ -140,6 +141,26 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, events: &[EventRecord]) ->
             twice,
         )
         .await?;
+    }
+    Ok(())
+}
+
+/// On PostgreSQL, waits for other transactions refreshing the same cases to commit (in id
+/// order, so two never wait for each other): recomputed after them, a case's rows include their
+/// events too. SQLite runs one writer at a time.
+async fn lock_cases(conn: &mut AnyConnection, cases: &BTreeSet<String>) -> StoreResult<()> {
+    if conn.backend_name() != "PostgreSQL" {
+        return Ok(());
+    }
+    let cases: Vec<&String> = cases.iter().collect();
+    for chunk in cases.chunks(CHUNK) {
+        let keys: Vec<String> = (1..=chunk.len()).map(|i| format!("(${i})")).collect();
+        let sql = format!(
+            "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (VALUES {}) v(k) \
+             ORDER BY k",
+            keys.join(", ")
+        );
+        run(conn, sql, values(chunk)).await?;
     }
     Ok(())
 }

@@ -170,3 +170,50 @@ async fn read_models_follow_every_change_like_a_rebuild() {
     t.store.rebuild_projections().await.unwrap();
     assert_eq!(kept, snapshot(t).await);
 }
+
+/// A step of `case` at `at`.
+fn step(case: Uuid, at: jiff::Timestamp) -> EventRecord {
+    EventRecord {
+        id: EventId(Uuid::now_v7()),
+        at,
+        entity_type: EntityType::Invoice,
+        entity_id: Uuid::now_v7(),
+        case_id: case,
+        activity: "reminded".into(),
+        from_state: None,
+        to_state: None,
+        actor_id: None,
+        actor_role: None,
+        actor_name: None,
+        request_id: None,
+        changes: Vec::new(),
+        owner_id: None,
+        team_id: None,
+    }
+}
+
+#[tokio::test]
+async fn concurrent_steps_of_one_case_all_land() {
+    let t = TestApp::spawn().await;
+    let case = Uuid::now_v7();
+    let start = t.app.now();
+    let writes: Vec<_> = (0..16_i64)
+        .map(|i| {
+            let store = t.store.clone();
+            let event = step(case, start + SignedDuration::from_mins(i));
+            tokio::spawn(async move {
+                store
+                    .insert_batch::<Opportunity>(&[], std::slice::from_ref(&event))
+                    .await
+            })
+        })
+        .collect();
+    for write in writes {
+        write.await.unwrap().unwrap();
+    }
+    let steps = "SELECT COUNT(*) FROM process_steps WHERE case_id = $1 AND next_at IS NULL";
+    assert_eq!(one_int(&t, steps, &case.to_string()).await, 1);
+    let kept = snapshot(&t).await;
+    t.store.rebuild_projections().await.unwrap();
+    assert_eq!(kept, snapshot(&t).await);
+}
