@@ -13,7 +13,7 @@ use crate::analytics::{AnalyticsParams, funnel_stages};
 use crate::error::AppResult;
 use crate::ports::{AnalyticsFilter, Breakdown, Scope};
 use crate::{Actor, App};
-use salesflow_domain::pipeline::Pipeline;
+use salesflow_domain::pipeline::{Pipeline, StageKind};
 
 /// Simulated quarters; the seed makes a report repeatable.
 pub(crate) const TRIALS: usize = 10_000;
@@ -30,6 +30,14 @@ pub struct ForecastMonth {
     pub weighted_minor: i64,
     /// Amount × the win rate of the deal's stage.
     pub historical_minor: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenStage {
+    pub stage: String,
+    pub deals: i64,
+    pub amount_minor: i64,
+    pub weighted_minor: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -55,6 +63,8 @@ pub struct QuarterForecast {
 pub struct ForecastReport {
     pub pipeline_id: String,
     pub months: Vec<ForecastMonth>,
+    /// The open pipeline per stage in the company currency, in board order.
+    pub stages: Vec<OpenStage>,
     pub win_rates: Vec<StageRate>,
     pub quarter: QuarterForecast,
 }
@@ -125,8 +135,28 @@ impl App {
             .store
             .open_pipeline(pipeline.id, &history, scope)
             .await?;
+        let currency = self.config.default_currency.code().to_string();
+        let mut open_stages: Vec<OpenStage> = pipeline
+            .stages
+            .iter()
+            .filter(|s| s.kind == StageKind::Open)
+            .map(|s| OpenStage {
+                stage: s.key.clone(),
+                deals: 0,
+                amount_minor: 0,
+                weighted_minor: 0,
+            })
+            .collect();
         let mut months: BTreeMap<(String, String), ForecastMonth> = BTreeMap::new();
         for slice in slices {
+            if let Some(open) = open_stages
+                .iter_mut()
+                .find(|o| o.stage == slice.stage && slice.currency == currency)
+            {
+                open.deals += slice.deals;
+                open.amount_minor += slice.amount_minor;
+                open.weighted_minor += (slice.weighted_hundredths * 2 + 100) / 200;
+            }
             let month = months
                 .entry((slice.month.clone(), slice.currency.clone()))
                 .or_insert_with(|| ForecastMonth {
@@ -143,7 +173,6 @@ impl App {
             month.historical_minor += share(slice.amount_minor, rate_of(&slice.stage));
         }
         let (first, last) = quarter_of(self.today());
-        let currency = self.config.default_currency.code().to_string();
         let closing: Vec<_> = self
             .store
             .closing_between(
@@ -182,6 +211,7 @@ impl App {
         Ok(ForecastReport {
             pipeline_id: pipeline.id.to_string(),
             months: months.into_values().collect(),
+            stages: open_stages,
             win_rates: stages
                 .iter()
                 .map(|s| StageRate {

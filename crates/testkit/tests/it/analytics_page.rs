@@ -36,6 +36,12 @@ async fn the_page_shows_the_heatmap_and_a_node_lists_its_deals() {
     let (status, deals) = admin.get(&href).await;
     assert_eq!(status, 200, "{deals}");
     assert!(deals.contains(">Four<") && !deals.contains(">One<"));
+    // The dashboard's charts, each linking to its detail.
+    for chart in ["chart-pipeline", "chart-forecast", "chart-cycles"] {
+        assert!(page.contains(&format!("id=\"{chart}\"")), "{chart}");
+    }
+    assert!(page.contains(&format!("href=\"/pipeline?pipeline={pipeline}\"")));
+    assert!(page.contains("aria-label=\"Open pipeline by stage\""));
     // A document step lists the documents in that state.
     assert!(
         page.contains("href=\"/quotes?status=sent\""),

@@ -16,6 +16,7 @@ use salesflow_domain::analytics::mining::START;
 use salesflow_domain::pipeline::Pipeline;
 use serde::Deserialize;
 
+use super::analytics_charts::{cycle_chart, forecast_chart, pipeline_chart};
 use super::analytics_view::{cycle_name, diagram, forecast_rows, money_text, query_of, step_name};
 use super::charts::{FunnelBar, duration_text, funnel_svg};
 use super::views::Layout;
@@ -63,6 +64,9 @@ pub(super) struct AnalyticsPage {
     pub(super) forecast_rows: Vec<Row>,
     pub(super) quarter: Row,
     pub(super) headlines: Vec<(String, String)>,
+    pub(super) pipeline_chart: String,
+    pub(super) forecast_chart: String,
+    pub(super) cycle_chart: String,
     pub(super) rework_rows: Vec<Row>,
     pub(super) skipped_rows: Vec<Row>,
     pub(super) query: String,
@@ -377,6 +381,9 @@ pub(super) async fn build_page(
                 ],
             })
             .collect(),
+        pipeline_chart: pipeline_chart(&r.forecast, pipeline),
+        forecast_chart: forecast_chart(&r.forecast),
+        cycle_chart: cycle_chart(&r.process),
         query: query_of(&params),
         params,
     };

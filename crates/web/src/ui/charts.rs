@@ -247,6 +247,43 @@ pub fn backtest_svg(months: &[BacktestBars]) -> String {
     svg
 }
 
+/// One bar of a horizontal bar chart: its label, length and the text written beside it.
+pub struct Bar {
+    pub label: String,
+    pub value: i64,
+    pub text: String,
+}
+
+/// Horizontal bars, longest value full width, for the dashboard's small charts.
+pub fn bars_svg(name: &str, bars: &[Bar]) -> String {
+    const WIDTH: i64 = 420;
+    const ROW: i64 = 24;
+    let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
+    let height = ROW * bars.len().max(1) as i64 + 4;
+    let mut svg = format!(
+        "<svg class=\"chart bars\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" role=\"img\" \
+         aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        escape(name)
+    );
+    for (i, bar) in bars.iter().enumerate() {
+        let y = i as i64 * ROW + 2;
+        let width = (bar.value.max(0) * 180 / max).max(1);
+        let _ = write!(
+            svg,
+            "<g class=\"bar\"><text x=\"120\" y=\"{ty}\" text-anchor=\"end\" font-size=\"12\">{label}</text>\
+             <rect x=\"126\" y=\"{y}\" width=\"{width}\" height=\"{h}\" rx=\"2\" fill=\"#3b6fd8\"/>\
+             <text x=\"{tx}\" y=\"{ty}\" font-size=\"12\">{text}</text></g>",
+            ty = y + 15,
+            h = ROW - 6,
+            tx = 132 + width,
+            label = escape(&bar.label),
+            text = escape(&bar.text),
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

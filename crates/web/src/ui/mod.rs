@@ -3,6 +3,7 @@
 
 mod analytics;
 mod analytics_backtest;
+mod analytics_charts;
 mod analytics_export;
 mod analytics_view;
 mod auth;
