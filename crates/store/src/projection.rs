@@ -66,38 +66,11 @@ impl Touched {
 pub(crate) async fn refresh(conn: &mut AnyConnection, events: &[EventRecord]) -> StoreResult<()> {
     let touched = Touched::of(events);
     lock_cases(conn, &touched.cases).await?;
-    let leads: Vec<&String> = touched.leads.iter().collect();
-    let mut opportunities: BTreeSet<String> = touched.opportunities;
-    // A lead's source is copied onto the stays of the opportunities made from it.
-    for chunk in leads.chunks(CHUNK) {
-        let sql = format!(
-            "SELECT id FROM opportunities WHERE lead_id IN ({})",
-            placeholders(0, chunk.len())
-        );
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values(chunk))
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(map)?;
-        for row in rows {
-            opportunities.insert(crate::rows::text(&row, "id")?);
-        }
-    }
+    let mut opportunities = touched.opportunities.clone();
+    opportunities.extend(made_from(conn, &touched.leads).await?);
     let opportunities: Vec<&String> = opportunities.iter().collect();
     for chunk in opportunities.chunks(CHUNK) {
-        let within = format!("IN ({})", placeholders(0, chunk.len()));
-        run(conn, delete_stays(&within), values(chunk)).await?;
-        run(
-            conn,
-            insert_stays(&format!("AND e.entity_id {within}")),
-            values(chunk),
-        )
-        .await?;
-        run(
-            conn,
-            update_furthest(&format!("id {within}")),
-            values(chunk),
-        )
-        .await?;
+        refresh_opportunities(conn, chunk).await?;
     }
     // Reordered stages change which one is furthest.
     for pipeline in &touched.pipelines {
@@ -110,39 +83,59 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, events: &[EventRecord]) ->
     }
     let cases: Vec<&String> = touched.cases.iter().collect();
     for chunk in cases.chunks(CHUNK) {
-        let within = format!("IN ({})", placeholders(0, chunk.len()));
-        run(
-            conn,
-            format!("DELETE FROM process_steps WHERE case_id {within}"),
-            values(chunk),
-        )
-        .await?;
-        run(
-            conn,
-            insert_steps(&format!("AND e.case_id {within}")),
-            values(chunk),
-        )
-        .await?;
-        run(
-            conn,
-            format!("DELETE FROM process_cases WHERE case_id {within}"),
-            values(chunk),
-        )
-        .await?;
-        let again = format!("IN ({})", placeholders(chunk.len(), chunk.len()));
-        let mut twice = values(chunk);
-        twice.extend(values(chunk));
-        run(
-            conn,
-            insert_cases(
-                &format!(" WHERE p.case_id {within}"),
-                &format!("AND e.case_id {again}"),
-            ),
-            twice,
-        )
-        .await?;
+        refresh_cases(conn, chunk).await?;
     }
     Ok(())
+}
+
+/// The opportunities made from `leads`: a lead's source is copied onto their stays.
+async fn made_from(conn: &mut AnyConnection, leads: &BTreeSet<String>) -> StoreResult<Vec<String>> {
+    let leads: Vec<&String> = leads.iter().collect();
+    let mut found = Vec::new();
+    for chunk in leads.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT id FROM opportunities WHERE lead_id IN ({})",
+            placeholders(0, chunk.len())
+        );
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values(chunk))
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map)?;
+        for row in rows {
+            found.push(crate::rows::text(&row, "id")?);
+        }
+    }
+    Ok(found)
+}
+
+/// The stays and furthest stage of these opportunities.
+async fn refresh_opportunities(conn: &mut AnyConnection, ids: &[&String]) -> StoreResult<()> {
+    let within = format!("IN ({})", placeholders(0, ids.len()));
+    let stays = format!("DELETE FROM stage_stays WHERE opportunity_id {within}");
+    run(conn, stays, values(ids)).await?;
+    let and = format!("AND e.entity_id {within}");
+    run(conn, insert_stays(&and), values(ids)).await?;
+    run(conn, update_furthest(&format!("id {within}")), values(ids)).await
+}
+
+/// The steps and summaries of these cases.
+async fn refresh_cases(conn: &mut AnyConnection, ids: &[&String]) -> StoreResult<()> {
+    let within = format!("IN ({})", placeholders(0, ids.len()));
+    let steps = format!("DELETE FROM process_steps WHERE case_id {within}");
+    run(conn, steps, values(ids)).await?;
+    let and = format!("AND e.case_id {within}");
+    run(conn, insert_steps(&and), values(ids)).await?;
+    let cases = format!("DELETE FROM process_cases WHERE case_id {within}");
+    run(conn, cases, values(ids)).await?;
+    // The summary reads the ids twice: for the steps and for the milestones.
+    let again = format!("IN ({})", placeholders(ids.len(), ids.len()));
+    let mut twice = values(ids);
+    twice.extend(values(ids));
+    let summaries = insert_cases(
+        &format!(" WHERE p.case_id {within}"),
+        &format!("AND e.case_id {again}"),
+    );
+    run(conn, summaries, twice).await
 }
 
 /// On PostgreSQL, waits for other transactions refreshing the same cases to commit (in id
@@ -256,10 +249,6 @@ async fn run(conn: &mut AnyConnection, sql: String, values: Vec<Val>) -> StoreRe
         .await
         .map_err(map)?;
     Ok(())
-}
-
-fn delete_stays(within: &str) -> String {
-    format!("DELETE FROM stage_stays WHERE opportunity_id {within}")
 }
 
 /// The stays of the opportunities whose events pass `and`, from their stage events.
