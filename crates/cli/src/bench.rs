@@ -46,7 +46,8 @@ pub struct BenchArgs {
     /// SQLite file for the data set (default: a new file in the temp directory, removed after).
     #[arg(long)]
     pub file: Option<std::path::PathBuf>,
-    /// Reuse the data set in `--file` if it already has leads.
+    /// Reuse the data set in `--file` if it already has leads (analytics suite: the one in
+    /// `--target-database` if it already has opportunities).
     #[arg(long)]
     pub reuse: bool,
     /// Analytics suite: an empty database to fill and measure (e.g. postgres://…) instead of a
@@ -302,6 +303,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
                 args.target_database,
                 args.opportunities,
                 args.runs,
+                args.reuse,
             )
             .await;
         }

@@ -1,4 +1,5 @@
-//! `salesflow bench --suite analytics`: a year of sales history — opportunities moving through
+//! `salesflow bench --suite analytics`: a year of sales history — leads qualified into
+//! opportunities (seven in ten), opportunities moving through
 //! the pipeline with plausible stage durations, rework (moves back, quotes revised), skipped
 //! stages, losses, and for won deals the quote, order, delivery, invoice and payment steps of
 //! their case — then the time of each analytics report through the real HTTP server, and of
@@ -150,6 +151,42 @@ fn documents(
     }
 }
 
+/// The lead a deal came from, qualified before `converted`: new, sometimes worked, qualified.
+fn lead_steps(
+    rng: &mut Rng,
+    rep: &Actor,
+    case: Uuid,
+    converted: Timestamp,
+    out: &mut Vec<EventRecord>,
+) {
+    let lead = (EntityType::Lead, Uuid::now_v7());
+    let qualified = converted - SignedDuration::from_hours(1);
+    let mut at = qualified - spread(rng, 48);
+    out.push(event(
+        rep,
+        lead,
+        case,
+        step(at, "created", Some("none"), Some("new")),
+    ));
+    let mut from = "new";
+    if rng.chance(50) {
+        at += qualified.duration_since(at) / 2;
+        out.push(event(
+            rep,
+            lead,
+            case,
+            step(at, "status_changed", Some(from), Some("working")),
+        ));
+        from = "working";
+    }
+    out.push(event(
+        rep,
+        lead,
+        case,
+        step(qualified, "status_changed", Some(from), Some("qualified")),
+    ));
+}
+
 /// One opportunity's history from `created`, up to `now`; the opportunity as it ends.
 fn history(
     rng: &mut Rng,
@@ -179,6 +216,9 @@ fn history(
     )
     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let entity = (EntityType::Opportunity, o.id.0);
+    if rng.chance(70) {
+        lead_steps(rng, rep, o.case_id, created, out);
+    }
     let stages = &pipeline.stages;
     out.push(event(
         rep,
@@ -242,31 +282,13 @@ fn history(
     Ok(o)
 }
 
-/// Seconds of one call, `runs` times: the fastest and the median.
-async fn timed<F, Fut>(runs: usize, mut call: F) -> Result<(f64, f64)>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<()>>,
-{
-    let mut times = Vec::new();
-    for _ in 0..runs {
-        let started = Instant::now();
-        call().await?;
-        times.push(started.elapsed().as_secs_f64());
-    }
-    times.sort_by(f64::total_cmp);
-    Ok((times[0], times[times.len() / 2]))
-}
-
-pub async fn run(database_url: Option<String>, opportunities: u64, runs: usize) -> Result<()> {
-    let path = std::env::temp_dir().join(format!(
-        "salesflow-bench-analytics-{}.db",
-        std::process::id()
-    ));
-    let url = database_url.unwrap_or_else(|| format!("sqlite://{}", path.display()));
-    let store = crate::server::open_store(&url, 16).await?;
-    let app = crate::server::app(store.clone(), Arc::new(SystemClock));
-    let admin = user(&app, "Analytics Admin", Role::Admin, None).await?;
+/// Fills the database with `opportunities` deals' histories; the number of events written.
+async fn generate(
+    app: &App,
+    store: &salesflow_store::SqlStore,
+    pipeline: &Pipeline,
+    opportunities: u64,
+) -> Result<usize> {
     let mut reps = Vec::new();
     for (t, team) in ["North", "South"].iter().enumerate() {
         let id = app
@@ -275,24 +297,19 @@ pub async fn run(database_url: Option<String>, opportunities: u64, runs: usize) 
             .map_err(crate::admin::describe)?
             .id;
         for i in 0..10 {
-            reps.push(user(&app, &format!("Rep {t}{i}"), Role::SalesRep, Some(id)).await?);
+            reps.push(user(app, &format!("Rep {t}{i}"), Role::SalesRep, Some(id)).await?);
         }
     }
-    let pipeline = app
-        .pipeline_for_new(None)
-        .await
-        .map_err(crate::admin::describe)?;
     let now = app.now();
     let mut rng = Rng::new(7);
     let (mut opps, mut events, mut total_events) = (Vec::new(), Vec::new(), 0_usize);
-    let started = Instant::now();
     for i in 0..opportunities {
         let rep = &reps[rng.below(reps.len() as u64) as usize];
         let created = now - SignedDuration::from_hours(24 * 10 + rng.below(24 * 365) as i64);
         opps.push(history(
             &mut rng,
-            &app,
-            &pipeline,
+            app,
+            pipeline,
             rep,
             created,
             now,
@@ -311,6 +328,61 @@ pub async fn run(database_url: Option<String>, opportunities: u64, runs: usize) 
             eprintln!("  generated {} opportunities, {total_events} events", i + 1);
         }
     }
+    Ok(total_events)
+}
+
+/// Seconds of one call, `runs` times: the fastest and the median.
+async fn timed<F, Fut>(runs: usize, mut call: F) -> Result<(f64, f64)>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        call().await?;
+        times.push(started.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((times[0], times[times.len() / 2]))
+}
+
+pub async fn run(
+    database_url: Option<String>,
+    opportunities: u64,
+    runs: usize,
+    reuse: bool,
+) -> Result<()> {
+    let path = std::env::temp_dir().join(format!(
+        "salesflow-bench-analytics-{}.db",
+        std::process::id()
+    ));
+    let url = database_url.unwrap_or_else(|| format!("sqlite://{}", path.display()));
+    let store = crate::server::open_store(&url, 16).await?;
+    let app = crate::server::app(store.clone(), Arc::new(SystemClock));
+    let admin_name = format!("Analytics Admin {}", std::process::id());
+    let admin = user(&app, &admin_name, Role::Admin, None).await?;
+    let pipeline = app
+        .pipeline_for_new(None)
+        .await
+        .map_err(crate::admin::describe)?;
+    let count = |table: &str| {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        let pool = store.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&pool)
+                .await
+        }
+    };
+    let existing = count("opportunities").await?;
+    let started = Instant::now();
+    let (opportunities, total_events) = if reuse && existing > 0 {
+        (existing as u64, count("events").await? as usize)
+    } else {
+        let total = generate(&app, &store, &pipeline, opportunities).await?;
+        (opportunities, total)
+    };
     // Fresh statistics (and, on PostgreSQL, a visibility map for index-only scans), as the
     // databases' own maintenance would have made after a year of writes.
     let maintenance = match store.backend_kind() {
@@ -339,6 +411,7 @@ pub async fn run(database_url: Option<String>, opportunities: u64, runs: usize) 
             }
         })
         .await?;
+        eprintln!("  GET /api/v1/analytics/{path}: {best:.2} s");
         rows.push((format!("GET /api/v1/analytics/{path}"), best, median));
     }
     let filter = AnalyticsFilter::default();
@@ -388,7 +461,7 @@ pub async fn run(database_url: Option<String>, opportunities: u64, runs: usize) 
     rows.push(("query: directly-follows graph".into(), best, median));
     served.stop().await;
     store.close().await;
-    if !url.starts_with("postgres") {
+    if url == format!("sqlite://{}", path.display()) {
         crate::bench::remove_database(&path);
     }
     println!();
@@ -401,10 +474,14 @@ pub async fn run(database_url: Option<String>, opportunities: u64, runs: usize) 
         },
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
-    println!(
-        "generated in {generated:.0} s ({:.0} events/s)",
-        total_events as f64 / generated
-    );
+    if reuse && existing > 0 {
+        println!("reused the data set (statistics refreshed in {generated:.0} s)");
+    } else {
+        println!(
+            "generated in {generated:.0} s ({:.0} events/s)",
+            total_events as f64 / generated
+        );
+    }
     println!();
     println!("| report | fastest | median of {runs} |");
     println!("|---|---|---|");

@@ -28,11 +28,6 @@ pub(crate) fn quoted(names: &[&str]) -> String {
         .join(", ")
 }
 
-/// The 1-based rank of a percentile among `n` rows, as `percentile::rank` computes it.
-pub(crate) fn rank_sql(percent: u32) -> String {
-    format!("(n * {percent} + 99) / 100")
-}
-
 /// The opportunities a figure reads: the pipeline's, not archived, in the reader's scope and
 /// the filter's owner or team; created in the period when `cohort`.
 pub(crate) fn opportunity_conditions(
@@ -102,22 +97,6 @@ impl SqlStore {
             .map_err(map)
     }
 
-    pub(crate) async fn spreads(&self, sql: String, c: Conditions) -> StoreResult<Vec<StageTime>> {
-        self.rows(sql, c)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(StageTime {
-                    group: text(r, "grp")?,
-                    stage: text(r, "stage")?,
-                    count: int(r, "n")?,
-                    median_micros: int(r, "median")?,
-                    p90_micros: int(r, "p90")?,
-                })
-            })
-            .collect()
-    }
-
     async fn stays(&self, sql: String, c: Conditions) -> StoreResult<Vec<OpenStay>> {
         self.rows(sql, c)
             .await?
@@ -133,21 +112,6 @@ impl SqlStore {
             })
             .collect()
     }
-}
-
-/// The end of a spread query: from the rows `(grp, stage, d)` of `source`, the count, median
-/// and p90 of `d` per group and stage.
-pub(crate) fn spread_sql(source: &str) -> String {
-    format!(
-        "ranked AS (SELECT grp, stage, d, \
-             ROW_NUMBER() OVER (PARTITION BY grp, stage ORDER BY d) AS rn, \
-             COUNT(*) OVER (PARTITION BY grp, stage) AS n FROM {source} WHERE d IS NOT NULL) \
-         SELECT grp, stage, n, MAX(CASE WHEN rn = {median} THEN d END) AS median, \
-           MAX(CASE WHEN rn = {p90} THEN d END) AS p90 \
-         FROM ranked GROUP BY grp, stage, n ORDER BY grp, stage",
-        median = rank_sql(50),
-        p90 = rank_sql(90),
-    )
 }
 
 const STAY_COLUMNS: &str = "id, name, owner_id, stage_key, stage_entered_at";
@@ -241,6 +205,7 @@ impl AnalyticsStore for SqlStore {
                 Breakdown::Product => Some("COALESCE(qp.product_id, '')"),
             },
             stage: "stage_key",
+            top: None,
         };
         self.seek_spreads(&spread, |values| {
             let mut c = Conditions::default();

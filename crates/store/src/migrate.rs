@@ -88,7 +88,7 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/0010_stock.postgres.sql"),
     },
     Migration {
-        version: PROJECTIONS,
+        version: 11,
         name: "projections",
         shared: include_str!("../migrations/0011_projections.sql"),
         sqlite: "",
@@ -101,10 +101,17 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 13,
+        name: "analytics_indexes",
+        shared: include_str!("../migrations/0013_analytics_indexes.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-/// The migration that creates the process read models; it fills them from the existing log.
-const PROJECTIONS: i64 = 11;
+/// Migrations that add process read models: after them the models are filled from the log.
+const READ_MODELS: [i64; 2] = [11, 13];
 
 impl SqlStore {
     /// Applies pending migrations; returns how many ran.
@@ -127,6 +134,7 @@ impl SqlStore {
                 .collect::<Result<_, _>>()
                 .map_err(map)?;
             let mut ran = 0;
+            let mut rebuild = false;
             for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
                 let specific = match backend {
                     Backend::Sqlite => m.sqlite,
@@ -148,9 +156,7 @@ impl SqlStore {
                         .await
                         .map_err(map)?;
                 }
-                if m.version == PROJECTIONS {
-                    crate::projection::rebuild(tx).await?;
-                }
+                rebuild |= READ_MODELS.contains(&m.version);
                 sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
                     .bind(m.version)
                     .bind(m.name)
@@ -158,6 +164,9 @@ impl SqlStore {
                     .await
                     .map_err(map)?;
                 ran += 1;
+            }
+            if rebuild {
+                crate::projection::rebuild(tx).await?;
             }
             Ok(ran)
         })

@@ -13,7 +13,7 @@ use salesflow_domain::analytics::mining::{
 };
 use uuid::Uuid;
 
-use crate::analytics::{owner_and_team, period, quoted, rank_sql, spread_sql};
+use crate::analytics::{owner_and_team, period, quoted};
 use crate::db::SqlStore;
 use crate::records::Conditions;
 use crate::rows::{Val, int, micros, opt_text, parsed, text, ts};
@@ -40,6 +40,8 @@ enum Log {
     Cases,
     /// The stays of opportunities in stages, filtered by when the stay began.
     Stays,
+    /// The spans between the milestones of cases, filtered by when the case started.
+    Spans,
 }
 
 impl Log {
@@ -49,6 +51,7 @@ impl Log {
             Log::Steps => "p",
             Log::Cases => "pc",
             Log::Stays => "st",
+            Log::Spans => "cs",
         }
     }
 
@@ -58,6 +61,7 @@ impl Log {
             Log::Steps => "p.at",
             Log::Cases => "pc.first_at",
             Log::Stays => "st.entered_at",
+            Log::Spans => "cs.first_at",
         }
     }
 }
@@ -116,14 +120,10 @@ fn next_within(c: &mut Conditions, filter: &AnalyticsFilter) -> String {
             let t = c.param(micros(to));
             format!("p.next_at < {t}")
         }
-        None => "p.next_at IS NOT NULL".into(),
+        // `wait` is set exactly when there is a next step, and is in the label's index.
+        None => "p.wait IS NOT NULL".into(),
     }
 }
-
-/// A stay with the stage it came from (`f`) and its own (`t`).
-const MOVES: &str = " JOIN pipeline_stages f ON f.pipeline_id = st.pipeline_id \
-    AND f.stage_key = st.prev_stage \
-    JOIN pipeline_stages t ON t.pipeline_id = st.pipeline_id AND t.stage_key = st.stage_key";
 
 /// The first time of each milestone of a case.
 const MILESTONES: &[(&str, &str)] = &[
@@ -149,7 +149,7 @@ const MILESTONES: &[(&str, &str)] = &[
 ];
 
 /// The spans measured between milestones: name, from, to.
-const CYCLE_PAIRS: &[(&str, &str, &str)] = &[
+pub(crate) const CYCLE_PAIRS: &[(&str, &str, &str)] = &[
     ("1_lead_opportunity", "lead", "opportunity"),
     ("2_opportunity_quote", "opportunity", "quote"),
     ("3_quote_order", "quote", "sales_order"),
@@ -237,6 +237,7 @@ impl MiningStore for SqlStore {
             value: "p.wait",
             group: None,
             stage: "p.label",
+            top: None,
         };
         self.seek_spreads(&spread, |values| {
             let mut c = steps_after(values, filter, scope, Log::Steps);
@@ -252,25 +253,17 @@ impl MiningStore for SqlStore {
         filter: &AnalyticsFilter,
         scope: Scope,
     ) -> StoreResult<Vec<StageTime>> {
-        let c = steps_after(Vec::new(), filter, scope, Log::Cases);
-        let pairs = CYCLE_PAIRS
-            .iter()
-            .map(|(step, from, to)| {
-                format!(
-                    "SELECT '' AS grp, '{step}' AS stage, {to} - {from} AS d FROM m \
-                     WHERE {from} IS NOT NULL AND {to} >= {from}"
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" UNION ALL ");
-        let sql = format!(
-            "WITH m AS (SELECT {names} FROM process_cases pc{where_}), \
-             pairs AS ({pairs}), {spread}",
-            names = milestone_names(),
-            where_ = c.where_clause(),
-            spread = spread_sql("pairs"),
-        );
-        self.spreads(sql, c).await
+        let spread = Spread {
+            table: "case_spans cs",
+            value: "cs.duration",
+            group: None,
+            stage: "cs.span",
+            top: None,
+        };
+        self.seek_spreads(&spread, |values| {
+            steps_after(values, filter, scope, Log::Spans)
+        })
+        .await
     }
 
     async fn rework(&self, filter: &AnalyticsFilter, scope: Scope) -> StoreResult<Vec<ReworkRow>> {
@@ -278,14 +271,22 @@ impl MiningStore for SqlStore {
         revisions.push("p.label = 'quote:revised'".into());
         let where_ = revisions.where_clause();
         let mut moves = steps_after(revisions.values, filter, scope, Log::Stays);
-        moves.push("t.kind = 'open' AND t.position < f.position".into());
+        moves.push(
+            "st.pipeline_id = b.pipeline_id AND st.prev_stage = b.from_key \
+             AND st.stage_key = b.to_key"
+                .into(),
+        );
+        // The few backward moves first, then their stays along the moves index.
         let sql = format!(
             "SELECT 'quote_revised' AS kind, COUNT(*) AS n, COUNT(DISTINCT p.case_id) AS cases \
                FROM process_steps p{where_} \
              UNION ALL \
              SELECT 'stage_backwards' AS kind, COUNT(*) AS n, \
                COUNT(DISTINCT st.opportunity_id) AS cases \
-             FROM stage_stays st{MOVES}{}",
+             FROM (SELECT f.pipeline_id, f.stage_key AS from_key, t.stage_key AS to_key \
+                 FROM pipeline_stages f JOIN pipeline_stages t ON t.pipeline_id = f.pipeline_id \
+                 WHERE t.kind = 'open' AND t.position < f.position) b \
+             CROSS JOIN stage_stays st{}",
             moves.where_clause()
         );
         self.rows(sql, moves)
@@ -307,11 +308,17 @@ impl MiningStore for SqlStore {
         scope: Scope,
     ) -> StoreResult<Vec<(String, i64)>> {
         let mut c = steps_after(Vec::new(), filter, scope, Log::Stays);
-        c.push("f.kind = 'open' AND t.kind <> 'lost'".into());
+        c.push("st.prev_stage IS NOT NULL".into());
+        // Stays counted per move along the moves index, then the few moves laid on the stages.
         let sql = format!(
-            "SELECT s.stage_key, COUNT(*) AS n FROM stage_stays st{MOVES} \
-             JOIN pipeline_stages s ON s.pipeline_id = st.pipeline_id AND s.kind = 'open' \
-               AND s.position > f.position AND s.position < t.position{} \
+            "SELECT s.stage_key, CAST(SUM(m.n) AS BIGINT) AS n \
+             FROM (SELECT st.pipeline_id, st.prev_stage, st.stage_key, COUNT(*) AS n \
+                 FROM stage_stays st{} GROUP BY st.pipeline_id, st.prev_stage, st.stage_key) m \
+             JOIN pipeline_stages f ON f.pipeline_id = m.pipeline_id AND f.stage_key = m.prev_stage \
+             JOIN pipeline_stages t ON t.pipeline_id = m.pipeline_id AND t.stage_key = m.stage_key \
+             JOIN pipeline_stages s ON s.pipeline_id = m.pipeline_id AND s.kind = 'open' \
+               AND s.position > f.position AND s.position < t.position \
+             WHERE f.kind = 'open' AND t.kind <> 'lost' \
              GROUP BY s.stage_key ORDER BY n DESC, s.stage_key",
             c.where_clause(),
         );
@@ -328,29 +335,26 @@ impl MiningStore for SqlStore {
         scope: Scope,
         limit: u32,
     ) -> StoreResult<Vec<Variant>> {
-        let mut c = steps_after(Vec::new(), filter, scope, Log::Cases);
-        let where_ = c.where_clause();
-        let n = c.param(i64::from(limit));
-        let sql = format!(
-            "WITH cases AS (SELECT pc.path, pc.last_at - pc.first_at AS d \
-                 FROM process_cases pc{where_}), \
-             ranked AS (SELECT path, d, ROW_NUMBER() OVER (PARTITION BY path ORDER BY d) AS rn, \
-                 COUNT(*) OVER (PARTITION BY path) AS n FROM cases) \
-             SELECT path, n, MAX(CASE WHEN rn = {median} THEN d END) AS median FROM ranked \
-             GROUP BY path, n ORDER BY n DESC, path LIMIT {n}",
-            median = rank_sql(50),
-        );
-        self.rows(sql, c)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(Variant {
-                    steps: text(r, "path")?.split(" > ").map(str::to_string).collect(),
-                    cases: int(r, "n")?,
-                    median_micros: int(r, "median")?,
-                })
+        let spread = Spread {
+            table: "process_cases pc",
+            value: "pc.duration",
+            group: None,
+            stage: "pc.path",
+            top: Some(limit),
+        };
+        let paths = self
+            .seek_spreads(&spread, |values| {
+                steps_after(values, filter, scope, Log::Cases)
             })
-            .collect()
+            .await?;
+        Ok(paths
+            .into_iter()
+            .map(|p| Variant {
+                steps: p.stage.split(" > ").map(str::to_string).collect(),
+                cases: p.count,
+                median_micros: p.median_micros,
+            })
+            .collect())
     }
 
     async fn event_log(

@@ -14,7 +14,7 @@ use sqlx::{AnyConnection, AssertSqlSafe};
 
 use crate::analytics::quoted;
 use crate::error::map;
-use crate::mining::{label_sql, milestone_names, milestones_sql};
+use crate::mining::{CYCLE_PAIRS, label_sql, milestone_names, milestones_sql};
 use crate::rows::{Val, bind_all, placeholders};
 
 // The refresh statements reach the log through the index of the touched ids: `|| ''` on a
@@ -135,7 +135,15 @@ async fn refresh_cases(conn: &mut AnyConnection, ids: &[&String]) -> StoreResult
         &format!(" WHERE p.case_id {within}"),
         &format!("AND e.case_id {again}"),
     );
-    run(conn, summaries, twice).await
+    run(conn, summaries, twice).await?;
+    let spans = format!("DELETE FROM case_spans WHERE case_id {within}");
+    run(conn, spans, values(ids)).await?;
+    run(
+        conn,
+        insert_spans(&format!(" WHERE case_id {within}")),
+        values(ids),
+    )
+    .await
 }
 
 /// On PostgreSQL, waits for other transactions refreshing the same cases to commit (in id
@@ -167,6 +175,8 @@ pub(crate) async fn rebuild(conn: &mut AnyConnection) -> StoreResult<()> {
     run(conn, insert_steps(""), Vec::new()).await?;
     run(conn, "DELETE FROM process_cases".into(), Vec::new()).await?;
     run(conn, insert_cases("", ""), Vec::new()).await?;
+    run(conn, "DELETE FROM case_spans".into(), Vec::new()).await?;
+    run(conn, insert_spans(""), Vec::new()).await?;
     let quotes = sqlx::query("SELECT id FROM quotes")
         .fetch_all(&mut *conn)
         .await
@@ -299,8 +309,8 @@ fn insert_steps(and: &str) -> String {
 /// the path of its steps and the first time of each milestone.
 fn insert_cases(steps_where: &str, events_and: &str) -> String {
     format!(
-        "INSERT INTO process_cases (case_id, path, first_at, last_at, {names}) \
-         SELECT p.case_id, p.path, p.first_at, p.last_at, {names} \
+        "INSERT INTO process_cases (case_id, path, first_at, last_at, duration, {names}) \
+         SELECT p.case_id, p.path, p.first_at, p.last_at, p.last_at - p.first_at, {names} \
          FROM (SELECT p.case_id, string_agg(p.label, ' > ' ORDER BY p.at, p.event_id) AS path, \
              MIN(p.at) AS first_at, MAX(p.at) AS last_at FROM process_steps p{steps_where} \
              GROUP BY p.case_id) p \
@@ -311,6 +321,24 @@ fn insert_cases(steps_where: &str, events_and: &str) -> String {
         milestones = milestones_sql(),
         entities = quoted(PROCESS_ENTITIES),
         not_steps = quoted(NOT_STEPS),
+    )
+}
+
+/// The spans between the milestones of the case summaries `where_` selects.
+fn insert_spans(where_: &str) -> String {
+    let spans = CYCLE_PAIRS
+        .iter()
+        .map(|(span, from, to)| {
+            format!(
+                "SELECT case_id, '{span}', first_at, {to} - {from} FROM pc \
+                 WHERE {from} IS NOT NULL AND {to} >= {from}"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    format!(
+        "WITH pc AS (SELECT * FROM process_cases{where_}) \
+         INSERT INTO case_spans (case_id, span, first_at, duration) {spans}"
     )
 }
 

@@ -20,6 +20,8 @@ pub(crate) struct Spread<'a> {
     pub value: &'a str,
     pub group: Option<&'a str>,
     pub stage: &'a str,
+    /// Only the stages with the most values, this many (the others are not read).
+    pub top: Option<u32>,
 }
 
 impl SqlStore {
@@ -35,15 +37,20 @@ impl SqlStore {
             value,
             group,
             stage,
+            top,
         } = spread;
         let c = conditions(Vec::new());
         let (group_sql, group_by) = match group {
             Some(g) => (g.to_string(), format!("{g}, ")),
             None => ("''".to_string(), String::new()),
         };
+        let order = match top {
+            Some(top) => format!("n DESC, stage LIMIT {top}"),
+            None => "grp, stage".into(),
+        };
         let sql = format!(
             "SELECT {group_sql} AS grp, {stage} AS stage, COUNT(*) AS n FROM {table}{} \
-             GROUP BY {group_by}{stage} ORDER BY grp, stage",
+             GROUP BY {group_by}{stage} ORDER BY {order}",
             c.where_clause()
         );
         let mut counts = Vec::new();

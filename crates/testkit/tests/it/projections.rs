@@ -28,7 +28,11 @@ async fn snapshot(t: &TestApp) -> Vec<String> {
         "SELECT case_id || '|' || path || '|' || first_at || '|' || last_at || '|' \
            || COALESCE(lead, -1) || '|' || COALESCE(opportunity, -1) || '|' \
            || COALESCE(quote, -1) || '|' || COALESCE(sales_order, -1) || '|' \
-           || COALESCE(cash, -1) AS line FROM process_cases ORDER BY case_id",
+           || COALESCE(cash, -1) || '|' || duration AS line FROM process_cases ORDER BY case_id",
+        "SELECT case_id || '|' || span || '|' || first_at || '|' || duration AS line \
+         FROM case_spans ORDER BY case_id, span",
+        "SELECT quote_id || '|' || opportunity_id || '|' || product_id AS line \
+         FROM quote_products ORDER BY quote_id, product_id",
     ];
     let mut lines = Vec::new();
     for sql in queries {
