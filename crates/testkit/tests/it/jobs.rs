@@ -20,8 +20,8 @@ async fn purge_job_removes_expired_sessions_and_recurs() {
     t.app.ensure_recurring_jobs().await.unwrap();
     assert_eq!(
         t.app.drain_jobs("test").await.unwrap(),
-        5,
-        "each recurring job (purge, activity reminders, quote expiry, invoice reminders, order settlement) once, however often it is ensured"
+        6,
+        "each recurring job (purge, activity reminders, quote expiry, invoice reminders, order settlement, forecast snapshot) once, however often it is ensured"
     );
     assert_eq!(count().await, 1, "a live session stays");
     t.clock.advance(jiff::SignedDuration::from_hours(9));
