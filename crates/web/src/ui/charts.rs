@@ -256,7 +256,7 @@ pub struct Bar {
 
 /// Horizontal bars, longest value full width, for the dashboard's small charts.
 pub fn bars_svg(name: &str, bars: &[Bar]) -> String {
-    const WIDTH: i64 = 420;
+    const WIDTH: i64 = 580;
     const ROW: i64 = 24;
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
     let height = ROW * bars.len().max(1) as i64 + 4;
@@ -267,15 +267,15 @@ pub fn bars_svg(name: &str, bars: &[Bar]) -> String {
     );
     for (i, bar) in bars.iter().enumerate() {
         let y = i as i64 * ROW + 2;
-        let width = (bar.value.max(0) * 180 / max).max(1);
+        let width = (bar.value.max(0) * 190 / max).max(1);
         let _ = write!(
             svg,
-            "<g class=\"bar\"><text x=\"120\" y=\"{ty}\" text-anchor=\"end\" font-size=\"12\">{label}</text>\
-             <rect x=\"126\" y=\"{y}\" width=\"{width}\" height=\"{h}\" rx=\"2\" fill=\"#3b6fd8\"/>\
+            "<g class=\"bar\"><text x=\"214\" y=\"{ty}\" text-anchor=\"end\" font-size=\"12\">{label}</text>\
+             <rect x=\"220\" y=\"{y}\" width=\"{width}\" height=\"{h}\" rx=\"2\" fill=\"#3b6fd8\"/>\
              <text x=\"{tx}\" y=\"{ty}\" font-size=\"12\">{text}</text></g>",
             ty = y + 15,
             h = ROW - 6,
-            tx = 132 + width,
+            tx = 226 + width,
             label = escape(&bar.label),
             text = escape(&bar.text),
         );
