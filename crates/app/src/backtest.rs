@@ -90,11 +90,7 @@ impl App {
         let parsed = params.parse()?;
         let pipeline = self.analytics_pipeline(parsed.pipeline).await?;
         // Months are the periods compared; the period filter does not apply.
-        let filter = AnalyticsFilter {
-            from: None,
-            to: None,
-            ..parsed.filter.clone()
-        };
+        let filter = parsed.filter.whole_history();
         let currency = self.config.default_currency.code().to_string();
         let weeks = self.store.snapshot_weeks(pipeline.id).await?;
         let today = self.today();

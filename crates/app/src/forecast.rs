@@ -123,11 +123,7 @@ impl App {
         let parsed = params.parse()?;
         let pipeline = self.analytics_pipeline(parsed.pipeline).await?;
         // Win rates are learned from every closed deal the reader sees, whatever the period.
-        let history = AnalyticsFilter {
-            from: None,
-            to: None,
-            ..parsed.filter.clone()
-        };
+        let history = parsed.filter.whole_history();
         let stages = funnel_stages(&pipeline);
         let (rates, rate_of) = self.stage_win_rates(&pipeline, &history, scope).await?;
         let rate_of = |stage: &str| rate_of.get(stage).copied().unwrap_or(0);

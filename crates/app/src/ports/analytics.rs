@@ -24,6 +24,17 @@ pub struct AnalyticsFilter {
     pub team_id: Option<TeamId>,
 }
 
+impl AnalyticsFilter {
+    /// The same owner and team over the whole history: no period.
+    pub fn whole_history(&self) -> Self {
+        Self {
+            from: None,
+            to: None,
+            ..self.clone()
+        }
+    }
+}
+
 /// What a figure is broken down by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Breakdown {

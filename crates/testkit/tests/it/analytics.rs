@@ -521,14 +521,16 @@ async fn bad_filters_are_refused_with_codes() {
         ),
         ("rep=nobody", "invalid_id"),
     ] {
-        let reply = admin
-            .get(&format!("/api/v1/analytics/funnel?{query}"))
-            .await;
-        assert_eq!(
-            (reply.status.as_u16(), reply.code()),
-            (422, code),
-            "{query}"
-        );
+        for route in ["funnel", "backtest"] {
+            let reply = admin
+                .get(&format!("/api/v1/analytics/{route}?{query}"))
+                .await;
+            assert_eq!(
+                (reply.status.as_u16(), reply.code()),
+                (422, code),
+                "{route}?{query}"
+            );
+        }
     }
     let reply = admin.get("/api/v1/analytics/in-stage?stage=nowhere").await;
     assert_eq!(
