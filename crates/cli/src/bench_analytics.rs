@@ -318,7 +318,7 @@ async fn generate(
         if opps.len() == BATCH || i + 1 == opportunities {
             total_events += events.len();
             store
-                .insert_batch(&opps, &events)
+                .load_history(&opps, &events)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             opps.clear();
@@ -328,6 +328,15 @@ async fn generate(
             eprintln!("  generated {} opportunities, {total_events} events", i + 1);
         }
     }
+    let started = Instant::now();
+    store
+        .rebuild_projections()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!(
+        "  built the read models in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(total_events)
 }
 

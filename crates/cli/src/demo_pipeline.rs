@@ -1,7 +1,8 @@
 //! The demo company's opportunities: a year of deals moving through the default pipeline,
 //! with realistic stage durations, a slow proposal stage, some rework (back from proposal to
 //! needs analysis), losses with reasons and a few hand-offs — replayed in time order through
-//! the same use cases the UI calls, so the board, timelines and time in stage are real.
+//! the same use cases the UI calls, so the board, timelines and time in stage are real, and
+//! the weekly forecast snapshots are taken as the replay passes through each week.
 
 use std::sync::Arc;
 
@@ -130,12 +131,14 @@ pub async fn fill(
 
     let mut deals: Vec<Option<Deal>> = (0..count).map(|_| None).collect();
     let mut steps = plan.into_iter().peekable();
+    let mut weekly = WeeklySnapshots::default();
     for (at, deal) in creations {
         while let Some((step_at, _, _)) = steps.peek() {
             if *step_at > at {
                 break;
             }
             let (step_at, index, step) = steps.next().expect("peeked");
+            weekly.reach(&app, &clock, step_at).await?;
             apply(
                 &app,
                 &clock,
@@ -147,7 +150,7 @@ pub async fn fill(
             )
             .await?;
         }
-        super::demo::set_clock(&clock, at);
+        weekly.reach(&app, &clock, at).await?;
         let (account, rep, contacts) = &accounts[rng.below(accounts.len() as u64) as usize];
         let actor = reps[*rep].clone();
         let amount = (20 + rng.below(1_980)) * 100;
@@ -168,6 +171,7 @@ pub async fn fill(
         deals[deal] = Some(Deal { actor, opportunity });
     }
     for (step_at, index, step) in steps {
+        weekly.reach(&app, &clock, step_at).await?;
         apply(
             &app,
             &clock,
@@ -180,6 +184,25 @@ pub async fn fill(
         .await?;
     }
     Ok(count)
+}
+
+/// The weekly forecast snapshots the recurring job would have taken during the replayed year,
+/// each when the replay's clock first enters a week, so the backtest has a past to compare.
+#[derive(Default)]
+struct WeeklySnapshots {
+    week: Option<jiff::civil::Date>,
+}
+
+impl WeeklySnapshots {
+    async fn reach(&mut self, app: &App, clock: &FixedClock, at: Timestamp) -> Result<()> {
+        super::demo::set_clock(clock, at);
+        let week = salesflow_app::backtest::week_of(app.today());
+        if self.week != Some(week) {
+            self.week = Some(week);
+            app.take_forecast_snapshots().await.map_err(describe)?;
+        }
+        Ok(())
+    }
 }
 
 async fn apply(

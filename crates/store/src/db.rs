@@ -75,6 +75,12 @@ fn sqlite_url(url: &str) -> String {
     }
 }
 
+/// The TCP port a PostgreSQL URL connects to.
+fn postgres_port(url: &str) -> StoreResult<u16> {
+    let options: sqlx::postgres::PgConnectOptions = url.parse().map_err(map)?;
+    Ok(options.get_port())
+}
+
 impl SqlStore {
     pub async fn connect(url: &str, options: &StoreOptions) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
@@ -118,9 +124,18 @@ impl SqlStore {
                 })
             }
             Backend::Postgres => {
+                let port = postgres_port(url)?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(options.max_connections)
                     .acquire_timeout(options.acquire_timeout)
+                    .after_connect(move |_, _| {
+                        Box::pin(async move {
+                            if let Err(e) = crate::nodelay::set_on_database_sockets(port) {
+                                tracing::warn!(error = %e, "cannot set TCP_NODELAY on database connections");
+                            }
+                            Ok(())
+                        })
+                    })
                     .connect(url)
                     .await
                     .map_err(map)?;

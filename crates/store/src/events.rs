@@ -50,19 +50,36 @@ pub async fn insert_event(conn: &mut AnyConnection, event: &EventRecord) -> Stor
 
 /// Appends events, several rows per statement.
 pub async fn insert_events(conn: &mut AnyConnection, events: &[EventRecord]) -> StoreResult<()> {
-    write_events(conn, events, |offset| placeholders(offset, INSERT_WIDTH)).await
+    write_events(conn, events, |offset| placeholders(offset, INSERT_WIDTH)).await?;
+    crate::projection::refresh(conn, events).await
 }
 
-/// Appends many events (bulk loads) with the backend's fastest placeholders.
+/// Appends many events (bulk loads) with the backend's fastest placeholders; with
+/// `ReadModels::Deferred` the caller rebuilds the read models once the whole load is in.
 pub async fn insert_bulk_events(
     conn: &mut AnyConnection,
     backend: crate::db::Backend,
     events: &[EventRecord],
+    read_models: ReadModels,
 ) -> StoreResult<()> {
     write_events(conn, events, |offset| {
         bulk_placeholders(backend, offset, INSERT_WIDTH)
     })
-    .await
+    .await?;
+    match read_models {
+        ReadModels::Refresh => crate::projection::refresh(conn, events).await,
+        ReadModels::Deferred => Ok(()),
+    }
+}
+
+/// Whether a write keeps the process read models in step itself.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ReadModels {
+    /// Recompute what the events touch in the same transaction (every normal write).
+    Refresh,
+    /// Leave them; a bulk load of history rebuilds them once at its end, set-based over the
+    /// whole log, which is far cheaper than one refresh per batch.
+    Deferred,
 }
 
 async fn write_events(
@@ -87,7 +104,7 @@ async fn write_events(
             .await
             .map_err(map)?;
     }
-    crate::projection::refresh(conn, events).await
+    Ok(())
 }
 
 pub(crate) fn from_row(row: &AnyRow) -> StoreResult<EventRecord> {

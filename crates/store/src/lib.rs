@@ -5,6 +5,7 @@
 mod activities;
 mod analytics;
 mod board;
+mod case_append;
 mod conversion;
 mod db;
 mod dialect;
@@ -16,7 +17,9 @@ mod import;
 mod jobs;
 mod merge;
 mod migrate;
+mod milestones;
 mod mining;
+mod nodelay;
 mod payments;
 mod pipelines;
 mod projection;

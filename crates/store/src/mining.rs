@@ -125,58 +125,6 @@ fn next_within(c: &mut Conditions, filter: &AnalyticsFilter) -> String {
     }
 }
 
-/// The first time of each milestone of a case.
-const MILESTONES: &[(&str, &str)] = &[
-    ("lead", "e.entity_type = 'lead' AND e.activity = 'created'"),
-    (
-        "opportunity",
-        "e.entity_type = 'opportunity' AND e.activity = 'created'",
-    ),
-    ("quote", "e.entity_type = 'quote' AND e.activity = 'sent'"),
-    (
-        "sales_order",
-        "e.entity_type = 'sales_order' AND e.activity = 'created'",
-    ),
-    (
-        "shipment",
-        "e.entity_type = 'delivery' AND e.activity = 'shipped'",
-    ),
-    (
-        "invoice",
-        "e.entity_type = 'invoice' AND e.activity = 'posted'",
-    ),
-    ("cash", "e.entity_type = 'invoice' AND e.to_state = 'paid'"),
-];
-
-/// The spans measured between milestones: name, from, to.
-pub(crate) const CYCLE_PAIRS: &[(&str, &str, &str)] = &[
-    ("1_lead_opportunity", "lead", "opportunity"),
-    ("2_opportunity_quote", "opportunity", "quote"),
-    ("3_quote_order", "quote", "sales_order"),
-    ("4_order_shipment", "sales_order", "shipment"),
-    ("5_shipment_invoice", "shipment", "invoice"),
-    ("6_invoice_cash", "invoice", "cash"),
-    ("7_lead_to_cash", "lead", "cash"),
-    ("8_opportunity_to_cash", "opportunity", "cash"),
-];
-
-/// The milestone columns of a case summary.
-pub(crate) fn milestone_names() -> String {
-    MILESTONES
-        .iter()
-        .map(|(name, _)| *name)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-pub(crate) fn milestones_sql() -> String {
-    MILESTONES
-        .iter()
-        .map(|(name, when)| format!("MIN(CASE WHEN {when} THEN e.at END) AS {name}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 #[async_trait]
 impl MiningStore for SqlStore {
     async fn directly_follows(

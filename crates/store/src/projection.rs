@@ -14,7 +14,8 @@ use sqlx::{AnyConnection, AssertSqlSafe};
 
 use crate::analytics::quoted;
 use crate::error::map;
-use crate::mining::{CYCLE_PAIRS, label_sql, milestone_names, milestones_sql};
+use crate::milestones::{CYCLE_PAIRS, milestone_names, milestones_sql};
+use crate::mining::label_sql;
 use crate::rows::{Val, bind_all, placeholders};
 
 // The refresh statements reach the log through the index of the touched ids: `|| ''` on a
@@ -54,7 +55,7 @@ impl Touched {
                 }
                 _ => {}
             }
-            if PROCESS_ENTITIES.contains(&e.entity_type.as_str()) {
+            if crate::case_append::is_step(e) {
                 t.cases.insert(e.case_id.to_string());
             }
         }
@@ -81,7 +82,8 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, events: &[EventRecord]) ->
     for chunk in quotes.chunks(CHUNK) {
         quote_products(conn, chunk).await?;
     }
-    let cases: Vec<&String> = touched.cases.iter().collect();
+    let recompute = crate::case_append::append(conn, events).await?;
+    let cases: Vec<&String> = recompute.iter().collect();
     for chunk in cases.chunks(CHUNK) {
         refresh_cases(conn, chunk).await?;
     }
@@ -136,6 +138,12 @@ async fn refresh_cases(conn: &mut AnyConnection, ids: &[&String]) -> StoreResult
         &format!("AND e.case_id {again}"),
     );
     run(conn, summaries, twice).await?;
+    refresh_spans(conn, ids).await
+}
+
+/// The milestone spans of these cases, from their summaries.
+pub(crate) async fn refresh_spans(conn: &mut AnyConnection, ids: &[&String]) -> StoreResult<()> {
+    let within = format!("IN ({})", placeholders(0, ids.len()));
     let spans = format!("DELETE FROM case_spans WHERE case_id {within}");
     run(conn, spans, values(ids)).await?;
     run(
@@ -253,7 +261,11 @@ fn values(ids: &[&String]) -> Vec<Val> {
     ids.iter().map(|id| Val::from((*id).clone())).collect()
 }
 
-async fn run(conn: &mut AnyConnection, sql: String, values: Vec<Val>) -> StoreResult<()> {
+pub(crate) async fn run(
+    conn: &mut AnyConnection,
+    sql: String,
+    values: Vec<Val>,
+) -> StoreResult<()> {
     bind_all(sqlx::query(AssertSqlSafe(sql)), values)
         .execute(&mut *conn)
         .await

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::analytics::world;
 
 /// Every row of the read models, one line each.
-async fn snapshot(t: &TestApp) -> Vec<String> {
+pub(super) async fn snapshot(t: &TestApp) -> Vec<String> {
     let queries = [
         "SELECT event_id || '|' || opportunity_id || '|' || case_id || '|' || pipeline_id \
            || '|' || stage_key || '|' || COALESCE(prev_stage, '-') \
