@@ -2,6 +2,8 @@
 //! grouped query counts the values of each group and stage, then one statement reads the value
 //! at each rank along an index (`ORDER BY value LIMIT 1 OFFSET rank - 1`). On a million rows a
 //! window sort takes seconds; walking an index that already holds the values in order does not.
+//! A rank in the upper half is read from the top of the index (the p90 is the tenth-largest
+//! percent), so a seek never walks more than half of its values. The values are never NULL.
 
 use salesflow_app::ports::{StageTime, StoreResult};
 use salesflow_domain::analytics::percentile::rank;
@@ -22,6 +24,17 @@ pub(crate) struct Spread<'a> {
     pub stage: &'a str,
     /// Only the stages with the most values, this many (the others are not read).
     pub top: Option<u32>,
+}
+
+/// The direction and offset that reach the nearest-rank `percent` of `count` values with the
+/// shorter walk: the r-th smallest is the (count − r + 1)-th largest.
+fn from_nearer_end(percent: u32, count: u64) -> (&'static str, u64) {
+    let r = rank(percent, count).max(1);
+    if 2 * r > count {
+        ("DESC", count.saturating_sub(r))
+    } else {
+        ("ASC", r - 1)
+    }
 }
 
 impl SqlStore {
@@ -76,9 +89,10 @@ impl SqlStore {
                         let p = c.param(time.group.clone());
                         c.push(format!("{g} = {p}"));
                     }
-                    let offset = rank(percent, time.count as u64).saturating_sub(1);
+                    let (direction, offset) = from_nearer_end(percent, time.count as u64);
                     seeks.push(format!(
-                        "(SELECT {value} FROM {table}{} ORDER BY {value} LIMIT 1 OFFSET {offset})",
+                        "(SELECT {value} FROM {table}{} ORDER BY {value} {direction} \
+                         LIMIT 1 OFFSET {offset})",
                         c.where_clause()
                     ));
                     values = c.values;
@@ -98,5 +112,20 @@ impl SqlStore {
             }
         }
         Ok(counts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_nearer_end;
+
+    #[test]
+    fn upper_ranks_are_read_from_the_top() {
+        // 10 values: the median is the 5th smallest, the p90 the 9th smallest = 2nd largest.
+        assert_eq!(from_nearer_end(50, 10), ("ASC", 4));
+        assert_eq!(from_nearer_end(90, 10), ("DESC", 1));
+        // 11 values: the median is the 6th of 11, one walk as long as the other.
+        assert_eq!(from_nearer_end(50, 11), ("DESC", 5));
+        assert_eq!(from_nearer_end(90, 1), ("DESC", 0));
     }
 }
