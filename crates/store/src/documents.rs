@@ -137,6 +137,13 @@ pub(crate) async fn apply_write(
     for job in &write.jobs {
         enqueue_in(tx, job).await?;
     }
+    if let Some(first) = write.stock_moves.first() {
+        let balances = write
+            .stock_moves
+            .iter()
+            .map(|m| (m.product_id, m.warehouse_id));
+        crate::stock::lock_balances_in_order(tx, backend, balances, first.at).await?;
+    }
     for m in &write.stock_moves {
         crate::stock::apply_move(tx, backend, m).await?;
     }

@@ -66,6 +66,25 @@ async fn lock_balance(
     })
 }
 
+/// Locks the balances a write will change, in one order for every writer (product, then
+/// warehouse), before any of them is changed: writers taking them in their documents' line
+/// order would deadlock on PostgreSQL when two documents name the same products in a
+/// different order.
+pub(crate) async fn lock_balances_in_order(
+    tx: &mut AnyConnection,
+    backend: Backend,
+    balances: impl Iterator<Item = (ProductId, WarehouseId)>,
+    at: Timestamp,
+) -> StoreResult<()> {
+    let ordered: std::collections::BTreeSet<(String, String, ProductId, WarehouseId)> = balances
+        .map(|(p, w)| (p.to_string(), w.to_string(), p, w))
+        .collect();
+    for (_, _, product, warehouse) in ordered {
+        lock_balance(tx, backend, product, warehouse, at).await?;
+    }
+    Ok(())
+}
+
 fn refused(error: StockError, m: &StockMove) -> StoreError {
     let what = match error {
         StockError::Insufficient { available, wanted } => format!(
@@ -191,7 +210,12 @@ impl StockStore for SqlStore {
 
     async fn record_moves(&self, moves: &[StockMove]) -> StoreResult<Vec<StockLevel>> {
         let backend = self.backend;
+        let at = moves.first().map(|m| m.at);
         write_tx!(self, |tx| {
+            if let Some(at) = at {
+                let balances = moves.iter().map(|m| (m.product_id, m.warehouse_id));
+                lock_balances_in_order(tx, backend, balances, at).await?;
+            }
             let mut levels = Vec::new();
             for m in moves {
                 levels.push(apply_move(tx, backend, m).await?);
@@ -290,6 +314,11 @@ impl StockStore for SqlStore {
     ) -> StoreResult<DocumentWrite> {
         let backend = self.backend;
         write_tx!(self, |tx| {
+            let balances = reserve
+                .requests
+                .iter()
+                .map(|r| (r.product_id, r.warehouse_id));
+            lock_balances_in_order(tx, backend, balances, reserve.at).await?;
             let mut reservations = Vec::new();
             for (request, id) in reserve.requests.iter().zip(reserve.move_ids) {
                 let balance = lock_balance(
