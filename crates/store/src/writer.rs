@@ -7,6 +7,12 @@
 //! acknowledged only after that commit; a failed write rolls back its own savepoint only, and
 //! also returns only after the batch's commit, so the write it conflicted with is visible by
 //! then.
+//!
+//! The savepoints are plain SQL, not nested sqlx transactions: a nested sqlx transaction whose
+//! opening is cancelled (a request dropped at that await) queues a rollback that the driver runs
+//! at whatever depth the connection is then, which is the shared transaction itself, and the
+//! batch's commit afterwards succeeds on nothing. Instead the batch records that a write is open
+//! and whoever commits the batch first undoes a write left open by a cancelled request.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -14,7 +20,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use salesflow_app::ports::{StoreError, StoreResult};
-use sqlx::{Any, AnyConnection, AnyPool, Connection, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
 use crate::error::map;
@@ -26,6 +32,10 @@ const MAX_MEMBERS: usize = 32;
 const STALL: Duration = Duration::from_millis(50);
 /// Failed commits remembered for members that look late.
 const FAILURES_KEPT: usize = 64;
+/// One write of the batch at a time, so one savepoint name serves all.
+const OPEN_WRITE: &str = "SAVEPOINT write";
+const KEEP_WRITE: &str = "RELEASE SAVEPOINT write";
+const UNDO_WRITE: &str = "ROLLBACK TO SAVEPOINT write; RELEASE SAVEPOINT write";
 
 pub(crate) struct Writer {
     kind: Kind,
@@ -57,6 +67,9 @@ struct Batch {
     tx: Option<Transaction<'static, Any>>,
     generation: u64,
     members: usize,
+    /// Set before a write's savepoint is opened, cleared once it is released or rolled back:
+    /// still set when the batch is committed, the write's request was cancelled midway.
+    write_open: bool,
 }
 
 /// What happened to the batches committed so far.
@@ -164,10 +177,17 @@ impl Lease {
         match self {
             Lease::Own(tx, ..) => Ok(Unit::Whole(tx)),
             Lease::Shared(member, _) => {
-                let tx = member.transaction()?;
-                Ok(Unit::Savepoint(
-                    Connection::begin(&mut **tx).await.map_err(map)?,
-                ))
+                let Some(Batch {
+                    tx: Some(tx),
+                    write_open,
+                    ..
+                }) = member.guard.as_deref_mut()
+                else {
+                    return Err(StoreError::Other("write batch not open".into()));
+                };
+                *write_open = true;
+                run(tx, OPEN_WRITE).await?;
+                Ok(Unit::Savepoint { tx, write_open })
             }
         }
     }
@@ -197,14 +217,16 @@ impl Lease {
 
 pub(crate) enum Unit<'a> {
     Whole(&'a mut Transaction<'static, Any>),
-    Savepoint(Transaction<'a, Any>),
+    Savepoint {
+        tx: &'a mut Transaction<'static, Any>,
+        write_open: &'a mut bool,
+    },
 }
 
 impl Unit<'_> {
     pub(crate) fn connection(&mut self) -> &mut AnyConnection {
         match self {
-            Unit::Whole(tx) => tx,
-            Unit::Savepoint(tx) => tx,
+            Unit::Whole(tx) | Unit::Savepoint { tx, .. } => tx,
         }
     }
 
@@ -212,14 +234,50 @@ impl Unit<'_> {
     pub(crate) async fn end(self, ok: bool) -> StoreResult<()> {
         match self {
             Unit::Whole(_) => Ok(()),
-            Unit::Savepoint(tx) if ok => tx.commit().await.map_err(map),
-            Unit::Savepoint(tx) => tx.rollback().await.map_err(map),
+            Unit::Savepoint { tx, write_open } => {
+                run(tx, if ok { KEEP_WRITE } else { UNDO_WRITE }).await?;
+                *write_open = false;
+                Ok(())
+            }
         }
     }
 }
 
+async fn run(tx: &mut Transaction<'static, Any>, sql: &'static str) -> StoreResult<()> {
+    sqlx::raw_sql(sql)
+        .execute(&mut **tx)
+        .await
+        .map(drop)
+        .map_err(map)
+}
+
+/// Commits a batch, first undoing the write of a request cancelled midway.
+async fn commit_batch(mut tx: Transaction<'static, Any>, write_open: bool) -> StoreResult<()> {
+    if write_open {
+        match sqlx::raw_sql(UNDO_WRITE).execute(&mut *tx).await {
+            Ok(_) => {}
+            // Cancelled after its savepoint was released (or before it was opened): the
+            // write is whole (or absent).
+            Err(e) if is_missing_savepoint(&e) => {}
+            Err(e) => {
+                // Committing now could store half a write: the whole batch fails instead.
+                let _ = tx.rollback().await;
+                return Err(map(e));
+            }
+        }
+    }
+    tx.commit().await.map_err(map)
+}
+
+fn is_missing_savepoint(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(|e| e.message().contains("no such savepoint"))
+}
+
 /// A writer in the SQLite batch. Holds the batch lock until it finishes; dropped unfinished (a
-/// cancelled request), it commits what the batch holds so nobody waits for it.
+/// cancelled request), it undoes its own write if one is open and commits what the batch holds,
+/// so nobody waits for it.
 pub(crate) struct Member {
     group: Arc<Group>,
     guard: Option<OwnedMutexGuard<Batch>>,
@@ -264,13 +322,6 @@ impl Member {
         })
     }
 
-    fn transaction(&mut self) -> StoreResult<&mut Transaction<'static, Any>> {
-        self.guard
-            .as_mut()
-            .and_then(|g| g.tx.as_mut())
-            .ok_or_else(|| StoreError::Other("write batch not open".into()))
-    }
-
     async fn finish(mut self, ok: bool) -> StoreResult<()> {
         let Some(mut guard) = self.guard.take() else {
             return Ok(());
@@ -309,10 +360,11 @@ impl Group {
         let Some(tx) = guard.tx.take() else {
             return;
         };
+        let write_open = std::mem::take(&mut guard.write_open);
         let group = self.clone();
         tokio::spawn(async move {
             let generation = guard.generation;
-            let result = tx.commit().await.map_err(map);
+            let result = commit_batch(tx, write_open).await;
             if result.is_ok() {
                 group.commits.fetch_add(1, Ordering::Relaxed);
             }
@@ -356,5 +408,111 @@ impl Group {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Waker};
+
+    use sqlx::any::AnyPoolOptions;
+
+    use super::*;
+
+    /// A SQLite writer on a fresh database with a table `t(x)`, and a reader pool on it.
+    async fn writer() -> (Writer, AnyPool) {
+        sqlx::any::install_default_drivers();
+        let path = std::env::temp_dir().join(format!("writer-{}.db", uuid::Uuid::now_v7()));
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let pool = |size| AnyPoolOptions::new().max_connections(size).connect(&url);
+        let write = pool(1).await.unwrap();
+        sqlx::raw_sql("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER)")
+            .execute(&write)
+            .await
+            .unwrap();
+        let read = pool(2).await.unwrap();
+        (Writer::sqlite(write, Duration::from_secs(5)), read)
+    }
+
+    async fn write(unit: &mut Unit<'_>, x: i64) {
+        sqlx::query("INSERT INTO t VALUES ($1)")
+            .bind(x)
+            .execute(unit.connection())
+            .await
+            .unwrap();
+    }
+
+    async fn rows(read: &AnyPool) -> Vec<i64> {
+        sqlx::query_scalar("SELECT x FROM t ORDER BY x")
+            .fetch_all(read)
+            .await
+            .unwrap()
+    }
+
+    /// A request cancelled at its first await: the future is polled once, then dropped.
+    fn cancel_after_first_poll<F: Future>(future: F) {
+        let mut future = pin!(future);
+        let _ = future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()));
+    }
+
+    #[tokio::test]
+    async fn a_write_cancelled_while_it_opens_leaves_the_batch_intact() {
+        let (writer, read) = writer().await;
+        let mut lease = writer.lease().await.unwrap();
+        let mut unit = lease.unit().await.unwrap();
+        write(&mut unit, 1).await;
+        unit.end(true).await.unwrap();
+        cancel_after_first_poll(lease.unit());
+        lease.finish(true).await.unwrap();
+        assert_eq!(rows(&read).await, [1], "the acknowledged write is stored");
+    }
+
+    #[tokio::test]
+    async fn a_write_cancelled_midway_is_undone_and_the_batch_committed() {
+        let (writer, read) = writer().await;
+        let mut lease = writer.lease().await.unwrap();
+        let mut unit = lease.unit().await.unwrap();
+        write(&mut unit, 1).await;
+        unit.end(true).await.unwrap();
+        let mut unit = lease.unit().await.unwrap();
+        write(&mut unit, 2).await;
+        // The request goes away here: its write is never ended, its lease dropped.
+        drop(lease);
+        let mut lease = writer.lease().await.unwrap();
+        let mut unit = lease.unit().await.unwrap();
+        write(&mut unit, 3).await;
+        unit.end(true).await.unwrap();
+        lease.finish(true).await.unwrap();
+        assert_eq!(
+            rows(&read).await,
+            [1, 3],
+            "the cancelled write left nothing"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_write_cancelled_while_it_ends_keeps_the_writer_usable() {
+        let (writer, read) = writer().await;
+        let mut lease = writer.lease().await.unwrap();
+        let mut unit = lease.unit().await.unwrap();
+        write(&mut unit, 1).await;
+        unit.end(true).await.unwrap();
+        let mut unit = lease.unit().await.unwrap();
+        write(&mut unit, 2).await;
+        cancel_after_first_poll(unit.end(true));
+        drop(lease);
+        let mut lease = writer.lease().await.unwrap();
+        let mut unit = lease.unit().await.unwrap();
+        write(&mut unit, 3).await;
+        unit.end(true).await.unwrap();
+        lease.finish(true).await.unwrap();
+        let stored = rows(&read).await;
+        // Whether the cancelled write itself stayed is undecided (like any answer lost on its
+        // way to the client); the others are stored.
+        assert!(stored == [1, 3] || stored == [1, 2, 3], "{stored:?}");
     }
 }
