@@ -215,6 +215,8 @@ pub async fn run(clients: usize, seconds: u64) -> Result<()> {
     };
 
     let (writes_before, commits_before) = (store.write_transactions(), store.commits());
+    let busy = store.writer_busy();
+    let (writing_before, committing_before) = (busy.writing(), busy.committing());
     let requests = caller.requests.clone();
     let accounts = Arc::new(accounts);
     let flows = drive("order-to-cash flow", clients, seconds, move |n| {
@@ -227,6 +229,8 @@ pub async fn run(clients: usize, seconds: u64) -> Result<()> {
     .await;
     let writes = store.write_transactions() - writes_before;
     let commits = store.commits() - commits_before;
+    let writing = store.writer_busy().writing() - writing_before;
+    let committing = store.writer_busy().committing() - committing_before;
     let requests = requests.load(Ordering::Relaxed);
     served.stop().await;
     let insert = crate::bench::insert_ceiling(&store, seconds).await?;
@@ -250,6 +254,17 @@ pub async fn run(clients: usize, seconds: u64) -> Result<()> {
         requests as f64 / done,
         writes as f64 / done,
         commits as f64 / done
+    );
+    // The one SQLite writer is the ceiling: how much of the run it was held, and by what.
+    let run = seconds as f64;
+    println!(
+        "writer held {:.0} % of the run: writes {:.0} % ({:.2} ms each), commits {:.0} % \
+         ({:.2} ms each)",
+        100.0 * (writing + committing).as_secs_f64() / run,
+        100.0 * writing.as_secs_f64() / run,
+        1000.0 * writing.as_secs_f64() / (writes.max(1) as f64),
+        100.0 * committing.as_secs_f64() / run,
+        1000.0 * committing.as_secs_f64() / (commits.max(1) as f64),
     );
     Ok(())
 }

@@ -3,17 +3,21 @@
 //! are extended) instead of recomputing the case from its whole history, which would rewrite
 //! every step row and its indexes on each write. Cases that are new, or whose new events fall
 //! before their last stored step (late events), are left to the full recompute.
+//!
+//! Every statement here is a round trip to the database inside the write, so the path is kept
+//! to three per case: link the old last step (returning it), insert the new steps, extend the
+//! summary; plus one to add the spans of milestones the new steps reach.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use salesflow_app::ports::{EventRecord, StoreResult};
 use salesflow_domain::analytics::mining::step_label;
-use sqlx::{AnyConnection, AssertSqlSafe};
+use sqlx::AnyConnection;
 
 use crate::error::map;
 use crate::milestones::MILESTONES;
 use crate::projection::run;
-use crate::rows::{BULK_PARAMS, Val, bind_all, int, micros, placeholders, text};
+use crate::rows::{BULK_PARAMS, Val, int, micros, placeholders, text};
 
 /// A new step of a case, in log order by (`at`, `id`).
 struct NewStep<'a> {
@@ -28,6 +32,13 @@ struct LastStep {
     at: i64,
     id: String,
     label: String,
+}
+
+impl LastStep {
+    /// Whether `step` comes after this one in log order, i.e. can be appended.
+    fn precedes(&self, step: &NewStep) -> bool {
+        (self.at, &self.id) < (step.at, &step.id)
+    }
 }
 
 const STEP_WIDTH: usize = 8;
@@ -76,66 +87,73 @@ pub(crate) async fn append(
     events: &[EventRecord],
 ) -> StoreResult<BTreeSet<String>> {
     let cases = new_steps(events);
-    let ids: Vec<&String> = cases.keys().collect();
-    let mut last = BTreeMap::new();
-    for chunk in ids.chunks(BULK_PARAMS) {
-        last.extend(last_steps(conn, chunk).await?);
-    }
     let mut recompute = BTreeSet::new();
     let mut appended = Vec::new();
     for (case, steps) in &cases {
-        match last.get(case) {
-            Some(last) if (last.at, &last.id) < (steps[0].at, &steps[0].id) => {
-                appended.push((case, last, steps));
-            }
+        // A late event's case is recomputed in full, which also undoes this link.
+        match link_last(conn, case, steps[0].at).await? {
+            Some(last) if last.precedes(&steps[0]) => appended.push((case, last, steps)),
             _ => {
                 recompute.insert(case.clone());
             }
         }
     }
     insert_steps(conn, &appended).await?;
-    for (case, last, steps) in &appended {
-        link_last(conn, last, steps[0].at).await?;
-        extend_summary(conn, case, steps).await?;
+    let mut reached = Vec::new();
+    for (case, _, steps) in &appended {
+        if extend_summary(conn, case, steps).await? {
+            reached.push(*case);
+        }
     }
-    let appended: Vec<&String> = appended.iter().map(|(case, _, _)| *case).collect();
-    for chunk in appended.chunks(BULK_PARAMS) {
-        crate::projection::refresh_spans(conn, chunk).await?;
+    for chunk in reached.chunks(BULK_PARAMS) {
+        add_spans(conn, chunk).await?;
     }
     Ok(recompute)
 }
 
-/// The last stored step of each of `cases` that has any (the only one without a successor).
-async fn last_steps(
+/// The case's last stored step (the only one without a successor), now linked to a successor
+/// at `next_at`; `None` for a case without steps.
+async fn link_last(
     conn: &mut AnyConnection,
-    cases: &[&String],
-) -> StoreResult<BTreeMap<String, LastStep>> {
+    case: &str,
+    next_at: i64,
+) -> StoreResult<Option<LastStep>> {
+    let row = sqlx::query(
+        "UPDATE process_steps SET next_at = $1, wait = $2 - at \
+         WHERE case_id = $3 AND next_at IS NULL RETURNING event_id, at, label",
+    )
+    .bind(next_at)
+    .bind(next_at)
+    .bind(case)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(map)?;
+    row.map(|row| {
+        Ok(LastStep {
+            at: int(&row, "at")?,
+            id: text(&row, "event_id")?,
+            label: text(&row, "label")?,
+        })
+    })
+    .transpose()
+}
+
+/// The spans that milestones just reached complete. Appended steps only ever set milestones
+/// that were unset, so existing spans stay as they are.
+async fn add_spans(conn: &mut AnyConnection, cases: &[&String]) -> StoreResult<()> {
+    let within = format!(" WHERE case_id IN ({})", placeholders(0, cases.len()));
     let sql = format!(
-        "SELECT case_id, event_id, at, label FROM process_steps \
-         WHERE case_id IN ({}) AND next_at IS NULL",
-        placeholders(0, cases.len())
+        "{} ON CONFLICT (case_id, span) DO NOTHING",
+        crate::projection::insert_spans(&within)
     );
-    let values = cases.iter().map(|c| Val::from((*c).clone()));
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map)?;
-    let mut last = BTreeMap::new();
-    for row in &rows {
-        let step = LastStep {
-            at: int(row, "at")?,
-            id: text(row, "event_id")?,
-            label: text(row, "label")?,
-        };
-        last.insert(text(row, "case_id")?, step);
-    }
-    Ok(last)
+    let values = cases.iter().map(|c| Val::from((*c).clone())).collect();
+    run(conn, sql, values).await
 }
 
 /// The rows of the appended steps, each with its neighbours.
 async fn insert_steps(
     conn: &mut AnyConnection,
-    appended: &[(&String, &LastStep, &Vec<NewStep<'_>>)],
+    appended: &[(&String, LastStep, &Vec<NewStep<'_>>)],
 ) -> StoreResult<()> {
     let mut rows = Vec::new();
     for (case, last, steps) in appended {
@@ -171,23 +189,13 @@ async fn insert_steps(
     Ok(())
 }
 
-/// The old last step gets its successor's time and the wait until it.
-async fn link_last(conn: &mut AnyConnection, last: &LastStep, next_at: i64) -> StoreResult<()> {
-    let sql = "UPDATE process_steps SET next_at = $1, wait = $2 - at WHERE event_id = $3";
-    let values = vec![
-        Val::Int(Some(next_at)),
-        Val::Int(Some(next_at)),
-        Val::from(last.id.clone()),
-    ];
-    run(conn, sql.into(), values).await
-}
-
-/// The case summary's path, end, duration and the milestones first reached by the new steps.
+/// The case summary's path, end, duration and the milestones first reached by the new steps;
+/// whether they reach any milestone.
 async fn extend_summary(
     conn: &mut AnyConnection,
     case: &str,
     steps: &[NewStep<'_>],
-) -> StoreResult<()> {
+) -> StoreResult<bool> {
     let end = steps[steps.len() - 1].at;
     let tail: String = steps.iter().map(|s| format!(" > {}", s.label)).collect();
     let mut sets = vec![
@@ -196,12 +204,14 @@ async fn extend_summary(
         "duration = $3 - first_at".into(),
     ];
     let mut values = vec![Val::from(tail), Val::Int(Some(end)), Val::Int(Some(end))];
+    let mut reached = false;
     for milestone in MILESTONES {
         let first = steps.iter().find(|s| {
             let e = s.event;
             milestone.reached_by(e.entity_type.as_str(), &e.activity, e.to_state.as_deref())
         });
         if let Some(step) = first {
+            reached = true;
             values.push(Val::Int(Some(step.at)));
             let name = milestone.name;
             sets.push(format!("{name} = COALESCE({name}, ${})", values.len()));
@@ -213,5 +223,6 @@ async fn extend_summary(
         sets.join(", "),
         values.len()
     );
-    run(conn, sql, values).await
+    run(conn, sql, values).await?;
+    Ok(reached)
 }

@@ -163,6 +163,11 @@ impl SqlStore {
         self.writer.commits()
     }
 
+    /// How long the SQLite writer was held so far, by writes and by commits.
+    pub fn writer_busy(&self) -> &crate::writer::Busy {
+        self.writer.busy()
+    }
+
     /// The reader pool, for tests and tools that need raw SQL.
     pub fn pool(&self) -> &AnyPool {
         &self.read

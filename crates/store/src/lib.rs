@@ -38,3 +38,4 @@ mod writer;
 pub use db::{Backend, SqlStore, StoreOptions};
 pub use records::Table;
 pub use rows::Val;
+pub use writer::Busy;

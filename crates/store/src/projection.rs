@@ -142,7 +142,7 @@ async fn refresh_cases(conn: &mut AnyConnection, ids: &[&String]) -> StoreResult
 }
 
 /// The milestone spans of these cases, from their summaries.
-pub(crate) async fn refresh_spans(conn: &mut AnyConnection, ids: &[&String]) -> StoreResult<()> {
+async fn refresh_spans(conn: &mut AnyConnection, ids: &[&String]) -> StoreResult<()> {
     let within = format!("IN ({})", placeholders(0, ids.len()));
     let spans = format!("DELETE FROM case_spans WHERE case_id {within}");
     run(conn, spans, values(ids)).await?;
@@ -337,7 +337,7 @@ fn insert_cases(steps_where: &str, events_and: &str) -> String {
 }
 
 /// The spans between the milestones of the case summaries `where_` selects.
-fn insert_spans(where_: &str) -> String {
+pub(crate) fn insert_spans(where_: &str) -> String {
     let spans = CYCLE_PAIRS
         .iter()
         .map(|(span, from, to)| {

@@ -17,10 +17,10 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use salesflow_app::ports::{StoreError, StoreResult};
-use sqlx::{Any, AnyConnection, AnyPool, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
 use crate::error::map;
@@ -32,10 +32,6 @@ const MAX_MEMBERS: usize = 32;
 const STALL: Duration = Duration::from_millis(50);
 /// Failed commits remembered for members that look late.
 const FAILURES_KEPT: usize = 64;
-/// One write of the batch at a time, so one savepoint name serves all.
-const OPEN_WRITE: &str = "SAVEPOINT write";
-const KEEP_WRITE: &str = "RELEASE SAVEPOINT write";
-const UNDO_WRITE: &str = "ROLLBACK TO SAVEPOINT write; RELEASE SAVEPOINT write";
 
 pub(crate) struct Writer {
     kind: Kind,
@@ -43,6 +39,7 @@ pub(crate) struct Writer {
     writes: Arc<AtomicU64>,
     /// Database commits: fewer than `writes` when writes share one.
     commits: Arc<AtomicU64>,
+    busy: Arc<Busy>,
 }
 
 enum Kind {
@@ -58,7 +55,41 @@ struct Group {
     queued: AtomicUsize,
     done: watch::Sender<Done>,
     commits: Arc<AtomicU64>,
+    busy: Arc<Busy>,
     wait: Duration,
+}
+
+/// How long the SQLite writer was held: by writes (from getting the batch lock to finishing)
+/// and by commits. Their sum over a run's length is how busy the one writer was, the ceiling of
+/// write throughput.
+#[derive(Default)]
+pub struct Busy {
+    writing: Nanos,
+    committing: Nanos,
+}
+
+impl Busy {
+    pub fn writing(&self) -> Duration {
+        self.writing.get()
+    }
+
+    pub fn committing(&self) -> Duration {
+        self.committing.get()
+    }
+}
+
+#[derive(Default)]
+struct Nanos(AtomicU64);
+
+impl Nanos {
+    fn add(&self, d: Duration) {
+        let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        self.0.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    fn get(&self) -> Duration {
+        Duration::from_nanos(self.0.load(Ordering::Relaxed))
+    }
 }
 
 /// The open transaction and the writes it holds so far.
@@ -67,9 +98,23 @@ struct Batch {
     tx: Option<Transaction<'static, Any>>,
     generation: u64,
     members: usize,
-    /// Set before a write's savepoint is opened, cleared once it is released or rolled back:
-    /// still set when the batch is committed, the write's request was cancelled midway.
-    write_open: bool,
+    /// Savepoints opened in this batch so far; each write's has its own number.
+    savepoints: u64,
+    /// The savepoint of the write in progress: set before it is opened, cleared when the write
+    /// ends. Still set when the batch is committed, the write's request was cancelled midway.
+    write_open: Option<u64>,
+}
+
+/// A successful write's savepoint is left open (the batch's commit releases them all), which
+/// saves a round trip per write; a failed one is rolled back to and released, leaving the
+/// savepoints of the writes before it. The unique names make undoing a savepoint that was never
+/// opened an error instead of undoing an earlier write.
+fn open_write(n: u64) -> String {
+    format!("SAVEPOINT write_{n}")
+}
+
+fn undo_write(n: u64) -> String {
+    format!("ROLLBACK TO SAVEPOINT write_{n}; RELEASE SAVEPOINT write_{n}")
 }
 
 /// What happened to the batches committed so far.
@@ -108,24 +153,28 @@ impl Writer {
             kind: Kind::Postgres(pool),
             writes: Default::default(),
             commits: Default::default(),
+            busy: Default::default(),
         }
     }
 
     /// `pool` must hold exactly one connection; `wait` bounds the wait for the write lock.
     pub(crate) fn sqlite(pool: AnyPool, wait: Duration) -> Self {
         let commits = Arc::new(AtomicU64::new(0));
+        let busy = Arc::new(Busy::default());
         let group = Group {
             pool,
             batch: Default::default(),
             queued: AtomicUsize::new(0),
             done: watch::channel(Done::default()).0,
             commits: commits.clone(),
+            busy: busy.clone(),
             wait,
         };
         Self {
             kind: Kind::Sqlite(Arc::new(group)),
             writes: Default::default(),
             commits,
+            busy,
         }
     }
 
@@ -135,6 +184,11 @@ impl Writer {
 
     pub(crate) fn commits(&self) -> u64 {
         self.commits.load(Ordering::Relaxed)
+    }
+
+    /// How long the SQLite writer was held so far (zero on PostgreSQL).
+    pub(crate) fn busy(&self) -> &Busy {
+        &self.busy
     }
 
     pub(crate) async fn close(&self) {
@@ -179,15 +233,22 @@ impl Lease {
             Lease::Shared(member, _) => {
                 let Some(Batch {
                     tx: Some(tx),
+                    savepoints,
                     write_open,
                     ..
                 }) = member.guard.as_deref_mut()
                 else {
                     return Err(StoreError::Other("write batch not open".into()));
                 };
-                *write_open = true;
-                run(tx, OPEN_WRITE).await?;
-                Ok(Unit::Savepoint { tx, write_open })
+                let savepoint = *savepoints;
+                *savepoints += 1;
+                *write_open = Some(savepoint);
+                run(tx, open_write(savepoint)).await?;
+                Ok(Unit::Savepoint {
+                    tx,
+                    savepoint,
+                    write_open,
+                })
             }
         }
     }
@@ -219,7 +280,8 @@ pub(crate) enum Unit<'a> {
     Whole(&'a mut Transaction<'static, Any>),
     Savepoint {
         tx: &'a mut Transaction<'static, Any>,
-        write_open: &'a mut bool,
+        savepoint: u64,
+        write_open: &'a mut Option<u64>,
     },
 }
 
@@ -234,17 +296,23 @@ impl Unit<'_> {
     pub(crate) async fn end(self, ok: bool) -> StoreResult<()> {
         match self {
             Unit::Whole(_) => Ok(()),
-            Unit::Savepoint { tx, write_open } => {
-                run(tx, if ok { KEEP_WRITE } else { UNDO_WRITE }).await?;
-                *write_open = false;
+            Unit::Savepoint {
+                tx,
+                savepoint,
+                write_open,
+            } => {
+                if !ok {
+                    run(tx, undo_write(savepoint)).await?;
+                }
+                *write_open = None;
                 Ok(())
             }
         }
     }
 }
 
-async fn run(tx: &mut Transaction<'static, Any>, sql: &'static str) -> StoreResult<()> {
-    sqlx::raw_sql(sql)
+async fn run(tx: &mut Transaction<'static, Any>, sql: String) -> StoreResult<()> {
+    sqlx::raw_sql(AssertSqlSafe(sql))
         .execute(&mut **tx)
         .await
         .map(drop)
@@ -252,12 +320,17 @@ async fn run(tx: &mut Transaction<'static, Any>, sql: &'static str) -> StoreResu
 }
 
 /// Commits a batch, first undoing the write of a request cancelled midway.
-async fn commit_batch(mut tx: Transaction<'static, Any>, write_open: bool) -> StoreResult<()> {
-    if write_open {
-        match sqlx::raw_sql(UNDO_WRITE).execute(&mut *tx).await {
+async fn commit_batch(
+    mut tx: Transaction<'static, Any>,
+    write_open: Option<u64>,
+) -> StoreResult<()> {
+    if let Some(savepoint) = write_open {
+        match sqlx::raw_sql(AssertSqlSafe(undo_write(savepoint)))
+            .execute(&mut *tx)
+            .await
+        {
             Ok(_) => {}
-            // Cancelled after its savepoint was released (or before it was opened): the
-            // write is whole (or absent).
+            // Cancelled before its savepoint was opened: nothing of the write is there.
             Err(e) if is_missing_savepoint(&e) => {}
             Err(e) => {
                 // Committing now could store half a write: the whole batch fails instead.
@@ -281,6 +354,8 @@ fn is_missing_savepoint(error: &sqlx::Error) -> bool {
 pub(crate) struct Member {
     group: Arc<Group>,
     guard: Option<OwnedMutexGuard<Batch>>,
+    /// When it got the batch lock.
+    since: Instant,
 }
 
 /// Counts a writer as queued until it holds the lock (or gives up waiting).
@@ -315,10 +390,12 @@ impl Member {
             guard.tx = Some(tx);
             guard.generation += 1;
             guard.members = 0;
+            guard.savepoints = 0;
         }
         Ok(Self {
             group,
             guard: Some(guard),
+            since: Instant::now(),
         })
     }
 
@@ -327,6 +404,7 @@ impl Member {
             return Ok(());
         };
         let generation = guard.generation;
+        self.group.busy.writing.add(self.since.elapsed());
         if ok {
             guard.members += 1;
         }
@@ -364,7 +442,9 @@ impl Group {
         let group = self.clone();
         tokio::spawn(async move {
             let generation = guard.generation;
+            let started = Instant::now();
             let result = commit_batch(tx, write_open).await;
+            group.busy.committing.add(started.elapsed());
             if result.is_ok() {
                 group.commits.fetch_add(1, Ordering::Relaxed);
             }
@@ -492,6 +572,19 @@ mod tests {
             [1, 3],
             "the cancelled write left nothing"
         );
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_is_undone_between_kept_ones() {
+        let (writer, read) = writer().await;
+        let mut lease = writer.lease().await.unwrap();
+        for (x, ok) in [(1, true), (2, false), (3, true), (4, false)] {
+            let mut unit = lease.unit().await.unwrap();
+            write(&mut unit, x).await;
+            unit.end(ok).await.unwrap();
+        }
+        lease.finish(true).await.unwrap();
+        assert_eq!(rows(&read).await, [1, 3]);
     }
 
     #[tokio::test]
