@@ -104,3 +104,20 @@ fn collect_refs(value: &serde_json::Value, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+/// PostgreSQL connections run without the JIT: the reports' statements are costed high and would
+/// be compiled on every run.
+#[tokio::test]
+async fn postgres_connections_run_without_the_jit() {
+    let t = TestApp::spawn().await;
+    if t.store.backend_kind() != salesflow_store::Backend::Postgres {
+        return;
+    }
+    for _ in 0..3 {
+        let jit: String = sqlx::query_scalar("SELECT current_setting('jit')")
+            .fetch_one(t.store.pool())
+            .await
+            .unwrap();
+        assert_eq!(jit, "off");
+    }
+}
