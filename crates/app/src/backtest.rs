@@ -4,12 +4,12 @@
 
 use jiff::civil::Date;
 use jiff::{Span, Timestamp};
-use salesflow_domain::analytics::forecast::{Chance, Range, monte_carlo};
+use salesflow_domain::analytics::forecast::{Chance, Range};
 use serde::Serialize;
 
 use crate::analytics::AnalyticsParams;
 use crate::error::AppResult;
-use crate::forecast::{SEED, TRIALS, share};
+use crate::forecast::{share, simulate};
 use crate::ports::AnalyticsFilter;
 use crate::{Actor, App};
 
@@ -130,6 +130,11 @@ impl App {
                 .await?
                 .into_iter()
                 .find(|w| w.currency == currency);
+            let historical_minor = chances
+                .iter()
+                .map(|c| share(c.amount_minor, c.per_mille))
+                .sum();
+            let range = simulate(chances).await?;
             months.push(BacktestMonth {
                 month: first.strftime("%Y-%m").to_string(),
                 snapshot_week: week.to_string(),
@@ -138,11 +143,8 @@ impl App {
                     .iter()
                     .map(|d| share(d.amount_minor, d.probability * 10))
                     .sum(),
-                historical_minor: chances
-                    .iter()
-                    .map(|c| share(c.amount_minor, c.per_mille))
-                    .sum(),
-                range: monte_carlo(&chances, TRIALS, SEED),
+                historical_minor,
+                range,
                 won_deals: won.as_ref().map_or(0, |w| w.deals),
                 won_minor: won.as_ref().map_or(0, |w| w.amount_minor),
                 in_progress: back == 0,

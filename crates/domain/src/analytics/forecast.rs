@@ -62,6 +62,19 @@ impl SplitMix {
     }
 }
 
+/// Simulated quarters when the deals are few.
+pub const MAX_TRIALS: usize = 10_000;
+/// The fewest simulated quarters: enough for steady 10th and 90th percentiles.
+pub const MIN_TRIALS: usize = 1_000;
+/// Deal draws one simulation may cost (trials × deals): 10^8 is a few tenths of a second.
+const DRAW_BUDGET: usize = 100_000_000;
+
+/// How many quarters to simulate for `deals` deals: fewer when they are many, where the range
+/// of the total is narrow and settles with fewer trials, so the cost stays bounded.
+pub fn trials_for(deals: usize) -> usize {
+    (DRAW_BUDGET / deals.max(1)).clamp(MIN_TRIALS, MAX_TRIALS)
+}
+
 /// Simulates `trials` outcomes, each deal won with its chance; the range of the totals.
 pub fn monte_carlo(deals: &[Chance], trials: usize, seed: u64) -> Range {
     let mut rng = SplitMix(seed);
@@ -105,6 +118,15 @@ mod tests {
             count,
             amount_minor: 0,
         }
+    }
+
+    #[test]
+    fn simulations_stay_bounded_as_deals_grow() {
+        assert_eq!(trials_for(0), MAX_TRIALS);
+        assert_eq!(trials_for(500), MAX_TRIALS);
+        assert_eq!(trials_for(20_000), 5_000);
+        assert_eq!(trials_for(100_000), MIN_TRIALS);
+        assert_eq!(trials_for(10_000_000), MIN_TRIALS);
     }
 
     #[test]
