@@ -23,6 +23,8 @@ pub enum AppError {
     Conflict { code: &'static str, detail: String },
     #[error("too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    #[error("the server is busy; try again in {retry_after_secs} s")]
+    Overloaded { retry_after_secs: u64 },
     #[error("the database is busy; try again")]
     Busy,
     #[error("internal error")]

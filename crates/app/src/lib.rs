@@ -59,6 +59,12 @@ pub struct AppConfig {
     /// Failed logins per account allowed inside `login_window` before refusing.
     pub login_max_failures: i64,
     pub login_window: jiff::SignedDuration,
+    /// Failed logins per account from all client addresses together inside `login_window`
+    /// before refusing: a backstop against guessing from many addresses, set well above
+    /// `login_max_failures` so one attacker cannot lock the owner out.
+    pub login_account_backstop: i64,
+    /// Failed sign-ins one client address may cause over all accounts inside `login_window`.
+    pub login_client_failures: u32,
     /// Currency of amounts entered without one.
     pub default_currency: salesflow_domain::money::Currency,
     /// How people reach the server (links in e-mails); empty: links are paths.
@@ -72,6 +78,8 @@ impl Default for AppConfig {
             session_absolute: jiff::SignedDuration::from_hours(24 * 7),
             login_max_failures: 10,
             login_window: jiff::SignedDuration::from_mins(15),
+            login_account_backstop: 50,
+            login_client_failures: 30,
             default_currency: salesflow_domain::money::Currency::parse("EUR")
                 .expect("EUR is a currency code"),
             public_url: String::new(),
@@ -89,6 +97,8 @@ pub struct App {
     pub(crate) settings: Arc<settings::SettingsCache>,
     /// Sends e-mail when SMTP is configured.
     pub mailer: Option<Arc<dyn mail::Mailer>>,
+    pub(crate) passwords: Arc<auth::PasswordPool>,
+    pub(crate) client_gate: Arc<auth::ClientGate>,
 }
 
 impl App {
@@ -100,10 +110,16 @@ impl App {
         Self {
             store,
             clock,
-            config,
             tokens: Arc::default(),
             settings: Arc::default(),
             mailer: None,
+            passwords: Arc::new(auth::PasswordPool::for_this_machine()),
+            client_gate: Arc::new(auth::ClientGate::new(auth::ClientLimits {
+                failures: config.login_client_failures,
+                window: config.login_window,
+                in_flight: 4,
+            })),
+            config,
         }
     }
 

@@ -144,6 +144,15 @@ pub struct ClaimedJob {
     pub max_attempts: i64,
 }
 
+/// Failed sign-ins of one account inside the throttle window.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoginFailures {
+    pub from_client: i64,
+    pub from_client_oldest: Option<Timestamp>,
+    pub all_clients: i64,
+    pub all_clients_oldest: Option<Timestamp>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PurgeCounts {
     pub sessions: u64,
@@ -191,14 +200,24 @@ pub trait SessionStore: Send + Sync {
         expires_at: Timestamp,
     ) -> StoreResult<()>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
-    async fn record_login_failure(&self, email: &str, at: Timestamp) -> StoreResult<()>;
-    /// Failures since `since`: their count and the oldest one's time.
+    /// Counts a sign-in attempt as failed until it succeeds or is taken back; returns its id.
+    async fn record_login_attempt(
+        &self,
+        email: &str,
+        client: &str,
+        at: Timestamp,
+    ) -> StoreResult<Uuid>;
+    /// Takes back an attempt that was refused without being evaluated.
+    async fn forget_login_attempt(&self, id: Uuid) -> StoreResult<()>;
+    /// Failures for `email` since `since`: from `client`, and from every client.
     async fn login_failures_since(
         &self,
         email: &str,
+        client: &str,
         since: Timestamp,
-    ) -> StoreResult<(i64, Option<Timestamp>)>;
-    async fn clear_login_failures(&self, email: &str) -> StoreResult<()>;
+    ) -> StoreResult<LoginFailures>;
+    /// Clears the failures of `email` from `client` after it signed in.
+    async fn clear_login_failures(&self, email: &str, client: &str) -> StoreResult<()>;
     async fn purge_expired(
         &self,
         now: Timestamp,

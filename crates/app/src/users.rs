@@ -9,7 +9,7 @@ use salesflow_domain::role::Role;
 use salesflow_domain::text::{Email, Name};
 use uuid::Uuid;
 
-use crate::auth::{check_password_strength, hash_password};
+use crate::auth::check_password_strength;
 use crate::error::{AppError, AppResult};
 use crate::ports::{TeamRecord, UserRecord};
 use crate::{Actor, App};
@@ -64,7 +64,7 @@ impl App {
             role: new.role,
             team_id: new.team_id,
             active: true,
-            password_hash: Some(hash_password(new.password).await?),
+            password_hash: Some(self.hash_password(new.password).await?),
             created_at: now,
             updated_at: now,
             version: 1,

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::entity::Entity;
 use crate::error::{AppError, AppResult};
+use crate::ports::SubmissionLimit;
 use crate::secret::hash_secret;
 use crate::{Actor, App};
 
@@ -60,15 +61,21 @@ impl App {
         // Addresses are kept only as hashes.
         let address = hash_secret(address);
         let since = now.checked_sub(SUBMISSION_WINDOW).unwrap_or(now);
+        let limit = SubmissionLimit {
+            max: MAX_SUBMISSIONS,
+            since,
+        };
+        let limited = || AppError::RateLimited {
+            retry_after_secs: SUBMISSION_WINDOW.as_secs() as u64,
+        };
+        // A cheap early answer; the limit itself holds in the write below.
         if self
             .store
             .recent_submissions(form.id, &address, since)
             .await?
             >= MAX_SUBMISSIONS
         {
-            return Err(AppError::RateLimited {
-                retry_after_secs: SUBMISSION_WINDOW.as_secs() as u64,
-            });
+            return Err(limited());
         }
         let (input, utm) = form.submission(values)?;
         let details = LeadDetails::parse(&input, None, LeadSource::WebForm)?;
@@ -106,9 +113,13 @@ impl App {
             team_id,
         );
         event.request_id = request_id;
-        self.store
-            .insert_submitted_lead(&lead, &event, form.id, &address)
+        let stored = self
+            .store
+            .insert_submitted_lead(&lead, &event, form.id, &address, limit)
             .await?;
+        if !stored {
+            return Err(limited());
+        }
         Ok((form, Submitted::Lead(Box::new(lead))))
     }
 

@@ -18,6 +18,7 @@ pub struct FileSettings {
     pub listen: Option<String>,
     pub secure_cookies: Option<bool>,
     pub public_url: Option<String>,
+    pub trusted_proxies: Option<String>,
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub max_connections: Option<u32>,
@@ -46,6 +47,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// How people outside reach this server (links in embeddable forms, e-mails).
     pub public_url: String,
+    /// Proxies (addresses or networks, comma-separated) trusted to name the client in
+    /// `Forwarded` / `X-Forwarded-For`; empty: the TCP peer is the client.
+    pub trusted_proxies: String,
     /// SMTP server for e-mail (reminders); none: no e-mail is sent.
     pub smtp_url: Option<String>,
     pub mail_from: String,
@@ -71,6 +75,10 @@ impl Settings {
                 .or_else(|| file.public_url.clone())
                 .unwrap_or_else(|| format!("http://{listen}")),
             listen,
+            trusted_proxies: std::env::var("SALESFLOW_TRUSTED_PROXIES")
+                .ok()
+                .or_else(|| file.trusted_proxies.clone())
+                .unwrap_or_default(),
             smtp_url: std::env::var("SALESFLOW_SMTP_URL")
                 .ok()
                 .or_else(|| file.smtp_url.clone())

@@ -105,6 +105,9 @@ pub async fn serve(settings: &Settings, demo: bool) -> Result<()> {
         format!("worker-{}", uuid::Uuid::now_v7()),
         stop_rx.clone(),
     ));
+    let trusted_proxies =
+        salesflow_web::client_addr::parse_trusted_proxies(&settings.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?;
     let listener = TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -131,6 +134,7 @@ pub async fn serve(settings: &Settings, demo: bool) -> Result<()> {
             WebConfig {
                 secure_cookies: settings.secure_cookies,
                 public_url: settings.public_url.clone(),
+                trusted_proxies,
             },
         ),
         stop_rx,

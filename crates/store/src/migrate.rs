@@ -108,6 +108,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 14,
+        name: "login_clients",
+        shared: include_str!("../migrations/0014_login_clients.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Migrations that add process read models: after them the models are filled from the log.

@@ -1,12 +1,14 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
-use salesflow_app::ports::{PurgeCounts, SessionRecord, SessionStore, StoreResult, UserRecord};
+use salesflow_app::ports::{
+    LoginFailures, PurgeCounts, SessionRecord, SessionStore, StoreResult, UserRecord,
+};
 use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
 use crate::db::{SqlStore, write_tx};
 use crate::error::map;
-use crate::rows::{int, micros, opt_ts, parsed, text, ts};
+use crate::rows::{int, micros, opt_int, opt_ts, parsed, text, ts};
 use crate::users::user_from_row;
 
 #[async_trait]
@@ -91,12 +93,33 @@ impl SessionStore for SqlStore {
         })
     }
 
-    async fn record_login_failure(&self, email: &str, at: Timestamp) -> StoreResult<()> {
+    async fn record_login_attempt(
+        &self,
+        email: &str,
+        client: &str,
+        at: Timestamp,
+    ) -> StoreResult<Uuid> {
+        let id = Uuid::now_v7();
         write_tx!(self, |tx| {
-            sqlx::query("INSERT INTO login_failures (id, email, at) VALUES ($1, $2, $3)")
-                .bind(Uuid::now_v7().to_string())
-                .bind(email)
-                .bind(micros(at))
+            sqlx::query(
+                "INSERT INTO login_failures (id, email, client, at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id.to_string())
+            .bind(email)
+            .bind(client)
+            .bind(micros(at))
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+            Ok(())
+        })?;
+        Ok(id)
+    }
+
+    async fn forget_login_attempt(&self, id: Uuid) -> StoreResult<()> {
+        write_tx!(self, |tx| {
+            sqlx::query("DELETE FROM login_failures WHERE id = $1")
+                .bind(id.to_string())
                 .execute(&mut *tx)
                 .await
                 .map_err(map)?;
@@ -107,21 +130,34 @@ impl SessionStore for SqlStore {
     async fn login_failures_since(
         &self,
         email: &str,
+        client: &str,
         since: Timestamp,
-    ) -> StoreResult<(i64, Option<Timestamp>)> {
-        let row = sqlx::query("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE email = $1 AND at > $2")
-            .bind(email)
-            .bind(micros(since))
-            .fetch_one(&self.read)
-            .await
-            .map_err(map)?;
-        Ok((int(&row, "n")?, opt_ts(&row, "oldest")?))
+    ) -> StoreResult<LoginFailures> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(at) AS oldest, \
+                    SUM(CASE WHEN client = $2 THEN 1 ELSE 0 END) AS n_client, \
+                    MIN(CASE WHEN client = $2 THEN at END) AS oldest_client \
+             FROM login_failures WHERE email = $1 AND at > $3",
+        )
+        .bind(email)
+        .bind(client)
+        .bind(micros(since))
+        .fetch_one(&self.read)
+        .await
+        .map_err(map)?;
+        Ok(LoginFailures {
+            from_client: opt_int(&row, "n_client")?.unwrap_or(0),
+            from_client_oldest: opt_ts(&row, "oldest_client")?,
+            all_clients: int(&row, "n")?,
+            all_clients_oldest: opt_ts(&row, "oldest")?,
+        })
     }
 
-    async fn clear_login_failures(&self, email: &str) -> StoreResult<()> {
+    async fn clear_login_failures(&self, email: &str, client: &str) -> StoreResult<()> {
         write_tx!(self, |tx| {
-            sqlx::query("DELETE FROM login_failures WHERE email = $1")
+            sqlx::query("DELETE FROM login_failures WHERE email = $1 AND client = $2")
                 .bind(email)
+                .bind(client)
                 .execute(&mut *tx)
                 .await
                 .map_err(map)?;

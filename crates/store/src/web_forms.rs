@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use salesflow_app::ports::{CampaignStore, EventRecord, Scope, StoreResult, WebFormStore};
+use salesflow_app::ports::{
+    CampaignStore, EventRecord, Scope, StoreResult, SubmissionLimit, WebFormStore,
+};
 use salesflow_domain::ids::WebFormId;
 use salesflow_domain::lead::Lead;
 use salesflow_domain::web_form::WebForm;
@@ -10,6 +12,7 @@ use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
 use crate::db::{SqlStore, write_tx};
+use crate::dialect;
 use crate::error::map;
 use crate::events::insert_event;
 use crate::records::{Conditions, all_columns, insert_in, record_from_row};
@@ -54,8 +57,33 @@ impl WebFormStore for SqlStore {
         event: &EventRecord,
         form: WebFormId,
         address: &str,
-    ) -> StoreResult<()> {
+        limit: SubmissionLimit,
+    ) -> StoreResult<bool> {
+        let backend = self.backend;
         write_tx!(self, |tx| {
+            // Holding the form serialises its submissions on PostgreSQL; SQLite's write
+            // transaction already excludes other writers.
+            let lock = format!(
+                "SELECT id FROM web_forms WHERE id = $1{}",
+                dialect::for_update(backend)
+            );
+            sqlx::query(AssertSqlSafe(lock))
+                .bind(form.to_string())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map)?;
+            let row = sqlx::query(
+                "SELECT COUNT(*) AS n FROM form_submissions WHERE form_id = $1 AND address_hash = $2 AND at >= $3",
+            )
+            .bind(form.to_string())
+            .bind(address.to_string())
+            .bind(limit.since.as_microsecond())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map)?;
+            if int(&row, "n")? >= limit.max {
+                return Ok(false);
+            }
             insert_in(tx, lead).await?;
             sqlx::query(
                 "INSERT INTO form_submissions (id, form_id, address_hash, lead_id, at) VALUES ($1, $2, $3, $4, $5)",
@@ -68,7 +96,8 @@ impl WebFormStore for SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(map)?;
-            insert_event(tx, event).await
+            insert_event(tx, event).await?;
+            Ok(true)
         })
     }
 }

@@ -130,11 +130,22 @@ pub fn csrf_of(html: &str) -> Option<String> {
 }
 
 pub fn new_browser_client() -> Client {
+    browser_client_builder().build().expect("client")
+}
+
+/// A browser-like client whose connections come from `address` (any 127.0.0.0/8 address
+/// reaches a server on 127.0.0.1), to act as several clients in one test.
+pub fn new_browser_client_from(address: std::net::IpAddr) -> Client {
+    browser_client_builder()
+        .local_address(address)
+        .build()
+        .expect("client")
+}
+
+fn browser_client_builder() -> reqwest::ClientBuilder {
     Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
 }
 
 impl Session {

@@ -48,7 +48,19 @@ impl TestApp {
         Self::spawn_with(move |app| app.with_mailer(Arc::new(mailer))).await
     }
 
+    /// A server with these HTTP settings (trusted proxies, public URL, cookies).
+    pub async fn spawn_with_web(web: salesflow_web::WebConfig) -> Self {
+        Self::spawn_configured(|app| app, web).await
+    }
+
     async fn spawn_with(configure: impl FnOnce(App) -> App) -> Self {
+        Self::spawn_configured(configure, salesflow_web::WebConfig::default()).await
+    }
+
+    async fn spawn_configured(
+        configure: impl FnOnce(App) -> App,
+        web: salesflow_web::WebConfig,
+    ) -> Self {
         let db = TestDb::create().await;
         let store = salesflow::server::open_store(&db.url, 8)
             .await
@@ -60,7 +72,7 @@ impl TestApp {
             .expect("bind");
         let base_url = format!("http://{}", listener.local_addr().expect("address"));
         let (stop, stop_rx) = watch::channel(false);
-        let state = salesflow::server::state(app.clone(), salesflow_web::WebConfig::default());
+        let state = salesflow::server::state(app.clone(), web);
         tokio::spawn(salesflow::server::serve_on(listener, state, stop_rx));
         Self {
             base_url,

@@ -82,6 +82,11 @@ pub fn describe(
             one("rate_limited", error.to_string()),
             Some((header::RETRY_AFTER, retry_after_secs.to_string())),
         ),
+        AppError::Overloaded { retry_after_secs } => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            one("overloaded", error.to_string()),
+            Some((header::RETRY_AFTER, retry_after_secs.to_string())),
+        ),
         AppError::Busy => (
             StatusCode::SERVICE_UNAVAILABLE,
             one("unavailable", error.to_string()),

@@ -4,6 +4,7 @@
 
 mod api;
 mod assets;
+pub mod client_addr;
 mod error;
 mod extract;
 mod ops;
@@ -26,6 +27,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// How people outside reach the server, e.g. `https://crm.example.com`.
     pub public_url: String,
+    /// Proxies whose `Forwarded` / `X-Forwarded-For` headers name the real client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Clone)]

@@ -198,6 +198,13 @@ pub trait ConversionStore: Send + Sync {
     -> StoreResult<i64>;
 }
 
+/// At most `max` submissions per form and address since `since`.
+#[derive(Debug, Clone, Copy)]
+pub struct SubmissionLimit {
+    pub max: i64,
+    pub since: Timestamp,
+}
+
 /// Public web forms: lookup by token, the per-address submission count, and storing a
 /// submitted lead with its submission record in one transaction.
 #[async_trait]
@@ -210,13 +217,18 @@ pub trait WebFormStore: Send + Sync {
         address: &str,
         since: Timestamp,
     ) -> StoreResult<i64>;
+    /// Stores the lead unless the address already made `limit.max` submissions to the form
+    /// since `limit.since`: counted and written in one transaction that holds the form, so
+    /// parallel submissions cannot pass the limit together. `false`: over the limit, nothing
+    /// stored.
     async fn insert_submitted_lead(
         &self,
         lead: &Lead,
         event: &EventRecord,
         form: WebFormId,
         address: &str,
-    ) -> StoreResult<()>;
+        limit: SubmissionLimit,
+    ) -> StoreResult<bool>;
 }
 
 /// A campaign's leads, within the reader's visibility.

@@ -3,12 +3,26 @@
 use reqwest::StatusCode;
 use salesflow_app::users::UserChange;
 use salesflow_domain::role::Role;
-use salesflow_testkit::http::{Session, csrf_of, new_browser_client};
+use salesflow_testkit::http::{Session, csrf_of, new_browser_client, new_browser_client_from};
 use salesflow_testkit::{PASSWORD, TestApp};
 use serde_json::json;
 
 async fn post_login(base: &str, email: &str, password: &str) -> reqwest::Response {
-    let client = new_browser_client();
+    post_login_with(new_browser_client(), base, email, password).await
+}
+
+/// Signs in from another address of the loopback range: another client.
+async fn post_login_from(from: &str, base: &str, email: &str, password: &str) -> reqwest::Response {
+    let client = new_browser_client_from(from.parse().unwrap());
+    post_login_with(client, base, email, password).await
+}
+
+async fn post_login_with(
+    client: reqwest::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
     let page = client
         .get(format!("{base}/login"))
         .send()
@@ -363,6 +377,91 @@ async fn api_tokens_can_be_created_listed_and_revoked() {
             .await
             .status,
         StatusCode::OK
+    );
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_guessing_client_cannot_lock_the_owner_out_nor_prolong_its_own_lock() {
+    let t = TestApp::spawn().await;
+    let admin = t.user(Role::Admin, None).await;
+    let base = t.base_url.clone();
+    for _ in 0..10 {
+        let r = post_login_from("127.0.0.2", &base, &admin.email, "wrong password!").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let refused = post_login_from("127.0.0.2", &base, &admin.email, PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    // The owner, from elsewhere, signs in at once.
+    assert_eq!(
+        post_login(&base, &admin.email, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // Refused attempts do not count: hammering at minute 10 does not push the end out.
+    t.clock.advance(jiff::SignedDuration::from_mins(10));
+    for _ in 0..5 {
+        let r = post_login_from("127.0.0.2", &base, &admin.email, "wrong password!").await;
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+    t.clock
+        .advance(jiff::SignedDuration::from_mins(5) + jiff::SignedDuration::from_secs(1));
+    let again = post_login_from("127.0.0.2", &base, &admin.email, "wrong password!").await;
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED, "evaluated again");
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn one_address_guessing_many_accounts_is_cut_off() {
+    let t = TestApp::spawn().await;
+    let rep = t.user(Role::SalesRep, None).await;
+    let base = t.base_url.clone();
+    for i in 0..30 {
+        let email = format!("guess{i}@test.example");
+        let r = post_login_from("127.0.0.3", &base, &email, "wrong password!").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let cut = post_login_from("127.0.0.3", &base, &rep.email, PASSWORD).await;
+    assert_eq!(cut.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(cut.headers().contains_key("retry-after"));
+    assert_eq!(
+        post_login_from("127.0.0.4", &base, &rep.email, PASSWORD)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER,
+        "other addresses are not affected"
+    );
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn oversized_sign_in_input_is_neither_stored_nor_echoed() {
+    let t = TestApp::spawn().await;
+    t.user(Role::SalesRep, None).await;
+    let huge = format!("{}@test.example", "a".repeat(300_000));
+    let r = post_login(&t.base_url, &huge, "whatever password").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let body = r.text().await.unwrap();
+    assert!(body.len() < 30_000, "echoed {} bytes", body.len());
+    let epoch = jiff::Timestamp::UNIX_EPOCH;
+    let stored = t
+        .app
+        .store
+        .login_failures_since(&huge, "127.0.0.1", epoch)
+        .await
+        .unwrap();
+    assert_eq!(stored.all_clients, 0, "nothing stored for it");
+    let long_password = "p".repeat(5_000);
+    let r = post_login(&t.base_url, "someone@test.example", &long_password).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let stored = t
+        .app
+        .store
+        .login_failures_since("someone@test.example", "127.0.0.1", epoch)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.all_clients, 0,
+        "refused before it is counted or hashed"
     );
     t.shutdown().await;
 }

@@ -282,3 +282,104 @@ async fn campaign_and_form_definitions_are_checked() {
     );
     t.shutdown().await;
 }
+
+/// Posts the form from `from`, optionally through a proxy naming `forwarded_for`.
+async fn submit_from(
+    base: &str,
+    token: &str,
+    from: &str,
+    forwarded_for: Option<&str>,
+    email: &str,
+) -> StatusCode {
+    let client = reqwest::Client::builder()
+        .local_address(from.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap();
+    let mut request = client
+        .post(format!("{base}/f/{token}"))
+        .form(&[("last_name", "Parallel"), ("email", email)]);
+    if let Some(address) = forwarded_for {
+        request = request.header("x-forwarded-for", address);
+    }
+    request.send().await.unwrap().status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_submission_limit_holds_in_parallel_and_tells_proxied_clients_apart() {
+    let web = salesflow_web::WebConfig {
+        trusted_proxies: salesflow_web::client_addr::parse_trusted_proxies("127.0.0.1").unwrap(),
+        ..Default::default()
+    };
+    let t = TestApp::spawn_with_web(web).await;
+    let marketing = t.user(Role::Marketing, None).await;
+    let api = t.api_as(&marketing).await;
+    let form = api
+        .post(
+            "/api/v1/web-forms",
+            &json!({ "name": "Contact", "fields": "last_name*, email*", "thank_you": "Thanks." }),
+        )
+        .await;
+    assert_eq!(form.status, 201, "{}", form.text);
+    let token = form.json["web_form"]["token"].as_str().unwrap().to_string();
+
+    // 20 at once from one address (not a proxy: its forged header is ignored) → 5 leads.
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let (base, token) = (t.base_url.clone(), token.clone());
+            tokio::spawn(async move {
+                let email = format!("p{i}@example.org");
+                submit_from(
+                    &base,
+                    &token,
+                    "127.0.0.2",
+                    Some(&format!("203.0.113.{i}")),
+                    &email,
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut accepted = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            StatusCode::OK => accepted += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(accepted, 5, "exactly the limit, also in parallel");
+
+    // Behind the trusted proxy, every client has its own limit ...
+    for i in 0..6 {
+        let client = format!("198.51.100.{i}");
+        let status = submit_from(
+            &t.base_url,
+            &token,
+            "127.0.0.1",
+            Some(&client),
+            &format!("c{i}@example.org"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "client {client}");
+    }
+    // ... and one client behind it is still limited.
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        let email = format!("same{i}@example.org");
+        statuses.push(
+            submit_from(
+                &t.base_url,
+                &token,
+                "127.0.0.1",
+                Some("198.51.100.77"),
+                &email,
+            )
+            .await,
+        );
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 5);
+    assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
+    let leads = api.get("/api/v1/leads?limit=100").await;
+    assert_eq!(leads.json["leads"].as_array().unwrap().len(), 5 + 6 + 5);
+    t.shutdown().await;
+}

@@ -8,11 +8,13 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use salesflow_app::AppError;
+use salesflow_app::auth::MAX_EMAIL_CHARS;
 use salesflow_app::secret::new_secret;
 
 use super::views::Layout;
 use super::{app_error_page, render};
 use crate::AppState;
+use crate::client_addr::ClientAddress;
 use crate::session::{
     PRE_SESSION_COOKIE, SESSION_COOKIE, SignedForm, check_csrf, clear_cookie, cookie, set_cookie,
 };
@@ -104,12 +106,19 @@ fn pre_session_csrf(
     check_csrf(headers, form.get("csrf").map(String::as_str), &expected)
 }
 
-pub async fn login(State(s): State<AppState>, headers: HeaderMap, Form(form): FormMap) -> Response {
+pub async fn login(
+    State(s): State<AppState>,
+    ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
+    Form(form): FormMap,
+) -> Response {
     if let Err(refused) = pre_session_csrf(&headers, &form) {
         return refused.into_response();
     }
     let (email, next) = (field(&form, "email"), safe_next(field(&form, "next")));
-    match s.app.login(email, field(&form, "password")).await {
+    // Echo back at most what could be an address, never an oversized input.
+    let shown: String = email.chars().take(MAX_EMAIL_CHARS).collect();
+    match s.app.login(email, field(&form, "password"), client).await {
         Ok(session) => {
             let mut response = Redirect::to(next).into_response();
             let headers = response.headers_mut();
@@ -127,21 +136,26 @@ pub async fn login(State(s): State<AppState>, headers: HeaderMap, Form(form): Fo
             &s,
             StatusCode::UNAUTHORIZED,
             next,
-            email,
+            &shown,
             Some("Wrong e-mail or password.".into()),
         ),
-        Err(AppError::RateLimited { retry_after_secs }) => {
-            let message = format!(
-                "Too many failed sign-ins for this account. Try again in {} minutes.",
-                retry_after_secs.div_ceil(60)
-            );
-            let mut response = login_form(
-                &s,
-                StatusCode::TOO_MANY_REQUESTS,
-                next,
-                email,
-                Some(message),
-            );
+        Err(error @ (AppError::RateLimited { .. } | AppError::Overloaded { .. })) => {
+            let (status, message, retry_after_secs) = match error {
+                AppError::RateLimited { retry_after_secs } => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!(
+                        "Too many failed sign-ins. Try again in {} minutes.",
+                        retry_after_secs.div_ceil(60)
+                    ),
+                    retry_after_secs,
+                ),
+                _ => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Many people are signing in right now. Please try again in a moment.".into(),
+                    1,
+                ),
+            };
+            let mut response = login_form(&s, status, next, &shown, Some(message));
             if let Ok(value) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
@@ -202,7 +216,12 @@ pub async fn setup_page(State(s): State<AppState>) -> Response {
     }
 }
 
-pub async fn setup(State(s): State<AppState>, headers: HeaderMap, Form(form): FormMap) -> Response {
+pub async fn setup(
+    State(s): State<AppState>,
+    ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
+    Form(form): FormMap,
+) -> Response {
     if let Err(refused) = pre_session_csrf(&headers, &form) {
         return refused.into_response();
     }
@@ -212,7 +231,7 @@ pub async fn setup(State(s): State<AppState>, headers: HeaderMap, Form(form): Fo
         field(&form, "password"),
     );
     match s.app.setup_first_admin(email, name, password).await {
-        Ok(_) => match s.app.login(email, password).await {
+        Ok(_) => match s.app.login(email, password, client).await {
             Ok(session) => {
                 let mut response = Redirect::to("/").into_response();
                 response.headers_mut().append(

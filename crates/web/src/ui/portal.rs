@@ -1,11 +1,11 @@
 //! The customer portal at `/portal/quotes/{id}/{token}`: the quote without an account, and
 //! the customer's answers (accept with a typed signature, ask for changes, decline).
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use salesflow_app::AppError;
@@ -17,6 +17,7 @@ use super::doc_view::DocView;
 use super::{error_page, render};
 use crate::AppState;
 use crate::api::quotes::pdf_response;
+use crate::client_addr::ClientAddress;
 
 #[derive(Template)]
 #[template(path = "portal_quote.html")]
@@ -149,11 +150,11 @@ enum Answer {
 async fn answer(
     s: &AppState,
     (id, token): (Uuid, String),
-    peer: SocketAddr,
+    client: IpAddr,
     form: PortalAnswer,
     kind: Answer,
 ) -> Response {
-    let ip = Some(peer.ip().to_string());
+    let ip = Some(client.to_string());
     let app = &s.app;
     let result = match kind {
         Answer::Accept => app.portal_accept(id, &token, &form, ip).await.map(|_| ()),
@@ -169,26 +170,26 @@ async fn answer(
 pub async fn accept(
     State(s): State<AppState>,
     Path(link): Path<(Uuid, String)>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     Form(form): Form<PortalAnswer>,
 ) -> Response {
-    answer(&s, link, peer, form, Answer::Accept).await
+    answer(&s, link, client, form, Answer::Accept).await
 }
 
 pub async fn request_changes(
     State(s): State<AppState>,
     Path(link): Path<(Uuid, String)>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     Form(form): Form<PortalAnswer>,
 ) -> Response {
-    answer(&s, link, peer, form, Answer::RequestChanges).await
+    answer(&s, link, client, form, Answer::RequestChanges).await
 }
 
 pub async fn decline(
     State(s): State<AppState>,
     Path(link): Path<(Uuid, String)>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     Form(form): Form<PortalAnswer>,
 ) -> Response {
-    answer(&s, link, peer, form, Answer::Decline).await
+    answer(&s, link, client, form, Answer::Decline).await
 }

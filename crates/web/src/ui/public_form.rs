@@ -3,11 +3,10 @@
 //! ignored; too many submissions from one address are refused for a while.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use salesflow_app::AppError;
@@ -16,6 +15,7 @@ use salesflow_domain::web_form::{HONEYPOT, UTM_KEYS, WebForm};
 
 use super::render;
 use crate::AppState;
+use crate::client_addr::ClientAddress;
 use crate::extract::request_id_of;
 
 pub struct PublicField {
@@ -99,11 +99,11 @@ pub async fn show(
 pub async fn submit(
     State(s): State<AppState>,
     Path(token): Path<String>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     Form(values): Form<HashMap<String, String>>,
 ) -> Response {
-    let address = peer.ip().to_string();
+    let address = client.to_string();
     let result = s
         .app
         .submit_web_form(&token, &values, &address, request_id_of(&headers))

@@ -1,9 +1,12 @@
 //! Authentication: passwords (Argon2id), login throttling, database sessions and API tokens.
 
-use std::sync::OnceLock;
+mod client_gate;
+mod password;
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use std::net::IpAddr;
+
+pub use client_gate::{ClientGate, ClientLimits};
+pub use password::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordPool, check_password_strength};
 use salesflow_domain::event::{Change, EntityType};
 use salesflow_domain::ids::{TokenId, UserId};
 use salesflow_domain::role::Role;
@@ -14,60 +17,9 @@ use crate::ports::{ApiTokenRecord, SessionRecord, UserRecord};
 use crate::secret::{hash_secret, new_secret};
 use crate::{Actor, App};
 
-pub const MIN_PASSWORD_CHARS: usize = 12;
-
-/// Argon2id with the crate's default (OWASP-recommended) parameters and a fresh salt.
-pub async fn hash_password(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-}
-
-/// Constant work whether or not the hash exists, so response time does not reveal accounts.
-async fn verify_password(hash: Option<String>, password: String) -> bool {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    tokio::task::spawn_blocking(move || {
-        let dummy = DUMMY.get_or_init(|| {
-            Argon2::default()
-                .hash_password(b"salesflow-dummy-password")
-                .map(|h| h.to_string())
-                .unwrap_or_default()
-        });
-        let (hash, real) = match &hash {
-            Some(h) => (h.as_str(), true),
-            None => (dummy.as_str(), false),
-        };
-        let ok = Argon2::default()
-            .verify_password(password.as_bytes(), hash)
-            .is_ok();
-        ok && real
-    })
-    .await
-    .unwrap_or(false)
-}
-
-pub fn check_password_strength(password: &str) -> AppResult<()> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AppError::invalid(
-            "password",
-            "password_too_short",
-            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
-        ));
-    }
-    if password.len() > 1024 {
-        return Err(AppError::invalid(
-            "password",
-            "too_long",
-            "must be at most 1024 bytes",
-        ));
-    }
-    Ok(())
-}
+/// Longest e-mail address accepted at sign-in (RFC 5321's path limit); longer input is
+/// refused before anything is stored or hashed.
+pub const MAX_EMAIL_CHARS: usize = 254;
 
 /// A new browser session: the secret goes into the cookie, only its hash is stored.
 pub struct NewSession {
@@ -84,39 +36,53 @@ fn actor_of(user: &UserRecord, request_id: Option<String>) -> Actor {
 }
 
 impl App {
-    /// Checks e-mail and password. Unknown user and wrong password answer the same way; more
-    /// than the allowed failures per account inside the window are refused without checking.
-    pub async fn login(&self, email: &str, password: &str) -> AppResult<NewSession> {
+    /// Argon2id hash of a new password, on the bounded hashing pool.
+    pub async fn hash_password(&self, password: String) -> AppResult<String> {
+        self.passwords.hash(password).await
+    }
+
+    /// Checks e-mail and password for a sign-in from `client`. Unknown user and wrong password
+    /// answer the same way. Refused without evaluating the password: more than the allowed
+    /// failures for this account from this client (or, as a backstop, from all clients)
+    /// inside the window; an address causing too many failures over all accounts; a full
+    /// hashing queue (`Overloaded`). Refused attempts do not count, so they never prolong a
+    /// lock-out.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        client: IpAddr,
+    ) -> AppResult<NewSession> {
         let email = email.trim().to_lowercase();
-        let now = self.now();
-        let window_start = now.checked_sub(self.config.login_window).unwrap_or(now);
-        // The attempt is counted before the password is checked, so parallel guesses cannot
-        // slip past the limit; a successful sign-in clears the count again.
-        self.store.record_login_failure(&email, now).await?;
-        let (attempts, oldest) = self
-            .store
-            .login_failures_since(&email, window_start)
-            .await?;
-        if attempts > self.config.login_max_failures {
-            let retry_at = oldest
-                .unwrap_or(now)
-                .checked_add(self.config.login_window)
-                .unwrap_or(now);
-            let retry_after_secs = retry_at.duration_since(now).as_secs().max(1) as u64;
-            tracing::warn!(target: "security", "sign-in refused: too many attempts");
-            return Err(AppError::RateLimited { retry_after_secs });
+        if email.chars().count() > MAX_EMAIL_CHARS || password.len() > MAX_PASSWORD_BYTES {
+            tracing::warn!(target: "security", "failed login: oversized input");
+            return Err(AppError::Unauthenticated);
         }
+        let now = self.now();
+        let ticket = self
+            .client_gate
+            .admit(client, now)
+            .map_err(|retry_after_secs| {
+                tracing::warn!(target: "security", "sign-in refused: too many from one address");
+                AppError::RateLimited { retry_after_secs }
+            })?;
+        self.throttle_account(&email, client, now).await?;
         let user = self.store.user_by_email(&email).await?.filter(|u| u.active);
-        let ok = verify_password(
-            user.as_ref().and_then(|u| u.password_hash.clone()),
-            password.to_string(),
-        )
-        .await;
+        let ok = self
+            .passwords
+            .verify(
+                user.as_ref().and_then(|u| u.password_hash.clone()),
+                password.to_string(),
+            )
+            .await?;
         let Some(user) = user.filter(|_| ok) else {
+            ticket.failed(self.now());
             tracing::warn!(target: "security", "failed login");
             return Err(AppError::Unauthenticated);
         };
-        self.store.clear_login_failures(&email).await?;
+        self.store
+            .clear_login_failures(&email, &client.to_string())
+            .await?;
         let token = new_secret("sfs_");
         let csrf_token = new_secret("");
         let session = SessionRecord {
@@ -134,6 +100,38 @@ impl App {
             csrf_token,
             actor: actor_of(&user, None),
         })
+    }
+
+    /// Counts this attempt against the account before the password is checked, so parallel
+    /// guesses cannot slip past the limit; a refused attempt is taken back again.
+    async fn throttle_account(
+        &self,
+        email: &str,
+        client: IpAddr,
+        now: jiff::Timestamp,
+    ) -> AppResult<()> {
+        let window_start = now.checked_sub(self.config.login_window).unwrap_or(now);
+        let client = client.to_string();
+        let attempt = self.store.record_login_attempt(email, &client, now).await?;
+        let counts = self
+            .store
+            .login_failures_since(email, &client, window_start)
+            .await?;
+        let oldest = if counts.from_client > self.config.login_max_failures {
+            counts.from_client_oldest
+        } else if counts.all_clients > self.config.login_account_backstop {
+            counts.all_clients_oldest
+        } else {
+            return Ok(());
+        };
+        self.store.forget_login_attempt(attempt).await?;
+        let retry_at = oldest
+            .unwrap_or(now)
+            .checked_add(self.config.login_window)
+            .unwrap_or(now);
+        let retry_after_secs = retry_at.duration_since(now).as_secs().max(1) as u64;
+        tracing::warn!(target: "security", "sign-in refused: too many attempts for the account");
+        Err(AppError::RateLimited { retry_after_secs })
     }
 
     /// The user behind a session cookie and the session's CSRF token; sliding idle expiry.
