@@ -26,11 +26,11 @@ pub struct BacktestMonth {
     pub snapshot_week: String,
     /// Deals of the snapshot expected to close in the month.
     pub deals: i64,
-    pub weighted_minor: i64,
-    pub historical_minor: i64,
+    pub weighted_minor: i128,
+    pub historical_minor: i128,
     pub range: Range,
     pub won_deals: i64,
-    pub won_minor: i64,
+    pub won_minor: i128,
     /// The month has not ended yet: won so far.
     pub in_progress: bool,
 }
@@ -132,7 +132,7 @@ impl App {
                 .find(|w| w.currency == currency);
             let historical_minor = chances
                 .iter()
-                .map(|c| share(c.amount_minor, c.per_mille))
+                .map(|c| share(i128::from(c.amount_minor), c.per_mille))
                 .sum();
             let range = simulate(chances).await?;
             months.push(BacktestMonth {
@@ -141,7 +141,7 @@ impl App {
                 deals: deals.len() as i64,
                 weighted_minor: deals
                     .iter()
-                    .map(|d| share(d.amount_minor, d.probability * 10))
+                    .map(|d| share(i128::from(d.amount_minor), d.probability * 10))
                     .sum(),
                 historical_minor,
                 range,

@@ -32,19 +32,19 @@ pub struct ForecastMonth {
     pub month: String,
     pub currency: String,
     pub deals: i64,
-    pub amount_minor: i64,
+    pub amount_minor: i128,
     /// Amount × the deal's probability.
-    pub weighted_minor: i64,
+    pub weighted_minor: i128,
     /// Amount × the win rate of the deal's stage.
-    pub historical_minor: i64,
+    pub historical_minor: i128,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OpenStage {
     pub stage: String,
     pub deals: i64,
-    pub amount_minor: i64,
-    pub weighted_minor: i64,
+    pub amount_minor: i128,
+    pub weighted_minor: i128,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,8 +60,8 @@ pub struct QuarterForecast {
     pub last_day: String,
     pub currency: String,
     pub deals: i64,
-    pub weighted_minor: i64,
-    pub historical_minor: i64,
+    pub weighted_minor: i128,
+    pub historical_minor: i128,
     /// P10, P50 and P90 of the revenue won in simulated quarters.
     pub range: Range,
 }
@@ -87,9 +87,9 @@ pub(crate) fn quarter_of(day: Date) -> (Date, Date) {
 }
 
 /// `amount` × `per_mille` / 1000, rounded half up.
-pub(crate) fn share(amount: i64, per_mille: i64) -> i64 {
-    let product = i128::from(amount) * i128::from(per_mille);
-    ((2 * product + 1000) / 2000) as i64
+pub(crate) fn share(amount: i128, per_mille: i64) -> i128 {
+    let product = amount * i128::from(per_mille);
+    (2 * product + 1000) / 2000
 }
 
 impl App {
@@ -202,11 +202,11 @@ impl App {
             deals: closing.len() as i64,
             weighted_minor: closing
                 .iter()
-                .map(|c| share(c.amount_minor, c.probability * 10))
+                .map(|c| share(i128::from(c.amount_minor), c.probability * 10))
                 .sum(),
             historical_minor: chances
                 .iter()
-                .map(|c| share(c.amount_minor, c.per_mille))
+                .map(|c| share(i128::from(c.amount_minor), c.per_mille))
                 .sum(),
             range: simulate(chances).await?,
             currency,

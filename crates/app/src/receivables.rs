@@ -7,7 +7,7 @@ use salesflow_domain::changes::FieldChange;
 use salesflow_domain::contact::Contact;
 use salesflow_domain::event::Change;
 use salesflow_domain::invoice::Invoice;
-use salesflow_domain::money::{Currency, Money};
+use salesflow_domain::money::{Currency, Money, MoneyTotal};
 use serde::Serialize;
 
 use crate::error::AppResult;
@@ -31,7 +31,7 @@ pub struct Aging {
     pub days_61_90: String,
     pub over_90: String,
     pub total: String,
-    pub total_minor: i64,
+    pub total_minor: i128,
     pub open_invoices: i64,
     /// Outstanding ÷ invoiced in the last 90 days × 90, one decimal; none without sales.
     pub days_sales_outstanding: Option<String>,
@@ -57,14 +57,14 @@ impl App {
             .into_iter()
             .filter_map(|code| {
                 let currency: Currency = code.parse().ok()?;
-                let sum = |bucket: &str| -> i64 {
+                let sum = |bucket: &str| -> i128 {
                     rows.iter()
                         .filter(|r| r.currency == code && r.bucket == bucket)
                         .map(|r| r.outstanding_minor)
                         .sum()
                 };
-                let text = |minor| Money::new(minor, currency).amount_text();
-                let total: i64 = ["current", "1_30", "31_60", "61_90", "over_90"]
+                let text = |minor| MoneyTotal::new(minor, currency).amount_text();
+                let total: i128 = ["current", "1_30", "31_60", "61_90", "over_90"]
                     .iter()
                     .map(|b| sum(b))
                     .sum();
@@ -73,8 +73,7 @@ impl App {
                     .find(|(c, _)| *c == code)
                     .map_or(0, |(_, t)| *t);
                 let dso = (invoiced > 0).then(|| {
-                    let tenths =
-                        i128::from(total) * i128::from(DSO_DAYS) * 10 / i128::from(invoiced);
+                    let tenths = total * i128::from(DSO_DAYS) * 10 / invoiced;
                     format!("{}.{}", tenths / 10, tenths % 10)
                 });
                 Some(Aging {

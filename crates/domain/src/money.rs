@@ -164,29 +164,61 @@ impl Money {
     }
 
     fn format(&self, grouped: bool) -> String {
-        let exp = self.currency.exponent();
-        let sign = if self.minor < 0 { "-" } else { "" };
-        let abs = self.minor.unsigned_abs();
-        let scale = 10u64.pow(exp);
-        let mut whole = (abs / scale).to_string();
-        if grouped {
-            let digits: Vec<char> = whole.chars().collect();
-            whole = digits
-                .rchunks(3)
-                .rev()
-                .map(|c| c.iter().collect::<String>())
-                .collect::<Vec<_>>()
-                .join(",");
-        }
-        if exp == 0 {
-            format!("{sign}{whole}")
-        } else {
-            format!(
-                "{sign}{whole}.{:0width$}",
-                abs % scale,
-                width = exp as usize
-            )
-        }
+        format_minor(i128::from(self.minor), self.currency.exponent(), grouped)
+    }
+}
+
+/// A sum of many amounts in one currency: 128 bits, so no number of documents at the
+/// largest amount can overflow it (reports, board columns, receivables).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MoneyTotal {
+    pub minor: i128,
+    pub currency: Currency,
+}
+
+impl MoneyTotal {
+    pub fn new(minor: i128, currency: Currency) -> Self {
+        Self { minor, currency }
+    }
+
+    /// The amount as a plain decimal, e.g. "-1234.50".
+    pub fn amount_text(&self) -> String {
+        format_minor(self.minor, self.currency.exponent(), false)
+    }
+
+    /// The amount for people: thousands grouped and the currency, e.g. "1,234.50 EUR".
+    pub fn display(&self) -> String {
+        format!(
+            "{} {}",
+            format_minor(self.minor, self.currency.exponent(), true),
+            self.currency.code()
+        )
+    }
+}
+
+/// Minor units as a decimal with `exponent` places, thousands optionally grouped.
+pub fn format_minor(minor: i128, exponent: u32, grouped: bool) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    let scale = 10u128.pow(exponent);
+    let mut whole = (abs / scale).to_string();
+    if grouped {
+        let digits: Vec<char> = whole.chars().collect();
+        whole = digits
+            .rchunks(3)
+            .rev()
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(",");
+    }
+    if exponent == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!(
+            "{sign}{whole}.{:0width$}",
+            abs % scale,
+            width = exponent as usize
+        )
     }
 }
 

@@ -18,6 +18,7 @@ use crate::error::map;
 use crate::records::Conditions;
 use crate::rows::{bind_all, int, micros, parsed, text, ts};
 use crate::seek::Spread;
+use crate::sums::{wide, wide_sum};
 
 /// `'a', 'b'` of static, quote-free names.
 pub(crate) fn quoted(names: &[&str]) -> String {
@@ -141,10 +142,10 @@ impl AnalyticsStore for SqlStore {
         let sql = format!(
             "WITH opps AS (SELECT id, owner_id, team_id, status, amount_minor, currency, lead_id, \
                furthest FROM opportunities{where_}) \
-             SELECT {group} AS grp, o.furthest, o.status, o.currency, COUNT(*) AS n, \
-               CAST(SUM(o.amount_minor) AS BIGINT) AS amount \
+             SELECT {group} AS grp, o.furthest, o.status, o.currency, COUNT(*) AS n, {amount} \
              FROM opps o{joined} GROUP BY {group_by}o.furthest, o.status, o.currency",
-            where_ = c.where_clause()
+            where_ = c.where_clause(),
+            amount = wide_sum("o.amount_minor", "amount"),
         );
         self.rows(sql, c)
             .await?
@@ -156,7 +157,7 @@ impl AnalyticsStore for SqlStore {
                     status: text(r, "status")?,
                     currency: text(r, "currency")?,
                     count: int(r, "n")?,
-                    amount_minor: int(r, "amount")?,
+                    amount_minor: wide(r, "amount")?,
                 })
             })
             .collect()
@@ -285,11 +286,11 @@ impl AnalyticsStore for SqlStore {
         c.push("status = 'open'".into());
         let month = "COALESCE(SUBSTR(close_date, 1, 7), '')";
         let sql = format!(
-            "SELECT {month} AS month, stage_key, currency, COUNT(*) AS n, \
-               CAST(SUM(amount_minor) AS BIGINT) AS amount, \
-               CAST(SUM(amount_minor * probability) AS BIGINT) AS weighted \
+            "SELECT {month} AS month, stage_key, currency, COUNT(*) AS n, {}, {} \
              FROM opportunities{} GROUP BY {month}, stage_key, currency \
              ORDER BY month, stage_key, currency",
+            wide_sum("amount_minor", "amount"),
+            wide_sum("amount_minor * probability", "weighted"),
             c.where_clause()
         );
         self.rows(sql, c)
@@ -301,8 +302,8 @@ impl AnalyticsStore for SqlStore {
                     stage: text(r, "stage_key")?,
                     currency: text(r, "currency")?,
                     deals: int(r, "n")?,
-                    amount_minor: int(r, "amount")?,
-                    weighted_hundredths: int(r, "weighted")?,
+                    amount_minor: wide(r, "amount")?,
+                    weighted_hundredths: wide(r, "weighted")?,
                 })
             })
             .collect()

@@ -12,6 +12,7 @@ use crate::db::SqlStore;
 use crate::error::map;
 use crate::records::{Conditions, all_columns, record_from_row};
 use crate::rows::{bind_all, int, parsed, text};
+use crate::sums::{wide, wide_sum};
 
 /// The board's filters as conditions (visibility first, then the user's choices).
 fn board_conditions(filter: &BoardFilter, scope: Scope) -> Conditions {
@@ -49,9 +50,10 @@ impl OpportunityStore for SqlStore {
     ) -> StoreResult<Vec<StageTotal>> {
         let c = board_conditions(filter, scope);
         let sql = format!(
-            "SELECT stage_id, currency, COUNT(*) AS n, CAST(SUM(amount_minor) AS BIGINT) AS amount, \
-             CAST(SUM(amount_minor * probability) AS BIGINT) AS weighted \
+            "SELECT stage_id, currency, COUNT(*) AS n, {}, {} \
              FROM opportunities{} GROUP BY stage_id, currency ORDER BY stage_id, currency",
+            wide_sum("amount_minor", "amount"),
+            wide_sum("amount_minor * probability", "weighted"),
             c.where_clause()
         );
         let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), c.values)
@@ -64,8 +66,8 @@ impl OpportunityStore for SqlStore {
                     stage_id: parsed(r, "stage_id")?,
                     currency: text(r, "currency")?,
                     count: int(r, "n")?,
-                    amount_minor: int(r, "amount")?,
-                    weighted_centi_minor: int(r, "weighted")?,
+                    amount_minor: wide(r, "amount")?,
+                    weighted_centi_minor: wide(r, "weighted")?,
                 })
             })
             .collect()

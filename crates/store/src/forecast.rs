@@ -16,6 +16,7 @@ use crate::db::{SqlStore, write_tx};
 use crate::error::map;
 use crate::records::Conditions;
 use crate::rows::{bind_all, int, micros, text};
+use crate::sums::{wide, wide_sum};
 
 #[async_trait]
 impl ForecastStore for SqlStore {
@@ -131,8 +132,9 @@ impl ForecastStore for SqlStore {
             "status = 'won' AND stage_entered_at >= {f} AND stage_entered_at < {t}"
         ));
         let sql = format!(
-            "SELECT currency, COUNT(*) AS n, CAST(SUM(amount_minor) AS BIGINT) AS amount \
+            "SELECT currency, COUNT(*) AS n, {} \
              FROM opportunities{} GROUP BY currency ORDER BY currency",
+            wide_sum("amount_minor", "amount"),
             c.where_clause()
         );
         self.rows(sql, c)
@@ -142,7 +144,7 @@ impl ForecastStore for SqlStore {
                 Ok(WonTotal {
                     currency: text(r, "currency")?,
                     deals: int(r, "n")?,
-                    amount_minor: int(r, "amount")?,
+                    amount_minor: wide(r, "amount")?,
                 })
             })
             .collect()

@@ -30,6 +30,7 @@ mod seek;
 mod sessions;
 mod settings;
 mod stock;
+pub mod sums;
 mod tokens;
 mod users;
 mod web_forms;

@@ -13,6 +13,7 @@ use crate::events::insert_event;
 use crate::jobs::enqueue_in;
 use crate::records::{Conditions, all_columns, record_from_row};
 use crate::rows::{bind_all, int, text};
+use crate::sums::{wide, wide_sum};
 
 fn days_before(day: Date, days: i64) -> String {
     day.checked_sub(jiff::Span::new().days(days))
@@ -39,8 +40,9 @@ impl ReceivablesStore for SqlStore {
              WHEN due_date >= {d60} THEN '31_60' WHEN due_date >= {d90} THEN '61_90' ELSE 'over_90' END"
         );
         let sql = format!(
-            "SELECT currency, {bucket} AS bucket, CAST(SUM(total_minor - paid_minor) AS BIGINT) AS outstanding, \
+            "SELECT currency, {bucket} AS bucket, {}, \
              COUNT(*) AS n FROM invoices{} GROUP BY currency, {bucket} ORDER BY currency",
+            wide_sum("total_minor - paid_minor", "outstanding"),
             c.where_clause()
         );
         let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), c.values)
@@ -52,21 +54,22 @@ impl ReceivablesStore for SqlStore {
                 Ok(AgingRow {
                     currency: text(r, "currency")?,
                     bucket: text(r, "bucket")?,
-                    outstanding_minor: int(r, "outstanding")?,
+                    outstanding_minor: wide(r, "outstanding")?,
                     invoices: int(r, "n")?,
                 })
             })
             .collect()
     }
 
-    async fn invoiced_since(&self, since: Date, scope: Scope) -> StoreResult<Vec<(String, i64)>> {
+    async fn invoiced_since(&self, since: Date, scope: Scope) -> StoreResult<Vec<(String, i128)>> {
         let mut c = Conditions::default();
         c.push("kind = 'invoice' AND status <> 'draft' AND archived = 0".into());
         let p = c.param(since.to_string());
         c.push(format!("issue_date >= {p}"));
         c.scope(scope);
         let sql = format!(
-            "SELECT currency, CAST(SUM(total_minor) AS BIGINT) AS total FROM invoices{} GROUP BY currency",
+            "SELECT currency, {} FROM invoices{} GROUP BY currency",
+            wide_sum("total_minor", "total"),
             c.where_clause()
         );
         let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), c.values)
@@ -74,7 +77,7 @@ impl ReceivablesStore for SqlStore {
             .await
             .map_err(map)?;
         rows.iter()
-            .map(|r| Ok((text(r, "currency")?, int(r, "total")?)))
+            .map(|r| Ok((text(r, "currency")?, wide(r, "total")?)))
             .collect()
     }
 

@@ -109,8 +109,8 @@ pub struct PipelineSlice {
     pub stage: String,
     pub currency: String,
     pub deals: i64,
-    pub amount_minor: i64,
-    pub weighted_hundredths: i64,
+    pub amount_minor: i128,
+    pub weighted_hundredths: i128,
 }
 
 /// An open opportunity expected to close in a period.
@@ -198,7 +198,7 @@ pub struct SnapshotDeal {
 pub struct WonTotal {
     pub currency: String,
     pub deals: i64,
-    pub amount_minor: i64,
+    pub amount_minor: i128,
 }
 
 /// Weekly snapshots of the open pipeline and what was won since, for the forecast backtest.

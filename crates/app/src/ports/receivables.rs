@@ -13,7 +13,7 @@ pub struct AgingRow {
     pub currency: String,
     /// `current`, `1_30`, `31_60`, `61_90` or `over_90` (days past due).
     pub bucket: String,
-    pub outstanding_minor: i64,
+    pub outstanding_minor: i128,
     pub invoices: i64,
 }
 
@@ -22,7 +22,7 @@ pub trait ReceivablesStore: Send + Sync {
     /// Open posted invoices' outstanding amounts by currency and bucket, as of `today`.
     async fn aging(&self, today: Date, scope: Scope) -> StoreResult<Vec<AgingRow>>;
     /// Totals of invoices issued on or after `since`, by currency (credit sales, for DSO).
-    async fn invoiced_since(&self, since: Date, scope: Scope) -> StoreResult<Vec<(String, i64)>>;
+    async fn invoiced_since(&self, since: Date, scope: Scope) -> StoreResult<Vec<(String, i128)>>;
     /// Open invoices due before `today` not reminded since `reminded_before`, oldest due first.
     async fn overdue_invoices(
         &self,

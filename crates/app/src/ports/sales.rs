@@ -48,27 +48,27 @@ pub struct StageTotal {
     pub stage_id: StageId,
     pub currency: String,
     pub count: i64,
-    pub amount_minor: i64,
+    pub amount_minor: i128,
     /// Sum of amount × probability, in minor units × 100 (divide by 100 when showing).
-    pub weighted_centi_minor: i64,
+    pub weighted_centi_minor: i128,
 }
 
 impl StageTotal {
     /// The weighted amount in minor units, rounded half up.
-    pub fn weighted_minor(&self) -> i64 {
+    pub fn weighted_minor(&self) -> i128 {
         (self.weighted_centi_minor + 50).div_euclid(100)
     }
 
-    fn money(&self, minor: i64) -> Option<salesflow_domain::money::Money> {
+    fn money(&self, minor: i128) -> Option<salesflow_domain::money::MoneyTotal> {
         let currency = self.currency.parse().ok()?;
-        Some(salesflow_domain::money::Money::new(minor, currency))
+        Some(salesflow_domain::money::MoneyTotal::new(minor, currency))
     }
 
-    pub fn amount(&self) -> Option<salesflow_domain::money::Money> {
+    pub fn amount(&self) -> Option<salesflow_domain::money::MoneyTotal> {
         self.money(self.amount_minor)
     }
 
-    pub fn weighted(&self) -> Option<salesflow_domain::money::Money> {
+    pub fn weighted(&self) -> Option<salesflow_domain::money::MoneyTotal> {
         self.money(self.weighted_minor())
     }
 }

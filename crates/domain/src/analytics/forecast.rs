@@ -39,9 +39,9 @@ pub struct Chance {
 /// The 10th, 50th and 90th percentile of the revenue won in `trials` simulated outcomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Range {
-    pub p10: i64,
-    pub p50: i64,
-    pub p90: i64,
+    pub p10: i128,
+    pub p50: i128,
+    pub p90: i128,
 }
 
 /// SplitMix64: a small, well-mixed generator, so a seed gives the same range every time.
@@ -78,12 +78,13 @@ pub fn trials_for(deals: usize) -> usize {
 /// Simulates `trials` outcomes, each deal won with its chance; the range of the totals.
 pub fn monte_carlo(deals: &[Chance], trials: usize, seed: u64) -> Range {
     let mut rng = SplitMix(seed);
-    let mut totals: Vec<i64> = (0..trials.max(1))
+    // Sums of many deals: 128 bits, so no number of large deals overflows them.
+    let mut totals: Vec<i128> = (0..trials.max(1))
         .map(|_| {
             deals
                 .iter()
                 .filter(|d| rng.per_mille() < d.per_mille)
-                .map(|d| d.amount_minor)
+                .map(|d| i128::from(d.amount_minor))
                 .sum()
         })
         .collect();

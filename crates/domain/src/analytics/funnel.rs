@@ -32,14 +32,15 @@ pub struct Reach {
     pub status: String,
     pub currency: String,
     pub count: i64,
-    pub amount_minor: i64,
+    pub amount_minor: i128,
 }
 
 /// An amount in minor units of one currency.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Amount {
     pub currency: String,
-    pub minor: i64,
+    /// A sum over many deals: 128 bits, never overflowing.
+    pub minor: i128,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -69,11 +70,11 @@ pub struct Funnel {
     pub average_won: Vec<Amount>,
 }
 
-fn add(amounts: &mut BTreeMap<String, i64>, currency: &str, minor: i64) {
+fn add(amounts: &mut BTreeMap<String, i128>, currency: &str, minor: i128) {
     *amounts.entry(currency.to_string()).or_default() += minor;
 }
 
-fn listed(amounts: BTreeMap<String, i64>) -> Vec<Amount> {
+fn listed(amounts: BTreeMap<String, i128>) -> Vec<Amount> {
     amounts
         .into_iter()
         .map(|(currency, minor)| Amount { currency, minor })
@@ -132,7 +133,7 @@ fn funnel(group: &str, stages: &[StageDef], rows: &[&Reach]) -> Funnel {
         .into_iter()
         .map(|(currency, total)| Amount {
             currency,
-            minor: (2 * total + won) / (2 * won.max(1)),
+            minor: (2 * total + i128::from(won)) / (2 * i128::from(won.max(1))),
         })
         .collect();
     Funnel {
@@ -166,7 +167,7 @@ mod tests {
             status: status.into(),
             currency: "EUR".into(),
             count,
-            amount_minor: amount,
+            amount_minor: i128::from(amount),
         }
     }
 

@@ -8,7 +8,7 @@ pub fn rank(percent: u32, n: u64) -> u64 {
 }
 
 /// The `percent`-th percentile of ascending `sorted` values.
-pub fn nearest_rank(sorted: &[i64], percent: u32) -> Option<i64> {
+pub fn nearest_rank<T: Copy>(sorted: &[T], percent: u32) -> Option<T> {
     if sorted.is_empty() {
         return None;
     }

@@ -24,6 +24,7 @@ mod invoice_portal;
 mod invoices;
 mod jobs;
 mod merge;
+mod money_sums;
 mod ops;
 mod payments;
 mod pipeline;

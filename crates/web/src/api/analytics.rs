@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::AppState;
+use crate::api::json::wrapped;
 use crate::error::ApiError;
 use crate::extract::ApiActor;
 
@@ -23,9 +24,10 @@ pub async fn funnel(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Query(params): Query<AnalyticsParams>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(
-        json!({ "funnel": s.app.funnel_report(&actor, &params).await? }),
+) -> Result<Response, ApiError> {
+    Ok(wrapped(
+        "funnel",
+        s.app.funnel_report(&actor, &params).await?,
     ))
 }
 
@@ -53,9 +55,10 @@ pub async fn backtest(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Query(params): Query<AnalyticsParams>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(
-        json!({ "backtest": s.app.backtest_report(&actor, &params).await? }),
+) -> Result<Response, ApiError> {
+    Ok(wrapped(
+        "backtest",
+        s.app.backtest_report(&actor, &params).await?,
     ))
 }
 
@@ -63,9 +66,10 @@ pub async fn forecast(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Query(params): Query<AnalyticsParams>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(
-        json!({ "forecast": s.app.forecast_report(&actor, &params).await? }),
+) -> Result<Response, ApiError> {
+    Ok(wrapped(
+        "forecast",
+        s.app.forecast_report(&actor, &params).await?,
     ))
 }
 

@@ -8,6 +8,7 @@ use salesflow_app::invoices::PostInvoice;
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::api::json::wrapped;
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson, PathId};
 
@@ -70,8 +71,6 @@ pub async fn ubl(
 pub async fn receivables(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(
-        json!({ "receivables": s.app.receivables(&actor).await? }),
-    ))
+) -> Result<Response, ApiError> {
+    Ok(wrapped("receivables", s.app.receivables(&actor).await?))
 }

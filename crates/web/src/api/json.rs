@@ -131,3 +131,25 @@ impl<T: Serialize + ?Sized> Serialize for Keyed<'_, T> {
         map.end()
     }
 }
+
+/// `{ "<key>": value }`, serialized straight to the response body. Reports carry 128-bit
+/// sums of money, which `serde_json::Value` (and so `json!`) cannot hold beyond 64 bits;
+/// written directly they come out as exact JSON integers.
+pub struct Wrapped<T> {
+    pub key: &'static str,
+    pub value: T,
+}
+
+impl<T: Serialize> Serialize for Wrapped<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(self.key, &self.value)?;
+        map.end()
+    }
+}
+
+pub fn wrapped<T: Serialize>(key: &'static str, value: T) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    axum::Json(Wrapped { key, value }).into_response()
+}

@@ -56,43 +56,63 @@ pub async fn replace_pipeline(
     Ok(Json(json!({ "pipeline": pipeline })))
 }
 
+/// One stage column's totals in one currency; sums are 128-bit (see `json::wrapped`).
+#[derive(serde::Serialize)]
+struct BoardTotal<'a> {
+    currency: &'a str,
+    count: i64,
+    amount: Option<String>,
+    amount_minor: i128,
+    weighted: Option<String>,
+    weighted_minor: i128,
+}
+
+#[derive(serde::Serialize)]
+struct BoardColumnJson<'a> {
+    stage: &'a salesflow_domain::pipeline::Stage,
+    totals: Vec<BoardTotal<'a>>,
+    opportunities: &'a [salesflow_domain::opportunity::Opportunity],
+    next_cursor: &'a Option<String>,
+}
+
 pub async fn board(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(params): ApiQuery<BoardParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let board = s.app.board(&actor, &params).await?;
-    let columns: Vec<Value> = board
+    let text = |m: Option<salesflow_domain::money::MoneyTotal>| m.map(|m| m.amount_text());
+    let columns: Vec<BoardColumnJson> = board
         .columns
         .iter()
-        .map(|c| {
-            let totals: Vec<Value> = c
+        .map(|c| BoardColumnJson {
+            stage: &c.stage,
+            totals: c
                 .totals
                 .iter()
-                .map(|t| {
-                    let text =
-                        |m: Option<salesflow_domain::money::Money>| m.map(|m| m.amount_text());
-                    json!({
-                        "currency": t.currency,
-                        "count": t.count,
-                        "amount": text(t.amount()),
-                        "amount_minor": t.amount_minor,
-                        "weighted": text(t.weighted()),
-                        "weighted_minor": t.weighted_minor(),
-                    })
+                .map(|t| BoardTotal {
+                    currency: &t.currency,
+                    count: t.count,
+                    amount: text(t.amount()),
+                    amount_minor: t.amount_minor,
+                    weighted: text(t.weighted()),
+                    weighted_minor: t.weighted_minor(),
                 })
-                .collect();
-            json!({
-                "stage": c.stage,
-                "totals": totals,
-                "opportunities": c.cards,
-                "next_cursor": c.next_cursor,
-            })
+                .collect(),
+            opportunities: &c.cards,
+            next_cursor: &c.next_cursor,
         })
         .collect();
-    Ok(Json(
-        json!({ "pipeline": board.pipeline, "columns": columns }),
-    ))
+    #[derive(serde::Serialize)]
+    struct BoardJson<'a> {
+        pipeline: &'a salesflow_domain::pipeline::Pipeline,
+        columns: Vec<BoardColumnJson<'a>>,
+    }
+    Ok(axum::Json(BoardJson {
+        pipeline: &board.pipeline,
+        columns,
+    })
+    .into_response())
 }
 
 pub async fn move_stage(

@@ -119,7 +119,7 @@ async fn deals(s: &AppState, found: Vec<DealInStage>) -> Vec<Deal> {
 /// this quarter's median outcome.
 fn headlines(r: &Reports) -> Vec<(String, String)> {
     let currency = r.forecast.quarter.currency.clone();
-    let open: (i64, i64) = r
+    let open: (i128, i128) = r
         .forecast
         .months
         .iter()

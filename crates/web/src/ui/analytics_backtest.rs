@@ -28,7 +28,7 @@ struct BacktestPage {
 
 /// The table's rows: month, snapshot, deals, weighted, historical, P10, P50, P90, won, deals won.
 pub(super) fn backtest_rows(r: &BacktestReport) -> Vec<Row> {
-    let money = |minor: i64| money_text(minor, &r.currency);
+    let money = |minor: i128| money_text(minor, &r.currency);
     r.months
         .iter()
         .map(|m| Row {

@@ -47,7 +47,7 @@ pub(super) fn cycle_chart(p: &ProcessReport) -> String {
         .iter()
         .map(|t| Bar {
             label: cycle_name(&t.step),
-            value: t.median_seconds,
+            value: i128::from(t.median_seconds),
             text: duration_text(t.median_seconds),
         })
         .collect();

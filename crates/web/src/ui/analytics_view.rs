@@ -38,9 +38,10 @@ pub(super) fn step_name(step: &str, pipeline: &Pipeline) -> String {
 }
 
 /// `1234567` minor units of EUR as "12,345.67 EUR".
-pub(super) fn money_text(minor: i64, currency: &str) -> String {
+pub(super) fn money_text(minor: impl Into<i128>, currency: &str) -> String {
+    let minor: i128 = minor.into();
     match currency.parse::<salesflow_domain::money::Currency>() {
-        Ok(c) => salesflow_domain::money::Money::new(minor, c).display(),
+        Ok(c) => salesflow_domain::money::MoneyTotal::new(minor, c).display(),
         Err(_) => format!("{minor} {currency}"),
     }
 }

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use salesflow_app::opportunities::{Board, BoardColumn, BoardParams};
 use salesflow_app::ports::StageTotal;
-use salesflow_domain::money::Money;
+use salesflow_domain::money::MoneyTotal;
 use salesflow_domain::opportunity::Opportunity;
 
 use super::views::{Layout, Names, Opt, names};
@@ -68,7 +68,7 @@ struct TotalsFragment {
 }
 
 /// "12,500.00 EUR" sums per currency, joined when a column mixes currencies.
-fn money_sum(totals: &[StageTotal], pick: fn(&StageTotal) -> Option<Money>) -> String {
+fn money_sum(totals: &[StageTotal], pick: fn(&StageTotal) -> Option<MoneyTotal>) -> String {
     if totals.is_empty() {
         return "0".into();
     }

@@ -184,7 +184,7 @@ pub fn process_svg(nodes: &[FlowNode], edges: &[FlowEdge]) -> String {
 /// One month of the backtest chart: what was predicted (weighted, historical, P50) and won.
 pub struct BacktestBars {
     pub month: String,
-    pub values: [i64; 4],
+    pub values: [i128; 4],
 }
 
 /// The series of the backtest chart, in bar order: name and colour.
@@ -224,7 +224,8 @@ pub fn backtest_svg(months: &[BacktestBars]) -> String {
     for (i, month) in months.iter().enumerate() {
         let left = 30 + i as i64 * GROUP;
         for (j, value) in month.values.iter().enumerate() {
-            let h = value * (HEIGHT - 30) / max;
+            // Amounts are wide sums; the bar height fits easily in 64 bits.
+            let h = (value * i128::from(HEIGHT - 30) / max) as i64;
             let _ = write!(
                 svg,
                 "<rect class=\"bar\" x=\"{x}\" y=\"{y}\" width=\"{BAR}\" height=\"{h}\" \
@@ -250,7 +251,7 @@ pub fn backtest_svg(months: &[BacktestBars]) -> String {
 /// One bar of a horizontal bar chart: its label, length and the text written beside it.
 pub struct Bar {
     pub label: String,
-    pub value: i64,
+    pub value: i128,
     pub text: String,
 }
 
@@ -267,7 +268,7 @@ pub fn bars_svg(name: &str, bars: &[Bar]) -> String {
     );
     for (i, bar) in bars.iter().enumerate() {
         let y = i as i64 * ROW + 2;
-        let width = (bar.value.max(0) * 190 / max).max(1);
+        let width = (bar.value.max(0) * 190 / max).max(1) as i64;
         let _ = write!(
             svg,
             "<g class=\"bar\"><text x=\"214\" y=\"{ty}\" text-anchor=\"end\" font-size=\"12\">{label}</text>\
