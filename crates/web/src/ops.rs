@@ -125,7 +125,9 @@ pub fn with_layers(router: Router) -> Router {
             .layer(TraceLayer::new_for_http())
             .layer(PropagateRequestIdLayer::new(request_id))
             .layer(CatchPanicLayer::custom(panic_response))
-            .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
+            .layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::DEFAULT_BODY,
+            ))
             .layer(axum::middleware::from_fn(time_limit)),
     )
 }

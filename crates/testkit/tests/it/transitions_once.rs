@@ -220,3 +220,26 @@ async fn confirmation_and_posting_replay_with_their_idempotency_key() {
     assert_eq!(second["number"], "INV-00002");
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_idempotency_key_never_lifts_the_routes_body_limit() {
+    let t = TestApp::spawn().await;
+    let caller = Caller::office(&t).await;
+    let url = t.url("/api/v1/leads");
+    // 3 MiB: over the 2 MiB every route but the import takes, far under the import's limit.
+    let huge = json!({ "last_name": "x".repeat(3 * 1024 * 1024) });
+    let refused = caller
+        .parallel(url.clone(), &huge, Some("big-1"), 1)
+        .await
+        .remove(0);
+    assert_eq!(refused.0, 413, "{}", refused.1);
+    assert!(refused.1.contains("body_too_large"), "{}", refused.1);
+    // Refused before the key was claimed: the key is still free for a real request.
+    let small = json!({ "last_name": "Small" });
+    let created = caller
+        .parallel(url, &small, Some("big-1"), 1)
+        .await
+        .remove(0);
+    assert_eq!(created.0, 201, "{}", created.1);
+    t.shutdown().await;
+}

@@ -19,8 +19,6 @@ use crate::extract::ApiActor;
 
 /// How long a retry waits for the first request with its key.
 const WAIT_FOR_FIRST: Duration = Duration::from_secs(10);
-/// The largest body any API POST accepts (a CSV import); the route's own limit still applies.
-const MAX_BODY: usize = super::MAX_UPLOAD;
 
 fn replayed(status: u16, body: String) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
@@ -48,7 +46,8 @@ pub async fn idempotent(State(s): State<AppState>, request: Request, next: Next)
         Ok(ApiActor(actor)) => actor,
         Err(refused) => return refused,
     };
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+    // The route's own limit, read before routing: a key never lifts it.
+    let Ok(bytes) = axum::body::to_bytes(body, super::body_limit(parts.uri.path())).await else {
         return api_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",

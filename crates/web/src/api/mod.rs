@@ -10,6 +10,20 @@ pub mod idempotency;
 mod imports;
 pub mod invoices;
 pub use imports::{MAX_UPLOAD, options as import_options};
+
+/// The body limit of every route that sets none of its own.
+pub const DEFAULT_BODY: usize = 2 * 1024 * 1024;
+const IMPORTS_PATH: &str = "/api/v1/imports";
+
+/// The body limit of an API route: one place for the route table and for middleware that
+/// reads bodies before routing (idempotency keys), so neither can lift the other's limit.
+pub fn body_limit(path: &str) -> usize {
+    if path == IMPORTS_PATH {
+        MAX_UPLOAD
+    } else {
+        DEFAULT_BODY
+    }
+}
 mod json;
 mod leads;
 mod merge;
@@ -135,8 +149,10 @@ pub fn routes() -> Router<AppState> {
             get(activities::of_record::<Opportunity>),
         )
         .route(
-            "/api/v1/imports",
-            post(imports::import).layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD)),
+            IMPORTS_PATH,
+            post(imports::import).layer(axum::extract::DefaultBodyLimit::max(body_limit(
+                IMPORTS_PATH,
+            ))),
         )
         .route("/api/v1/imports/{id}/rejected", get(imports::rejected))
         .route("/api/v1/my-day", get(activities::my_day))
