@@ -120,7 +120,7 @@ impl App {
         }
     }
 
-    /// A draft credit note for the whole of a posted invoice.
+    /// A draft credit note for the whole of a posted invoice; at most one per invoice.
     pub async fn credit_invoice(&self, actor: &Actor, id: Uuid) -> AppResult<Invoice> {
         actor.require(Resource::Invoice, Action::Create)?;
         let invoice: Invoice = self.get(actor, id).await?;
@@ -133,8 +133,16 @@ impl App {
             events: vec![event.clone()],
             ..Default::default()
         };
-        self.store.write_documents(None, &build).await?;
-        Ok(note)
+        match self.store.write_documents(None, &build).await {
+            Ok(_) => Ok(note),
+            // A credit note credits the whole invoice: the credited amount can never exceed
+            // what was invoiced, however many requests race (a unique index decides).
+            Err(crate::ports::StoreError::Unique(_)) => Err(AppError::conflict(
+                "already_credited",
+                "the invoice already has a credit note for its whole amount",
+            )),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// An order's invoices and credit notes that the reader may see, oldest first.

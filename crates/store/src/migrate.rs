@@ -115,6 +115,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 15,
+        name: "one_credit_note",
+        shared: include_str!("../migrations/0015_one_credit_note.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Migrations that add process read models: after them the models are filled from the log.

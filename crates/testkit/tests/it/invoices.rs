@@ -367,3 +367,62 @@ async fn finance_posts_an_invoice_from_its_page() {
     assert_eq!(support.get("/invoices").await.0, 403);
     t.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_invoice_is_credited_at_most_once_also_in_parallel() {
+    let t = TestApp::spawn().await;
+    let admin_user = t.user(Role::Admin, None).await;
+    let admin = TestApp::actor(&admin_user);
+    let office = std::sync::Arc::new(t.api_as(&admin_user).await);
+    setup(&t, &admin, &office, "on_order").await;
+    let o = accepted_order(&t, &admin, "Globex GmbH", "AUDIT").await;
+    ok(
+        &office,
+        &format!("/api/v1/orders/{}/confirm", o.id),
+        json!({ "version": 1 }),
+        "order",
+    )
+    .await;
+    let draft = office.get("/api/v1/invoices").await.json["invoices"][0].clone();
+    let invoice = ok(
+        &office,
+        &format!("/api/v1/invoices/{}/post", draft["id"].as_str().unwrap()),
+        json!({ "version": draft["version"] }),
+        "invoice",
+    )
+    .await;
+    let url = format!(
+        "/api/v1/invoices/{}/credit-notes",
+        invoice["id"].as_str().unwrap()
+    );
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let (office, url) = (office.clone(), url.clone());
+            tokio::spawn(async move {
+                let r = office.post(&url, &json!({})).await;
+                (r.status.as_u16(), r.code().to_string())
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            (201, _) | (200, _) => created += 1,
+            (409, code) => assert_eq!(code, "already_credited"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(created, 1, "one credit note for the whole invoice");
+    let notes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invoices WHERE credit_of = $1")
+        .bind(invoice["id"].as_str().unwrap())
+        .fetch_one(t.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(notes, 1, "credited at most what was invoiced");
+    let again = office.post(&url, &json!({})).await;
+    assert_eq!(
+        (again.status.as_u16(), again.code()),
+        (409, "already_credited")
+    );
+    t.shutdown().await;
+}
