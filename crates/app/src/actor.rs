@@ -15,6 +15,8 @@ pub struct Actor {
     pub team_id: Option<TeamId>,
     /// Correlates the audit trail with request logs.
     pub request_id: Option<String>,
+    /// Signed in with an API token (not a browser session).
+    pub via_token: bool,
 }
 
 impl Actor {
@@ -27,6 +29,7 @@ impl Actor {
             role: user.role,
             team_id: user.team_id,
             request_id: None,
+            via_token: false,
         }
     }
 

@@ -11,6 +11,9 @@ pub enum AppError {
     Unauthenticated,
     #[error("not allowed")]
     Forbidden,
+    /// Not allowed this way, with the reason and a stable code.
+    #[error("{detail}")]
+    Refused { code: &'static str, detail: String },
     #[error("not found")]
     NotFound,
     #[error(transparent)]
@@ -34,6 +37,13 @@ pub enum AppError {
 impl AppError {
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
         Self::Conflict {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn refused(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Refused {
             code,
             detail: detail.into(),
         }

@@ -90,6 +90,8 @@ pub struct ApiTokenRecord {
     pub created_at: Timestamp,
     pub last_used_at: Option<Timestamp>,
     pub revoked_at: Option<Timestamp>,
+    /// After this the token no longer works; none: until revoked.
+    pub expires_at: Option<Timestamp>,
 }
 
 /// One row of the append-only event log.
@@ -228,10 +230,11 @@ pub trait SessionStore: Send + Sync {
 #[async_trait]
 pub trait TokenStore: Send + Sync {
     async fn insert_token(&self, token: &ApiTokenRecord, event: &EventRecord) -> StoreResult<()>;
-    /// The unrevoked token with this hash and its active user.
+    /// The unrevoked, unexpired (at `now`) token with this hash and its active user.
     async fn token_with_user(
         &self,
         token_hash: &str,
+        now: Timestamp,
     ) -> StoreResult<Option<(ApiTokenRecord, UserRecord)>>;
     async fn touch_token(&self, id: TokenId, now: Timestamp) -> StoreResult<()>;
     /// Tokens of one user, or of everybody.

@@ -58,7 +58,12 @@ pub async fn create_user(
     Ok(())
 }
 
-pub async fn create_token(app: &App, email: &str, name: &str) -> Result<()> {
+pub async fn create_token(
+    app: &App,
+    email: &str,
+    name: &str,
+    expires_in_days: Option<i64>,
+) -> Result<()> {
     let user = app
         .store
         .user_by_email(&email.trim().to_lowercase())
@@ -68,7 +73,7 @@ pub async fn create_token(app: &App, email: &str, name: &str) -> Result<()> {
     // The operator acts as the user here; the event log records the token's creation.
     let actor = Actor::of(&user);
     let (_, secret) = app
-        .create_token(&actor, user.id, name)
+        .create_token(&actor, user.id, name, expires_in_days)
         .await
         .map_err(describe)?;
     println!("{secret}");

@@ -374,7 +374,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         .await
         .context("ANALYZE")?;
     let (_, token) = app
-        .create_token(&actor, admin.id, "bench")
+        .create_token(&actor, admin.id, "bench", None)
         .await
         .map_err(crate::admin::describe)?;
 

@@ -402,7 +402,7 @@ pub async fn run(
     let generated = started.elapsed().as_secs_f64();
 
     let (_, token) = app
-        .create_token(&admin, admin.user_id, "bench")
+        .create_token(&admin, admin.user_id, "bench", None)
         .await
         .map_err(crate::admin::describe)?;
     let served = crate::bench::Served::start(&app).await?;

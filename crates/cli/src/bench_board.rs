@@ -125,11 +125,11 @@ pub async fn run(open: u64, clients: usize, seconds: u64) -> Result<()> {
     eprintln!("generated {open} open and {closed} closed opportunities");
 
     let (_, admin_token) = app
-        .create_token(&admin, admin.user_id, "bench")
+        .create_token(&admin, admin.user_id, "bench", None)
         .await
         .map_err(crate::admin::describe)?;
     let (_, manager_token) = app
-        .create_token(&manager, manager.user_id, "bench")
+        .create_token(&manager, manager.user_id, "bench", None)
         .await
         .map_err(crate::admin::describe)?;
     let served = crate::bench::Served::start(&app).await?;

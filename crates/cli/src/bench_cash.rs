@@ -197,7 +197,7 @@ pub async fn run(clients: usize, seconds: u64) -> Result<()> {
     let app = crate::server::app(store.clone(), Arc::new(SystemClock));
     let (admin, accounts) = setup(&app).await?;
     let (_, token) = app
-        .create_token(&admin, admin.user_id, "bench")
+        .create_token(&admin, admin.user_id, "bench", None)
         .await
         .map_err(crate::admin::describe)?;
     let served = crate::bench::Served::start(&app).await?;

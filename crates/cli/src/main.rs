@@ -90,6 +90,9 @@ enum AdminCommand {
         email: String,
         #[arg(long, default_value = "command line")]
         name: String,
+        /// The token stops working after this many days (default: until revoked).
+        #[arg(long)]
+        expires_in_days: Option<i64>,
     },
 }
 
@@ -146,9 +149,11 @@ async fn main() -> Result<()> {
                     let password = admin::read_password()?;
                     admin::create_user(&app, &email, &name, &role, team.as_deref(), password).await
                 }
-                Command::Admin(AdminCommand::CreateToken { email, name }) => {
-                    admin::create_token(&app, &email, &name).await
-                }
+                Command::Admin(AdminCommand::CreateToken {
+                    email,
+                    name,
+                    expires_in_days,
+                }) => admin::create_token(&app, &email, &name, expires_in_days).await,
                 Command::Import(args) => salesflow::import::run(&app, args).await,
                 Command::Jobs => {
                     app.ensure_recurring_jobs().await.map_err(admin::describe)?;

@@ -122,6 +122,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 16,
+        name: "token_expiry",
+        shared: include_str!("../migrations/0016_token_expiry.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Migrations that add process read models: after them the models are filled from the log.

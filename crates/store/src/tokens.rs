@@ -12,7 +12,7 @@ use crate::rows::{micros, opt_ts, parsed, text, ts};
 use crate::users::user_from_row;
 
 const COLUMNS: &str = "t.id AS token_id, t.user_id, t.name AS token_name, t.token_hash, t.created_at AS token_created_at, \
-                       t.last_used_at, t.revoked_at";
+                       t.last_used_at, t.revoked_at, t.expires_at";
 
 fn token_from_row(row: &AnyRow) -> StoreResult<ApiTokenRecord> {
     Ok(ApiTokenRecord {
@@ -23,6 +23,7 @@ fn token_from_row(row: &AnyRow) -> StoreResult<ApiTokenRecord> {
         created_at: ts(row, "token_created_at")?,
         last_used_at: opt_ts(row, "last_used_at")?,
         revoked_at: opt_ts(row, "revoked_at")?,
+        expires_at: opt_ts(row, "expires_at")?,
     })
 }
 
@@ -30,12 +31,13 @@ fn token_from_row(row: &AnyRow) -> StoreResult<ApiTokenRecord> {
 impl TokenStore for SqlStore {
     async fn insert_token(&self, t: &ApiTokenRecord, event: &EventRecord) -> StoreResult<()> {
         write_tx!(self, |tx| {
-            sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+            sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(t.id.to_string())
                 .bind(t.user_id.to_string())
                 .bind(t.name.clone())
                 .bind(t.token_hash.clone())
                 .bind(micros(t.created_at))
+                .bind(t.expires_at.map(micros))
                 .execute(&mut *tx)
                 .await
                 .map_err(map)?;
@@ -46,14 +48,17 @@ impl TokenStore for SqlStore {
     async fn token_with_user(
         &self,
         token_hash: &str,
+        now: Timestamp,
     ) -> StoreResult<Option<(ApiTokenRecord, UserRecord)>> {
         let sql = format!(
             "SELECT {COLUMNS}, u.id, u.email, u.name, u.role, u.team_id, u.active, u.password_hash, u.created_at, u.updated_at, u.version \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1"
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1 \
+               AND (t.expires_at IS NULL OR t.expires_at > $2)"
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(token_hash)
+            .bind(micros(now))
             .fetch_optional(&self.read)
             .await
             .map_err(map)?;

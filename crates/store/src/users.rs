@@ -9,7 +9,9 @@ use sqlx::any::AnyRow;
 use crate::db::{SqlStore, write_tx};
 use crate::error::map;
 use crate::events::insert_event;
-use crate::rows::{Val, bind_all, flag, int, opt_parsed, opt_text, parsed, placeholders, text, ts};
+use crate::rows::{
+    Val, bind_all, flag, int, micros, opt_parsed, opt_text, parsed, placeholders, text, ts,
+};
 
 const COLUMNS: &str =
     "id, email, name, role, team_id, active, password_hash, created_at, updated_at, version";
@@ -165,12 +167,21 @@ impl UserStore for SqlStore {
                 }
             }
             if !user.active {
-                // A deactivated user is signed out everywhere at once.
+                // A deactivated user is signed out everywhere at once, and their API tokens
+                // are revoked for good: reactivating the user does not bring them back.
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                     .bind(user.id.to_string())
                     .execute(&mut *tx)
                     .await
                     .map_err(map)?;
+                sqlx::query(
+                    "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+                )
+                .bind(micros(user.updated_at))
+                .bind(user.id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
             }
             insert_event(tx, event).await
         })

@@ -40,6 +40,11 @@ async fn reply(response: reqwest::Response) -> Reply {
 }
 
 impl Api {
+    /// The bearer token this client sends.
+    pub fn token(&self) -> Option<String> {
+        self.token.clone()
+    }
+
     pub fn new(base: &str, token: Option<String>) -> Self {
         Self {
             base: base.into(),

@@ -113,7 +113,7 @@ impl TestApp {
     pub async fn api_as(&self, user: &UserRecord) -> Api {
         let (_, secret) = self
             .app
-            .create_token(&Self::actor(user), user.id, "test")
+            .create_token(&Self::actor(user), user.id, "test", None)
             .await
             .expect("token");
         Api::new(&self.base_url, Some(secret))

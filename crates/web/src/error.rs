@@ -51,6 +51,9 @@ pub fn describe(
             one("forbidden", "your role may not do this".into()),
             None,
         ),
+        AppError::Refused { code, detail } => {
+            (StatusCode::FORBIDDEN, one(code, detail.clone()), None)
+        }
         AppError::NotFound => (
             StatusCode::NOT_FOUND,
             one("not_found", "no such record".into()),

@@ -20,6 +20,8 @@ use crate::{Actor, App};
 /// Longest e-mail address accepted at sign-in (RFC 5321's path limit); longer input is
 /// refused before anything is stored or hashed.
 pub const MAX_EMAIL_CHARS: usize = 254;
+/// The longest life an API token may be given (ten years).
+pub const MAX_TOKEN_DAYS: i64 = 3650;
 
 /// A new browser session: the secret goes into the cookie, only its hash is stored.
 pub struct NewSession {
@@ -166,54 +168,81 @@ impl App {
         request_id: Option<String>,
     ) -> AppResult<Option<Actor>> {
         let hash = hash_secret(token);
-        if let Some(actor) = self.tokens.get(&hash) {
+        if let Some(actor) = self.tokens.get(&hash, self.now()) {
             return Ok(Some(Actor {
                 request_id,
                 ..actor
             }));
         }
-        let Some((record, user)) = self.store.token_with_user(&hash).await? else {
+        let now = self.now();
+        let Some((record, user)) = self.store.token_with_user(&hash, now).await? else {
             return Ok(None);
         };
-        let now = self.now();
         if record
             .last_used_at
             .is_none_or(|t| now.duration_since(t) > jiff::SignedDuration::from_secs(60))
         {
             self.store.touch_token(record.id, now).await?;
         }
-        let actor = actor_of(&user, request_id);
+        let actor = Actor {
+            via_token: true,
+            ..actor_of(&user, request_id)
+        };
         self.tokens.put(
             hash,
             Actor {
                 request_id: None,
                 ..actor.clone()
             },
+            record.expires_at,
         );
         Ok(Some(actor))
     }
 
-    /// Creates an API token for `owner` (the actor, or anyone for an admin). The secret is
-    /// returned once and never stored.
+    /// Creates an API token for `owner` (the actor, or anyone for an admin), valid for
+    /// `expires_in_days` days or until revoked. The secret is returned once and never stored.
+    /// A token cannot make tokens: a leaked one must not be able to outlive its revocation.
     pub async fn create_token(
         &self,
         actor: &Actor,
         owner: UserId,
         name: &str,
+        expires_in_days: Option<i64>,
     ) -> AppResult<(ApiTokenRecord, String)> {
+        if actor.via_token {
+            return Err(AppError::refused(
+                "token_cannot_mint",
+                "API tokens are made in the browser (Settings → API tokens) or with `salesflow admin create-token`, not with another token",
+            ));
+        }
         if owner != actor.user_id && actor.role != Role::Admin {
             return Err(AppError::Forbidden);
         }
         let name = salesflow_domain::text::Name::parse("name", name)?;
+        let now = self.now();
+        let expires_at = match expires_in_days {
+            None => None,
+            Some(days @ 1..=MAX_TOKEN_DAYS) => now
+                .checked_add(jiff::SignedDuration::from_hours(24 * days))
+                .ok(),
+            Some(_) => {
+                return Err(AppError::invalid(
+                    "expires_in_days",
+                    "out_of_range",
+                    format!("must be between 1 and {MAX_TOKEN_DAYS} days"),
+                ));
+            }
+        };
         let secret = new_secret("sf_");
         let token = ApiTokenRecord {
             id: TokenId(Uuid::now_v7()),
             user_id: owner,
             name: name.to_string(),
             token_hash: hash_secret(&secret),
-            created_at: self.now(),
+            created_at: now,
             last_used_at: None,
             revoked_at: None,
+            expires_at,
         };
         let change = Change::new(
             "created",

@@ -314,15 +314,42 @@ async fn api_tokens_can_be_created_listed_and_revoked() {
     let t = TestApp::spawn().await;
     let rep = t.user(Role::SalesRep, None).await;
     let api = t.api_as(&rep).await;
-    let created = api
+    // A token cannot mint tokens: there is no API route for it, and the use case refuses.
+    let minted = api
         .post("/api/v1/tokens", &json!({ "name": "integration" }))
         .await;
-    assert_eq!(created.status, StatusCode::CREATED);
-    let secret = created.json["token"]["secret"]
-        .as_str()
+    assert_eq!(
+        minted.status,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "{}",
+        minted.text
+    );
+    let token_actor = t
+        .app
+        .token_actor(&api.token().unwrap(), None)
+        .await
         .unwrap()
-        .to_string();
-    let id = created.json["token"]["id"].as_str().unwrap().to_string();
+        .unwrap();
+    let refused = t
+        .app
+        .create_token(&token_actor, rep.id, "from a token", None)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(salesflow_app::AppError::Refused {
+                code: "token_cannot_mint",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    let (created, secret) = t
+        .app
+        .create_token(&TestApp::actor(&rep), rep.id, "integration", None)
+        .await
+        .unwrap();
+    let id = created.id.to_string();
     let second = salesflow_testkit::Api::new(&t.base_url, Some(secret));
     assert_eq!(
         second.get("/api/v1/me").await.json["user"]["email"],
@@ -462,6 +489,70 @@ async fn oversized_sign_in_input_is_neither_stored_nor_echoed() {
     assert_eq!(
         stored.all_clients, 0,
         "refused before it is counted or hashed"
+    );
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn tokens_expire_and_stay_revoked_after_the_user_returns() {
+    let t = TestApp::spawn().await;
+    let rep = t.user(Role::SalesRep, None).await;
+    let actor = TestApp::actor(&rep);
+    let (short, secret) = t
+        .app
+        .create_token(&actor, rep.id, "short", Some(1))
+        .await
+        .unwrap();
+    assert!(short.expires_at.is_some());
+    let expiring = salesflow_testkit::Api::new(&t.base_url, Some(secret));
+    assert_eq!(expiring.get("/api/v1/me").await.status, StatusCode::OK);
+    let listed = expiring.get("/api/v1/tokens").await;
+    assert!(
+        listed.json["tokens"][0]["expires_at"].is_string(),
+        "{}",
+        listed.text
+    );
+    t.clock.advance(jiff::SignedDuration::from_hours(25));
+    assert_eq!(
+        expiring.get("/api/v1/me").await.status,
+        StatusCode::UNAUTHORIZED,
+        "expired, also while a lookup is cached"
+    );
+    let too_long = t
+        .app
+        .create_token(&actor, rep.id, "forever", Some(4000))
+        .await;
+    assert!(matches!(too_long, Err(salesflow_app::AppError::Invalid(_))));
+
+    // Deactivation revokes for good: reactivating the user does not bring tokens back.
+    let (_, secret) = t
+        .app
+        .create_token(&actor, rep.id, "kept", None)
+        .await
+        .unwrap();
+    let api = salesflow_testkit::Api::new(&t.base_url, Some(secret));
+    assert_eq!(api.get("/api/v1/me").await.status, StatusCode::OK);
+    for active in [false, true] {
+        let now = t.app.store.user_by_id(rep.id).await.unwrap().unwrap();
+        t.app
+            .update_user(
+                None,
+                rep.id,
+                UserChange {
+                    active: Some(active),
+                    version: now.version,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(api.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+    let tokens = t.app.list_tokens(&actor).await.unwrap();
+    assert!(
+        tokens
+            .iter()
+            .all(|t| t.revoked_at.is_some() || t.name == "short")
     );
     t.shutdown().await;
 }

@@ -33,7 +33,11 @@ async fn ok(api: &Api, path: &str, body: Value, key: &str) -> Value {
 
 async fn office_token(t: &TestApp, user: &salesflow_app::ports::UserRecord) -> String {
     let actor = TestApp::actor(user);
-    t.app.create_token(&actor, user.id, "pdf").await.unwrap().1
+    t.app
+        .create_token(&actor, user.id, "pdf", None)
+        .await
+        .unwrap()
+        .1
 }
 
 async fn level(api: &Api) -> (i64, i64) {

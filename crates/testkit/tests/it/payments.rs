@@ -260,7 +260,12 @@ async fn idempotency_keys_replay_the_first_answer() {
     let finance_user = t.user(Role::Finance, None).await;
     let token = t
         .app
-        .create_token(&TestApp::actor(&finance_user), finance_user.id, "idem")
+        .create_token(
+            &TestApp::actor(&finance_user),
+            finance_user.id,
+            "idem",
+            None,
+        )
         .await
         .unwrap()
         .1;
@@ -330,7 +335,7 @@ async fn idempotency_keys_replay_the_first_answer() {
         .post(t.url("/api/v1/payments"))
         .bearer_auth(
             t.app
-                .create_token(&admin, admin_user.id, "idem")
+                .create_token(&admin, admin_user.id, "idem", None)
                 .await
                 .unwrap()
                 .1,

@@ -291,7 +291,7 @@ async fn bad_input_is_a_clear_4xx_and_changes_nothing() {
 
 async fn api_token(t: &TestApp, user: &salesflow_app::ports::UserRecord) -> String {
     t.app
-        .create_token(&TestApp::actor(user), user.id, "raw")
+        .create_token(&TestApp::actor(user), user.id, "raw", None)
         .await
         .unwrap()
         .1

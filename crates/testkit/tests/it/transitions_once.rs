@@ -18,7 +18,7 @@ impl Caller {
         let user = t.user(Role::Admin, None).await;
         let token = t
             .app
-            .create_token(&TestApp::actor(&user), user.id, "parallel")
+            .create_token(&TestApp::actor(&user), user.id, "parallel", None)
             .await
             .unwrap()
             .1;

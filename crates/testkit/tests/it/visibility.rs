@@ -78,7 +78,7 @@ async fn restricted_reps_see_only_their_own_rows_everywhere() {
         .get(t.url("/api/v1/leads/export"))
         .bearer_auth(
             t.app
-                .create_token(&TestApp::actor(&a), a.id, "x")
+                .create_token(&TestApp::actor(&a), a.id, "x", None)
                 .await
                 .unwrap()
                 .1,

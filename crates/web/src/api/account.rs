@@ -24,13 +24,6 @@ pub async fn me(ApiActor(actor): ApiActor) -> Json<Value> {
     }}))
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewTokenBody {
-    /// What the token is for, e.g. "CRM sync".
-    pub name: String,
-}
-
 pub async fn list_tokens(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -38,21 +31,6 @@ pub async fn list_tokens(
     let tokens = s.app.list_tokens(&actor).await?;
     Ok(Json(
         json!({ "tokens": tokens.iter().map(|t| TokenJson::new(t, None)).collect::<Vec<_>>() }),
-    ))
-}
-
-pub async fn create_token(
-    State(s): State<AppState>,
-    ApiActor(actor): ApiActor,
-    ApiJson(body): ApiJson<NewTokenBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (token, secret) = s
-        .app
-        .create_token(&actor, actor.user_id, &body.name)
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "token": TokenJson::new(&token, Some(secret)) })),
     ))
 }
 

@@ -97,6 +97,8 @@ pub struct TokenJson {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// After this the token no longer works; null: until revoked.
+    pub expires_at: Option<String>,
     /// Only in the response that creates the token: store it now, it is not shown again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
@@ -111,6 +113,7 @@ impl TokenJson {
             created_at: t.created_at.to_string(),
             last_used_at: t.last_used_at.map(|v| v.to_string()),
             revoked_at: t.revoked_at.map(|v| v.to_string()),
+            expires_at: t.expires_at.map(|v| v.to_string()),
             secret,
         }
     }
@@ -132,24 +135,10 @@ impl<T: Serialize + ?Sized> Serialize for Keyed<'_, T> {
     }
 }
 
-/// `{ "<key>": value }`, serialized straight to the response body. Reports carry 128-bit
+/// `{ "<key>": value }` as a response, serialized straight to the body: reports carry 128-bit
 /// sums of money, which `serde_json::Value` (and so `json!`) cannot hold beyond 64 bits;
 /// written directly they come out as exact JSON integers.
-pub struct Wrapped<T> {
-    pub key: &'static str,
-    pub value: T,
-}
-
-impl<T: Serialize> Serialize for Wrapped<T> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(1))?;
-        map.serialize_entry(self.key, &self.value)?;
-        map.end()
-    }
-}
-
 pub fn wrapped<T: Serialize>(key: &'static str, value: T) -> axum::response::Response {
     use axum::response::IntoResponse;
-    axum::Json(Wrapped { key, value }).into_response()
+    axum::Json(Keyed(key, &value, None)).into_response()
 }

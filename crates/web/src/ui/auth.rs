@@ -27,7 +27,7 @@ fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
 
 /// Only plain local paths, so a crafted link cannot bounce a user to another site after
 /// sign-in (no scheme, no `//host`, no backslashes, whitespace or control characters).
-fn safe_next(next: &str) -> &str {
+pub(crate) fn safe_next(next: &str) -> &str {
     let plain = next
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"/-_.~?=&%+,".contains(&b));

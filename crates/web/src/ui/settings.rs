@@ -22,6 +22,7 @@ struct TokenRow {
     name: String,
     owner: String,
     created: String,
+    expires: String,
     last_used: String,
     status: &'static str,
     active: bool,
@@ -63,11 +64,12 @@ async fn tokens_view(
             name: t.name.clone(),
             owner: names.get(&t.user_id).cloned().unwrap_or_default(),
             created: when(t.created_at),
+            expires: t.expires_at.map(when).unwrap_or_else(|| "never".into()),
             last_used: t.last_used_at.map(when).unwrap_or_else(|| "never".into()),
-            status: if t.revoked_at.is_some() {
-                "revoked"
-            } else {
-                "active"
+            status: match (t.revoked_at, t.expires_at) {
+                (Some(_), _) => "revoked",
+                (None, Some(end)) if end <= s.app.now() => "expired",
+                _ => "active",
             },
             active: t.revoked_at.is_none(),
         })
@@ -91,9 +93,18 @@ pub async fn create_token(
     SignedForm { user, form }: SignedForm,
 ) -> Response {
     let name = form.get("name").map(String::as_str).unwrap_or_default();
+    let expires = form
+        .get("expires_in_days")
+        .map(|d| d.trim())
+        .filter(|d| !d.is_empty());
+    let days = match expires.map(str::parse::<i64>) {
+        None => None,
+        Some(Ok(days)) => Some(days),
+        Some(Err(_)) => Some(0), // refused below with the range message
+    };
     match s
         .app
-        .create_token(&user.actor, user.actor.user_id, name)
+        .create_token(&user.actor, user.actor.user_id, name, days)
         .await
     {
         // The secret is shown on this response only; it is never stored.
@@ -103,7 +114,11 @@ pub async fn create_token(
                 &s,
                 &user,
                 None,
-                Some(format!("Name: {}", e.0[0].message)),
+                Some(format!(
+                    "{}: {}",
+                    super::views::humanize(&e.0[0].field),
+                    e.0[0].message
+                )),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

@@ -42,7 +42,7 @@ use utoipa::openapi::{
     ResponseBuilder, Schema,
 };
 
-use super::account::{NewTokenBody, NewUserBody};
+use super::account::NewUserBody;
 use super::audit::AuditParams;
 use super::json::{EventJson, ListMeta, TokenJson, UserJson};
 use super::records::VersionBody;
@@ -444,20 +444,6 @@ fn endpoints() -> Vec<Endpoint> {
             "200",
             "application/json",
             wrapped("tokens", array_of("TokenJson")),
-        ),
-    );
-    all.push(
-        Endpoint::new(
-            HttpMethod::Post,
-            "/api/v1/tokens",
-            "account",
-            "Create an API token; the secret is shown once",
-        )
-        .body(schema_ref("NewTokenBody"))
-        .returns(
-            "201",
-            "application/json",
-            wrapped("token", schema_ref("TokenJson")),
         ),
     );
     all.push(

@@ -67,7 +67,6 @@ pub(super) fn all() -> (Named, Nested) {
         ListMeta,
         EventJson,
         TokenJson,
-        NewTokenBody,
         UserJson,
         NewUserBody,
         ErrorBody,

@@ -24,12 +24,14 @@ pub(super) async fn create<E: WebResource>(
     }
 }
 
-/// Where a form asks to go back to: a path on this site, or `fallback`.
+/// Where a form asks to go back to: a plain path on this site (the sign-in page's rule: no
+/// `//host`, backslashes, whitespace or control characters, which browsers strip or bend
+/// into another host), or `fallback`.
 pub fn return_to(form: &HashMap<String, String>, fallback: &str) -> String {
     form.get("return_to")
-        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
-        .cloned()
-        .unwrap_or_else(|| fallback.to_string())
+        .map(|p| crate::ui::auth::safe_next(p))
+        .filter(|p| *p != "/")
+        .map_or_else(|| fallback.to_string(), str::to_string)
 }
 
 /// Marks an activity done from its page, a record page or My day.
@@ -172,5 +174,29 @@ pub async fn merge<E: WebResource + salesflow_app::merge::MergeEntity>(
     match s.app.merge::<E>(&user.actor, id, &request).await {
         Ok(_) => Redirect::to(&format!("/{}/{id}", E::PATH)).into_response(),
         Err(e) => app_error_page(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::return_to;
+
+    #[test]
+    fn return_to_stays_on_this_site() {
+        let form = |p: &str| HashMap::from([("return_to".to_string(), p.to_string())]);
+        assert_eq!(return_to(&form("/my-day?x=1"), "/f"), "/my-day?x=1");
+        for bad in [
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            " /leads",
+        ] {
+            assert_eq!(return_to(&form(bad), "/fallback"), "/fallback", "{bad:?}");
+        }
+        assert_eq!(return_to(&HashMap::new(), "/fallback"), "/fallback");
     }
 }
