@@ -38,6 +38,32 @@ pub struct AppState {
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
 }
 
+impl WebConfig {
+    /// Cookies are `Secure` when configured so or when people reach the server over HTTPS.
+    pub fn secure(&self) -> bool {
+        self.secure_cookies || self.public_url.starts_with("https://")
+    }
+
+    /// The session cookie's name: `__Host-` prefixed when secure, so no other site (or
+    /// subdomain, or plain-HTTP page) can set or shadow it.
+    pub fn session_cookie(&self) -> &'static str {
+        if self.secure() {
+            "__Host-sf_session"
+        } else {
+            session::SESSION_COOKIE
+        }
+    }
+
+    /// The pre-sign-in CSRF cookie's name, prefixed like the session cookie.
+    pub fn pre_session_cookie(&self) -> &'static str {
+        if self.secure() {
+            "__Host-sf_csrf"
+        } else {
+            session::PRE_SESSION_COOKIE
+        }
+    }
+}
+
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let router = Router::new()

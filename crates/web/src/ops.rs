@@ -82,6 +82,11 @@ pub async fn observe(State(_): State<AppState>, request: Request, next: Next) ->
     metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
         .record(started.elapsed().as_secs_f64());
     let headers = response.headers_mut();
+    // Pages, exports, PDFs and API answers hold customer data and secrets (a new token, a
+    // portal link): never kept by browsers or shared caches. Static assets say otherwise.
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -52,11 +52,25 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// A browser request from another site: its `Origin` (or `Referer`) names a different host.
-pub fn cross_site(headers: &HeaderMap) -> bool {
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+/// `https://crm.example.com:8443/x` → `crm.example.com:8443`.
+fn authority(url: &str) -> &str {
+    url.split("://")
+        .nth(1)
+        .unwrap_or("")
+        .split('/')
+        .next()
+        .unwrap_or("")
+}
+
+/// A browser request from another site: its `Origin` (or `Referer`) names neither the host
+/// the request was sent to nor the public address (`public_url`; a proxy in front may rewrite
+/// the `Host` header).
+pub fn cross_site(headers: &HeaderMap, public_url: &str) -> bool {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let public = Some(authority(public_url)).filter(|a| !a.is_empty());
+    if host.is_none() && public.is_none() {
         return false;
-    };
+    }
     let source = headers
         .get(header::ORIGIN)
         .or_else(|| headers.get(header::REFERER))
@@ -64,14 +78,8 @@ pub fn cross_site(headers: &HeaderMap) -> bool {
     match source {
         None | Some("null") => source.is_some(),
         Some(url) => {
-            let authority = url
-                .split("://")
-                .nth(1)
-                .unwrap_or("")
-                .split('/')
-                .next()
-                .unwrap_or("");
-            authority != host
+            let source = authority(url);
+            Some(source) != host && Some(source) != public
         }
     }
 }
@@ -95,10 +103,11 @@ pub fn check_csrf(
     headers: &HeaderMap,
     form_token: Option<&str>,
     expected: &str,
+    public_url: &str,
 ) -> Result<(), CsrfRefused> {
     let sent = form_token.or_else(|| headers.get("x-csrf-token").and_then(|v| v.to_str().ok()));
     let valid = sent.is_some_and(|t| !expected.is_empty() && constant_time_eq(t, expected));
-    if cross_site(headers) || !valid {
+    if cross_site(headers, public_url) || !valid {
         tracing::warn!(target: "security", "csrf check failed");
         return Err(CsrfRefused);
     }
@@ -132,8 +141,8 @@ impl FromRequestParts<AppState> for UiUser {
                 Redirect::to(&target).into_response()
             }
         };
-        let Some(token) =
-            cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty() && t.len() <= 200)
+        let Some(token) = cookie(&parts.headers, state.config.session_cookie())
+            .filter(|t| !t.is_empty() && t.len() <= 200)
         else {
             return Err(to_login());
         };
@@ -178,8 +187,14 @@ impl axum::extract::FromRequest<AppState> for SignedForm {
             axum::Form::<std::collections::HashMap<String, String>>::from_request(request, state)
                 .await
                 .map_err(IntoResponse::into_response)?;
-        check_csrf(&headers, form.get("csrf").map(String::as_str), &user.csrf)
-            .map_err(IntoResponse::into_response)?;
+        let public_url = &state.config.public_url;
+        check_csrf(
+            &headers,
+            form.get("csrf").map(String::as_str),
+            &user.csrf,
+            public_url,
+        )
+        .map_err(IntoResponse::into_response)?;
         Ok(Self { user, form })
     }
 }
@@ -192,27 +207,47 @@ mod tests {
     fn cross_site_detection() {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_static("crm.example.com"));
-        assert!(!cross_site(&h));
+        assert!(!cross_site(&h, ""));
         h.insert(
             header::ORIGIN,
             HeaderValue::from_static("https://crm.example.com"),
         );
-        assert!(!cross_site(&h));
+        assert!(!cross_site(&h, ""));
         h.insert(
             header::ORIGIN,
             HeaderValue::from_static("https://evil.example"),
         );
-        assert!(cross_site(&h));
+        assert!(cross_site(&h, ""));
         h.insert(header::ORIGIN, HeaderValue::from_static("null"));
-        assert!(cross_site(&h));
+        assert!(cross_site(&h, ""));
+    }
+
+    #[test]
+    fn a_proxy_rewriting_host_is_fine_with_public_url() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("10.0.0.5:8080"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://crm.example.com"),
+        );
+        assert!(cross_site(&h, ""), "without public_url: refused");
+        assert!(!cross_site(&h, "https://crm.example.com"));
+        assert!(!cross_site(&h, "https://crm.example.com/"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
+        assert!(cross_site(&h, "https://crm.example.com"));
+        h.remove(header::HOST);
+        assert!(cross_site(&h, "https://crm.example.com"));
     }
 
     #[test]
     fn csrf_needs_the_exact_token() {
         let h = HeaderMap::new();
-        assert!(check_csrf(&h, Some("abc"), "abc").is_ok());
-        assert!(check_csrf(&h, Some("abd"), "abc").is_err());
-        assert!(check_csrf(&h, None, "abc").is_err());
-        assert!(check_csrf(&h, Some(""), "").is_err());
+        assert!(check_csrf(&h, Some("abc"), "abc", "").is_ok());
+        assert!(check_csrf(&h, Some("abd"), "abc", "").is_err());
+        assert!(check_csrf(&h, None, "abc", "").is_err());
+        assert!(check_csrf(&h, Some(""), "", "").is_err());
     }
 }

@@ -556,3 +556,87 @@ async fn tokens_expire_and_stay_revoked_after_the_user_returns() {
     );
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn secrets_are_not_cached_and_https_gets_host_only_secure_cookies() {
+    let t = TestApp::spawn().await;
+    let rep = t.user(Role::SalesRep, None).await;
+    let session = t.session_as(&rep).await;
+    let page = session
+        .post(
+            "/settings/tokens",
+            &[("name", "cached?"), ("expires_in_days", "30")],
+        )
+        .await;
+    assert_eq!(page.status(), StatusCode::CREATED);
+    assert_eq!(
+        page.headers()["cache-control"],
+        "no-store",
+        "the new token's page"
+    );
+    let api = t.api_as(&rep).await;
+    assert_eq!(
+        api.get("/api/v1/leads").await.headers["cache-control"],
+        "no-store"
+    );
+    let asset = reqwest::get(t.url("/assets/app.css")).await.unwrap();
+    assert_ne!(
+        asset.headers()["cache-control"],
+        "no-store",
+        "assets may be cached"
+    );
+    t.shutdown().await;
+
+    // Behind HTTPS (public_url), cookies are Secure and `__Host-` prefixed, and a proxy that
+    // rewrites Host does not break forms: the Origin is checked against public_url.
+    let web = salesflow_web::WebConfig {
+        public_url: "https://crm.example.com".into(),
+        ..Default::default()
+    };
+    let t = TestApp::spawn_with_web(web).await;
+    let rep = t.user(Role::SalesRep, None).await;
+    let client = new_browser_client();
+    let login = client.get(t.url("/login")).send().await.unwrap();
+    let pre = login.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        pre.starts_with("__Host-sf_csrf=") && pre.contains("Secure"),
+        "{pre}"
+    );
+    let token = pre
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("__Host-sf_csrf=")
+        .to_string();
+    let csrf = csrf_of(&login.text().await.unwrap()).unwrap();
+    let signed_in = client
+        .post(t.url("/login"))
+        .header("origin", "https://crm.example.com")
+        .header("cookie", format!("__Host-sf_csrf={token}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", rep.email.as_str()),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let cookie = session_cookie_named(&signed_in, "__Host-sf_session").expect("prefixed cookie");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    t.shutdown().await;
+}
+
+fn session_cookie_named(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")) && !v.starts_with(&format!("{name}=;")))
+        .map(str::to_string)
+}

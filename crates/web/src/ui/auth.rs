@@ -15,9 +15,7 @@ use super::views::Layout;
 use super::{app_error_page, render};
 use crate::AppState;
 use crate::client_addr::ClientAddress;
-use crate::session::{
-    PRE_SESSION_COOKIE, SESSION_COOKIE, SignedForm, check_csrf, clear_cookie, cookie, set_cookie,
-};
+use crate::session::{SignedForm, check_csrf, clear_cookie, cookie, set_cookie};
 
 type FormMap = Form<HashMap<String, String>>;
 
@@ -59,7 +57,11 @@ fn with_pre_session_token(
     *response.status_mut() = status;
     response.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(PRE_SESSION_COOKIE, &token, state.config.secure_cookies),
+        set_cookie(
+            state.config.pre_session_cookie(),
+            &token,
+            state.config.secure(),
+        ),
     );
     response
 }
@@ -99,11 +101,13 @@ pub async fn login_page(
 }
 
 fn pre_session_csrf(
+    state: &AppState,
     headers: &HeaderMap,
     form: &HashMap<String, String>,
 ) -> Result<(), crate::session::CsrfRefused> {
-    let expected = cookie(headers, PRE_SESSION_COOKIE).unwrap_or_default();
-    check_csrf(headers, form.get("csrf").map(String::as_str), &expected)
+    let expected = cookie(headers, state.config.pre_session_cookie()).unwrap_or_default();
+    let csrf = form.get("csrf").map(String::as_str);
+    check_csrf(headers, csrf, &expected, &state.config.public_url)
 }
 
 pub async fn login(
@@ -112,7 +116,7 @@ pub async fn login(
     headers: HeaderMap,
     Form(form): FormMap,
 ) -> Response {
-    if let Err(refused) = pre_session_csrf(&headers, &form) {
+    if let Err(refused) = pre_session_csrf(&s, &headers, &form) {
         return refused.into_response();
     }
     let (email, next) = (field(&form, "email"), safe_next(field(&form, "next")));
@@ -124,11 +128,11 @@ pub async fn login(
             let headers = response.headers_mut();
             headers.append(
                 header::SET_COOKIE,
-                set_cookie(SESSION_COOKIE, &session.token, s.config.secure_cookies),
+                set_cookie(s.config.session_cookie(), &session.token, s.config.secure()),
             );
             headers.append(
                 header::SET_COOKIE,
-                clear_cookie(PRE_SESSION_COOKIE, s.config.secure_cookies),
+                clear_cookie(s.config.pre_session_cookie(), s.config.secure()),
             );
             response
         }
@@ -172,7 +176,7 @@ pub async fn logout(State(s): State<AppState>, SignedForm { user, .. }: SignedFo
     let mut response = Redirect::to("/login").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
-        clear_cookie(SESSION_COOKIE, s.config.secure_cookies),
+        clear_cookie(s.config.session_cookie(), s.config.secure()),
     );
     response
 }
@@ -222,7 +226,7 @@ pub async fn setup(
     headers: HeaderMap,
     Form(form): FormMap,
 ) -> Response {
-    if let Err(refused) = pre_session_csrf(&headers, &form) {
+    if let Err(refused) = pre_session_csrf(&s, &headers, &form) {
         return refused.into_response();
     }
     let (name, email, password) = (
@@ -236,7 +240,7 @@ pub async fn setup(
                 let mut response = Redirect::to("/").into_response();
                 response.headers_mut().append(
                     header::SET_COOKIE,
-                    set_cookie(SESSION_COOKIE, &session.token, s.config.secure_cookies),
+                    set_cookie(s.config.session_cookie(), &session.token, s.config.secure()),
                 );
                 response
             }

@@ -146,7 +146,12 @@ pub async fn upload(
             }
         }
     }
-    if let Err(refused) = check_csrf(&headers, fields.get("csrf").map(String::as_str), &user.csrf) {
+    if let Err(refused) = check_csrf(
+        &headers,
+        fields.get("csrf").map(String::as_str),
+        &user.csrf,
+        &s.config.public_url,
+    ) {
         return refused.into_response();
     }
     let Some((file_name, content)) = file.filter(|(_, c)| !c.trim().is_empty()) else {
