@@ -299,7 +299,7 @@ impl App {
         Ok(shipped)
     }
 
-    /// An order's deliveries, for those who may read deliveries.
+    /// An order's deliveries that the reader may see.
     pub async fn deliveries_of_order(
         &self,
         actor: &Actor,
@@ -308,7 +308,12 @@ impl App {
         if !actor.can(Resource::Delivery, Action::Read) {
             return Ok(Vec::new());
         }
-        Ok(self.store.deliveries_of_order(order.id).await?)
+        let scope = actor.scope(Resource::Delivery)?;
+        let deliveries = self.store.deliveries_of_order(order.id).await?;
+        Ok(deliveries
+            .into_iter()
+            .filter(|d| scope.covers(&d.meta))
+            .collect())
     }
 
     /// The delivery note as PDF: (file name, bytes).

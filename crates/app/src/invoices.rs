@@ -155,13 +155,11 @@ impl App {
             return Ok(Vec::new());
         }
         let scope = actor.scope(Resource::Invoice)?;
-        let visible = |i: &Invoice| match scope {
-            Scope::All => true,
-            Scope::Team(team, me) => i.meta.team_id == Some(team) || i.meta.owner_id == me,
-            Scope::Own(me) => i.meta.owner_id == me,
-        };
         let invoices = self.store.invoices_of_order(order.id).await?;
-        Ok(invoices.into_iter().filter(visible).collect())
+        Ok(invoices
+            .into_iter()
+            .filter(|i| scope.covers(&i.meta))
+            .collect())
     }
 
     async fn invoice_parties(&self, invoice: &Invoice) -> AppResult<(CompanySettings, Account)> {

@@ -50,6 +50,18 @@ pub enum Scope {
     Own(UserId),
 }
 
+impl Scope {
+    /// Whether a record with this owner and team lies in the scope (the SQL filter's rule, for
+    /// records already loaded).
+    pub fn covers(self, meta: &salesflow_domain::record::RecordMeta) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Team(team, me) => meta.team_id == Some(team) || meta.owner_id == me,
+            Scope::Own(me) => meta.owner_id == me,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct UserRecord {
     pub id: UserId,

@@ -20,6 +20,7 @@ mod migrate;
 mod milestones;
 mod mining;
 mod nodelay;
+pub mod ownership;
 mod payments;
 mod pipelines;
 mod projection;

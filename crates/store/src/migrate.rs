@@ -129,6 +129,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 17,
+        name: "team_follows_owner",
+        shared: "",
+        sqlite: include_str!("../migrations/0017_team_follows_owner.sqlite.sql"),
+        postgres: include_str!("../migrations/0017_team_follows_owner.postgres.sql"),
+    },
 ];
 
 /// Migrations that add process read models: after them the models are filled from the log.
@@ -167,10 +174,12 @@ impl SqlStore {
                     dialect = dialect::migration_suffix(backend),
                     "applying migration"
                 );
-                sqlx::raw_sql(AssertSqlSafe(m.shared))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map)?;
+                if !m.shared.trim().is_empty() {
+                    sqlx::raw_sql(AssertSqlSafe(m.shared))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map)?;
+                }
                 if !specific.trim().is_empty() {
                     sqlx::raw_sql(AssertSqlSafe(specific))
                         .execute(&mut *tx)

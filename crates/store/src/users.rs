@@ -155,7 +155,7 @@ impl UserStore for SqlStore {
             let new_team = user.team_id.map(|t| t.to_string());
             if old_team != new_team {
                 // Team visibility follows the owner: their records move to the new team.
-                for table in ["accounts", "contacts", "leads"] {
+                for table in crate::ownership::TEAM_FOLLOWS_OWNER {
                     sqlx::query(AssertSqlSafe(format!(
                         "UPDATE {table} SET team_id = $1 WHERE owner_id = $2"
                     )))

@@ -215,3 +215,212 @@ async fn editors_cannot_take_records_over() {
     );
     t.shutdown().await;
 }
+
+/// Tables with both `owner_id` and `team_id`, from the live schema of the database under test.
+async fn owned_tables(t: &TestApp) -> Vec<String> {
+    let sql = match t.store.backend_kind() {
+        salesflow_store::Backend::Sqlite => {
+            "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND p.name IN ('owner_id', 'team_id') \
+             GROUP BY m.name HAVING COUNT(*) = 2 ORDER BY m.name"
+        }
+        salesflow_store::Backend::Postgres => {
+            "SELECT table_name::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND column_name IN ('owner_id', 'team_id') \
+             GROUP BY table_name HAVING COUNT(*) = 2 ORDER BY table_name"
+        }
+    };
+    sqlx::query_scalar(sql)
+        .fetch_all(t.store.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_owned_table_is_known_to_the_team_move() {
+    let t = TestApp::spawn().await;
+    let mut known: Vec<String> = salesflow_store::ownership::TEAM_FOLLOWS_OWNER
+        .iter()
+        .chain(salesflow_store::ownership::TEAM_KEPT_AS_HISTORY)
+        .map(|s| s.to_string())
+        .collect();
+    known.sort();
+    assert_eq!(
+        owned_tables(&t).await,
+        known,
+        "a table with owner_id and team_id must be listed in store/src/ownership.rs"
+    );
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn every_document_follows_its_owner_to_another_team() {
+    let t = TestApp::spawn().await;
+    let (north, south) = (t.team("North").await, t.team("South").await);
+    let owner = t.user(Role::Admin, Some(north)).await;
+    let actor = TestApp::actor(&owner);
+    let office = t.api_as(&owner).await;
+    let (boss_north, boss_south) = (
+        t.api_as(&t.user(Role::SalesManager, Some(north)).await)
+            .await,
+        t.api_as(&t.user(Role::SalesManager, Some(south)).await)
+            .await,
+    );
+    // The whole chain, owned by one user: account, quote, order, delivery, invoice, payment.
+    salesflow_testkit::orders::stocked_product(&t, &actor, "GEAR", "80.00", "5").await;
+    let order = salesflow_testkit::orders::accepted_order(&t, &actor, "Team Oy", "2 x GEAR").await;
+    let order_path = format!("/api/v1/orders/{}", order.id);
+    let confirmed = office
+        .ok(
+            &format!("{order_path}/confirm"),
+            &json!({ "version": 1 }),
+            "order",
+        )
+        .await;
+    let delivery = office
+        .ok(
+            &format!("{order_path}/releases"),
+            &json!({ "version": confirmed["version"] }),
+            "delivery",
+        )
+        .await;
+    let delivery_path = format!("/api/v1/deliveries/{}", delivery["id"].as_str().unwrap());
+    office
+        .ok(
+            &format!("{delivery_path}/ship"),
+            &json!({ "version": delivery["version"] }),
+            "delivery",
+        )
+        .await;
+    let draft = office.get("/api/v1/invoices?status=draft").await.json["invoices"][0].clone();
+    let invoice_path = format!("/api/v1/invoices/{}", draft["id"].as_str().unwrap());
+    office
+        .ok(
+            &format!("{invoice_path}/post"),
+            &json!({ "version": draft["version"] }),
+            "invoice",
+        )
+        .await;
+    let payment = office
+        .ok(
+            "/api/v1/payments",
+            &json!({ "account_id": order.account_id.to_string(), "amount": "50.00" }),
+            "payment",
+        )
+        .await;
+    let payment_path = format!("/api/v1/payments/{}", payment["id"].as_str().unwrap());
+    let paths = [order_path, delivery_path, invoice_path, payment_path];
+    for path in &paths {
+        assert_eq!(boss_north.get(path).await.status, 200, "{path}");
+        assert_eq!(boss_south.get(path).await.status, 404, "{path}");
+    }
+
+    let now = t.app.store.user_by_id(owner.id).await.unwrap().unwrap();
+    t.app
+        .update_user(
+            None,
+            owner.id,
+            salesflow_app::users::UserChange {
+                team_id: Some(Some(south)),
+                version: now.version,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    for path in &paths {
+        assert_eq!(
+            boss_south.get(path).await.status,
+            200,
+            "{path} follows its owner"
+        );
+        assert_eq!(
+            boss_north.get(path).await.status,
+            404,
+            "{path} left the old team"
+        );
+    }
+    let mut owned_somewhere = Vec::new();
+    for table in salesflow_store::ownership::TEAM_FOLLOWS_OWNER {
+        let rows: Vec<Option<String>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT team_id FROM {table} WHERE owner_id = $1"
+        )))
+        .bind(owner.id.to_string())
+        .fetch_all(t.store.pool())
+        .await
+        .unwrap();
+        if !rows.is_empty() {
+            owned_somewhere.push(*table);
+        }
+        assert!(
+            rows.iter()
+                .all(|team| team.as_deref() == Some(south.to_string().as_str())),
+            "{table}: {rows:?}"
+        );
+    }
+    for table in [
+        "accounts",
+        "quotes",
+        "sales_orders",
+        "deliveries",
+        "invoices",
+        "payments",
+    ] {
+        assert!(
+            owned_somewhere.contains(&table),
+            "{table} had rows: {owned_somewhere:?}"
+        );
+    }
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_orders_page_lists_only_the_deliveries_the_reader_may_see() {
+    let t = TestApp::spawn().await;
+    let north = t.team("North").await;
+    let rep = t.user(Role::SalesRep, Some(north)).await;
+    let admin = t.user(Role::Admin, None).await;
+    let office = t.api_as(&admin).await;
+    let rep_actor = TestApp::actor(&rep);
+    salesflow_testkit::orders::stocked_product(&t, &TestApp::actor(&admin), "GEAR", "80.00", "5")
+        .await;
+    let order =
+        salesflow_testkit::orders::accepted_order(&t, &rep_actor, "Seen Oy", "1 x GEAR").await;
+    let confirmed = office
+        .ok(
+            &format!("/api/v1/orders/{}/confirm", order.id),
+            &json!({ "version": 1 }),
+            "order",
+        )
+        .await;
+    let delivery = office
+        .ok(
+            &format!("/api/v1/orders/{}/releases", order.id),
+            &json!({ "version": confirmed["version"] }),
+            "delivery",
+        )
+        .await;
+    let delivery_id = delivery["id"].as_str().unwrap().to_string();
+    let session = t.session_as(&rep).await;
+    let listed = |html: &str| html.contains(&format!("/deliveries/{delivery_id}"));
+    let (status, page) = session.get(&format!("/orders/{}", order.id)).await;
+    assert_eq!(status, 200);
+    assert!(listed(&page), "the rep's own delivery is listed");
+    // The delivery now belongs to someone the rep may not see (another team's user).
+    sqlx::query("UPDATE deliveries SET owner_id = $1, team_id = NULL WHERE id = $2")
+        .bind(admin.id.to_string())
+        .bind(&delivery_id)
+        .execute(t.store.pool())
+        .await
+        .unwrap();
+    let api = t.api_as(&rep).await;
+    assert_eq!(
+        api.get(&format!("/api/v1/deliveries/{delivery_id}"))
+            .await
+            .status,
+        404
+    );
+    let (_, page) = session.get(&format!("/orders/{}", order.id)).await;
+    assert!(!listed(&page), "not listed on the order page either");
+    t.shutdown().await;
+}
