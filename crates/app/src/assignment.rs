@@ -74,7 +74,13 @@ impl App {
             }
         }
         let version = self
-            .save_settings_doc(actor, KEY, &update.settings, update.version)
+            .save_settings_doc(
+                actor,
+                KEY,
+                Resource::Pipeline,
+                &update.settings,
+                update.version,
+            )
             .await?;
         Ok((update.settings.clone(), version))
     }

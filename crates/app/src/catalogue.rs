@@ -45,7 +45,8 @@ impl App {
         version: i64,
     ) -> AppResult<i64> {
         taxes.validate()?;
-        self.save_settings_doc(actor, TAXES, taxes, version).await
+        self.save_settings_doc(actor, TAXES, Resource::CompanySettings, taxes, version)
+            .await
     }
 
     pub async fn product_cost(&self, actor: &Actor, id: Uuid) -> AppResult<ProductCost> {

@@ -57,7 +57,13 @@ impl App {
         actor.require(Resource::Pipeline, Action::Update)?;
         update.settings.validate()?;
         let version = self
-            .save_settings_doc(actor, KEY, &update.settings, update.version)
+            .save_settings_doc(
+                actor,
+                KEY,
+                Resource::Pipeline,
+                &update.settings,
+                update.version,
+            )
             .await?;
         Ok((update.settings.clone(), version))
     }

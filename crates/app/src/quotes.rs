@@ -93,7 +93,7 @@ impl App {
             return Err(AppError::Forbidden);
         }
         settings.validate()?;
-        self.save_settings_doc(actor, APPROVAL, settings, version)
+        self.save_settings_doc(actor, APPROVAL, Resource::Pipeline, settings, version)
             .await
     }
 
@@ -104,8 +104,14 @@ impl App {
         version: i64,
     ) -> AppResult<i64> {
         settings.validate()?;
-        self.save_settings_doc(actor, crate::quote_document::COMPANY, settings, version)
-            .await
+        self.save_settings_doc(
+            actor,
+            crate::quote_document::COMPANY,
+            Resource::CompanySettings,
+            settings,
+            version,
+        )
+        .await
     }
 
     /// Where a new or edited quote starts from and what its lines are priced from.

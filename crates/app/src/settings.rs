@@ -83,15 +83,19 @@ impl App {
         parsed(key, self.store.setting(key).await?)
     }
 
-    /// Saves a checked document: admins and sales managers configure the sales process.
+    /// Saves a checked document for someone who may update `resource` (the sales process's
+    /// rules: `Pipeline`; company, bank and tax data: `CompanySettings`). The event names each
+    /// changed field with its old and new value, so the audit trail shows who changed what
+    /// (bank details included).
     pub async fn save_settings_doc<T: Serialize + DeserializeOwned + Default>(
         &self,
         actor: &Actor,
         key: &str,
+        resource: Resource,
         value: &T,
         version: i64,
     ) -> AppResult<i64> {
-        actor.require(Resource::Pipeline, Action::Update)?;
+        actor.require(resource, Action::Update)?;
         let (current, stored_version): (T, i64) = self.stored_settings_doc(key).await?;
         if version != stored_version {
             return Err(AppError::StaleVersion {
@@ -99,17 +103,10 @@ impl App {
             });
         }
         let json = |s: &T| serde_json::to_string(s).unwrap_or_default();
-        let change = Change::new(
-            "updated",
-            vec![FieldChange {
-                field: key.into(),
-                old: Some(json(&current)),
-                new: Some(json(value)),
-            }],
-        );
+        let change = Change::new("updated", changed_fields(key, &current, value));
         let event = self.event(
             Some(actor),
-            EntityType::Pipeline,
+            EntityType::Settings,
             SETTINGS_ID,
             SETTINGS_ID,
             change,
@@ -136,5 +133,52 @@ impl App {
     ) -> AppResult<(T, i64)> {
         actor.require(resource, Action::Read)?;
         self.settings_doc(key).await
+    }
+}
+
+/// The fields of a settings document that differ, as `key.field` old → new; the whole
+/// document as one field when it is not a JSON object.
+fn changed_fields<T: Serialize>(key: &str, old: &T, new: &T) -> Vec<FieldChange> {
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let (old, new) = (
+        serde_json::to_value(old).unwrap_or_default(),
+        serde_json::to_value(new).unwrap_or_default(),
+    );
+    match (&old, &new) {
+        (serde_json::Value::Object(a), serde_json::Value::Object(b)) => b
+            .iter()
+            .filter(|(field, value)| a.get(*field) != Some(value))
+            .map(|(field, value)| FieldChange {
+                field: format!("{key}.{field}"),
+                old: a.get(field).map(text),
+                new: Some(text(value)),
+            })
+            .collect(),
+        _ => vec![FieldChange {
+            field: key.into(),
+            old: Some(old.to_string()),
+            new: Some(new.to_string()),
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changed_fields;
+
+    #[test]
+    fn only_changed_fields_are_recorded() {
+        let old = serde_json::json!({ "name": "Acme", "footer": "IBAN DE02 1001" });
+        let new = serde_json::json!({ "name": "Acme", "footer": "IBAN GB33 BUKB" });
+        let changes = changed_fields("company", &old, &new);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].field, "company.footer");
+        assert_eq!(changes[0].old.as_deref(), Some("IBAN DE02 1001"));
+        assert_eq!(changes[0].new.as_deref(), Some("IBAN GB33 BUKB"));
+        let list = changed_fields("taxes", &serde_json::json!([1]), &serde_json::json!([2]));
+        assert_eq!(list[0].field, "taxes");
     }
 }

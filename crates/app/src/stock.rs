@@ -267,7 +267,7 @@ impl App {
         settings: &FulfilmentSettings,
         version: i64,
     ) -> AppResult<i64> {
-        self.save_settings_doc(actor, FULFILMENT, settings, version)
+        self.save_settings_doc(actor, FULFILMENT, Resource::Pipeline, settings, version)
             .await
     }
 }

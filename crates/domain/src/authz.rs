@@ -34,6 +34,10 @@ pub enum Resource {
     Invoice,
     User,
     Audit,
+    /// The company's name, address, VAT id and bank details printed on every quote and
+    /// invoice, and the tax categories: the books' master data (separation of duties: not
+    /// the sales side's to change).
+    CompanySettings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +108,8 @@ pub fn grant(role: Role, resource: Resource) -> Option<(Visibility, &'static [Ac
             Some((Visibility::All, READ))
         }
         (Role::SalesManager, WebForm) => Some((Visibility::All, READ)),
+        (Role::Finance, CompanySettings) => Some((Visibility::All, READ_UPDATE)),
+        (Role::SalesManager, CompanySettings) => Some((Visibility::All, READ)),
         (Role::Marketing, Lead) => Some((Visibility::All, FULL)),
         (Role::Marketing, Account | Contact) => Some((Visibility::All, READ)),
         (Role::Finance, Account | Contact) => Some((Visibility::All, READ_UPDATE)),
@@ -136,6 +142,21 @@ mod tests {
         assert!(!allows(Role::SalesRep, Resource::ProductCost, Action::Read));
         assert!(allows(Role::SalesRep, Resource::Product, Action::Read));
         assert!(!allows(Role::SalesRep, Resource::Product, Action::Update));
+        assert!(!allows(
+            Role::SalesManager,
+            Resource::CompanySettings,
+            Action::Update
+        ));
+        assert!(allows(
+            Role::Finance,
+            Resource::CompanySettings,
+            Action::Update
+        ));
+        assert!(allows(
+            Role::Admin,
+            Resource::CompanySettings,
+            Action::Update
+        ));
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub enum EntityType {
     Delivery,
     Invoice,
     Payment,
+    /// A settings document (company and bank details, taxes, the sales process's rules).
+    Settings,
 }
 
 impl EntityType {
@@ -49,10 +51,11 @@ impl EntityType {
             EntityType::Delivery => "delivery",
             EntityType::Invoice => "invoice",
             EntityType::Payment => "payment",
+            EntityType::Settings => "settings",
         }
     }
 
-    pub const ALL: [EntityType; 18] = [
+    pub const ALL: [EntityType; 19] = [
         Self::User,
         Self::Team,
         Self::Account,
@@ -71,6 +74,7 @@ impl EntityType {
         Self::Delivery,
         Self::Invoice,
         Self::Payment,
+        Self::Settings,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {

@@ -274,14 +274,14 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
     ("GET /api/v1/settings/fulfilment", STOCK_READ),
     ("PUT /api/v1/settings/fulfilment", MANAGE),
     ("GET /api/v1/settings/taxes", READ_ALL),
-    ("PUT /api/v1/settings/taxes", MANAGE),
+    ("PUT /api/v1/settings/taxes", FINANCE_WORK),
     ("GET /api/v1/settings/approval", PROCESS_READ),
     (
         "PUT /api/v1/settings/approval",
         [401, 200, 403, 403, 403, 403, 403, 403],
     ),
     ("GET /api/v1/settings/company", PROCESS_READ),
-    ("PUT /api/v1/settings/company", MANAGE),
+    ("PUT /api/v1/settings/company", FINANCE_WORK),
 ];
 
 struct Fixtures {

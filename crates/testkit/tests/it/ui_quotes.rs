@@ -45,22 +45,54 @@ async fn quote_pages_follow_the_role() {
 async fn settings_and_a_revision_through_the_pages() {
     let t = TestApp::spawn().await;
     let manager = t.user(Role::SalesManager, None).await;
+    let finance = t.user(Role::Finance, None).await;
     let rep = t.user(Role::SalesRep, None).await;
     catalogue(&t.api_as(&manager).await).await;
     let ms = t.session_as(&manager).await;
-    let saved = ms
-        .post(
-            "/settings/quotes/company",
-            &[
-                ("name", "Acme Sales GmbH"),
-                ("address", "Hauptstr. 1\n10115 Berlin"),
-                ("vat_id", "DE123456789"),
-                ("version", "0"),
-            ],
-        )
-        .await;
+    let company = [
+        ("name", "Acme Sales GmbH"),
+        ("address", "Hauptstr. 1\n10115 Berlin"),
+        ("vat_id", "DE123456789"),
+        ("footer", "IBAN DE02 1001 0010 0006 8201 01"),
+        ("version", "0"),
+    ];
+    // Separation of duties: the sales side does not change the bank details on invoices.
+    assert_eq!(
+        ms.post("/settings/quotes/company", &company).await.status(),
+        403
+    );
+    let (_, page) = ms.get("/settings/quotes").await;
+    assert!(
+        !page.contains("Save company details"),
+        "no save button for managers"
+    );
+    let fs = t.session_as(&finance).await;
+    let saved = fs.post("/settings/quotes/company", &company).await;
     assert_eq!(saved.status(), 303);
-    let bad = ms
+    // The change is on the audit trail, field by field.
+    let audit = t
+        .api_as(&t.user(Role::Admin, None).await)
+        .await
+        .get("/api/v1/audit?entity_type=settings")
+        .await;
+    assert_eq!(audit.status, 200, "{}", audit.text);
+    assert!(
+        audit.text.contains("company.footer") && audit.text.contains("IBAN DE02"),
+        "{}",
+        audit.text
+    );
+    let taxes = [
+        ("tax_0_key", "standard"),
+        ("tax_0_name", "Standard"),
+        ("tax_0_code", "S"),
+        ("tax_0_rate", "19"),
+        ("version", "0"),
+    ];
+    assert_eq!(
+        ms.post("/settings/quotes/taxes", &taxes).await.status(),
+        403
+    );
+    let bad = fs
         .post(
             "/settings/quotes/taxes",
             &[

@@ -36,7 +36,7 @@ impl AuditParams {
                 AppError::invalid(
                     "entity_type",
                     "invalid_choice",
-                    "must be user, team, account, contact, lead or api_token",
+                    "must be an entity type, e.g. user, team, account, lead, api_token, invoice or settings",
                 )
             })?),
         };

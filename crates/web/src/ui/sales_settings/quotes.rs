@@ -42,6 +42,8 @@ struct QuoteSettingsPage {
     tax_version: i64,
     error: Option<String>,
     can_edit: bool,
+    /// Company, bank and tax data are finance's and the admins' (separation of duties).
+    can_edit_company: bool,
     /// Approval limits are the admins' (managers approve within them).
     can_edit_limits: bool,
 }
@@ -110,6 +112,7 @@ async fn page(s: &AppState, user: &UiUser, error: Option<String>) -> Response {
             .collect(),
         tax_version,
         can_edit: user.actor.can(Resource::Pipeline, Action::Update),
+        can_edit_company: user.actor.can(Resource::CompanySettings, Action::Update),
         can_edit_limits: user.actor.role == Role::Admin,
         error,
     };
