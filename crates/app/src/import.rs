@@ -24,6 +24,7 @@ use salesflow_domain::text::search_key;
 use uuid::Uuid;
 
 use crate::assignment::{Assigned, Assigner};
+use crate::csv_cells::{CsvOut, unguard};
 use crate::error::{AppError, AppResult};
 use crate::ports::{EventRecord, ImportRun, Scope, Upload};
 use crate::{Actor, App};
@@ -147,7 +148,7 @@ struct Run<'a> {
     seen: HashSet<u64>,
     /// Tax categories product rows may name.
     tax_keys: Vec<String>,
-    rejected_csv: csv::Writer<Vec<u8>>,
+    rejected_csv: CsvOut<Vec<u8>>,
     report: ImportReport,
 }
 
@@ -198,13 +199,8 @@ impl App {
             None => Mapping::detect(options.kind, options.preset, &header_refs)?,
         };
         // Rows may have fewer or more cells than the header; they are written back as they came.
-        let mut rejected_csv = csv::WriterBuilder::new()
-            .flexible(true)
-            .from_writer(Vec::new());
-        let internal = |e: csv::Error| AppError::Internal(e.to_string());
-        rejected_csv
-            .write_record(headers.iter().map(String::as_str).chain(["error"]))
-            .map_err(internal)?;
+        let mut rejected_csv = CsvOut::flexible(Vec::new());
+        rejected_csv.row(headers.iter().map(String::as_str).chain(["error"]))?;
         let assigner = match options.assign && options.kind == ImportKind::Leads {
             true => Some(self.assigner().await?),
             false => None,
@@ -243,9 +239,10 @@ impl App {
                 .map_err(|e| unreadable(record.position().map_or(0, |p| p.line()), e))?;
             if more {
                 let line = record.position().map_or(0, |p| p.line());
+                // Files exported by salesflow carry a guard on formula-like cells: off again.
                 let cells = record
                     .iter()
-                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .map(|c| unguard(&String::from_utf8_lossy(c)).to_string())
                     .collect();
                 batch.push((line, cells));
             }
@@ -262,10 +259,7 @@ impl App {
             }
         }
         let report = run.report;
-        let rejected_csv = run
-            .rejected_csv
-            .into_inner()
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let rejected_csv = run.rejected_csv.finish()?;
         self.store
             .save_import_run(&ImportRun {
                 id: report.run_id,
@@ -527,8 +521,7 @@ impl Run<'_> {
         }
         if self.report.rejected <= MAX_REJECTED_CSV {
             self.rejected_csv
-                .write_record(cells.iter().map(String::as_str).chain([why.as_str()]))
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+                .row(cells.iter().map(String::as_str).chain([why.as_str()]))?;
         } else {
             self.report.rejected_truncated = true;
         }

@@ -11,6 +11,7 @@ pub mod cancellation;
 pub mod catalogue;
 pub mod clock;
 pub mod convert;
+pub mod csv_cells;
 pub mod entity;
 pub mod error;
 pub mod events;

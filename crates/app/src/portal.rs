@@ -124,7 +124,7 @@ impl App {
     ) -> AppResult<Quote> {
         let quote = self.linked_quote(quote_id, token).await?;
         let (next, change) = answer(&quote, self.today(), self.now()).map_err(quote_error)?;
-        let event = self.event_for_system(&next, change);
+        let event = self.event_for_customer(&next, change);
         RecordStore::<Quote>::update(self.store.as_ref(), &next, quote.meta.version, &event)
             .await?;
         Ok(next)
@@ -165,7 +165,7 @@ impl App {
             at: now,
         };
         let order_id = SalesOrderId(Uuid::now_v7());
-        let quote_event = self.event_for_system(&accepted, change);
+        let quote_event = self.event_for_customer(&accepted, change);
         let build = |number: Option<String>| {
             let (order, created) = SalesOrder::from_accepted(
                 order_id,

@@ -120,7 +120,10 @@ pub struct EventRecord {
     pub to_state: Option<String>,
     pub actor_id: Option<UserId>,
     pub actor_role: Option<Role>,
-    /// Filled when reading: the actor's display name.
+    /// Who acted when it was not a user: `customer` (the portal); none for a user or the
+    /// system.
+    pub actor_kind: Option<String>,
+    /// Filled when reading: the actor's display name ("Customer" for the portal).
     pub actor_name: Option<String>,
     pub request_id: Option<String>,
     pub changes: Vec<FieldChange>,

@@ -29,6 +29,9 @@ pub struct HandOff {
     pub version: i64,
 }
 
+/// The event actor kind of the customer acting on the portal.
+pub const CUSTOMER: &str = "customer";
+
 impl App {
     /// The event row for a change made by `actor` to a record.
     pub fn event_for<E: Entity>(&self, actor: &Actor, record: &E, change: Change) -> EventRecord {
@@ -43,7 +46,17 @@ impl App {
         )
     }
 
-    /// An event of a record, by a customer on the portal or a job (no signed-in user).
+    /// An event of a record by the customer on the portal (resource `customer` in the event
+    /// log, "Customer" on timelines).
+    pub fn event_for_customer<E: Entity>(&self, record: &E, change: Change) -> EventRecord {
+        EventRecord {
+            actor_kind: Some(CUSTOMER.into()),
+            ..self.event_for_system(record, change)
+        }
+    }
+
+    /// An event of a record caused by no person: a job, or what another step set off
+    /// (acceptance creating the order). No user and no name: resource `system`.
     pub fn event_for_system<E: Entity>(&self, record: &E, change: Change) -> EventRecord {
         self.event(
             None,
@@ -78,6 +91,7 @@ impl App {
             to_state: change.to_state,
             actor_id: actor.map(|a| a.user_id),
             actor_role: actor.map(|a| a.role),
+            actor_kind: None,
             actor_name: actor.map(|a| a.name.clone()),
             request_id: actor.and_then(|a| a.request_id.clone()),
             changes: change.fields,

@@ -45,6 +45,7 @@ fn event(rep: &Actor, entity: (EntityType, Uuid), case: Uuid, step: Step) -> Eve
         to_state: step.to,
         actor_id: Some(rep.user_id),
         actor_role: Some(rep.role),
+        actor_kind: None,
         actor_name: None,
         request_id: None,
         changes: Vec::new(),

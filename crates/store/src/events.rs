@@ -17,11 +17,13 @@ use crate::rows::{
 };
 
 pub(crate) const COLUMNS: &str = "e.id, e.at, e.entity_type, e.entity_id, e.case_id, e.activity, e.from_state, e.to_state, \
-                       e.actor_id, e.actor_role, u.name AS actor_name, e.request_id, e.changes, e.owner_id, e.team_id";
+                       e.actor_id, e.actor_role, e.actor_kind, \
+                       COALESCE(u.name, CASE WHEN e.actor_kind = 'customer' THEN 'Customer' END) AS actor_name, \
+                       e.request_id, e.changes, e.owner_id, e.team_id";
 
 const INSERT_COLUMNS: &str = "id, at, entity_type, entity_id, case_id, activity, from_state, to_state, \
-                              actor_id, actor_role, request_id, changes, owner_id, team_id";
-const INSERT_WIDTH: usize = 14;
+                              actor_id, actor_role, request_id, changes, owner_id, team_id, actor_kind";
+const INSERT_WIDTH: usize = 15;
 
 fn event_values(event: &EventRecord) -> StoreResult<Vec<Val>> {
     let changes =
@@ -41,6 +43,7 @@ fn event_values(event: &EventRecord) -> StoreResult<Vec<Val>> {
         changes.into(),
         event.owner_id.map(|a| a.to_string()).into(),
         event.team_id.map(|a| a.to_string()).into(),
+        event.actor_kind.clone().into(),
     ])
 }
 
@@ -122,6 +125,7 @@ pub(crate) fn from_row(row: &AnyRow) -> StoreResult<EventRecord> {
         to_state: opt_text(row, "to_state")?,
         actor_id: opt_parsed(row, "actor_id")?,
         actor_role: opt_parsed(row, "actor_role")?,
+        actor_kind: opt_text(row, "actor_kind")?,
         actor_name: opt_text(row, "actor_name")?,
         request_id: opt_text(row, "request_id")?,
         changes: serde_json::from_str(&changes).map_err(|e| StoreError::Other(e.to_string()))?,

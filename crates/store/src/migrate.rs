@@ -136,6 +136,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0017_team_follows_owner.sqlite.sql"),
         postgres: include_str!("../migrations/0017_team_follows_owner.postgres.sql"),
     },
+    Migration {
+        version: 18,
+        name: "event_actor_kind",
+        shared: include_str!("../migrations/0018_event_actor_kind.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Migrations that add process read models: after them the models are filled from the log.

@@ -125,6 +125,10 @@ fn next_within(c: &mut Conditions, filter: &AnalyticsFilter) -> String {
     }
 }
 
+/// Who did a step: the user's name; `customer` for the customer on the portal (an event with
+/// a name but no user); `system` for what no person did. One definition for every export.
+const RESOURCE: &str = "COALESCE(u.name, e.actor_kind, 'system')";
+
 #[async_trait]
 impl MiningStore for SqlStore {
     async fn directly_follows(
@@ -324,7 +328,7 @@ impl MiningStore for SqlStore {
         let where_ = c.where_clause();
         let n = c.param(i64::from(limit));
         let sql = format!(
-            "SELECT e.id, e.case_id, {label} AS label, e.at, e.actor_id, u.name AS resource, \
+            "SELECT e.id, e.case_id, {label} AS label, e.at, e.actor_id, {RESOURCE} AS resource, \
                e.entity_type, e.entity_id, e.from_state, e.to_state \
              FROM events e LEFT JOIN users u ON u.id = e.actor_id{where_} \
              ORDER BY e.at, e.id LIMIT {n}",
@@ -340,7 +344,7 @@ impl MiningStore for SqlStore {
                     activity: text(r, "label")?,
                     at: ts(r, "at")?,
                     actor_id: opt_text(r, "actor_id")?,
-                    resource: opt_text(r, "resource")?,
+                    resource: text(r, "resource")?,
                     entity_type: text(r, "entity_type")?,
                     entity_id: text(r, "entity_id")?,
                     from_state: opt_text(r, "from_state")?,

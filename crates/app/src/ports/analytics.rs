@@ -85,7 +85,8 @@ pub struct LogEvent {
     pub activity: String,
     pub at: Timestamp,
     pub actor_id: Option<String>,
-    pub resource: Option<String>,
+    /// The user's name, `customer` (the portal) or `system`.
+    pub resource: String,
     pub entity_type: String,
     pub entity_id: String,
     pub from_state: Option<String>,

@@ -17,6 +17,7 @@ mod browser_quote;
 mod cancellation;
 mod capture;
 mod concurrency;
+mod csv_exports;
 mod fulfilment;
 mod group_commit;
 mod import;

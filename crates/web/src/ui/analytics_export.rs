@@ -1,7 +1,7 @@
 //! Downloads from the analytics page: each table as CSV, and the event log as CSV and OCEL 2.0.
 
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use salesflow_app::analytics::AnalyticsParams;
 
 use super::analytics::{AnalyticsPage, HeatParam, Row, build_page};
@@ -85,13 +85,13 @@ pub async fn table_csv(
     let Some((headers, rows)) = csv_table(&page, &name) else {
         return app_error_page(salesflow_app::error::AppError::NotFound);
     };
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = salesflow_app::csv_cells::CsvOut::new(Vec::new());
     let written = writer
-        .write_record(&headers)
-        .and_then(|_| rows.iter().try_for_each(|row| writer.write_record(row)));
-    match (written, writer.into_inner()) {
-        (Ok(()), Ok(body)) => super::records::csv_response(&name, body),
-        _ => app_error_page(salesflow_app::error::AppError::Internal("csv".into())),
+        .row(&headers)
+        .and_then(|_| rows.iter().try_for_each(|row| writer.row(row)));
+    match written.and_then(|_| writer.finish()) {
+        Ok(body) => super::records::csv_response(&name, body),
+        Err(e) => app_error_page(e),
     }
 }
 
@@ -100,10 +100,9 @@ pub async fn event_log(
     user: UiUser,
     Query(params): Query<AnalyticsParams>,
 ) -> Response {
-    match crate::api::analytics::event_log_body(&s, &user.actor, &params).await {
-        Ok(body) => super::records::csv_response("event-log", body),
-        Err(e) => app_error_page(e).into_response(),
-    }
+    crate::api::event_log::csv_response(&s, user.actor, params)
+        .await
+        .unwrap_or_else(app_error_page)
 }
 
 pub async fn event_log_ocel(
@@ -111,18 +110,7 @@ pub async fn event_log_ocel(
     user: UiUser,
     Query(params): Query<AnalyticsParams>,
 ) -> Response {
-    match crate::api::analytics::event_log_ocel(&s, &user.actor, &params).await {
-        Ok(log) => (
-            [
-                (axum::http::header::CONTENT_TYPE, "application/json"),
-                (
-                    axum::http::header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"event-log.ocel.json\"",
-                ),
-            ],
-            log.to_string(),
-        )
-            .into_response(),
-        Err(e) => app_error_page(e),
-    }
+    crate::api::event_log::ocel_response(&s, user.actor, params)
+        .await
+        .unwrap_or_else(app_error_page)
 }

@@ -12,29 +12,15 @@ fn csv_columns<E: WebResource>() -> Vec<&'static str> {
     columns
 }
 
-/// Neutralises cells a spreadsheet would run as a formula.
-fn csv_cell(value: String) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value
-    }
-}
-
 pub fn csv_export<E: WebResource>(rows: &[E]) -> Result<Vec<u8>, AppError> {
     let columns = csv_columns::<E>();
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let internal = |e: csv::Error| AppError::Internal(e.to_string());
-    writer.write_record(&columns).map_err(internal)?;
+    let mut writer = salesflow_app::csv_cells::CsvOut::new(Vec::new());
+    writer.row(&columns)?;
     for row in rows {
         let json = serde_json::to_value(row).unwrap_or(Value::Null);
-        writer
-            .write_record(columns.iter().map(|c| csv_cell(text_of(&json, c))))
-            .map_err(internal)?;
+        writer.row(columns.iter().map(|c| text_of(&json, c)))?;
     }
-    writer
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))
+    writer.finish()
 }
 
 pub fn csv_response(name: &str, body: Vec<u8>) -> Response {

@@ -41,7 +41,6 @@ struct QuoteSettingsPage {
     taxes: Vec<TaxRow>,
     tax_version: i64,
     error: Option<String>,
-    can_edit: bool,
     /// Company, bank and tax data are finance's and the admins' (separation of duties).
     can_edit_company: bool,
     /// Approval limits are the admins' (managers approve within them).
@@ -111,7 +110,6 @@ async fn page(s: &AppState, user: &UiUser, error: Option<String>) -> Response {
             .chain((n..n + BLANK_ROWS).map(|i| tax_row(i, None)))
             .collect(),
         tax_version,
-        can_edit: user.actor.can(Resource::Pipeline, Action::Update),
         can_edit_company: user.actor.can(Resource::CompanySettings, Action::Update),
         can_edit_limits: user.actor.role == Role::Admin,
         error,
