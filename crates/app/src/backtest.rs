@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::analytics::AnalyticsParams;
 use crate::error::AppResult;
-use crate::forecast::{share, simulate};
+use crate::forecast::share;
 use crate::ports::AnalyticsFilter;
 use crate::{Actor, App};
 
@@ -134,7 +134,7 @@ impl App {
                 .iter()
                 .map(|c| share(i128::from(c.amount_minor), c.per_mille))
                 .sum();
-            let range = simulate(chances).await?;
+            let range = self.simulate(chances).await?;
             months.push(BacktestMonth {
                 month: first.strftime("%Y-%m").to_string(),
                 snapshot_week: week.to_string(),

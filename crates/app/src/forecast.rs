@@ -5,12 +5,17 @@
 use std::collections::BTreeMap;
 
 use jiff::civil::Date;
-use salesflow_domain::analytics::forecast::{Chance, Range, monte_carlo, trials_for, win_rates};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use salesflow_domain::analytics::forecast::{
+    Chance, Range, monte_carlo_while, trials_for, win_rates,
+};
 use salesflow_domain::analytics::funnel::Reach;
 use serde::Serialize;
 
 use crate::analytics::{AnalyticsParams, funnel_stages};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::ports::{AnalyticsFilter, Breakdown, Scope};
 use crate::{Actor, App};
 use salesflow_domain::pipeline::{Pipeline, StageKind};
@@ -18,12 +23,42 @@ use salesflow_domain::pipeline::{Pipeline, StageKind};
 /// The seed makes a report repeatable.
 const SEED: u64 = 0x5A1E_5F10;
 
-/// The Monte Carlo range of `chances`, computed off the request threads: with tens of thousands
-/// of deals it takes a few tenths of a second.
-pub(crate) async fn simulate(chances: Vec<Chance>) -> AppResult<Range> {
-    tokio::task::spawn_blocking(move || monte_carlo(&chances, trials_for(chances.len()), SEED))
+/// How long a request waits for a free simulation slot before it is turned away.
+const SIMULATION_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Sets the flag when dropped: the request that wanted the simulation has gone (timed out,
+/// or the client left), and the simulation stops at its next trial.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+impl App {
+    /// The Monte Carlo range of `chances`, computed off the request threads (with tens of
+    /// thousands of deals it takes a few tenths of a second): at most one per core at once
+    /// (`Overloaded` when none is free in time), and abandoned with its request.
+    pub(crate) async fn simulate(&self, chances: Vec<Chance>) -> AppResult<Range> {
+        let slot = tokio::time::timeout(SIMULATION_WAIT, self.simulations.clone().acquire_owned())
+            .await
+            .map_err(|_| AppError::Overloaded {
+                retry_after_secs: 2,
+            })?
+            .map_err(|e| AppError::Internal(format!("forecast simulation: {e}")))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let _guard = StopOnDrop(stop.clone());
+        tokio::task::spawn_blocking(move || {
+            // The slot is held until the computation really ends, cancelled or not.
+            let _slot = slot;
+            let trials = trials_for(chances.len());
+            monte_carlo_while(&chances, trials, SEED, || !stop.load(Ordering::Relaxed))
+        })
         .await
-        .map_err(|e| crate::error::AppError::Internal(format!("forecast simulation: {e}")))
+        .map_err(|e| AppError::Internal(format!("forecast simulation: {e}")))?
+        .ok_or_else(|| AppError::Internal("forecast simulation stopped".into()))
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -208,7 +243,7 @@ impl App {
                 .iter()
                 .map(|c| share(i128::from(c.amount_minor), c.per_mille))
                 .sum(),
-            range: simulate(chances).await?,
+            range: self.simulate(chances).await?,
             currency,
         };
         Ok(ForecastReport {

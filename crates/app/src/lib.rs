@@ -100,6 +100,8 @@ pub struct App {
     pub mailer: Option<Arc<dyn mail::Mailer>>,
     pub(crate) passwords: Arc<auth::PasswordPool>,
     pub(crate) client_gate: Arc<auth::ClientGate>,
+    /// Forecast simulations running at once: one per core.
+    pub(crate) simulations: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -120,6 +122,9 @@ impl App {
                 window: config.login_window,
                 in_flight: 4,
             })),
+            simulations: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
             config,
         }
     }

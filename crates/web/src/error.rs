@@ -22,6 +22,43 @@ pub struct ErrorItem {
     pub field: Option<String>,
 }
 
+/// At most this many validation errors are listed; the rest are counted in one more item.
+const MAX_LISTED_ERRORS: usize = 50;
+/// A detail longer than this is cut (it may quote the input).
+const MAX_DETAIL_CHARS: usize = 300;
+
+/// Validation errors as items: bounded in number and length whatever the input's size.
+fn validation_items(errors: &[salesflow_domain::FieldError]) -> Vec<ErrorItem> {
+    let cut = |text: String| -> String {
+        if text.chars().count() <= MAX_DETAIL_CHARS {
+            text
+        } else {
+            let kept: String = text.chars().take(MAX_DETAIL_CHARS).collect();
+            format!("{kept}…")
+        }
+    };
+    let mut items: Vec<ErrorItem> = errors
+        .iter()
+        .take(MAX_LISTED_ERRORS)
+        .map(|e| ErrorItem {
+            code: e.code.into(),
+            detail: cut(format!("{} {}", e.field, e.message)),
+            field: Some(cut(e.field.clone())),
+        })
+        .collect();
+    if errors.len() > MAX_LISTED_ERRORS {
+        items.push(ErrorItem {
+            code: "more_errors".into(),
+            detail: format!(
+                "{} more errors not listed",
+                errors.len() - MAX_LISTED_ERRORS
+            ),
+            field: None,
+        });
+    }
+    items
+}
+
 /// The status, errors and extra headers of an application error.
 pub fn describe(
     error: &AppError,
@@ -61,15 +98,7 @@ pub fn describe(
         ),
         AppError::Invalid(errors) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            errors
-                .0
-                .iter()
-                .map(|e| ErrorItem {
-                    code: e.code.into(),
-                    detail: format!("{} {}", e.field, e.message),
-                    field: Some(e.field.clone()),
-                })
-                .collect(),
+            validation_items(&errors.0),
             None,
         ),
         AppError::StaleVersion { .. } => (

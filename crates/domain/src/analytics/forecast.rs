@@ -77,28 +77,64 @@ pub fn trials_for(deals: usize) -> usize {
 
 /// Simulates `trials` outcomes, each deal won with its chance; the range of the totals.
 pub fn monte_carlo(deals: &[Chance], trials: usize, seed: u64) -> Range {
+    monte_carlo_while(deals, trials, seed, || true).unwrap_or(Range {
+        p10: 0,
+        p50: 0,
+        p90: 0,
+    })
+}
+
+/// [`monte_carlo`], asking `go_on` before each trial: `None` once it says stop (the request
+/// that wanted the range is gone).
+pub fn monte_carlo_while(
+    deals: &[Chance],
+    trials: usize,
+    seed: u64,
+    go_on: impl Fn() -> bool,
+) -> Option<Range> {
     let mut rng = SplitMix(seed);
     // Sums of many deals: 128 bits, so no number of large deals overflows them.
-    let mut totals: Vec<i128> = (0..trials.max(1))
-        .map(|_| {
+    let mut totals: Vec<i128> = Vec::with_capacity(trials.max(1));
+    for _ in 0..trials.max(1) {
+        if !go_on() {
+            return None;
+        }
+        totals.push(
             deals
                 .iter()
                 .filter(|d| rng.per_mille() < d.per_mille)
                 .map(|d| i128::from(d.amount_minor))
-                .sum()
-        })
-        .collect();
+                .sum(),
+        );
+    }
     totals.sort_unstable();
     let at = |p| nearest_rank(&totals, p).unwrap_or(0);
-    Range {
+    Some(Range {
         p10: at(10),
         p50: at(50),
         p90: at(90),
-    }
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_stopped_simulation_gives_no_range() {
+        let deals = [super::Chance {
+            amount_minor: 100,
+            per_mille: 500,
+        }];
+        let asked = std::cell::Cell::new(0);
+        let stopped = super::monte_carlo_while(&deals, 1_000, 7, || {
+            asked.set(asked.get() + 1);
+            asked.get() < 10
+        });
+        assert_eq!(stopped, None);
+        assert_eq!(asked.get(), 10, "stops at the first trial after being told");
+        let whole = super::monte_carlo_while(&deals, 1_000, 7, || true);
+        assert_eq!(whole, Some(super::monte_carlo(&deals, 1_000, 7)));
+    }
+
     use super::super::funnel::WON_ORDER;
     use super::*;
 

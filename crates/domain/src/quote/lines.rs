@@ -236,6 +236,18 @@ pub fn parse_text_line(n: usize, line: &str) -> Result<LineDraft, FieldError> {
 
 /// Turns the input lines into drafts; every bad line is reported.
 pub fn drafts(input: &LinesInput) -> Result<Vec<LineDraft>, ValidationErrors> {
+    // Counted before anything is parsed: a huge request is refused in one short answer.
+    let count = match input {
+        LinesInput::Text(text) => text.lines().filter(|l| !l.trim().is_empty()).count(),
+        LinesInput::List(list) => list.len(),
+    };
+    if count > MAX_LINES {
+        return Err(ValidationErrors::single(
+            "lines",
+            "too_many_lines",
+            format!("at most {MAX_LINES} lines (got {count})"),
+        ));
+    }
     let mut errors = ValidationErrors::default();
     let mut out = Vec::new();
     match input {
@@ -286,13 +298,6 @@ pub fn drafts(input: &LinesInput) -> Result<Vec<LineDraft>, ValidationErrors> {
                 }
             }
         }
-    }
-    if out.len() > MAX_LINES {
-        errors.add(
-            "lines",
-            "too_many_lines",
-            format!("at most {MAX_LINES} lines"),
-        );
     }
     errors.into_result().map(|_| out)
 }

@@ -586,3 +586,30 @@ async fn merging_accounts_moves_their_quotes_and_orders() {
     assert_eq!(orders[0]["account_id"].as_str(), Some(keeper_id));
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn oversized_line_lists_get_a_short_answer() {
+    let t = TestApp::spawn().await;
+    let rep = t.api_as(&t.user(Role::SalesRep, None).await).await;
+    // 60,000 bad lines (about 1.8 MB): refused by count, not echoed line by line.
+    let text = "x\n".repeat(60_000) + &"y".repeat(100);
+    let r = rep
+        .post("/api/v1/quotes", &json!({ "title": "Huge", "lines": text }))
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.code(), "too_many_lines");
+    assert!(r.text.len() < 2_000, "{} bytes", r.text.len());
+    // Many bad lines under the limit: the list is capped, each detail short.
+    let lines: Vec<String> = (0..150)
+        .map(|i| format!("{i} x {}", "Z".repeat(5_000)))
+        .collect();
+    let r = rep
+        .post(
+            "/api/v1/quotes",
+            &json!({ "title": "Bad", "lines": lines.join("\n") }),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", &r.text[..r.text.len().min(500)]);
+    assert!(r.text.len() < 40_000, "{} bytes", r.text.len());
+    t.shutdown().await;
+}
