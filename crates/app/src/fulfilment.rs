@@ -7,7 +7,7 @@ use salesflow_domain::account::Account;
 use salesflow_domain::authz::{Action, Resource};
 use salesflow_domain::delivery::{Delivery, ShipError, ShipInput};
 use salesflow_domain::ids::{DeliveryId, InvoiceId, ProductId, StockMoveId, WarehouseId};
-use salesflow_domain::invoice::{Invoice, InvoicePolicy};
+use salesflow_domain::invoice::{Invoice, InvoicePart, InvoicePolicy};
 use salesflow_domain::product::Product;
 use salesflow_domain::quote::lines::quantity_text;
 use salesflow_domain::sales_order::{
@@ -269,13 +269,22 @@ impl App {
         let mut inserts = Vec::new();
         if order.invoice_policy == InvoicePolicy::OnShipment {
             let quantities = delivery.quantities();
-            let (invoice, created) = Invoice::draft(
-                InvoiceId(Uuid::now_v7()),
-                &next_order,
-                Some((delivery.id, &quantities)),
-                now,
-            )
-            .map_err(|e| AppError::invalid("lines", "amount_too_large", e.to_string()))?;
+            // Every earlier shipment of the order was invoiced when it left.
+            let invoiced_before: Vec<(usize, i64)> = order
+                .progress
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i, p.shipped_milli))
+                .filter(|(_, q)| *q > 0)
+                .collect();
+            let part = InvoicePart::Shipment {
+                delivery: delivery.id,
+                quantities: &quantities,
+                invoiced_before: &invoiced_before,
+            };
+            let (invoice, created) =
+                Invoice::draft(InvoiceId(Uuid::now_v7()), &next_order, part, now)
+                    .map_err(|e| AppError::invalid("lines", "amount_too_large", e.to_string()))?;
             events.push(self.event_for(actor, &invoice, created));
             inserts.push(Doc::Invoice(Box::new(invoice)));
         }

@@ -5,7 +5,7 @@
 
 use salesflow_domain::authz::{Action, Resource};
 use salesflow_domain::ids::{InvoiceId, ProductId, StockMoveId, WarehouseId};
-use salesflow_domain::invoice::{Invoice, InvoicePolicy};
+use salesflow_domain::invoice::{Invoice, InvoicePart, InvoicePolicy};
 use salesflow_domain::product::Product;
 use salesflow_domain::sales_order::{FulfilmentSettings, OrderError, SalesOrder};
 use salesflow_domain::stock::{MoveKind, StockEntry, StockMove, entry_quantity};
@@ -221,7 +221,7 @@ impl App {
         // Invoiced on order: the draft invoice is made with the confirmation.
         let invoice = match policy {
             InvoicePolicy::OnOrder => Some(
-                Invoice::draft(InvoiceId(Uuid::now_v7()), &order, None, now)
+                Invoice::draft(InvoiceId(Uuid::now_v7()), &order, InvoicePart::Whole, now)
                     .map_err(|e| AppError::invalid("lines", "amount_too_large", e.to_string()))?,
             ),
             InvoicePolicy::OnShipment => None,

@@ -148,23 +148,67 @@ pub fn priced_lines(
     order: &SalesOrder,
     quantities: &[(usize, i64)],
 ) -> Result<(Vec<QuoteLine>, Totals), InvoiceError> {
-    let lines: Vec<QuoteLine> = quantities
+    priced_part(order, &[], quantities)
+}
+
+/// What an order's lines come to at `quantities` (order line, thousandths), others at 0.
+fn at_quantities(order: &SalesOrder, quantities: &[(usize, i64)]) -> Vec<totals::PricedLine> {
+    order
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| totals::PricedLine {
+            quantity_milli: quantities
+                .iter()
+                .filter(|(n, _)| *n == i)
+                .map(|(_, q)| *q)
+                .sum(),
+            ..line.priced()
+        })
+        .collect()
+}
+
+/// The part `part` of an order's lines, invoiced after `before` was invoiced: amounts and
+/// totals are the difference between the two cumulative states, so the invoices of one order
+/// add up exactly to what the customer signed (the last part of a line takes the remainder).
+pub fn priced_part(
+    order: &SalesOrder,
+    before: &[(usize, i64)],
+    part: &[(usize, i64)],
+) -> Result<(Vec<QuoteLine>, Totals), InvoiceError> {
+    let after: Vec<(usize, i64)> = before.iter().chain(part).copied().collect();
+    let (amounts, totals) = totals::compute_part(
+        &at_quantities(order, before),
+        &at_quantities(order, &after),
+        order.price_mode,
+    )
+    .map_err(|_| InvoiceError::TooLarge)?;
+    let lines = part
         .iter()
         .filter_map(|(i, q)| {
-            let mut line = order.lines.get(*i)?.clone();
-            line.quantity_milli = *q;
-            Some(line)
+            let line = order.lines.get(*i)?;
+            Some(QuoteLine {
+                quantity_milli: *q,
+                amounts: *amounts.get(*i)?,
+                ..line.clone()
+            })
         })
         .collect();
-    let priced: Vec<_> = lines.iter().map(QuoteLine::priced).collect();
-    let (amounts, totals) =
-        totals::compute(&priced, order.price_mode).map_err(|_| InvoiceError::TooLarge)?;
-    let lines = lines
-        .into_iter()
-        .zip(amounts)
-        .map(|(line, amounts)| QuoteLine { amounts, ..line })
-        .collect();
     Ok((lines, totals))
+}
+
+/// What an invoice of an order covers.
+#[derive(Debug, Clone, Copy)]
+pub enum InvoicePart<'a> {
+    /// Every line in full (invoiced on order).
+    Whole,
+    /// What one shipment carried (order line, thousandths), after what earlier shipments'
+    /// invoices covered.
+    Shipment {
+        delivery: DeliveryId,
+        quantities: &'a [(usize, i64)],
+        invoiced_before: &'a [(usize, i64)],
+    },
 }
 
 impl Invoice {
@@ -173,7 +217,7 @@ impl Invoice {
     pub fn draft(
         id: InvoiceId,
         order: &SalesOrder,
-        delivery: Option<(DeliveryId, &[(usize, i64)])>,
+        part: InvoicePart<'_>,
         now: Timestamp,
     ) -> Result<(Self, Change), InvoiceError> {
         let all: Vec<(usize, i64)> = order
@@ -182,8 +226,15 @@ impl Invoice {
             .enumerate()
             .map(|(i, l)| (i, l.quantity_milli))
             .collect();
-        let quantities = delivery.map_or(all.as_slice(), |(_, q)| q);
-        let (lines, totals) = priced_lines(order, quantities)?;
+        let (delivery, quantities, before) = match part {
+            InvoicePart::Whole => (None, all.as_slice(), &[][..]),
+            InvoicePart::Shipment {
+                delivery,
+                quantities,
+                invoiced_before,
+            } => (Some(delivery), quantities, invoiced_before),
+        };
+        let (lines, totals) = priced_part(order, before, quantities)?;
         let invoice = Self {
             id,
             number: None,
@@ -191,7 +242,7 @@ impl Invoice {
             status: InvoiceStatus::Draft,
             order_id: order.id,
             order_number: order.number.clone(),
-            delivery_id: delivery.map(|(d, _)| d),
+            delivery_id: delivery,
             credit_of: None,
             credit_of_number: None,
             account_id: order.account_id,

@@ -6,7 +6,7 @@
 
 use crate::fixtures::{now, order, today};
 use crate::ids::{DeliveryId, InvoiceId};
-use crate::invoice::{Invoice, InvoiceStatus, priced_lines};
+use crate::invoice::{Invoice, InvoicePart, InvoiceStatus, priced_lines};
 use crate::payment::allocate;
 use crate::quote::totals::{PriceMode, broken_rules};
 use crate::sales_order::{OrderStatus, SalesOrder};
@@ -104,13 +104,19 @@ proptest! {
         let shipments = specs.iter().map(|s| s.4).max().unwrap_or(1);
         let mut invoices = Vec::new();
         let mut notes = Vec::new();
+        let mut invoiced_before: Vec<(usize, i64)> = Vec::new();
         for (k, credit) in credited.iter().enumerate().take(shipments) {
             let quantities = shipment(&o, &specs, k);
             if quantities.is_empty() {
                 continue;
             }
-            let delivery = Some((DeliveryId(Uuid::now_v7()), quantities.as_slice()));
-            let (draft, _) = Invoice::draft(InvoiceId(Uuid::now_v7()), &o, delivery, now()).unwrap();
+            let part = InvoicePart::Shipment {
+                delivery: DeliveryId(Uuid::now_v7()),
+                quantities: &quantities,
+                invoiced_before: &invoiced_before,
+            };
+            let (draft, _) = Invoice::draft(InvoiceId(Uuid::now_v7()), &o, part, now()).unwrap();
+            invoiced_before.extend(&quantities);
             rules_hold(&draft)?;
             let (posted, _) = draft.post(format!("INV-{k}"), today(), 14, now()).unwrap();
             if *credit {
@@ -131,7 +137,20 @@ proptest! {
                 .map(|(_, q)| q.quantity_milli)
                 .sum();
             prop_assert_eq!(invoiced, line.quantity_milli);
+            // The parts of a line add up to the line the customer signed, to the cent.
+            let net: i64 = invoices
+                .iter()
+                .flat_map(|inv| inv.order_lines.iter().zip(&inv.lines))
+                .filter(|(l, _)| **l == i)
+                .map(|(_, l)| l.amounts.net_minor)
+                .sum();
+            prop_assert_eq!(net, line.amounts.net_minor);
         }
+        // And the invoices add up to the order's totals exactly.
+        let total = |f: fn(&Invoice) -> i64| invoices.iter().map(f).sum::<i64>();
+        prop_assert_eq!(total(|i| i.totals.payable_minor), o.totals.payable_minor);
+        prop_assert_eq!(total(|i| i.totals.tax_minor), o.totals.tax_minor);
+        prop_assert_eq!(total(|i| i.totals.line_net_minor), o.totals.line_net_minor);
         // Payments go to the invoices no credit note cancels, oldest first.
         let mut received = 0i64;
         let mut credit = 0i64;

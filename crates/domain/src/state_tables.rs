@@ -103,7 +103,13 @@ fn quote_states_by_actions() {
 
 /// A posted invoice for the whole order, paid in full.
 fn paid_invoice(o: &SalesOrder) -> Invoice {
-    let (draft, _) = Invoice::draft(InvoiceId(Uuid::now_v7()), o, None, now()).unwrap();
+    let (draft, _) = Invoice::draft(
+        InvoiceId(Uuid::now_v7()),
+        o,
+        crate::invoice::InvoicePart::Whole,
+        now(),
+    )
+    .unwrap();
     let (posted, _) = draft.post("INV-00001".into(), today(), 14, now()).unwrap();
     posted.paid_with(posted.totals.payable_minor, now()).0
 }
@@ -218,8 +224,13 @@ fn invoice_and_credit_note_states_by_actions() {
     ];
     let wrong = mismatches(&states, &actions, &expected, |(kind, status)| {
         let o = order("2 x LIC");
-        let (mut i, _) =
-            crate::invoice::Invoice::draft(InvoiceId(Uuid::now_v7()), &o, None, now()).unwrap();
+        let (mut i, _) = crate::invoice::Invoice::draft(
+            InvoiceId(Uuid::now_v7()),
+            &o,
+            crate::invoice::InvoicePart::Whole,
+            now(),
+        )
+        .unwrap();
         i.kind = kind;
         i.status = status;
         if status.is_posted() {

@@ -426,3 +426,83 @@ async fn an_invoice_is_credited_at_most_once_also_in_parallel() {
     );
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn invoices_per_shipment_add_up_to_what_the_customer_signed() {
+    let t = TestApp::spawn().await;
+    let admin_user = t.user(Role::Admin, None).await;
+    let admin = TestApp::actor(&admin_user);
+    let office = t.api_as(&admin_user).await;
+    setup(&t, &admin, &office, "on_shipment").await;
+    // 3 × 119.90 − 5 % (17.985 → 17.99) = 341.71 net, 19 % tax 64.92, 406.63 to pay. Shipped
+    // one at a time, each part rounded on its own would bill 341.70 + 64.92 = 406.62.
+    let o = accepted_order(&t, &admin, "Split GmbH", "3 x GADGET -5%").await;
+    assert_eq!(o.totals.payable_minor, 40_663);
+    let id = o.id.to_string();
+    let mut version = ok(
+        &office,
+        &format!("/api/v1/orders/{id}/confirm"),
+        json!({ "version": 1 }),
+        "order",
+    )
+    .await["version"]
+        .clone();
+    for _ in 0..3 {
+        let delivery = ok(
+            &office,
+            &format!("/api/v1/orders/{id}/releases"),
+            json!({ "version": version, "lines": [{ "line": 0, "quantity": "1" }] }),
+            "delivery",
+        )
+        .await;
+        ok(
+            &office,
+            &format!(
+                "/api/v1/deliveries/{}/ship",
+                delivery["id"].as_str().unwrap()
+            ),
+            json!({ "version": delivery["version"] }),
+            "delivery",
+        )
+        .await;
+        version =
+            office.get(&format!("/api/v1/orders/{id}")).await.json["order"]["version"].clone();
+    }
+    let invoices = office
+        .get("/api/v1/invoices?sort=created_at&dir=asc")
+        .await
+        .json["invoices"]
+        .clone();
+    let invoices = invoices.as_array().unwrap();
+    assert_eq!(invoices.len(), 3);
+    let sum = |key: &str| -> i64 {
+        invoices
+            .iter()
+            .map(|i| i["totals"][key].as_i64().unwrap())
+            .sum()
+    };
+    assert_eq!(sum("tax_exclusive_minor"), 34_171);
+    assert_eq!(sum("tax_minor"), 6_492);
+    assert_eq!(sum("payable_minor"), 40_663, "exactly the signed total");
+    for invoice in invoices {
+        let posted = ok(
+            &office,
+            &format!("/api/v1/invoices/{}/post", invoice["id"].as_str().unwrap()),
+            json!({ "version": invoice["version"] }),
+            "invoice",
+        )
+        .await;
+        assert_valid_ubl(&office, posted["id"].as_str().unwrap()).await;
+    }
+    // Paying exactly the signed total settles the order.
+    ok(
+        &office,
+        "/api/v1/payments",
+        json!({ "account_id": o.account_id.to_string(), "amount": "406.63" }),
+        "payment",
+    )
+    .await;
+    let order = office.get(&format!("/api/v1/orders/{id}")).await.json["order"].clone();
+    assert_eq!(order["status"], "paid", "{order}");
+    t.shutdown().await;
+}
