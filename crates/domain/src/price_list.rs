@@ -240,27 +240,54 @@ impl PriceListDetails {
     }
 }
 
-/// The list that prices a quote for a customer of `group` in `currency` on `day`: their
-/// group's list before the general one, then the one that started latest.
+/// The lists that may price a quote for a customer of `group` in `currency` on `day`, in the
+/// order they are asked: their group's lists before the general ones, each latest first.
+pub fn candidates<'a>(
+    lists: &'a [PriceList],
+    group: Option<&str>,
+    currency: Currency,
+    day: Date,
+) -> Vec<&'a PriceList> {
+    let mut found: Vec<&PriceList> = lists
+        .iter()
+        .filter(|l| !l.meta.archived && l.details.currency == currency && l.details.valid_on(day))
+        .filter(|l| {
+            l.details.customer_group.is_none() || l.details.customer_group.as_deref() == group
+        })
+        .collect();
+    found.sort_by_key(|l| {
+        std::cmp::Reverse((
+            l.details.customer_group.is_some(),
+            l.details.valid_from,
+            l.meta.created_at,
+        ))
+    });
+    found
+}
+
+/// The list that prices a quote for a customer of `group` in `currency` on `day` first.
 pub fn applicable<'a>(
     lists: &'a [PriceList],
     group: Option<&str>,
     currency: Currency,
     day: Date,
 ) -> Option<&'a PriceList> {
-    lists
-        .iter()
-        .filter(|l| !l.meta.archived && l.details.currency == currency && l.details.valid_on(day))
-        .filter(|l| {
-            l.details.customer_group.is_none() || l.details.customer_group.as_deref() == group
-        })
-        .max_by_key(|l| {
-            (
-                l.details.customer_group.is_some(),
-                l.details.valid_from,
-                l.meta.created_at,
-            )
-        })
+    candidates(lists, group, currency, day).into_iter().next()
+}
+
+/// The price of `sku` for such a customer: from their group's list, else from the general
+/// list (a SKU the group's list leaves out keeps the general price), else none (the product's
+/// own list price applies).
+pub fn price_for(
+    lists: &[PriceList],
+    group: Option<&str>,
+    currency: Currency,
+    day: Date,
+    sku: &str,
+) -> Option<i64> {
+    candidates(lists, group, currency, day)
+        .into_iter()
+        .find_map(|l| l.details.price_of(sku))
 }
 
 impl Fields for PriceList {
@@ -380,6 +407,17 @@ mod tests {
             None
         );
         assert_eq!(lists[0].details.price_of("SEAT"), Some(45_000));
+        // The resellers' list has no SEAT: the general list's price, not the product's.
+        let seat = |g: Option<&str>| price_for(&lists, g, eur, day("2026-03-01"), "SEAT");
+        assert_eq!(seat(Some("reseller")), Some(45_000));
+        assert_eq!(
+            price_for(&lists, Some("reseller"), eur, day("2026-03-01"), "LIC"),
+            Some(90_000)
+        );
+        assert_eq!(
+            price_for(&lists, None, eur, day("2026-03-01"), "NONE"),
+            None
+        );
         assert_eq!(lists[1].details.price_of("LIC"), Some(90_000));
     }
 

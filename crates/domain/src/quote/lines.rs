@@ -343,19 +343,19 @@ impl Catalogue {
         self.products.iter().find(|p| p.details.sku == sku)
     }
 
-    /// A product's price for `currency`: the applicable price list's, else its list price
-    /// in its own currency.
+    /// A product's price for `currency`: the customer group's price list, else the general
+    /// list, else its list price in its own currency.
     fn price(&self, product: &Product, currency: Currency) -> Option<i64> {
         self.today
             .and_then(|day| {
-                price_list::applicable(
+                price_list::price_for(
                     &self.price_lists,
                     self.customer_group.as_deref(),
                     currency,
                     day,
+                    &product.details.sku,
                 )
             })
-            .and_then(|list| list.details.price_of(&product.details.sku))
             .or_else(|| {
                 (product.details.currency == currency).then_some(product.details.list_price_minor)
             })

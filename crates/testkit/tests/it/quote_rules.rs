@@ -613,3 +613,40 @@ async fn oversized_line_lists_get_a_short_answer() {
     assert!(r.text.len() < 40_000, "{} bytes", r.text.len());
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_sku_missing_from_the_group_list_takes_the_general_lists_price() {
+    let t = TestApp::spawn().await;
+    let manager = t.api_as(&t.user(Role::SalesManager, None).await).await;
+    catalogue(&manager).await; // LIC 1200.00, BOOK 45.50 list prices
+    for (name, group, prices) in [
+        ("General", "", "LIC 1100.00\nBOOK 40.00"),
+        ("Resellers", "reseller", "LIC 900.00"),
+    ] {
+        let r = manager
+            .post(
+                "/api/v1/price-lists",
+                &json!({ "name": name, "customer_group": group, "prices": prices }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let account = manager
+        .ok(
+            "/api/v1/accounts",
+            &json!({ "name": "Reseller Ltd", "customer_group": "reseller" }),
+            "account",
+        )
+        .await;
+    let quote = manager
+        .ok(
+            "/api/v1/quotes",
+            &json!({ "title": "Prices", "account_id": account["id"], "lines": "1 x LIC\n1 x BOOK" }),
+            "quote",
+        )
+        .await;
+    let price = |i: usize| quote["lines"][i]["unit_price_minor"].as_i64().unwrap();
+    assert_eq!(price(0), 90_000, "the group's list");
+    assert_eq!(price(1), 4_000, "the general list, not the product's 45.50");
+    t.shutdown().await;
+}
