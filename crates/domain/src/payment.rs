@@ -118,17 +118,22 @@ impl PaymentInput {
             ))
             .unwrap_or(default_currency);
         let positive = |field: &str, raw: &str| {
-            Money::parse(raw, currency)
-                .ok()
-                .filter(|m| m.minor > 0 && m.minor <= MAX_AMOUNT_MINOR)
-                .map(|m| m.minor)
-                .ok_or_else(|| {
-                    FieldError::new(
-                        field,
-                        "invalid_amount",
-                        format!("a positive amount in {}", currency.code()),
-                    )
-                })
+            let invalid = || {
+                FieldError::new(
+                    field,
+                    "invalid_amount",
+                    format!("a positive amount in {}", currency.code()),
+                )
+            };
+            match Money::parse(raw, currency).map(|m| m.minor) {
+                Ok(minor) if minor < 0 => Err(FieldError::new(
+                    field,
+                    "negative_amount",
+                    "cannot be negative: record a refund as a credit note",
+                )),
+                Ok(minor) if minor > 0 && minor <= MAX_AMOUNT_MINOR => Ok(minor),
+                _ => Err(invalid()),
+            }
         };
         let amount = errors.take(positive("amount", &self.amount));
         let received_on = match self

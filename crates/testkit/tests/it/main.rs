@@ -18,6 +18,7 @@ mod cancellation;
 mod capture;
 mod concurrency;
 mod csv_exports;
+mod error_codes;
 mod fulfilment;
 mod group_commit;
 mod import;

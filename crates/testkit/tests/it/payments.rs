@@ -151,6 +151,10 @@ async fn partial_payment_final_payment_and_credit() {
     let cases = [
         (
             json!({ "account_id": account, "amount": "-5" }),
+            "negative_amount",
+        ),
+        (
+            json!({ "account_id": account, "amount": "0" }),
             "invalid_amount",
         ),
         (
