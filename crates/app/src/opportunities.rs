@@ -224,8 +224,11 @@ impl App {
             .store
             .timeline(EntityType::Opportunity, opportunity.id.0, 500)
             .await?;
+        // The timeline also holds the record's activities (a call created has its own
+        // `created` → open): only the opportunity's own stage changes are stays.
         let entries: Vec<_> = events
             .iter()
+            .filter(|e| e.entity_type == EntityType::Opportunity && e.entity_id == opportunity.id.0)
             .filter(|e| matches!(e.activity.as_str(), "created" | "stage_changed"))
             .map(|e| (e.at, e.to_state.as_deref()))
             .collect();

@@ -649,3 +649,49 @@ async fn opportunities_carry_free_text_line_items() {
     assert_eq!(change["old"], "10 x Licence @ 1200.00\n1 x Setup @ 2500.00");
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn activities_on_a_deal_do_not_cut_its_stays_short() {
+    let t = TestApp::spawn().await;
+    let api = t.api_as(&t.user(Role::SalesRep, None).await).await;
+    let opp = api
+        .ok(
+            "/api/v1/opportunities",
+            &json!({ "name": "Busy deal" }),
+            "opportunity",
+        )
+        .await;
+    let id = opp["id"].as_str().unwrap().to_string();
+    t.clock.advance(SignedDuration::from_hours(2));
+    let call = api
+        .post(
+            "/api/v1/activities",
+            &json!({ "kind": "call", "subject": "Discovery call", "related_type": "opportunity", "related_id": id }),
+        )
+        .await;
+    assert_eq!(call.status, 201, "{}", call.text);
+    t.clock.advance(SignedDuration::from_hours(3));
+    assert_eq!(move_to(&api, &id, QUALIFICATION, 1).await.status, 200);
+    let history = api
+        .get(&format!("/api/v1/opportunities/{id}/stage-history"))
+        .await;
+    let stages: Vec<(String, i64)> = history.json["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["stage"].as_str().unwrap().to_string(),
+                s["seconds"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        stages,
+        vec![
+            ("prospecting".to_string(), 5 * 3600),
+            ("qualification".to_string(), 0)
+        ]
+    );
+    t.shutdown().await;
+}
