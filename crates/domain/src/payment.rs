@@ -237,7 +237,14 @@ impl Invoice {
         };
         next.meta = self.meta.next(now);
         let fields = changes::diff(self, &next);
-        let change = Change::transition("paid", self.status.as_str(), next.status.as_str(), fields);
+        // Only a payment that settles the invoice is the step "paid"; one that leaves some
+        // open is "partially_paid", so process mining never counts it as paid.
+        let activity = match next.status {
+            InvoiceStatus::Paid => "paid",
+            _ => "partially_paid",
+        };
+        let change =
+            Change::transition(activity, self.status.as_str(), next.status.as_str(), fields);
         (next, change)
     }
 }

@@ -46,6 +46,7 @@ pub const ORDER_STEPS: &[&str] = &[
     "delivery:released",
     "delivery:shipped",
     "invoice:posted",
+    "invoice:partially_paid",
     "invoice:paid",
 ];
 
@@ -183,7 +184,7 @@ mod tests {
     #[test]
     fn the_configured_process_runs_from_lead_to_cash() {
         let steps = configured_steps(&["talk", "offer"], &["won"]);
-        assert_eq!(steps.len(), 3 + 2 + 3 + 1 + 6);
+        assert_eq!(steps.len(), 3 + 2 + 3 + 1 + 7);
         assert_eq!(steps[3], "opportunity:talk");
         assert_eq!(steps[4], "opportunity:offer");
         assert_eq!(steps[7], "quote:accepted");

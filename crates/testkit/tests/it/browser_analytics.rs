@@ -36,8 +36,8 @@ async fn a_click_on_a_diagram_node_lists_its_deals() {
     .await;
     browser.close().await;
     let (nodes, deals, url) = result.expect("browser flow");
-    // Three lead steps, the pipeline's five open stages and won, nine document steps.
-    assert_eq!(nodes, 18);
+    // Three lead steps, the pipeline's five open stages and won, ten document steps.
+    assert_eq!(nodes, 19);
     assert!(!deals.contains("One"), "{deals}");
     assert!(url.path().ends_with("/analytics/stages/proposal"), "{url}");
     w.t.shutdown().await;

@@ -506,3 +506,66 @@ async fn invoices_per_shipment_add_up_to_what_the_customer_signed() {
     assert_eq!(order["status"], "paid", "{order}");
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_partial_payment_is_not_the_step_paid() {
+    let t = TestApp::spawn().await;
+    let admin_user = t.user(Role::Admin, None).await;
+    let admin = TestApp::actor(&admin_user);
+    let office = t.api_as(&admin_user).await;
+    setup(&t, &admin, &office, "on_order").await;
+    let o = accepted_order(&t, &admin, "Partly Oy", "AUDIT").await; // 800.00, exempt
+    ok(
+        &office,
+        &format!("/api/v1/orders/{}/confirm", o.id),
+        json!({ "version": 1 }),
+        "order",
+    )
+    .await;
+    let draft = office.get("/api/v1/invoices").await.json["invoices"][0].clone();
+    ok(
+        &office,
+        &format!("/api/v1/invoices/{}/post", draft["id"].as_str().unwrap()),
+        json!({ "version": draft["version"] }),
+        "invoice",
+    )
+    .await;
+    let pay = |amount: &'static str| {
+        let office = &office;
+        let account = o.account_id.to_string();
+        async move {
+            ok(
+                office,
+                "/api/v1/payments",
+                json!({ "account_id": account, "amount": amount }),
+                "payment",
+            )
+            .await
+        }
+    };
+    pay("300.00").await;
+    let steps = |csv: &str| -> Vec<String> {
+        csv.lines()
+            .filter_map(|l| l.split(',').nth(1))
+            .filter(|a| a.starts_with("invoice:"))
+            .map(str::to_string)
+            .collect()
+    };
+    let log = office.get("/api/v1/analytics/event-log.csv").await.text;
+    assert_eq!(
+        steps(&log),
+        ["invoice:draft", "invoice:posted", "invoice:partially_paid"]
+    );
+    pay("500.00").await;
+    let log = office.get("/api/v1/analytics/event-log.csv").await.text;
+    assert_eq!(
+        steps(&log),
+        [
+            "invoice:draft",
+            "invoice:posted",
+            "invoice:partially_paid",
+            "invoice:paid"
+        ]
+    );
+    t.shutdown().await;
+}
