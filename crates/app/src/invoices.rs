@@ -5,10 +5,12 @@
 use salesflow_documents::{Align, Column, Document, Table};
 use salesflow_domain::account::Account;
 use salesflow_domain::authz::{Action, Resource};
+use salesflow_domain::delivery::Delivery;
 use salesflow_domain::ids::InvoiceId;
 use salesflow_domain::invoice::{Invoice, InvoiceError, InvoiceKind, InvoiceStatus};
 use salesflow_domain::money::Money;
 use salesflow_domain::quote::lines::quantity_text;
+use salesflow_domain::sales_order::{OrderStatus, SalesOrder};
 use salesflow_domain::tax::rate_text;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -63,6 +65,14 @@ impl App {
         }
         let (settings, _) = self.fulfilment_settings().await?;
         let (company, account) = self.invoice_parties(&invoice).await?;
+        // A posted invoice's e-invoice must be valid: what EN 16931 still needs is named now.
+        let delivered = self.delivery_date(&invoice).await?;
+        let missing = crate::ubl::missing_for_einvoice(&invoice, &company, &account, delivered);
+        if !missing.is_empty() {
+            return Err(AppError::Invalid(salesflow_domain::ValidationErrors(
+                missing,
+            )));
+        }
         let emailed_to = match self.mailer {
             Some(_) => self.invoice_recipient(&invoice).await?,
             None => None,
@@ -162,6 +172,36 @@ impl App {
             .collect())
     }
 
+    /// When the invoiced goods left (EN 16931's actual delivery date): the shipment's day for
+    /// an invoice per shipment; for an invoice of the whole order, the last shipment's day once
+    /// all have shipped; none before.
+    async fn delivery_date(&self, invoice: &Invoice) -> AppResult<Option<jiff::civil::Date>> {
+        let day = |at: jiff::Timestamp| at.to_zoned(jiff::tz::TimeZone::UTC).date();
+        if let Some(id) = invoice.delivery_id {
+            let delivery =
+                RecordStore::<Delivery>::get(self.store.as_ref(), id.0, Scope::All).await?;
+            return Ok(delivery.and_then(|d| d.shipped_at).map(day));
+        }
+        let order =
+            RecordStore::<SalesOrder>::get(self.store.as_ref(), invoice.order_id.0, Scope::All)
+                .await?;
+        let shipped = order.is_some_and(|o| {
+            matches!(
+                o.status,
+                OrderStatus::Shipped | OrderStatus::Invoiced | OrderStatus::Paid
+            )
+        });
+        if !shipped {
+            return Ok(None);
+        }
+        let deliveries = self.store.deliveries_of_order(invoice.order_id).await?;
+        Ok(deliveries
+            .iter()
+            .filter_map(|d| d.shipped_at)
+            .max()
+            .map(day))
+    }
+
     async fn invoice_parties(&self, invoice: &Invoice) -> AppResult<(CompanySettings, Account)> {
         let account =
             RecordStore::<Account>::get(self.store.as_ref(), invoice.account_id.0, Scope::All)
@@ -178,8 +218,12 @@ impl App {
             return Err(invoice_error(InvoiceError::NotPosted));
         }
         let (company, account) = self.invoice_parties(&invoice).await?;
+        let delivered = self.delivery_date(&invoice).await?;
         let name = format!("{}.xml", invoice.number.clone().unwrap_or_default());
-        Ok((name, crate::ubl::ubl_xml(&invoice, &company, &account)))
+        Ok((
+            name,
+            crate::ubl::ubl_xml(&invoice, &company, &account, delivered),
+        ))
     }
 
     /// The invoice as PDF: (file name, bytes).

@@ -25,6 +25,10 @@ pub struct CompanySettings {
     pub email: String,
     pub phone: String,
     pub vat_id: String,
+    /// The company register's number (EN 16931 BT-30, e.g. `HRB 12345 B`): e-invoices of
+    /// supplies not subject to VAT name it, as they may not carry a VAT ID.
+    #[serde(default)]
+    pub registration_id: String,
     /// Bank details or registration, printed at the bottom of each page.
     pub footer: String,
     /// ISO 3166-1 alpha-2 country of the company (e-invoices name it).
@@ -44,6 +48,7 @@ impl Default for CompanySettings {
             email: String::new(),
             phone: String::new(),
             vat_id: String::new(),
+            registration_id: String::new(),
             footer: String::new(),
             country_code: default_country(),
         }
@@ -56,13 +61,19 @@ impl CompanySettings {
         if self.name.trim().is_empty() {
             errors.add("name", "required", "name the company");
         }
-        let code = self.country_code.as_bytes();
-        if code.len() != 2 || !code.iter().all(u8::is_ascii_uppercase) {
+        if salesflow_domain::country::iso_code(&self.country_code)
+            != Some(self.country_code.as_str())
+        {
             errors.add(
                 "country_code",
                 "invalid_country",
-                "two capital letters, e.g. DE",
+                "an ISO 3166 country code: two capital letters, e.g. DE",
             );
+        }
+        if !self.vat_id.trim().is_empty()
+            && let Err(e) = salesflow_domain::tax::vat_id("vat_id", Some(&self.vat_id))
+        {
+            errors.0.push(e);
         }
         for (field, value, max) in [
             ("name", &self.name, 200),
@@ -70,6 +81,7 @@ impl CompanySettings {
             ("email", &self.email, 200),
             ("phone", &self.phone, 50),
             ("vat_id", &self.vat_id, 50),
+            ("registration_id", &self.registration_id, 100),
             ("footer", &self.footer, 500),
         ] {
             if value.chars().count() > max {
@@ -77,6 +89,24 @@ impl CompanySettings {
             }
         }
         errors.into_result()
+    }
+
+    /// What EN 16931 e-invoices still need from these settings (empty: nothing).
+    pub fn einvoice_gaps(&self) -> Vec<&'static str> {
+        let mut gaps = Vec::new();
+        if self.vat_id.trim().is_empty() {
+            gaps.push("the company's VAT ID (every invoice with VAT, zero-rated, exempt, reverse-charge, intra-community or export lines names it)");
+        }
+        if self
+            .address
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .count()
+            < 2
+        {
+            gaps.push("the address: street on the first line, postcode and city on the second");
+        }
+        gaps
     }
 }
 

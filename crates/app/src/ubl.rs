@@ -2,12 +2,15 @@
 //! (`CreditNote`, type 381) with seller, buyer, VAT breakdown, totals and lines, amounts from
 //! the same integer totals as every other view of the document.
 
+use jiff::civil::Date;
+use salesflow_domain::FieldError;
 use salesflow_domain::account::Account;
+use salesflow_domain::country;
 use salesflow_domain::invoice::{Invoice, InvoiceKind};
 use salesflow_domain::money::{Currency, Money};
 use salesflow_domain::quote::lines::QuoteLine;
 use salesflow_domain::quote::totals::PriceMode;
-use salesflow_domain::tax::rate_text;
+use salesflow_domain::tax::{VatCode, rate_text};
 use std::fmt::Write as _;
 
 use crate::quote_document::CompanySettings;
@@ -19,39 +22,101 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A country name or code as ISO 3166-1 alpha-2 (the common names; else `fallback`).
-pub fn country_code(raw: Option<&str>, fallback: &str) -> String {
-    let raw = raw.map(str::trim).unwrap_or("");
-    if raw.len() == 2 && raw.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return raw.to_ascii_uppercase();
+/// The standard exemption text and VATEX code of a category whose breakdown needs one
+/// (BR-AE-10, BR-IC-10, BR-G-10, BR-O-10); exempt (E) takes the configured reason.
+fn standard_exemption(code: VatCode) -> Option<(&'static str, &'static str)> {
+    match code {
+        VatCode::AE => Some(("Reverse charge", "VATEX-EU-AE")),
+        VatCode::K => Some(("Intra-community supply", "VATEX-EU-IC")),
+        VatCode::G => Some(("Export outside the EU", "VATEX-EU-G")),
+        VatCode::O => Some(("Not subject to VAT", "VATEX-EU-O")),
+        VatCode::S | VatCode::Z | VatCode::E => None,
     }
-    let known = [
-        ("germany", "DE"),
-        ("deutschland", "DE"),
-        ("austria", "AT"),
-        ("österreich", "AT"),
-        ("switzerland", "CH"),
-        ("france", "FR"),
-        ("spain", "ES"),
-        ("italy", "IT"),
-        ("netherlands", "NL"),
-        ("belgium", "BE"),
-        ("poland", "PL"),
-        ("sweden", "SE"),
-        ("denmark", "DK"),
-        ("united kingdom", "GB"),
-        ("uk", "GB"),
-        ("ireland", "IE"),
-        ("united states", "US"),
-        ("usa", "US"),
-        ("portugal", "PT"),
-        ("finland", "FI"),
-    ];
-    let lower = raw.to_lowercase();
-    known
-        .iter()
-        .find(|(name, _)| *name == lower)
-        .map_or_else(|| fallback.to_string(), |(_, code)| code.to_string())
+}
+
+/// Categories whose lines need the seller's VAT identifier (BR-S-02, BR-Z-02, BR-E-02,
+/// BR-AE-02, BR-IC-02, BR-G-02).
+const NEED_SELLER_VAT: &[VatCode] = &[
+    VatCode::S,
+    VatCode::Z,
+    VatCode::E,
+    VatCode::AE,
+    VatCode::K,
+    VatCode::G,
+];
+
+/// What an e-invoice of this document still lacks by EN 16931's rules, as field errors
+/// (none: complete). Checked before posting, so every posted invoice's UBL is valid.
+pub fn missing_for_einvoice(
+    invoice: &Invoice,
+    seller: &CompanySettings,
+    buyer: &Account,
+    delivery_date: Option<Date>,
+) -> Vec<FieldError> {
+    let codes: Vec<VatCode> = invoice.lines.iter().map(|l| l.tax_code).collect();
+    let has = |code: VatCode| codes.contains(&code);
+    let mut missing = Vec::new();
+    let mut need = |field: &str, code: &'static str, message: String| {
+        missing.push(FieldError::new(field, code, message));
+    };
+    if seller.vat_id.trim().is_empty() && codes.iter().any(|c| NEED_SELLER_VAT.contains(c)) {
+        need(
+            "seller_vat_id",
+            "einvoice_needs_seller_vat_id",
+            "the company's VAT ID is needed on e-invoices (Settings → Quotes and taxes)".into(),
+        );
+    }
+    if country::iso_code(&seller.country_code).is_none() {
+        need(
+            "seller_country",
+            "invalid_country",
+            format!(
+                "the company's country '{}' is not a country code such as DE",
+                seller.country_code
+            ),
+        );
+    }
+    let buyer_country = buyer.details.country.as_deref().unwrap_or_default();
+    if country::iso_code(buyer_country).is_none() {
+        need(
+            "buyer_country",
+            "invalid_country",
+            format!(
+                "the customer's country must be a country code (DE) or name (Germany); it is '{buyer_country}'"
+            ),
+        );
+    }
+    if (has(VatCode::AE) || has(VatCode::K)) && buyer.details.vat_id.is_none() {
+        need(
+            "buyer_vat_id",
+            "einvoice_needs_buyer_vat_id",
+            "reverse charge and intra-community supplies need the customer's VAT ID (on the account)".into(),
+        );
+    }
+    if has(VatCode::K) && delivery_date.is_none() {
+        need(
+            "delivery_date",
+            "einvoice_needs_delivery_date",
+            "an intra-community supply is invoiced with its delivery date: invoice it per shipment or once the order has shipped".into(),
+        );
+    }
+    // Not subject to VAT carries no VAT ID, so the seller is identified by its register number
+    // (BR-CO-26).
+    if has(VatCode::O) && seller.registration_id.trim().is_empty() {
+        need(
+            "seller_registration_id",
+            "einvoice_needs_seller_registration_id",
+            "supplies not subject to VAT name the company register number (Settings → Quotes and taxes)".into(),
+        );
+    }
+    if has(VatCode::O) && codes.iter().any(|c| *c != VatCode::O) {
+        need(
+            "lines",
+            "not_subject_mixed",
+            "lines not subject to VAT (O) cannot share an invoice with other tax categories".into(),
+        );
+    }
+    missing
 }
 
 /// UN/ECE recommendation 20 unit code for a unit as typed on the product.
@@ -69,6 +134,8 @@ fn unit_code(unit: &str) -> &'static str {
 /// A seller or buyer as the e-invoice names it.
 struct Party<'a> {
     name: &'a str,
+    /// Legal registration identifier (BT-30).
+    registration: Option<&'a str>,
     street: Option<&'a str>,
     city: Option<&'a str>,
     zone: Option<&'a str>,
@@ -104,11 +171,24 @@ impl Writer {
         let _ = write!(self.xml, "</{name}>");
     }
 
-    fn tax_category(&mut self, wrapper: &str, code: &str, rate_bp: u32, reason: Option<&str>) {
+    /// A VAT category; `exemption` (code, text) only where the breakdown needs one.
+    fn tax_category(
+        &mut self,
+        wrapper: &str,
+        code: VatCode,
+        rate_bp: u32,
+        exemption: Option<(Option<&str>, &str)>,
+    ) {
         self.open(wrapper);
-        self.tag("cbc:ID", code);
-        self.tag("cbc:Percent", &rate_text(rate_bp));
-        if let Some(reason) = reason {
+        self.tag("cbc:ID", code.as_str());
+        // Not subject to VAT has no rate at all (BR-O-05, BR-48).
+        if code != VatCode::O {
+            self.tag("cbc:Percent", &rate_text(rate_bp));
+        }
+        if let Some((reason_code, reason)) = exemption {
+            if let Some(reason_code) = reason_code {
+                self.tag("cbc:TaxExemptionReasonCode", reason_code);
+            }
             self.tag("cbc:TaxExemptionReason", reason);
         }
         self.open("cac:TaxScheme");
@@ -144,6 +224,9 @@ impl Writer {
         }
         self.open("cac:PartyLegalEntity");
         self.tag("cbc:RegistrationName", p.name);
+        if let Some(id) = p.registration.filter(|r| !r.trim().is_empty()) {
+            self.tag("cbc:CompanyID", id);
+        }
         self.close("cac:PartyLegalEntity");
         self.close("cac:Party");
         self.close(wrapper);
@@ -163,8 +246,50 @@ fn net_unit_price(line: &QuoteLine, mode: PriceMode) -> i64 {
     }
 }
 
-/// The posted invoice or credit note as UBL 2.1 XML.
-pub fn ubl_xml(invoice: &Invoice, seller: &CompanySettings, buyer: &Account) -> String {
+/// The exemption of one breakdown row: every distinct reason its lines give (EN 16931 allows
+/// one row per category, so two exemption reasons are joined, never dropped), else the
+/// standard text; none for categories that must not have one (S, Z).
+fn exemption_of(
+    invoice: &Invoice,
+    code: VatCode,
+    rate_bp: u32,
+) -> Option<(Option<&'static str>, String)> {
+    if matches!(code, VatCode::S | VatCode::Z) {
+        return None;
+    }
+    let mut reasons: Vec<&str> = Vec::new();
+    for line in invoice
+        .lines
+        .iter()
+        .filter(|l| l.tax_code == code && l.tax_rate_bp == rate_bp)
+    {
+        if let Some(reason) = line
+            .exemption_reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            && !reasons.contains(&reason)
+        {
+            reasons.push(reason);
+        }
+    }
+    let standard = standard_exemption(code);
+    let text = match (reasons.is_empty(), standard) {
+        (false, _) => reasons.join("; "),
+        (true, Some((text, _))) => text.to_string(),
+        (true, None) => "Exempt from VAT".to_string(),
+    };
+    Some((standard.map(|(_, vatex)| vatex), text))
+}
+
+/// The posted invoice or credit note as UBL 2.1 XML (complete when `missing_for_einvoice`
+/// found nothing: posting checks it). `delivery_date` is when the goods left (BT-72).
+pub fn ubl_xml(
+    invoice: &Invoice,
+    seller: &CompanySettings,
+    buyer: &Account,
+    delivery_date: Option<Date>,
+) -> String {
     let credit = invoice.kind == InvoiceKind::CreditNote;
     let (root, namespace, type_tag, type_code, line_tag, quantity_tag) = if credit {
         (
@@ -229,26 +354,45 @@ pub fn ubl_xml(invoice: &Invoice, seller: &CompanySettings, buyer: &Account) -> 
         .filter(|l| !l.is_empty());
     let street = address.next().map(str::to_string);
     let city = address.next().map(str::to_string);
+    // Not subject to VAT: no VAT identifier of either party (BR-O-02).
+    let not_subject = invoice.lines.iter().any(|l| l.tax_code == VatCode::O);
+    let seller_country = country::iso_code(&seller.country_code).unwrap_or_default();
     let supplier = Party {
         name: &seller.name,
+        registration: Some(seller.registration_id.as_str()),
         street: street.as_deref(),
         city: city.as_deref(),
         zone: None,
-        country: &seller.country_code,
-        vat: Some(&seller.vat_id),
+        country: seller_country,
+        vat: Some(seller.vat_id.as_str()).filter(|_| !not_subject),
     };
     w.party("cac:AccountingSupplierParty", &supplier);
     let b = &buyer.details;
-    let buyer_country = country_code(b.country.as_deref(), &seller.country_code);
+    let buyer_country =
+        country::iso_code(b.country.as_deref().unwrap_or_default()).unwrap_or_default();
     let customer = Party {
         name: b.name.as_str(),
+        registration: None,
         street: b.street.as_deref(),
         city: b.city.as_deref(),
         zone: b.postal_code.as_deref(),
-        country: &buyer_country,
-        vat: None,
+        country: buyer_country,
+        vat: b.vat_id.as_deref().filter(|_| !not_subject),
     };
     w.party("cac:AccountingCustomerParty", &customer);
+    // When and where the goods went (BT-72, BT-80): the customer's address.
+    if let Some(day) = delivery_date {
+        w.open("cac:Delivery");
+        w.tag("cbc:ActualDeliveryDate", &day.to_string());
+        w.open("cac:DeliveryLocation");
+        w.open("cac:Address");
+        w.open("cac:Country");
+        w.tag("cbc:IdentificationCode", buyer_country);
+        w.close("cac:Country");
+        w.close("cac:Address");
+        w.close("cac:DeliveryLocation");
+        w.close("cac:Delivery");
+    }
     if !credit && !seller.footer.is_empty() {
         w.open("cac:PaymentTerms");
         w.tag("cbc:Note", &seller.footer);
@@ -261,16 +405,14 @@ pub fn ubl_xml(invoice: &Invoice, seller: &CompanySettings, buyer: &Account) -> 
         w.open("cac:TaxSubtotal");
         w.money("cbc:TaxableAmount", s.taxable_minor);
         w.money("cbc:TaxAmount", s.tax_minor);
-        let reason = invoice
-            .lines
-            .iter()
-            .find(|l| l.tax_code == s.code && l.tax_rate_bp == s.rate_bp)
-            .and_then(|l| l.exemption_reason.clone());
+        let exemption = exemption_of(invoice, s.code, s.rate_bp);
         w.tax_category(
             "cac:TaxCategory",
-            s.code.as_str(),
+            s.code,
             s.rate_bp,
-            reason.as_deref(),
+            exemption
+                .as_ref()
+                .map(|(code, text)| (*code, text.as_str())),
         );
         w.close("cac:TaxSubtotal");
     }
@@ -303,7 +445,7 @@ pub fn ubl_xml(invoice: &Invoice, seller: &CompanySettings, buyer: &Account) -> 
         }
         w.tax_category(
             "cac:ClassifiedTaxCategory",
-            line.tax_code.as_str(),
+            line.tax_code,
             line.tax_rate_bp,
             None,
         );

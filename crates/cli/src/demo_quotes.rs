@@ -140,6 +140,7 @@ pub async fn fill(
         email: "sales@demo.salesflow.test".into(),
         phone: "+49 30 1234 5678".into(),
         vat_id: "DE123456789".into(),
+        registration_id: "Amtsgericht Berlin HRB 123456".into(),
         footer: "IBAN DE02 1001 0010 0006 8201 01 · Amtsgericht Berlin HRB 123456".into(),
         country_code: "DE".into(),
     };

@@ -23,6 +23,9 @@ pub struct AccountDetails {
     pub notes: Option<String>,
     /// Picks the price list for this customer's quotes (e.g. `reseller`).
     pub customer_group: Option<String>,
+    /// The customer's VAT identifier (BT-48), which reverse-charge and intra-community
+    /// invoices must name.
+    pub vat_id: Option<String>,
 }
 
 impl AccountDetails {
@@ -66,6 +69,8 @@ pub struct AccountInput {
     pub notes: Option<String>,
     /// Lower-cased; blank: none.
     pub customer_group: Option<String>,
+    /// E.g. `DE123456789`; spaces, dots and dashes are dropped.
+    pub vat_id: Option<String>,
     pub owner_id: Option<String>,
     pub version: Option<i64>,
 }
@@ -124,6 +129,10 @@ impl AccountDetails {
             "customer_group",
             merged(cur(|d| d.customer_group.as_deref()), &input.customer_group).as_deref(),
         ));
+        let vat_id = errors.take(crate::tax::vat_id(
+            "vat_id",
+            merged(cur(|d| d.vat_id.as_deref()), &input.vat_id).as_deref(),
+        ));
         match (
             name,
             domain,
@@ -135,6 +144,7 @@ impl AccountDetails {
             country,
             notes,
             customer_group,
+            vat_id,
         ) {
             (
                 Some(name),
@@ -147,6 +157,7 @@ impl AccountDetails {
                 Some(country),
                 Some(notes),
                 Some(customer_group),
+                Some(vat_id),
             ) if errors.is_empty() => Ok(Self {
                 name,
                 domain,
@@ -158,6 +169,7 @@ impl AccountDetails {
                 country,
                 notes,
                 customer_group,
+                vat_id,
             }),
             _ => Err(errors),
         }
@@ -178,6 +190,7 @@ impl Fields for Account {
             ("country", d.country.clone()),
             ("notes", d.notes.clone()),
             ("customer_group", d.customer_group.clone()),
+            ("vat_id", d.vat_id.clone()),
             ("owner_id", Some(self.meta.owner_id.to_string())),
             ("archived", Some(self.meta.archived.to_string())),
         ]
@@ -207,6 +220,7 @@ impl crate::record::Mergeable for Account {
             country: either(&a.country, &b.country),
             notes: either(&a.notes, &b.notes),
             customer_group: either(&a.customer_group, &b.customer_group),
+            vat_id: either(&a.vat_id, &b.vat_id),
         }
     }
 }

@@ -70,6 +70,7 @@ pub fn targets(kind: ImportKind) -> &'static [&'static str] {
             "postal_code",
             "city",
             "country",
+            "vat_id",
             "notes",
         ],
         ImportKind::Products => &[
@@ -446,6 +447,7 @@ pub fn account_row(mapping: &Mapping, row: &[&str]) -> Result<AccountDetails, St
         postal_code: text(mapping, row, "postal_code"),
         city: text(mapping, row, "city"),
         country: text(mapping, row, "country"),
+        vat_id: text(mapping, row, "vat_id"),
         notes: text(mapping, row, "notes"),
         ..Default::default()
     };

@@ -16,6 +16,7 @@ pub mod campaign;
 pub mod changes;
 pub mod contact;
 pub mod conversion;
+pub mod country;
 pub mod delivery;
 pub mod error;
 pub mod event;

@@ -218,3 +218,50 @@ mod tests {
         assert_eq!(codes, vec!["duplicate", "rate_for_code", "reason_required"]);
     }
 }
+
+/// A VAT identifier as e-invoices carry it (BT-31, BT-48): the country prefix and the number,
+/// without spaces, dots or dashes, upper-cased (`de 123.456.789` → `DE123456789`); blank: none.
+pub fn vat_id(field: &str, raw: Option<&str>) -> Result<Option<String>, crate::FieldError> {
+    let compact: String = raw
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '-'))
+        .collect::<String>()
+        .to_ascii_uppercase();
+    if compact.is_empty() {
+        return Ok(None);
+    }
+    let (prefix, number) = compact.split_at(compact.len().min(2));
+    let valid = prefix.bytes().all(|b| b.is_ascii_uppercase())
+        && (2..=13).contains(&number.len())
+        && number
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'*');
+    if valid {
+        Ok(Some(compact))
+    } else {
+        Err(crate::FieldError::new(
+            field,
+            "invalid_vat_id",
+            "must be a VAT identifier: the two-letter country prefix and the number, e.g. DE123456789",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod vat_id_tests {
+    #[test]
+    fn vat_ids_are_compacted_and_checked() {
+        assert_eq!(
+            super::vat_id("v", Some(" de 123.456-789 "))
+                .unwrap()
+                .as_deref(),
+            Some("DE123456789")
+        );
+        assert_eq!(super::vat_id("v", Some("")).unwrap(), None);
+        assert_eq!(super::vat_id("v", None).unwrap(), None);
+        for bad in ["123456789", "D1", "DE1", "DE123456789012345", "DE12#45"] {
+            assert!(super::vat_id("v", Some(bad)).is_err(), "{bad}");
+        }
+    }
+}

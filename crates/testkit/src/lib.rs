@@ -105,6 +105,33 @@ impl TestApp {
         self.app.create_user(None, new).await.expect("user")
     }
 
+    /// Company details complete for EN 16931 e-invoices (VAT ID, register number, address,
+    /// country), as an administrator enters them before invoicing; kept once saved.
+    pub async fn company_ready(&self) {
+        let (company, version) = self.app.company_settings().await.expect("company");
+        if version > 0 {
+            return; // entered already (a test may have left something out on purpose)
+        }
+        let admin = Self::actor(&self.user(Role::Admin, None).await);
+        let complete = salesflow_app::quote_document::CompanySettings {
+            name: "Test Sales GmbH".into(),
+            address: "Teststraße 1\n10115 Berlin".into(),
+            vat_id: "DE123456789".into(),
+            registration_id: "HRB 12345 B".into(),
+            country_code: "DE".into(),
+            ..company
+        };
+        match self
+            .app
+            .save_company_settings(&admin, &complete, version)
+            .await
+        {
+            // Another task of the same test got there first.
+            Ok(_) | Err(salesflow_app::AppError::StaleVersion { .. }) => {}
+            Err(e) => panic!("company settings: {e}"),
+        }
+    }
+
     pub fn actor(user: &UserRecord) -> Actor {
         Actor::of(user)
     }

@@ -75,6 +75,7 @@ pub async fn customer(t: &TestApp, admin: &Actor, name: &str) -> Account {
 /// `lines` ("2 x SKU", one per line) quoted to `account`, sent and accepted on the portal: the
 /// sales order it made.
 pub async fn order_for(t: &TestApp, admin: &Actor, account: &str, lines: &str) -> SalesOrder {
+    t.company_ready().await;
     let input = QuoteInput {
         title: Some("Order".into()),
         account_id: Some(account.into()),

@@ -165,6 +165,7 @@ impl WebResource for Account {
             "Customer group (price list)",
             FieldKind::Text,
         ),
+        field("vat_id", "VAT ID", FieldKind::Text),
         field("notes", "Notes", FieldKind::LongText),
     ];
     const COLUMNS: &'static [ColumnSpec] = &[

@@ -24,6 +24,7 @@ impl Table for Account {
         "country",
         "notes",
         "customer_group",
+        "vat_id",
     ];
     const SEARCH: &'static [&'static str] = &["name_key", "domain"];
 
@@ -42,6 +43,7 @@ impl Table for Account {
             d.country.clone().into(),
             d.notes.clone().into(),
             d.customer_group.clone().into(),
+            d.vat_id.clone().into(),
         ]
     }
 
@@ -59,6 +61,7 @@ impl Table for Account {
                 country: opt_text(row, "country")?,
                 notes: opt_text(row, "notes")?,
                 customer_group: opt_text(row, "customer_group")?,
+                vat_id: opt_text(row, "vat_id")?,
             },
             meta,
         })

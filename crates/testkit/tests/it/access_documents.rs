@@ -298,6 +298,7 @@ struct Fixtures {
 async fn account(t: &TestApp, f: &Fixtures, owner: &UserRecord) -> String {
     let input = AccountInput {
         name: Some("Matrix customer".into()),
+        country: Some("DE".into()),
         owner_id: Some(owner.id.to_string()),
         ..Default::default()
     };
@@ -609,6 +610,7 @@ async fn check(
 #[tokio::test]
 async fn role_by_document_route_matrix() {
     let t = TestApp::spawn().await;
+    t.company_ready().await;
     let north = t.team("North").await;
     let south = t.team("South").await;
     let admin_user = t.user(Role::Admin, None).await;

@@ -10,6 +10,7 @@ use super::analytics::HOUR;
 #[tokio::test]
 async fn cycle_times_run_from_opportunity_to_cash() {
     let t = TestApp::spawn().await;
+    t.company_ready().await;
     let user = t.user(Role::Admin, None).await;
     let actor = salesflow_app::Actor::of(&user);
     let product =
@@ -19,7 +20,7 @@ async fn cycle_times_run_from_opportunity_to_cash() {
     let account = api
         .ok(
             "/api/v1/accounts",
-            &json!({ "name": "Cycle GmbH" }),
+            &json!({ "name": "Cycle GmbH", "country": "Germany" }),
             "account",
         )
         .await;

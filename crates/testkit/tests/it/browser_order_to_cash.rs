@@ -14,6 +14,7 @@ async fn an_order_is_confirmed_shipped_invoiced_and_paid_in_the_browser() {
         return;
     };
     let t = TestApp::spawn().await;
+    t.company_ready().await;
     let admin_user = t.user(Role::Admin, None).await;
     let admin = TestApp::actor(&admin_user);
     stocked_product(&t, &admin, "CRATE", "40.00", "10").await;

@@ -16,12 +16,17 @@ fn id(v: &Value) -> String {
 async fn a_posted_invoice_is_mailed_with_a_link_to_the_customers_invoices() {
     let sink = SmtpSink::start().await;
     let t = TestApp::spawn_with_mail(&sink).await;
+    t.company_ready().await;
     let admin_user = t.user(Role::Admin, None).await;
     let admin = TestApp::actor(&admin_user);
     let office = t.api_as(&admin_user).await;
     product(&t, &admin, "AUDIT", "500.00", false).await;
     let account = office
-        .ok("/api/v1/accounts", &json!({ "name": "Initech" }), "account")
+        .ok(
+            "/api/v1/accounts",
+            &json!({ "name": "Initech", "country": "US" }),
+            "account",
+        )
         .await;
     let contact = office
         .ok(

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 /// A posted invoice of 100.00 (a service at 0 % tax) for a new account: (account, invoice).
 async fn posted_invoice(t: &TestApp, admin: &Actor, office: &Api) -> (String, Value) {
+    t.company_ready().await;
     if office.get("/api/v1/products?q=FEE").await.json["products"]
         .as_array()
         .unwrap()
@@ -38,6 +39,7 @@ async fn posted_invoice(t: &TestApp, admin: &Actor, office: &Api) -> (String, Va
             admin,
             &AccountInput {
                 name: Some("Payer".into()),
+                country: Some("Germany".into()),
                 ..Default::default()
             },
             Origin::Api,

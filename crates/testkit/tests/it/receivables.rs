@@ -35,6 +35,7 @@ async fn posted(t: &TestApp, admin: &Actor, office: &Api, amount: &str) -> Strin
             admin,
             &AccountInput {
                 name: Some("Late Payer".into()),
+                country: Some("Germany".into()),
                 ..Default::default()
             },
             Origin::Api,
@@ -109,6 +110,7 @@ async fn posted(t: &TestApp, admin: &Actor, office: &Api, amount: &str) -> Strin
 async fn aging_dso_and_weekly_reminders() {
     let sink = SmtpSink::start().await;
     let t = TestApp::spawn_with_mail(&sink).await;
+    t.company_ready().await;
     let admin_user = t.user(Role::Admin, None).await;
     let admin = TestApp::actor(&admin_user);
     let office = t.api_as(&admin_user).await;

@@ -130,6 +130,14 @@ async fn lead_to_cash_end_to_end() {
         .await;
     let opportunity = id(&converted);
     let opp_path = format!("/api/v1/opportunities/{opportunity}");
+    // The new account gets its address: e-invoices name the customer's country.
+    let account_id = converted["account_id"].as_str().unwrap().to_string();
+    rep.patch(
+        &format!("/api/v1/accounts/{account_id}"),
+        &json!({ "street": "1 Engine Row", "city": "London", "postal_code": "EC1A 1AA",
+                 "country": "United Kingdom", "version": 1 }),
+    )
+    .await;
 
     // Follow-ups on the opportunity, then the hand-off to the second rep.
     let call = rep

@@ -39,10 +39,35 @@ struct InvoicePage {
     today: String,
     posted: bool,
     timeline: Vec<EventView>,
+    /// Why posting was refused (what the e-invoice still needs), shown above the document.
+    problems: Vec<String>,
 }
 
 pub async fn show(State(s): State<AppState>, user: UiUser, PathId(id): PathId) -> Response {
+    page(&s, &user, id, Vec::new(), StatusCode::OK).await
+}
+
+/// The field of a refusal as people read it, with where to fix it.
+fn problem_text(field: &str, message: &str) -> String {
+    let place = match field {
+        "seller_vat_id" | "seller_registration_id" | "seller_country" => {
+            " — Settings → Quotes and taxes"
+        }
+        "buyer_vat_id" | "buyer_country" => " — on the customer's account",
+        _ => "",
+    };
+    format!("{message}{place}")
+}
+
+async fn page(
+    s: &AppState,
+    user: &UiUser,
+    id: uuid::Uuid,
+    problems: Vec<String>,
+    status: StatusCode,
+) -> Response {
     use salesflow_app::entity::Entity;
+    let s = s.clone();
     let actor = &user.actor;
     let i: Invoice = match s.app.get(actor, id).await {
         Ok(i) => i,
@@ -105,8 +130,9 @@ pub async fn show(State(s): State<AppState>, user: UiUser, PathId(id): PathId) -
         today: s.app.today().to_string(),
         posted,
         timeline: events.iter().map(|e| EventView::new(e, &names)).collect(),
+        problems,
     };
-    render(StatusCode::OK, &page)
+    render(status, &page)
 }
 
 pub async fn post(
@@ -122,6 +148,15 @@ pub async fn post(
     };
     match s.app.post_invoice(&user.actor, id, &request).await {
         Ok(_) => Redirect::to(&format!("/{}/{id}", Invoice::PATH)).into_response(),
+        // Shown on the invoice itself, with where each missing piece is entered.
+        Err(salesflow_app::AppError::Invalid(errors)) => {
+            let problems = errors
+                .0
+                .iter()
+                .map(|e| problem_text(&e.field, &e.message))
+                .collect();
+            page(&s, &user, id, problems, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
         Err(e) => app_error_page(e),
     }
 }

@@ -36,6 +36,8 @@ struct QuoteSettingsPage {
     layout: Layout,
     company: CompanySettings,
     company_version: i64,
+    /// What EN 16931 e-invoices still need from the company details.
+    einvoice_gaps: Vec<&'static str>,
     limits: Vec<(&'static str, &'static str, String)>,
     approval_version: i64,
     taxes: Vec<TaxRow>,
@@ -88,6 +90,7 @@ async fn page(s: &AppState, user: &UiUser, error: Option<String>) -> Response {
             &user.csrf,
             "/settings/quotes",
         ),
+        einvoice_gaps: company.einvoice_gaps(),
         company,
         company_version,
         limits: [Role::SalesRep, Role::SalesManager, Role::Admin]
@@ -162,6 +165,7 @@ pub async fn save_company(
         email: text(&form, "email"),
         phone: text(&form, "phone"),
         vat_id: text(&form, "vat_id"),
+        registration_id: text(&form, "registration_id"),
         footer: text(&form, "footer"),
         country_code: Some(text(&form, "country_code").to_ascii_uppercase())
             .filter(|c| !c.is_empty())
