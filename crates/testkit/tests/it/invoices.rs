@@ -665,7 +665,7 @@ async fn shipped_invoice(
     )
     .await;
     let invoices = office
-        .get(&format!("/api/v1/invoices?status=draft&limit=200"))
+        .get("/api/v1/invoices?status=draft&limit=200")
         .await
         .json["invoices"]
         .clone();
