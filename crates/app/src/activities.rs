@@ -188,11 +188,13 @@ impl App {
                     activity.meta.team_id,
                 );
                 let mail = emails.get(&activity.meta.owner_id).map(|to| {
-                    crate::mail::Mail {
-                        to: to.clone(),
-                        subject: format!("Due: {}", activity.details.subject),
-                        text: reminder_text(activity, &self.config.public_url),
-                        attachments: Vec::new(),
+                    crate::mail::MailJob::Plain {
+                        mail: crate::mail::Mail {
+                            to: to.clone(),
+                            subject: format!("Due: {}", activity.details.subject),
+                            text: reminder_text(activity, &self.config.public_url),
+                            attachments: Vec::new(),
+                        },
                     }
                     .job(now)
                 });

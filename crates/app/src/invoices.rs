@@ -16,7 +16,6 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
-use crate::invoice_portal::invoice_mail;
 use crate::ports::{Doc, DocumentWrite, RecordStore, Scope};
 use crate::quote_document::{CompanySettings, exemption_notes};
 use crate::{Actor, App};
@@ -34,6 +33,8 @@ pub struct Posted {
     pub invoice: Invoice,
     pub portal_url: String,
     pub emailed_to: Option<String>,
+    /// Why it is not e-mailed (no mail server, no address of the contact).
+    pub not_emailed: Option<String>,
 }
 
 fn invoice_error(e: InvoiceError) -> AppError {
@@ -73,9 +74,11 @@ impl App {
                 missing,
             )));
         }
-        let emailed_to = match self.mailer {
-            Some(_) => self.invoice_recipient(&invoice).await?,
-            None => None,
+        let address = self.invoice_recipient(&invoice).await?;
+        let (emailed_to, not_emailed) = match (&address, &self.mailer) {
+            (Some(to), Some(_)) => (Some(to.clone()), None),
+            (Some(_), None) => (None, Some(crate::mail::NO_MAIL_SERVER)),
+            (None, _) => (None, Some("the invoice's contact has no e-mail address")),
         };
         let (link, portal_url) = self.new_invoice_link(&invoice);
         let (today, now) = (self.today(), self.now());
@@ -90,18 +93,28 @@ impl App {
             now,
         ) {
             Ok((posted, change)) => {
+                // The message is made when it is sent: the job holds ids, no link, no PDF.
                 let jobs = emailed_to
                     .iter()
                     .map(|to| {
-                        let pdf = salesflow_documents::render(&invoice_document(
-                            &posted, &company, &account,
-                        ));
-                        let name = pdf_name(&posted);
-                        invoice_mail(&posted, &company, to, &portal_url, (&name, &pdf)).job(now)
+                        crate::mail::MailJob::Invoice {
+                            invoice_id: posted.id.0,
+                            to: to.clone(),
+                        }
+                        .job(now)
                     })
                     .collect();
+                let mut events = vec![self.event_for(actor, &posted, change)];
+                if let (Some(reason), Some(_)) = (not_emailed, &address) {
+                    let change = crate::mail::mail_change(
+                        "email_not_sent",
+                        address.as_deref(),
+                        Some(reason),
+                    );
+                    events.push(self.event_for(actor, &posted, change));
+                }
                 DocumentWrite {
-                    events: vec![self.event_for(actor, &posted, change)],
+                    events,
                     updates: vec![(Doc::Invoice(Box::new(posted)), invoice.meta.version)],
                     portal_link: Some(link.clone()),
                     // Posted once: the document's only link.
@@ -121,6 +134,7 @@ impl App {
                     invoice: *i,
                     portal_url,
                     emailed_to,
+                    not_emailed: not_emailed.map(str::to_string),
                 })
             }
             _ => Err(AppError::conflict(

@@ -108,12 +108,9 @@ impl App {
                 Ok(Some(now.checked_add(SNAPSHOT_EVERY).unwrap_or(now)))
             }
             crate::mail::SEND_EMAIL => {
-                let mail: crate::mail::Mail = serde_json::from_str(&job.payload)
-                    .map_err(|e| format!("bad e-mail job: {e}"))?;
-                match &self.mailer {
-                    Some(mailer) => mailer.send(&mail).await.map(|()| None),
-                    None => Err("no SMTP server is configured".into()),
-                }
+                let mail = crate::mail::MailJob::parse(&job.payload)?;
+                let last_attempt = job.attempts >= job.max_attempts;
+                self.deliver(&mail, last_attempt).await.map(|()| None)
             }
             other => Err(format!("unknown job kind '{other}'")),
         }

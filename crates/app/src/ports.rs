@@ -175,6 +175,8 @@ pub struct PurgeCounts {
     pub sessions: u64,
     pub login_failures: u64,
     pub idempotency_keys: u64,
+    /// Messages that failed for good (their documents' timelines keep the reason).
+    pub mail_jobs: u64,
 }
 
 #[async_trait]

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::entity::documents::QuoteContext;
 use crate::error::{AppError, AppResult};
 use crate::list::non_empty;
-use crate::mail::{Attachment, Mail};
+use crate::mail::MailJob;
 use crate::ports::{Doc, DocumentWrite, PortalLink, RecordStore, Scope};
 use crate::quote_document::{CompanySettings, Recipient, quote_document, quote_filename};
 use crate::{Actor, App};
@@ -57,6 +57,8 @@ pub struct Sent {
     pub portal_url: Option<String>,
     /// Where the e-mail with the PDF goes (the quote's contact), if anywhere.
     pub emailed_to: Option<String>,
+    /// Why it is not e-mailed (no mail server, no address of the contact).
+    pub not_emailed: Option<String>,
 }
 
 pub(crate) fn quote_error(error: QuoteError) -> AppError {
@@ -236,10 +238,10 @@ impl App {
                 quote,
                 portal_url: None,
                 emailed_to: None,
+                not_emailed: None,
             });
         }
-        let (account, contact) = self.quote_recipient(&quote).await?;
-        let (company, _) = self.company_settings().await?;
+        let (_, contact) = self.quote_recipient(&quote).await?;
         // The opportunity first, then its quotes: a send that commits in between moved the
         // opportunity's version on, so this one either sees that quote sent (and supersedes it)
         // or fails on the opportunity's version — never both sent.
@@ -254,10 +256,16 @@ impl App {
             None => Vec::new(),
         };
         let (link, portal_url) = self.new_portal_link(&quote);
-        let emailed_to = contact
+        let address = contact
             .as_ref()
             .and_then(|c| c.details.email.as_ref())
             .map(|e| e.to_string());
+        // E-mailed only when it can be: otherwise the timeline and the answer say why not.
+        let (emailed_to, not_emailed) = match (&address, &self.mailer) {
+            (Some(to), Some(_)) => (Some(to.clone()), None),
+            (Some(_), None) => (None, Some(crate::mail::NO_MAIL_SERVER)),
+            (None, _) => (None, Some("the quote's contact has no e-mail address")),
+        };
         let build = |number: Option<String>| {
             let (sent, change) = quote.sent(number, now);
             let mut write = DocumentWrite::default();
@@ -287,22 +295,17 @@ impl App {
             // Links are made from the first send on: an unnumbered quote has none yet.
             write.first_link = quote.number.is_none();
             if let Some(to) = &emailed_to {
-                let recipient = Recipient {
-                    account: &account,
-                    contact: contact.as_ref(),
-                };
-                let pdf = salesflow_documents::render(&quote_document(&sent, &recipient, &company));
-                let mail = Mail {
+                // The message is made when it is sent: the job holds ids, no link, no PDF.
+                let job = MailJob::Quote {
+                    quote_id: quote.id.0,
                     to: to.clone(),
-                    subject: format!(
-                        "Quote {} from {}",
-                        sent.number.clone().unwrap_or_default(),
-                        company.name
-                    ),
-                    text: quote_mail_text(&sent, &company, &portal_url),
-                    attachments: vec![Attachment::pdf(&quote_filename(&sent), &pdf)],
                 };
-                write.jobs.push(mail.job(now));
+                write.jobs.push(job.job(now));
+            }
+            if let (Some(reason), Some(_)) = (not_emailed, &address) {
+                let change =
+                    crate::mail::mail_change("email_not_sent", address.as_deref(), Some(reason));
+                write.events.push(self.event_for(actor, &sent, change));
             }
             write
                 .updates
@@ -319,6 +322,7 @@ impl App {
             quote,
             portal_url: Some(portal_url),
             emailed_to,
+            not_emailed: not_emailed.map(str::to_string),
         })
     }
 
@@ -397,7 +401,7 @@ impl App {
     }
 
     /// A new customer link for the quote (only its hash is kept) and its address.
-    fn new_portal_link(&self, quote: &Quote) -> (PortalLink, String) {
+    pub(crate) fn new_portal_link(&self, quote: &Quote) -> (PortalLink, String) {
         let token = crate::secret::new_secret("");
         let now = self.now();
         let expires = quote
@@ -499,7 +503,7 @@ impl App {
     }
 }
 
-fn quote_mail_text(quote: &Quote, company: &CompanySettings, link: &str) -> String {
+pub(crate) fn quote_mail_text(quote: &Quote, company: &CompanySettings, link: &str) -> String {
     format!(
         "Hello,\n\nplease find attached our quote {} \"{}\" (revision {}), valid until {}.\n\n\
          Total: {} {}\n\nView, accept or ask for changes online:\n{link}\n\nKind regards,\n{}\n",

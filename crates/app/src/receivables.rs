@@ -11,7 +11,7 @@ use salesflow_domain::money::{Currency, Money, MoneyTotal};
 use serde::Serialize;
 
 use crate::error::AppResult;
-use crate::mail::{Attachment, Mail};
+use crate::mail::MailJob;
 use crate::ports::{RecordStore, Scope};
 use crate::{Actor, App};
 
@@ -104,7 +104,6 @@ impl App {
             .store
             .overdue_invoices(today, before(today, REMIND_AGAIN_AFTER - 1), 100)
             .await?;
-        let (company, _) = self.company_settings().await?;
         let mut sent = 0;
         for invoice in overdue {
             let email = match invoice.contact_id {
@@ -117,20 +116,16 @@ impl App {
                 .due_date
                 .and_then(|d| (today - d).get_days().checked_add(0))
                 .unwrap_or(0);
-            let number = invoice.number.clone().unwrap_or_default();
+            // The message is made when it is sent: the job holds ids, no PDF.
             let mail = match (&email, &self.mailer) {
-                (Some(to), Some(_)) => {
-                    let (filename, pdf) = self.render_invoice(&invoice).await?;
-                    Some(
-                        Mail {
-                            to: to.clone(),
-                            subject: format!("Reminder: invoice {number} is overdue"),
-                            text: reminder_text(&invoice, &company.name, days),
-                            attachments: vec![Attachment::pdf(&filename, &pdf)],
-                        }
-                        .job(self.now()),
-                    )
-                }
+                (Some(to), Some(_)) => Some(
+                    MailJob::InvoiceReminder {
+                        invoice_id: invoice.id.0,
+                        to: to.clone(),
+                        days,
+                    }
+                    .job(self.now()),
+                ),
                 _ => None,
             };
             let change = Change::new(
@@ -151,7 +146,7 @@ impl App {
     }
 }
 
-fn reminder_text(invoice: &Invoice, company: &str, days: i32) -> String {
+pub(crate) fn reminder_text(invoice: &Invoice, company: &str, days: i32) -> String {
     format!(
         "Hello,\n\nour invoice {} of {} over {} {} was due on {} and is {days} days overdue. \
          {} {} are still open.\n\nPlease transfer the amount, quoting the invoice number. If you \

@@ -25,7 +25,7 @@ use crate::demo::{FIRST_NAMES, LAST_NAMES, Rng};
 pub struct BenchArgs {
     /// api (lead API against a large data set), import (CSV import), board (pipeline board),
     /// analytics (reports over a generated sales history: `--opportunities` deals) or
-    /// cash (the order-to-cash flow).
+    /// cash (the order-to-cash flow) or login (a flood of sign-ins with random e-mails).
     #[arg(long, default_value = "api")]
     pub suite: String,
     /// Rows of the generated CSV file (import suite).
@@ -57,6 +57,12 @@ pub struct BenchArgs {
     /// Analytics suite: how often each report is timed.
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
+    /// Login suite: sign-in attempts fired at once.
+    #[arg(long, default_value_t = 200)]
+    pub attempts: usize,
+    /// Login suite: loopback client addresses the attempts come from.
+    #[arg(long, default_value_t = 50)]
+    pub addresses: u8,
 }
 
 /// Latencies of one operation.
@@ -298,6 +304,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             return crate::bench_board::run(args.opportunities, args.clients, args.seconds).await;
         }
         "cash" => return crate::bench_cash::run(args.clients, args.seconds).await,
+        "login" => return crate::bench_login::run(args.attempts, args.addresses).await,
         "analytics" => {
             return crate::bench_analytics::run(
                 args.target_database,

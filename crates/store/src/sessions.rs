@@ -205,10 +205,21 @@ impl SessionStore for SqlStore {
                     .await
                     .map_err(map)?
                     .rows_affected();
+            // A message that failed for good is on its document's timeline; the dead job
+            // (names and addresses, no secrets) goes after a day, like the login failures.
+            let mail_jobs = sqlx::query(
+                "DELETE FROM jobs WHERE kind = 'send_email' AND dead = 1 AND created_at < $1",
+            )
+            .bind(micros(login_failures_before))
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?
+            .rows_affected();
             Ok(PurgeCounts {
                 sessions,
                 login_failures,
                 idempotency_keys,
+                mail_jobs,
             })
         })
     }

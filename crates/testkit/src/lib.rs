@@ -43,8 +43,13 @@ impl TestApp {
 
     /// A server whose application e-mails through the given SMTP sink.
     pub async fn spawn_with_mail(sink: &smtp::SmtpSink) -> Self {
-        let mailer = salesflow::mail::SmtpMailer::new(&sink.url(), "salesflow <crm@test.example>")
-            .expect("mailer");
+        Self::spawn_with_smtp_url(&sink.url()).await
+    }
+
+    /// A server whose application e-mails through the SMTP server at `url` (which may refuse).
+    pub async fn spawn_with_smtp_url(url: &str) -> Self {
+        let mailer =
+            salesflow::mail::SmtpMailer::new(url, "salesflow <crm@test.example>").expect("mailer");
         Self::spawn_with(move |app| app.with_mailer(Arc::new(mailer))).await
     }
 

@@ -117,3 +117,14 @@ impl Received {
             .ok()
     }
 }
+
+/// The first address in `body` that starts with `prefix` (a portal path up to its token), with
+/// the token that follows it.
+pub fn link_after(body: &str, prefix: &str) -> Option<String> {
+    let start = body.find(prefix)?;
+    let token: String = body[start + prefix.len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    (!token.is_empty()).then(|| format!("{prefix}{token}"))
+}

@@ -31,6 +31,9 @@ pub const NOT_STEPS: &[&str] = &[
     "portal_links_revoked",
     "reminder_due",
     "cost_changed",
+    "emailed",
+    "email_failed",
+    "email_not_sent",
 ];
 
 /// The lead's steps before the pipeline, in the order the process expects them.

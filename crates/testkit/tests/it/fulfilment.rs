@@ -363,7 +363,9 @@ async fn the_warehouse_works_an_order_through_the_pages() {
     );
     let (_, page) = clerk.get(&format!("/orders/{}", o.id)).await;
     assert!(
-        page.contains("Quality inspection") && page.contains("Release everything open"),
+        page.contains("Quality inspection")
+            && page.contains("Release for picking")
+            && page.contains("name=\"qty_0\" id=\"qty-0\" value=\"2\""),
         "{page}"
     );
     let inspected = clerk

@@ -25,6 +25,7 @@ mod import;
 mod invoice_portal;
 mod invoices;
 mod jobs;
+mod mail_honesty;
 mod merge;
 mod money_sums;
 mod ops;

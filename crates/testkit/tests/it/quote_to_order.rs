@@ -199,10 +199,15 @@ async fn quote_negotiated_approved_and_accepted_becomes_an_order() {
     let mail = &messages[0];
     assert_eq!(mail.to, ["<hank@globex.example>"]);
     assert!(mail.data.contains("Quote Q-00001"), "{}", mail.data);
-    assert!(
-        mail.data.replace("=\n", "").contains(&link1),
-        "portal link in the message"
+    let body = mail.data.replace("=\n", "");
+    let prefix = &link1[..link1.rfind('/').unwrap() + 1];
+    let mailed =
+        salesflow_testkit::smtp::link_after(&body, prefix).expect("portal link in the message");
+    assert_ne!(
+        mailed, link1,
+        "the message's own link, made when it was sent"
     );
+    assert_eq!(reqwest::get(t.url(&mailed)).await.unwrap().status(), 200);
     let pdf = mail
         .attachment("quote-Q-00001-r1.pdf")
         .expect("the PDF is attached");
@@ -385,6 +390,7 @@ async fn quote_negotiated_approved_and_accepted_becomes_an_order() {
             "approval_requested",
             "approved",
             "sent",
+            "emailed",
             "changes_requested",
             "revised",
             "sent",

@@ -23,6 +23,7 @@ pub async fn post(
         "invoice": posted.invoice,
         "portal_url": posted.portal_url,
         "emailed_to": posted.emailed_to,
+        "not_emailed": posted.not_emailed,
     })))
 }
 

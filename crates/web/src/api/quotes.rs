@@ -31,6 +31,7 @@ pub async fn send(
         "quote": sent.quote,
         "portal_url": sent.portal_url,
         "emailed_to": sent.emailed_to,
+        "not_emailed": sent.not_emailed,
     })))
 }
 

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use salesflow_app::fulfilment::{InspectOrder, ReleaseOrder};
+use salesflow_app::fulfilment::InspectOrder;
 use salesflow_domain::authz::{Action, Resource};
 use salesflow_domain::delivery::{Delivery, DeliveryStatus, ShipInput};
 use salesflow_domain::quote::lines::quantity_text;
@@ -130,21 +130,6 @@ pub async fn inspect(
     };
     match s.app.inspect_order(&user.actor, id, &input).await {
         Ok(_) => Redirect::to(&format!("/orders/{id}")).into_response(),
-        Err(e) => app_error_page(e),
-    }
-}
-
-pub async fn release(
-    State(s): State<AppState>,
-    PathId(id): PathId,
-    SignedForm { user, form }: SignedForm,
-) -> Response {
-    let input = ReleaseOrder {
-        version: version_of(&form),
-        lines: None,
-    };
-    match s.app.release_order(&user.actor, id, &input).await {
-        Ok(delivery) => Redirect::to(&format!("/deliveries/{}", delivery.id)).into_response(),
         Err(e) => app_error_page(e),
     }
 }

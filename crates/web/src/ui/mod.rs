@@ -15,6 +15,7 @@ mod home;
 mod imports;
 mod invoices;
 mod my_day;
+mod order_page;
 mod portal;
 mod portal_invoices;
 mod public_form;
@@ -236,12 +237,12 @@ fn document_routes() -> Router<AppState> {
         .merge(records::routes_except_detail::<SalesOrder>())
         .route(
             "/orders/{id}",
-            get(quotes::order).post(records::update::<SalesOrder>),
+            get(order_page::order).post(records::update::<SalesOrder>),
         )
         .route("/orders/{id}/confirm", post(stock::confirm))
         .route("/orders/{id}/cancel", post(stock::cancel))
         .route("/orders/{id}/inspections", post(deliveries::inspect))
-        .route("/orders/{id}/releases", post(deliveries::release))
+        .route("/orders/{id}/releases", post(order_page::release))
         .merge(records::routes_except_detail::<
             salesflow_domain::delivery::Delivery,
         >())

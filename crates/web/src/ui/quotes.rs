@@ -1,5 +1,5 @@
 //! The quote page (lines, totals, approval, sending, the customer's answers, negotiation
-//! history with revision comparison), the approval queue, and the sales order page.
+//! history with revision comparison) and the approval queue.
 
 use std::collections::HashMap;
 
@@ -7,7 +7,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use salesflow_app::entity::Entity;
 use salesflow_app::list::ListParams;
 use salesflow_app::quotes::{QuoteDecision, SendQuote};
 use salesflow_app::{Actor, AppError};
@@ -15,7 +14,6 @@ use salesflow_domain::authz::{Action, Resource};
 use salesflow_domain::quote::diff::RevisionDiff;
 use salesflow_domain::quote::{Quote, QuoteStatus, Requester};
 use salesflow_domain::role::Role;
-use salesflow_domain::sales_order::SalesOrder;
 
 use super::doc_view::DocView;
 use super::records::{account_link, contact_link};
@@ -259,10 +257,13 @@ pub async fn send(
     };
     match s.app.send_quote(&user.actor, id, &request).await {
         Ok(sent) => {
-            let notice = match (&sent.portal_url, &sent.emailed_to) {
-                (None, _) => "The discount is above your limit: the quote now waits for a manager's approval.".to_string(),
-                (Some(_), Some(to)) => format!("Sent to {to} with the PDF and the portal link below."),
-                (Some(_), None) => "Sent. The quote's contact has no e-mail address: share the portal link below yourself.".to_string(),
+            let notice = match (&sent.portal_url, &sent.emailed_to, &sent.not_emailed) {
+                (None, _, _) => "The discount is above your limit: the quote now waits for a manager's approval.".to_string(),
+                (Some(_), Some(to), _) => format!("Sent. The PDF and a customer link are being e-mailed to {to}; the timeline shows when the e-mail has gone (or why not)."),
+                (Some(_), None, reason) => format!(
+                    "Sent, but not e-mailed: {}. Copy the customer link below and share it yourself.",
+                    reason.as_deref().unwrap_or("no address")
+                ),
             };
             quote_page(&s, &user, sent.quote, None, Some(notice), sent.portal_url).await
         }
@@ -361,169 +362,4 @@ pub async fn approvals(State(s): State<AppState>, user: UiUser) -> Response {
         .collect();
     let layout = Layout::new("Approvals", actor, &user.csrf, "/approvals");
     render(StatusCode::OK, &ApprovalsPage { layout, quotes })
-}
-
-#[derive(Template)]
-#[template(path = "order.html")]
-struct OrderPage {
-    layout: Layout,
-    heading: String,
-    status_label: String,
-    status: String,
-    facts: Vec<(&'static str, String, Option<String>)>,
-    doc: DocView,
-    terms: Option<String>,
-    timeline: Vec<EventView>,
-    id: String,
-    version: i64,
-    can_confirm: bool,
-    /// Inspection and pick release are open to the viewer.
-    can_fulfil: bool,
-    can_cancel: bool,
-    last_inspection: Option<String>,
-    /// (number, status, address) of the order's deliveries.
-    deliveries: Vec<(String, String, String)>,
-    /// (name, status, address) of the order's invoices and credit notes.
-    invoices: Vec<(String, String, String)>,
-    /// (line, reserved, backorder) of a confirmed order.
-    reservations: Vec<(String, String, String)>,
-}
-
-pub async fn order(State(s): State<AppState>, user: UiUser, PathId(id): PathId) -> Response {
-    let actor = &user.actor;
-    let order: SalesOrder = match s.app.get(actor, id).await {
-        Ok(o) => o,
-        Err(e) => return app_error_page(e),
-    };
-    let (events, names) = match (
-        s.app.timeline::<SalesOrder>(actor, id).await,
-        names(&s).await,
-    ) {
-        (Ok(e), Ok(n)) => (e, n),
-        (Err(e), _) | (_, Err(e)) => return app_error_page(e),
-    };
-    let deliveries = match s.app.deliveries_of_order(actor, &order).await {
-        Ok(d) => d,
-        Err(e) => return app_error_page(e),
-    };
-    let invoices = match s.app.invoices_of_order(actor, &order).await {
-        Ok(i) => i,
-        Err(e) => return app_error_page(e),
-    };
-    let sig = &order.signature;
-    let mut facts = vec![
-        account_link(&s, actor, &order.account_id.to_string()).await,
-        (
-            "Quote",
-            format!(
-                "{} revision {}",
-                order.quote_number.clone().unwrap_or_default(),
-                order.quote_revision
-            ),
-            Some(format!("/quotes/{}", order.quote_id)),
-        ),
-        (
-            "Signed",
-            format!(
-                "{} on {}{}",
-                sig.name,
-                when(sig.at),
-                sig.ip
-                    .as_ref()
-                    .map(|ip| format!(" from {ip}"))
-                    .unwrap_or_default()
-            ),
-            None,
-        ),
-        (
-            "Owner",
-            names.get(&order.meta.owner_id).cloned().unwrap_or_default(),
-            None,
-        ),
-    ];
-    if let Some(o) = order.opportunity_id {
-        facts.push((
-            "Opportunity",
-            "Open".into(),
-            Some(format!("/opportunities/{o}")),
-        ));
-    }
-    let page = OrderPage {
-        layout: Layout::new(&order.number, actor, &user.csrf, "/orders"),
-        heading: format!("Order {} · {}", order.number, order.title),
-        status_label: humanize(order.status.as_str()),
-        status: order.status.as_str().into(),
-        facts,
-        doc: DocView::new(
-            &order.lines,
-            &order.totals,
-            order.currency,
-            order.price_mode,
-        ),
-        terms: order.terms.clone(),
-        timeline: events.iter().map(|e| EventView::new(e, &names)).collect(),
-        id: order.id.to_string(),
-        version: order.meta.version,
-        can_confirm: order.status == salesflow_domain::sales_order::OrderStatus::New
-            && actor.can(Resource::SalesOrder, Action::Update),
-        can_cancel: matches!(
-            order.status,
-            salesflow_domain::sales_order::OrderStatus::New
-                | salesflow_domain::sales_order::OrderStatus::Confirmed
-        ) && order.progress.iter().all(|p| p.released_milli == 0)
-            && actor.can(Resource::SalesOrder, Action::Update),
-        can_fulfil: matches!(
-            order.status,
-            salesflow_domain::sales_order::OrderStatus::Confirmed
-                | salesflow_domain::sales_order::OrderStatus::PartiallyShipped
-        ) && actor.can(Resource::Delivery, Action::Update),
-        last_inspection: order.inspections.last().map(|i| {
-            format!(
-                "{} on {}{}",
-                if i.passed { "Passed" } else { "Failed" },
-                when(i.at),
-                i.notes
-                    .as_ref()
-                    .map(|n| format!(": {n}"))
-                    .unwrap_or_default()
-            )
-        }),
-        deliveries: deliveries
-            .iter()
-            .map(|d| {
-                (
-                    d.number.clone(),
-                    humanize(d.status.as_str()),
-                    format!("/deliveries/{}", d.id),
-                )
-            })
-            .collect(),
-        invoices: invoices
-            .iter()
-            .map(|i| {
-                (
-                    i.display_name(),
-                    humanize(i.status.as_str()),
-                    format!("/invoices/{}", i.id),
-                )
-            })
-            .collect(),
-        reservations: order
-            .reservations
-            .iter()
-            .map(|r| {
-                let line = order
-                    .lines
-                    .get(r.line)
-                    .map(|l| l.description.clone())
-                    .unwrap_or_default();
-                (
-                    line,
-                    salesflow_domain::quote::lines::quantity_text(r.reserved_milli),
-                    salesflow_domain::quote::lines::quantity_text(r.backorder_milli),
-                )
-            })
-            .collect(),
-    };
-    render(StatusCode::OK, &page)
 }

@@ -73,7 +73,7 @@ fn stock_endpoints() -> Vec<Endpoint> {
         Endpoint::new(HttpMethod::Get, "/api/v1/deliveries/{id}/pdf", "deliveries", "The delivery note as PDF")
             .id()
             .returns("200", "application/pdf", object()),
-        Endpoint::new(HttpMethod::Post, "/api/v1/invoices/{id}/post", "invoices", "Post a draft invoice or credit note: numbered from its gapless series, dated, final (finance, admins); answers with the customer's portal link (`portal_url`) and where the PDF was e-mailed (`emailed_to`)")
+        Endpoint::new(HttpMethod::Post, "/api/v1/invoices/{id}/post", "invoices", "Post a draft invoice or credit note: numbered from its gapless series, dated, final (finance, admins); answers with the customer's portal link (`portal_url`) where the PDF is being e-mailed (`emailed_to`), or why it is not (`not_emailed`: no mail server, no address)")
             .id()
             .body(schema_ref("PostInvoice"))
             .returns("200", "application/json", wrapped("invoice", schema_ref("Invoice"))),

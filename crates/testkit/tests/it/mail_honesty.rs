@@ -1,0 +1,149 @@
+//! E-mail that tells the truth: without a mail server nothing is queued and the document says
+//! it was not e-mailed; a queued message holds no customer link and no PDF (they are made when
+//! it is sent); a message that cannot be delivered ends on the document's timeline with the
+//! reason, and its dead job is purged.
+
+use jiff::SignedDuration;
+use salesflow_domain::role::Role;
+use salesflow_testkit::{Api, TestApp};
+use serde_json::{Value, json};
+
+use super::quote_to_order::{catalogue, customer};
+
+async fn mail_jobs(t: &TestApp) -> Vec<String> {
+    sqlx::query_scalar("SELECT payload FROM jobs WHERE kind = 'send_email'")
+        .fetch_all(t.store.pool())
+        .await
+        .unwrap()
+}
+
+/// A quote for Globex (whose contact has an e-mail address), sent by `rep`.
+async fn sent_quote(rep: &Api) -> Value {
+    let (account, contact, _) = customer(rep).await;
+    let quote = rep
+        .ok(
+            "/api/v1/quotes",
+            &json!({ "title": "Mail", "account_id": account, "contact_id": contact, "lines": "1 x LIC" }),
+            "quote",
+        )
+        .await;
+    let id = quote["id"].as_str().unwrap();
+    let sent = rep
+        .post(
+            &format!("/api/v1/quotes/{id}/send"),
+            &json!({ "version": quote["version"] }),
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+    sent.json
+}
+
+async fn activities(api: &Api, quote: &Value) -> Vec<(String, Value)> {
+    let id = quote["quote"]["id"].as_str().unwrap();
+    api.get(&format!("/api/v1/quotes/{id}/events")).await.json["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["activity"].as_str().unwrap().to_string(),
+                e["changes"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn without_a_mail_server_nothing_is_queued_and_the_quote_says_so() {
+    let t = TestApp::spawn().await;
+    let manager = t.user(Role::SalesManager, None).await;
+    let api = t.api_as(&manager).await;
+    catalogue(&api).await;
+    let sent = sent_quote(&api).await;
+    assert_eq!(sent["emailed_to"], Value::Null);
+    assert_eq!(sent["not_emailed"], "no mail server is configured");
+    assert!(sent["portal_url"].is_string(), "the link to share by hand");
+    assert!(mail_jobs(&t).await.is_empty(), "nothing queued to fail");
+    let events = activities(&api, &sent).await;
+    let (activity, changes) = &events[0];
+    assert_eq!(activity, "email_not_sent");
+    assert!(
+        changes.to_string().contains("no mail server is configured"),
+        "{changes}"
+    );
+
+    // The page says it too, instead of "Sent to …".
+    let (account, contact, _) = customer(&api).await;
+    let quote = api
+        .ok(
+            "/api/v1/quotes",
+            &json!({ "title": "Page", "account_id": account, "contact_id": contact, "lines": "1 x LIC" }),
+            "quote",
+        )
+        .await;
+    let session = t.session_as(&manager).await;
+    let page = session
+        .post(
+            &format!("/quotes/{}/send", quote["id"].as_str().unwrap()),
+            &[("version", &quote["version"].to_string())],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("not e-mailed: no mail server is configured"),
+        "{page}"
+    );
+    assert!(!page.contains("Sent to "), "{page}");
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn queued_mail_holds_no_secret_and_a_failure_ends_on_the_timeline() {
+    // A mail server that is not there: every attempt fails.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let t = TestApp::spawn_with_smtp_url(&format!("smtp://127.0.0.1:{port}?tls=none")).await;
+    let manager = t.user(Role::SalesManager, None).await;
+    let api = t.api_as(&manager).await;
+    catalogue(&api).await;
+    let sent = sent_quote(&api).await;
+    assert_eq!(sent["emailed_to"], "hank@globex.example");
+    let payloads = mail_jobs(&t).await;
+    assert_eq!(payloads.len(), 1);
+    let payload = &payloads[0];
+    assert!(
+        payload.contains(sent["quote"]["id"].as_str().unwrap()),
+        "{payload}"
+    );
+    for secret in ["/portal/", "base64", "JVBER", "Total:"] {
+        assert!(
+            !payload.contains(secret),
+            "the job holds {secret}: {payload}"
+        );
+    }
+    // Ten attempts with backoff; the last one's failure goes on the timeline.
+    for _ in 0..10 {
+        t.app.drain_jobs("test").await.unwrap();
+        t.clock.advance(SignedDuration::from_hours(2));
+    }
+    let events = activities(&api, &sent).await;
+    let (activity, changes) = &events[0];
+    assert_eq!(activity, "email_failed", "{events:?}");
+    let text = changes.to_string();
+    assert!(
+        text.contains("hank@globex.example") && text.contains("reason"),
+        "{text}"
+    );
+    assert_eq!(mail_jobs(&t).await.len(), 1, "the dead job is kept a day");
+    let now = t.app.now();
+    t.app
+        .store
+        .purge_expired(now, now.checked_sub(SignedDuration::from_hours(1)).unwrap())
+        .await
+        .unwrap();
+    assert!(mail_jobs(&t).await.is_empty(), "then purged");
+    t.shutdown().await;
+}
