@@ -152,6 +152,20 @@ pub struct NewJob {
     pub max_attempts: i64,
 }
 
+/// A stored job as the outbox shows it.
+#[derive(Debug, Clone)]
+pub struct JobView {
+    pub id: Uuid,
+    pub payload: String,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub last_error: Option<String>,
+    /// Failed for good.
+    pub dead: bool,
+    pub run_at: Timestamp,
+    pub created_at: Timestamp,
+}
+
 #[derive(Debug, Clone)]
 pub struct ClaimedJob {
     pub id: Uuid,
@@ -298,6 +312,12 @@ pub trait EventStore: Send + Sync {
 pub trait JobStore: Send + Sync {
     /// Enqueues unless a job with the same unique key exists.
     async fn enqueue(&self, job: &NewJob) -> StoreResult<bool>;
+    /// Jobs of one kind still in the table (waiting, retrying or dead), newest first.
+    async fn jobs_of_kind(&self, kind: &str, limit: u32) -> StoreResult<Vec<JobView>>;
+    /// A dead or waiting job of `kind` runs again now, from its first attempt.
+    async fn retry_job(&self, kind: &str, id: Uuid, now: Timestamp) -> StoreResult<bool>;
+    /// Deletes the dead jobs of `kind`; how many.
+    async fn purge_dead_jobs(&self, kind: &str) -> StoreResult<u64>;
     /// Leases the oldest due job to `worker` until `lease_until`.
     async fn claim_job(
         &self,

@@ -1,12 +1,13 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
-use salesflow_app::ports::{ClaimedJob, JobStore, NewJob, StoreResult};
+use salesflow_app::ports::{ClaimedJob, JobStore, JobView, NewJob, StoreResult};
+use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
 use crate::db::{SqlStore, write_tx};
 use crate::dialect;
 use crate::error::map;
-use crate::rows::{int, micros, parsed, text};
+use crate::rows::{int, micros, opt_text, parsed, text, ts};
 
 /// Enqueues a job inside the caller's transaction (the outbox of the change that causes it);
 /// `false` when a job with its unique key exists.
@@ -32,6 +33,60 @@ pub(crate) async fn enqueue_in(tx: &mut sqlx::AnyConnection, job: &NewJob) -> St
 impl JobStore for SqlStore {
     async fn enqueue(&self, job: &NewJob) -> StoreResult<bool> {
         write_tx!(self, |tx| { enqueue_in(tx, job).await })
+    }
+
+    async fn jobs_of_kind(&self, kind: &str, limit: u32) -> StoreResult<Vec<JobView>> {
+        let sql = format!(
+            "SELECT id, payload, attempts, max_attempts, last_error, dead, run_at, created_at \
+             FROM jobs WHERE kind = $1 ORDER BY created_at DESC, id DESC LIMIT {}",
+            limit.clamp(1, 500)
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(kind)
+            .fetch_all(&self.read)
+            .await
+            .map_err(map)?;
+        rows.iter()
+            .map(|r| {
+                Ok(JobView {
+                    id: parsed(r, "id")?,
+                    payload: text(r, "payload")?,
+                    attempts: int(r, "attempts")?,
+                    max_attempts: int(r, "max_attempts")?,
+                    last_error: opt_text(r, "last_error")?,
+                    dead: int(r, "dead")? != 0,
+                    run_at: ts(r, "run_at").unwrap_or(Timestamp::MAX),
+                    created_at: ts(r, "created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn retry_job(&self, kind: &str, id: Uuid, now: Timestamp) -> StoreResult<bool> {
+        write_tx!(self, |tx| {
+            let done = sqlx::query(
+                "UPDATE jobs SET dead = 0, attempts = 0, run_at = $1, last_error = NULL \
+                 WHERE id = $2 AND kind = $3 AND locked_by IS NULL",
+            )
+            .bind(micros(now))
+            .bind(id.to_string())
+            .bind(kind)
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    async fn purge_dead_jobs(&self, kind: &str) -> StoreResult<u64> {
+        write_tx!(self, |tx| {
+            let done = sqlx::query("DELETE FROM jobs WHERE kind = $1 AND dead = 1")
+                .bind(kind)
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
+            Ok(done.rows_affected())
+        })
     }
 
     async fn claim_job(

@@ -8,6 +8,7 @@
 //! timeline says it was not e-mailed and why, and so do sends and deliveries that fail.
 
 mod delivery;
+pub mod outbox;
 
 pub(crate) use delivery::mail_change;
 

@@ -96,6 +96,12 @@ async fn without_a_mail_server_nothing_is_queued_and_the_quote_says_so() {
         "{page}"
     );
     assert!(!page.contains("Sent to "), "{page}");
+    let admin = t.session_as(&t.user(Role::Admin, None).await).await;
+    let (_, outbox) = admin.get("/settings/mail").await;
+    assert!(
+        outbox.contains("id=\"no-mail-server\"") && outbox.contains("id=\"outbox-empty\""),
+        "{outbox}"
+    );
     t.shutdown().await;
 }
 
@@ -138,6 +144,46 @@ async fn queued_mail_holds_no_secret_and_a_failure_ends_on_the_timeline() {
         "{text}"
     );
     assert_eq!(mail_jobs(&t).await.len(), 1, "the dead job is kept a day");
+
+    // The administrator's outbox shows it with the reason, retries it and purges failures.
+    let admin_user = t.user(Role::Admin, None).await;
+    let admin = t.session_as(&admin_user).await;
+    let (status, page) = admin.get("/settings/mail").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("id=\"outbox\"") && page.contains("hank@globex.example"),
+        "{page}"
+    );
+    assert!(page.contains("<td>failed</td>"), "{page}");
+    let id = t.app.store.jobs_of_kind("send_email", 10).await.unwrap()[0].id;
+    let retried = admin.post(&format!("/settings/mail/{id}/retry"), &[]).await;
+    assert_eq!(retried.status(), 303);
+    assert!(
+        admin
+            .get("/settings/mail")
+            .await
+            .1
+            .contains("<td>waiting</td>")
+    );
+    for _ in 0..10 {
+        t.app.drain_jobs("test").await.unwrap();
+        t.clock.advance(SignedDuration::from_hours(2));
+    }
+    // A day went by: a new session (the old one timed out).
+    let admin = t.session_as(&admin_user).await;
+    assert!(
+        admin
+            .get("/settings/mail")
+            .await
+            .1
+            .contains("<td>failed</td>")
+    );
+    let rep = t.session_as(&manager).await;
+    assert_eq!(
+        rep.get("/settings/mail").await.0,
+        403,
+        "administrators only"
+    );
     let now = t.app.now();
     t.app
         .store
@@ -145,5 +191,33 @@ async fn queued_mail_holds_no_secret_and_a_failure_ends_on_the_timeline() {
         .await
         .unwrap();
     assert!(mail_jobs(&t).await.is_empty(), "then purged");
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn failed_messages_are_purged_from_the_outbox_page() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let t = TestApp::spawn_with_smtp_url(&format!("smtp://127.0.0.1:{port}?tls=none")).await;
+    let manager = t.user(Role::SalesManager, None).await;
+    let api = t.api_as(&manager).await;
+    catalogue(&api).await;
+    sent_quote(&api).await;
+    for _ in 0..10 {
+        t.app.drain_jobs("test").await.unwrap();
+        t.clock.advance(SignedDuration::from_hours(2));
+    }
+    let admin = t.session_as(&t.user(Role::Admin, None).await).await;
+    let purged = admin.post("/settings/mail/purge", &[]).await;
+    assert_eq!(purged.status(), 303);
+    assert!(mail_jobs(&t).await.is_empty());
+    assert!(
+        admin
+            .get("/settings/mail")
+            .await
+            .1
+            .contains("id=\"outbox-empty\"")
+    );
     t.shutdown().await;
 }

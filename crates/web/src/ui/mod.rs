@@ -14,6 +14,7 @@ mod doc_view;
 mod home;
 mod imports;
 mod invoices;
+mod mail_outbox;
 mod my_day;
 mod order_page;
 mod portal;
@@ -70,6 +71,9 @@ pub fn routes() -> Router<AppState> {
             post(settings::set_user_active),
         )
         .route("/settings/audit", get(settings::audit_page))
+        .route("/settings/mail", get(mail_outbox::outbox_page))
+        .route("/settings/mail/purge", post(mail_outbox::purge))
+        .route("/settings/mail/{id}/retry", post(mail_outbox::retry))
         .route("/settings/pipelines", get(sales_settings::pipelines_page))
         .route(
             "/settings/pipelines/{id}",

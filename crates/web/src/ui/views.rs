@@ -223,6 +223,7 @@ impl Layout {
                 if is_admin(actor) {
                     items.push(sub("Users", "/settings/users"));
                     items.push(sub("Audit trail", "/settings/audit"));
+                    items.push(sub("Mail outbox", "/settings/mail"));
                 }
                 items
             }
