@@ -117,14 +117,18 @@ pub async fn run(attempts: usize, addresses: u8) -> Result<()> {
         .collect();
     // The owner signs in from elsewhere while the flood is under way.
     tokio::time::sleep(Duration::from_millis(50)).await;
+    // Like a person on the sign-in page: on 503 (with Retry-After: 1) try again a second later.
     let legit_started = Instant::now();
-    let legit = sign_in(
-        &base,
-        "127.0.0.2".parse()?,
-        "owner@bench.salesflow.test",
-        LEGIT_PASSWORD,
-    )
-    .await?;
+    let mut tries = Vec::new();
+    loop {
+        let from: IpAddr = "127.0.0.2".parse()?;
+        let status = sign_in(&base, from, "owner@bench.salesflow.test", LEGIT_PASSWORD).await?;
+        tries.push((status, legit_started.elapsed()));
+        if status != 503 || tries.len() >= 5 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
     let legit_took = legit_started.elapsed();
     let mut answers = std::collections::BTreeMap::<String, usize>::new();
     for task in flood {
@@ -148,8 +152,13 @@ pub async fn run(attempts: usize, addresses: u8) -> Result<()> {
         "  answers: {answers:?} in {:.2} s",
         flood_took.as_secs_f64()
     );
+    let first = tries.first().map_or(0, |t| t.0);
+    let last = tries.last().map_or(0, |t| t.0);
     println!(
-        "  legitimate sign-in from another address during the flood: HTTP {legit} in {} ms",
+        "  legitimate sign-in from another address during the flood: first answer HTTP {first} \
+         after {} ms; HTTP {last} after {} attempt(s), {} ms in all",
+        tries.first().map_or(0, |t| t.1.as_millis()),
+        tries.len(),
         legit_took.as_millis()
     );
     println!(
