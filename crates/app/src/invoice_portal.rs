@@ -6,16 +6,18 @@
 
 use jiff::SignedDuration;
 use salesflow_domain::account::Account;
+use salesflow_domain::authz::{Action, Resource};
 use salesflow_domain::contact::Contact;
+use salesflow_domain::event::Change;
 use salesflow_domain::invoice::{Invoice, InvoiceKind};
 use salesflow_domain::money::Money;
 use uuid::Uuid;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::mail::{Attachment, Mail};
-use crate::ports::{PortalLink, RecordStore, Scope};
+use crate::ports::{DocumentWrite, PortalLink, RecordStore, Scope};
 use crate::quote_document::CompanySettings;
+use crate::{Actor, App};
 
 const LINK_LIFETIME: SignedDuration = SignedDuration::from_hours(24 * 365);
 /// The customer's most recent documents shown.
@@ -52,6 +54,31 @@ impl App {
             invoice.id
         );
         (link, url)
+    }
+
+    /// A customer link for a posted document, to share by hand (e-mail not set up, or sent
+    /// elsewhere): finance and admins. The document's other links keep working.
+    pub async fn share_invoice_link(&self, actor: &Actor, id: Uuid) -> AppResult<String> {
+        let invoice: Invoice = self.get(actor, id).await?;
+        actor.require(Resource::Invoice, Action::Create)?;
+        if !invoice.status.is_posted() {
+            return Err(AppError::conflict(
+                "not_posted",
+                "only a posted invoice has a customer link",
+            ));
+        }
+        let (link, url) = self.new_invoice_link(&invoice);
+        let change = Change::new("portal_link_created", vec![]);
+        let event = self.event_for(actor, &invoice, change);
+        let build = |_: Option<String>| DocumentWrite {
+            portal_link: Some(link.clone()),
+            // Nothing is revoked: links already sent keep working.
+            first_link: true,
+            events: vec![event.clone()],
+            ..Default::default()
+        };
+        self.store.write_documents(None, &build).await?;
+        Ok(url)
     }
 
     /// The e-mail address a posted document goes to: its contact's.

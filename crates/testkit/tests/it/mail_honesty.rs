@@ -221,3 +221,58 @@ async fn failed_messages_are_purged_from_the_outbox_page() {
     );
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_posted_invoices_customer_link_can_be_copied_from_its_page() {
+    let t = TestApp::spawn().await;
+    let admin_user = t.user(Role::Admin, None).await;
+    let admin = TestApp::actor(&admin_user);
+    let office = t.api_as(&admin_user).await;
+    salesflow_testkit::orders::product(&t, &admin, "AUDIT", "100.00", false).await;
+    let order = salesflow_testkit::orders::accepted_order(&t, &admin, "Link Oy", "1 x AUDIT").await;
+    office
+        .ok(
+            &format!("/api/v1/orders/{}/confirm", order.id),
+            &json!({ "version": 1 }),
+            "order",
+        )
+        .await;
+    let draft = office.get("/api/v1/invoices").await.json["invoices"][0].clone();
+    let id = draft["id"].as_str().unwrap().to_string();
+    let posted = office
+        .post(
+            &format!("/api/v1/invoices/{id}/post"),
+            &json!({ "version": draft["version"] }),
+        )
+        .await;
+    assert_eq!(posted.status, 200, "{}", posted.text);
+    assert_eq!(posted.json["emailed_to"], Value::Null);
+    assert!(posted.json["not_emailed"].is_string());
+    let finance = t.session_as(&t.user(Role::Finance, None).await).await;
+    let (_, page) = finance.get(&format!("/invoices/{id}")).await;
+    assert!(page.contains("id=\"share-link\""), "{page}");
+    let shared = finance
+        .post(&format!("/invoices/{id}/portal-link"), &[])
+        .await;
+    assert_eq!(shared.status(), 200);
+    let html = shared.text().await.unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    let link = doc
+        .select(&scraper::Selector::parse("#customer-link").unwrap())
+        .next()
+        .and_then(|e| e.value().attr("value"))
+        .expect("the link to copy")
+        .to_string();
+    let path = &link[link.find("/portal/").unwrap()..];
+    assert_eq!(reqwest::get(t.url(path)).await.unwrap().status(), 200);
+    // The link from posting still works too.
+    let first = posted.json["portal_url"].as_str().unwrap();
+    let first = &first[first.find("/portal/").unwrap()..];
+    assert_eq!(reqwest::get(t.url(first)).await.unwrap().status(), 200);
+    let warehouse = t.session_as(&t.user(Role::Warehouse, None).await).await;
+    let refused = warehouse
+        .post(&format!("/invoices/{id}/portal-link"), &[])
+        .await;
+    assert_eq!(refused.status(), 403);
+    t.shutdown().await;
+}

@@ -41,10 +41,25 @@ struct InvoicePage {
     timeline: Vec<EventView>,
     /// Why posting was refused (what the e-invoice still needs), shown above the document.
     problems: Vec<String>,
+    /// A customer link just made, shown once to copy.
+    customer_link: Option<String>,
+    can_share: bool,
 }
 
 pub async fn show(State(s): State<AppState>, user: UiUser, PathId(id): PathId) -> Response {
-    page(&s, &user, id, Vec::new(), StatusCode::OK).await
+    page(&s, &user, id, Vec::new(), None, StatusCode::OK).await
+}
+
+/// "Customer link": a new link to the customer's invoices, shown on the page to copy.
+pub async fn share_link(
+    State(s): State<AppState>,
+    PathId(id): PathId,
+    SignedForm { user, .. }: SignedForm,
+) -> Response {
+    match s.app.share_invoice_link(&user.actor, id).await {
+        Ok(url) => page(&s, &user, id, Vec::new(), Some(url), StatusCode::OK).await,
+        Err(e) => app_error_page(e),
+    }
 }
 
 /// The field of a refusal as people read it, with where to fix it.
@@ -64,6 +79,7 @@ async fn page(
     user: &UiUser,
     id: uuid::Uuid,
     problems: Vec<String>,
+    customer_link: Option<String>,
     status: StatusCode,
 ) -> Response {
     use salesflow_app::entity::Entity;
@@ -131,6 +147,8 @@ async fn page(
         posted,
         timeline: events.iter().map(|e| EventView::new(e, &names)).collect(),
         problems,
+        customer_link,
+        can_share: posted && actor.can(Resource::Invoice, Action::Create),
     };
     render(status, &page)
 }
@@ -155,7 +173,15 @@ pub async fn post(
                 .iter()
                 .map(|e| problem_text(&e.field, &e.message))
                 .collect();
-            page(&s, &user, id, problems, StatusCode::UNPROCESSABLE_ENTITY).await
+            page(
+                &s,
+                &user,
+                id,
+                problems,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => app_error_page(e),
     }

@@ -72,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/settings/audit", get(settings::audit_page))
         .route("/settings/mail", get(mail_outbox::outbox_page))
+        .route("/invoices/{id}/portal-link", post(invoices::share_link))
         .route("/settings/mail/purge", post(mail_outbox::purge))
         .route("/settings/mail/{id}/retry", post(mail_outbox::retry))
         .route("/settings/pipelines", get(sales_settings::pipelines_page))

@@ -92,7 +92,7 @@ pub async fn release(
     let typed = typed_quantities(&form);
     // Blank or zero: nothing of that line now. Anything else goes to the rules, which refuse
     // what is not a quantity or more than is open.
-    let wanted = |q: &str| !q.is_empty() && q.parse::<f64>().map_or(true, |v| v != 0.0);
+    let wanted = |q: &str| !q.is_empty() && !q.parse::<f64>().is_ok_and(|v| v == 0.0);
     let lines = (!typed.is_empty()).then(|| {
         typed
             .iter()
