@@ -112,6 +112,18 @@ async fn an_order_ships_in_two_parts_from_its_page() {
         field.send_keys(value).await
     };
     let order_page = t.url(&format!("/orders/{}", order.id));
+    // Releases what the form says, ships that delivery and goes back to the order.
+    let release_and_ship = || async {
+        click("#release-order").await?;
+        browser
+            .wait_for_text("#delivery-status", |s| s == "Released")
+            .await?;
+        click("#ship").await?;
+        browser
+            .wait_for_text("#delivery-status", |s| s == "Shipped")
+            .await?;
+        c.goto(&order_page).await
+    };
     let result = async {
         browser
             .sign_in(&t.base_url, &admin_user.email, PASSWORD)
@@ -138,15 +150,7 @@ async fn an_order_ships_in_two_parts_from_its_page() {
             .unwrap_or_default();
         set("#qty-0", "1").await?;
         set("#qty-1", "0").await?;
-        click("#release-order").await?;
-        browser
-            .wait_for_text("#delivery-status", |s| s == "Released")
-            .await?;
-        click("#ship").await?;
-        browser
-            .wait_for_text("#delivery-status", |s| s == "Shipped")
-            .await?;
-        c.goto(&order_page).await?;
+        release_and_ship().await?;
         let partly = browser
             .wait_for_text("#order-status", |s| !s.is_empty())
             .await?;
@@ -157,15 +161,7 @@ async fn an_order_ships_in_two_parts_from_its_page() {
             .await?
             .unwrap_or_default();
         // Second part: everything still open (the form offers it).
-        click("#release-order").await?;
-        browser
-            .wait_for_text("#delivery-status", |s| s == "Released")
-            .await?;
-        click("#ship").await?;
-        browser
-            .wait_for_text("#delivery-status", |s| s == "Shipped")
-            .await?;
-        c.goto(&order_page).await?;
+        release_and_ship().await?;
         let done = browser
             .wait_for_text("#order-status", |s| !s.is_empty())
             .await?;

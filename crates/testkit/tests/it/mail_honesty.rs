@@ -17,6 +17,22 @@ async fn mail_jobs(t: &TestApp) -> Vec<String> {
         .unwrap()
 }
 
+/// A server whose mail server is not there: every attempt to send fails.
+async fn without_mail_server() -> TestApp {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    TestApp::spawn_with_smtp_url(&format!("smtp://127.0.0.1:{port}?tls=none")).await
+}
+
+/// Runs the mail jobs through all their attempts (ten, with backoff of up to an hour).
+async fn every_attempt(t: &TestApp) {
+    for _ in 0..10 {
+        t.app.drain_jobs("test").await.unwrap();
+        t.clock.advance(SignedDuration::from_hours(2));
+    }
+}
+
 /// A quote for Globex (whose contact has an e-mail address), sent by `rep`.
 async fn sent_quote(rep: &Api) -> Value {
     let (account, contact, _) = customer(rep).await;
@@ -107,11 +123,7 @@ async fn without_a_mail_server_nothing_is_queued_and_the_quote_says_so() {
 
 #[tokio::test]
 async fn queued_mail_holds_no_secret_and_a_failure_ends_on_the_timeline() {
-    // A mail server that is not there: every attempt fails.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
-    let t = TestApp::spawn_with_smtp_url(&format!("smtp://127.0.0.1:{port}?tls=none")).await;
+    let t = without_mail_server().await;
     let manager = t.user(Role::SalesManager, None).await;
     let api = t.api_as(&manager).await;
     catalogue(&api).await;
@@ -131,10 +143,7 @@ async fn queued_mail_holds_no_secret_and_a_failure_ends_on_the_timeline() {
         );
     }
     // Ten attempts with backoff; the last one's failure goes on the timeline.
-    for _ in 0..10 {
-        t.app.drain_jobs("test").await.unwrap();
-        t.clock.advance(SignedDuration::from_hours(2));
-    }
+    every_attempt(&t).await;
     let events = activities(&api, &sent).await;
     let (activity, changes) = &events[0];
     assert_eq!(activity, "email_failed", "{events:?}");
@@ -165,10 +174,7 @@ async fn queued_mail_holds_no_secret_and_a_failure_ends_on_the_timeline() {
             .1
             .contains("<td>waiting</td>")
     );
-    for _ in 0..10 {
-        t.app.drain_jobs("test").await.unwrap();
-        t.clock.advance(SignedDuration::from_hours(2));
-    }
+    every_attempt(&t).await;
     // A day went by: a new session (the old one timed out).
     let admin = t.session_as(&admin_user).await;
     assert!(
@@ -196,18 +202,12 @@ async fn queued_mail_holds_no_secret_and_a_failure_ends_on_the_timeline() {
 
 #[tokio::test]
 async fn failed_messages_are_purged_from_the_outbox_page() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
-    let t = TestApp::spawn_with_smtp_url(&format!("smtp://127.0.0.1:{port}?tls=none")).await;
+    let t = without_mail_server().await;
     let manager = t.user(Role::SalesManager, None).await;
     let api = t.api_as(&manager).await;
     catalogue(&api).await;
     sent_quote(&api).await;
-    for _ in 0..10 {
-        t.app.drain_jobs("test").await.unwrap();
-        t.clock.advance(SignedDuration::from_hours(2));
-    }
+    every_attempt(&t).await;
     let admin = t.session_as(&t.user(Role::Admin, None).await).await;
     let purged = admin.post("/settings/mail/purge", &[]).await;
     assert_eq!(purged.status(), 303);
