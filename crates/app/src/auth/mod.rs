@@ -73,6 +73,7 @@ impl App {
         let ok = self
             .passwords
             .verify(
+                client,
                 user.as_ref().and_then(|u| u.password_hash.clone()),
                 password.to_string(),
             )
