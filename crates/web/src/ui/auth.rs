@@ -110,6 +110,21 @@ fn pre_session_csrf(
     check_csrf(headers, csrf, &expected, &state.config.public_url)
 }
 
+/// To `next`, with the new session's cookie and the pre-sign-in CSRF cookie cleared.
+fn signed_in(s: &AppState, next: &str, token: &str) -> Response {
+    let mut response = Redirect::to(next).into_response();
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        set_cookie(s.config.session_cookie(), token, s.config.secure()),
+    );
+    headers.append(
+        header::SET_COOKIE,
+        clear_cookie(s.config.pre_session_cookie(), s.config.secure()),
+    );
+    response
+}
+
 pub async fn login(
     State(s): State<AppState>,
     ClientAddress(client): ClientAddress,
@@ -123,19 +138,7 @@ pub async fn login(
     // Echo back at most what could be an address, never an oversized input.
     let shown: String = email.chars().take(MAX_EMAIL_CHARS).collect();
     match s.app.login(email, field(&form, "password"), client).await {
-        Ok(session) => {
-            let mut response = Redirect::to(next).into_response();
-            let headers = response.headers_mut();
-            headers.append(
-                header::SET_COOKIE,
-                set_cookie(s.config.session_cookie(), &session.token, s.config.secure()),
-            );
-            headers.append(
-                header::SET_COOKIE,
-                clear_cookie(s.config.pre_session_cookie(), s.config.secure()),
-            );
-            response
-        }
+        Ok(session) => signed_in(&s, next, &session.token),
         Err(AppError::Unauthenticated) => login_form(
             &s,
             StatusCode::UNAUTHORIZED,
@@ -236,14 +239,7 @@ pub async fn setup(
     );
     match s.app.setup_first_admin(email, name, password).await {
         Ok(_) => match s.app.login(email, password, client).await {
-            Ok(session) => {
-                let mut response = Redirect::to("/").into_response();
-                response.headers_mut().append(
-                    header::SET_COOKIE,
-                    set_cookie(s.config.session_cookie(), &session.token, s.config.secure()),
-                );
-                response
-            }
+            Ok(session) => signed_in(&s, "/", &session.token),
             Err(error) => app_error_page(error),
         },
         Err(AppError::Invalid(errors)) => {
