@@ -41,24 +41,33 @@ impl App {
     /// thousands of deals it takes a few tenths of a second): at most one per core at once
     /// (`Overloaded` when none is free in time), and abandoned with its request.
     pub(crate) async fn simulate(&self, chances: Vec<Chance>) -> AppResult<Range> {
-        let slot = tokio::time::timeout(SIMULATION_WAIT, self.simulations.clone().acquire_owned())
-            .await
-            .map_err(|_| AppError::Overloaded {
-                retry_after_secs: 2,
-            })?
-            .map_err(|e| AppError::Internal(format!("forecast simulation: {e}")))?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let _guard = StopOnDrop(stop.clone());
-        tokio::task::spawn_blocking(move || {
-            // The slot is held until the computation really ends, cancelled or not.
-            let _slot = slot;
-            let trials = trials_for(chances.len());
-            monte_carlo_while(&chances, trials, SEED, || !stop.load(Ordering::Relaxed))
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("forecast simulation: {e}")))?
-        .ok_or_else(|| AppError::Internal("forecast simulation stopped".into()))
+        simulate_in(self.simulations.clone(), SIMULATION_WAIT, chances).await
     }
+}
+
+/// [`App::simulate`] with its slots and its wait for one.
+async fn simulate_in(
+    slots: Arc<tokio::sync::Semaphore>,
+    wait: std::time::Duration,
+    chances: Vec<Chance>,
+) -> AppResult<Range> {
+    let slot = tokio::time::timeout(wait, slots.acquire_owned())
+        .await
+        .map_err(|_| AppError::Overloaded {
+            retry_after_secs: 2,
+        })?
+        .map_err(|e| AppError::Internal(format!("forecast simulation: {e}")))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let _guard = StopOnDrop(stop.clone());
+    tokio::task::spawn_blocking(move || {
+        // The slot is held until the computation really ends, cancelled or not.
+        let _slot = slot;
+        let trials = trials_for(chances.len());
+        monte_carlo_while(&chances, trials, SEED, || !stop.load(Ordering::Relaxed))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("forecast simulation: {e}")))?
+    .ok_or_else(|| AppError::Internal("forecast simulation stopped".into()))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -279,5 +288,57 @@ mod tests {
         );
         assert_eq!(share(100_000, 500), 50_000);
         assert_eq!(share(3, 500), 2);
+    }
+}
+
+#[cfg(test)]
+mod simulation_tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use salesflow_domain::analytics::forecast::Chance;
+    use tokio::sync::Semaphore;
+
+    use super::simulate_in;
+    use crate::error::AppError;
+
+    fn deals(n: usize) -> Vec<Chance> {
+        vec![
+            Chance {
+                amount_minor: 100,
+                per_mille: 500,
+            };
+            n
+        ]
+    }
+
+    #[tokio::test]
+    async fn no_free_slot_answers_overloaded_in_time() {
+        let slots = Arc::new(Semaphore::new(1));
+        let _busy = slots.clone().acquire_owned().await.unwrap();
+        let answer = simulate_in(slots, Duration::from_millis(50), deals(10)).await;
+        assert!(
+            matches!(answer, Err(AppError::Overloaded { .. })),
+            "{answer:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_abandoned_simulation_stops_and_frees_its_slot() {
+        let slots = Arc::new(Semaphore::new(1));
+        // 10^6 deals: the whole simulation takes many seconds; its request gives up at once.
+        let request = simulate_in(slots.clone(), Duration::from_secs(1), deals(1_000_000));
+        let gave_up = tokio::time::timeout(Duration::from_millis(20), request).await;
+        assert!(gave_up.is_err(), "still running when the request went away");
+        let freed = tokio::time::timeout(Duration::from_secs(2), async {
+            while slots.available_permits() == 0 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await;
+        assert!(
+            freed.is_ok(),
+            "the simulation stopped and gave its slot back"
+        );
     }
 }
