@@ -137,6 +137,13 @@ impl App {
         input: &ReleaseOrder,
     ) -> AppResult<Delivery> {
         actor.require(Resource::Delivery, Action::Create)?;
+        // Lines given but none of them with a quantity: nothing, not "everything open".
+        if input.lines.as_ref().is_some_and(Vec::is_empty) {
+            return Err(AppError::conflict(
+                "nothing_to_release",
+                "no line has a quantity to release",
+            ));
+        }
         let order = self.order_for_fulfilment(actor, id, input.version).await?;
         let requests = input
             .lines
@@ -151,12 +158,21 @@ impl App {
                             "a positive number with up to three decimals",
                         )
                     })?;
-                Ok(ReleaseRequest {
-                    line: l.line,
-                    quantity_milli: quantity,
-                })
+                Ok((l.line, quantity))
             })
             .collect::<AppResult<Vec<_>>>()?;
+        // A line named twice is released once, with both quantities.
+        let mut merged: std::collections::BTreeMap<usize, i64> = Default::default();
+        for (line, quantity) in requests {
+            *merged.entry(line).or_default() += quantity;
+        }
+        let requests: Vec<ReleaseRequest> = merged
+            .into_iter()
+            .map(|(line, quantity_milli)| ReleaseRequest {
+                line,
+                quantity_milli,
+            })
+            .collect();
         let (stocked, inspect) = self.line_products(&order).await?;
         let now = self.now();
         let (released_order, change, released) = order

@@ -191,6 +191,15 @@ impl App {
     /// all have shipped; none before.
     async fn delivery_date(&self, invoice: &Invoice) -> AppResult<Option<jiff::civil::Date>> {
         let day = |at: jiff::Timestamp| at.to_zoned(jiff::tz::TimeZone::UTC).date();
+        // A credit note corrects its invoice's supply: that delivery's date.
+        if let Some(original) = invoice.credit_of {
+            let credited = RecordStore::<Invoice>::get(self.store.as_ref(), original.0, Scope::All)
+                .await?
+                .filter(|i| i.credit_of.is_none());
+            if let Some(credited) = credited {
+                return Box::pin(self.delivery_date(&credited)).await;
+            }
+        }
         if let Some(id) = invoice.delivery_id {
             let delivery =
                 RecordStore::<Delivery>::get(self.store.as_ref(), id.0, Scope::All).await?;

@@ -19,6 +19,7 @@ pub struct FileSettings {
     pub secure_cookies: Option<bool>,
     pub public_url: Option<String>,
     pub trusted_proxies: Option<String>,
+    pub trusted_proxy_header: Option<String>,
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub max_connections: Option<u32>,
@@ -50,6 +51,8 @@ pub struct Settings {
     /// Proxies (addresses or networks, comma-separated) trusted to name the client in
     /// `Forwarded` / `X-Forwarded-For`; empty: the TCP peer is the client.
     pub trusted_proxies: String,
+    /// `x-forwarded-for` (default) or `forwarded`: the header the trusted proxies write.
+    pub trusted_proxy_header: String,
     /// SMTP server for e-mail (reminders); none: no e-mail is sent.
     pub smtp_url: Option<String>,
     pub mail_from: String,
@@ -78,6 +81,10 @@ impl Settings {
             trusted_proxies: std::env::var("SALESFLOW_TRUSTED_PROXIES")
                 .ok()
                 .or_else(|| file.trusted_proxies.clone())
+                .unwrap_or_default(),
+            trusted_proxy_header: std::env::var("SALESFLOW_TRUSTED_PROXY_HEADER")
+                .ok()
+                .or_else(|| file.trusted_proxy_header.clone())
                 .unwrap_or_default(),
             smtp_url: std::env::var("SALESFLOW_SMTP_URL")
                 .ok()

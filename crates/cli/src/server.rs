@@ -108,6 +108,9 @@ pub async fn serve(settings: &Settings, demo: bool) -> Result<()> {
     let trusted_proxies =
         salesflow_web::client_addr::parse_trusted_proxies(&settings.trusted_proxies)
             .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?;
+    let forwarded_header =
+        salesflow_web::client_addr::ForwardedHeader::parse(&settings.trusted_proxy_header)
+            .map_err(|e| anyhow::anyhow!("trusted_proxy_header: {e}"))?;
     let listener = TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -135,6 +138,7 @@ pub async fn serve(settings: &Settings, demo: bool) -> Result<()> {
                 secure_cookies: settings.secure_cookies,
                 public_url: settings.public_url.clone(),
                 trusted_proxies,
+                forwarded_header,
             },
         ),
         stop_rx,

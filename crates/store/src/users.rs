@@ -156,8 +156,13 @@ impl UserStore for SqlStore {
             if old_team != new_team {
                 // Team visibility follows the owner: their records move to the new team.
                 for table in crate::ownership::TEAM_FOLLOWS_OWNER {
+                    // Read models keep "no team" as '' (their column is NOT NULL).
+                    let team = match *table {
+                        "stage_stays" => "COALESCE($1, '')",
+                        _ => "$1",
+                    };
                     sqlx::query(AssertSqlSafe(format!(
-                        "UPDATE {table} SET team_id = $1 WHERE owner_id = $2"
+                        "UPDATE {table} SET team_id = {team} WHERE owner_id = $2"
                     )))
                     .bind(new_team.clone())
                     .bind(user.id.to_string())

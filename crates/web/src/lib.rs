@@ -27,8 +27,10 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// How people outside reach the server, e.g. `https://crm.example.com`.
     pub public_url: String,
-    /// Proxies whose `Forwarded` / `X-Forwarded-For` headers name the real client.
+    /// Proxies whose forwarding header names the real client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The header those proxies write (`X-Forwarded-For` unless configured otherwise).
+    pub forwarded_header: client_addr::ForwardedHeader,
 }
 
 #[derive(Clone)]

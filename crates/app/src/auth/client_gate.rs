@@ -55,7 +55,10 @@ impl ClientGate {
         };
         if clients.len() > PRUNE_ABOVE {
             let window = self.limits.window;
-            clients.retain(|_, s| s.in_flight > 0 || !ended(s.window_start, window, now));
+            // Kept: addresses with a check running or failures inside their window.
+            clients.retain(|_, s| {
+                s.in_flight > 0 || (s.window_start.is_some() && !ended(s.window_start, window, now))
+            });
         }
         let state = clients.entry(client).or_default();
         if ended(state.window_start, self.limits.window, now) {
@@ -73,6 +76,10 @@ impl ClientGate {
             return Err(1);
         }
         state.in_flight += 1;
+        // Counted now, taken back on success: a client that leaves before the answer (the
+        // check still runs) cannot get past the limit.
+        state.window_start.get_or_insert(now);
+        state.failures += 1;
         Ok(ClientTicket {
             client,
             clients: self.clients.clone(),
@@ -85,13 +92,12 @@ fn ended(start: Option<Timestamp>, window: SignedDuration, now: Timestamp) -> bo
 }
 
 impl ClientTicket {
-    /// The evaluation failed: it counts against the address.
-    pub fn failed(&self, now: Timestamp) {
+    /// The sign-in succeeded: the attempt no longer counts against the address.
+    pub fn succeeded(&self) {
         if let Ok(mut clients) = self.clients.lock()
             && let Some(state) = clients.get_mut(&self.client)
         {
-            state.window_start.get_or_insert(now);
-            state.failures += 1;
+            state.failures = state.failures.saturating_sub(1);
         }
     }
 }
@@ -124,7 +130,7 @@ mod tests {
         let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
         let t0 = Timestamp::from_second(1_800_000_000).unwrap();
         for _ in 0..3 {
-            gate.admit(a, t0).unwrap().failed(t0);
+            drop(gate.admit(a, t0).unwrap()); // failed: no success reported
         }
         let retry = gate.admit(a, t0 + SignedDuration::from_mins(5)).err();
         assert_eq!(retry, Some(600), "refused until the window ends");
@@ -138,7 +144,7 @@ mod tests {
         let a: IpAddr = "::1".parse().unwrap();
         let t0 = Timestamp::from_second(1_800_000_000).unwrap();
         for _ in 0..10 {
-            drop(gate.admit(a, t0).unwrap());
+            gate.admit(a, t0).unwrap().succeeded();
         }
         let first = gate.admit(a, t0).unwrap();
         let _second = gate.admit(a, t0).unwrap();

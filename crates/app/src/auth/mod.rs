@@ -68,21 +68,29 @@ impl App {
                 tracing::warn!(target: "security", "sign-in refused: too many from one address");
                 AppError::RateLimited { retry_after_secs }
             })?;
-        self.throttle_account(&email, client, now).await?;
+        let attempt = self.throttle_account(&email, client, now).await?;
         let user = self.store.user_by_email(&email).await?.filter(|u| u.active);
-        let ok = self
+        let checked = self
             .passwords
             .verify(
                 client,
                 user.as_ref().and_then(|u| u.password_hash.clone()),
                 password.to_string(),
             )
-            .await?;
+            .await;
+        let ok = match checked {
+            Ok(ok) => ok,
+            // Not evaluated (the queue shed it): not a failed guess either.
+            Err(e) => {
+                self.store.forget_login_attempt(attempt).await?;
+                return Err(e);
+            }
+        };
         let Some(user) = user.filter(|_| ok) else {
-            ticket.failed(self.now());
             tracing::warn!(target: "security", "failed login");
             return Err(AppError::Unauthenticated);
         };
+        ticket.succeeded();
         self.store
             .clear_login_failures(&email, &client.to_string())
             .await?;
@@ -112,7 +120,7 @@ impl App {
         email: &str,
         client: IpAddr,
         now: jiff::Timestamp,
-    ) -> AppResult<()> {
+    ) -> AppResult<Uuid> {
         let window_start = now.checked_sub(self.config.login_window).unwrap_or(now);
         let client = client.to_string();
         let attempt = self.store.record_login_attempt(email, &client, now).await?;
@@ -125,7 +133,7 @@ impl App {
         } else if counts.all_clients > self.config.login_account_backstop {
             counts.all_clients_oldest
         } else {
-            return Ok(());
+            return Ok(attempt);
         };
         self.store.forget_login_attempt(attempt).await?;
         let retry_at = oldest

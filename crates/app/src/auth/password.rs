@@ -58,12 +58,14 @@ impl Waiting {
     }
 
     /// Makes room for `client` when full: the newest request of the address with the most
-    /// waiting (at least two, and not `client` itself) gives way. `false`: no room.
+    /// waiting gives way, if it has at least two and more than `client` would have with this
+    /// one. `false`: no room.
     fn make_room(&mut self, client: IpAddr) -> bool {
+        let own = self.jobs.get(&client).map_or(0, VecDeque::len);
         let heaviest = self
             .jobs
             .iter()
-            .filter(|(c, q)| **c != client && q.len() >= 2)
+            .filter(|(c, q)| **c != client && q.len() >= 2 && q.len() > own + 1)
             .max_by_key(|(_, q)| q.len())
             .map(|(c, _)| *c);
         let Some(heaviest) = heaviest else {

@@ -66,8 +66,11 @@ impl App {
             }
             Err(_) => None,
         };
-        if let Some(change) = change {
-            self.record_mail_event(record, change).await.map_err(text)?;
+        if let Some(change) = change
+            && let Err(e) = self.record_mail_event(record, change).await
+        {
+            // The message went (or failed for good) either way: a retry would send it twice.
+            tracing::warn!(error = %e, "e-mail sent but its timeline entry was not saved");
         }
         sent
     }

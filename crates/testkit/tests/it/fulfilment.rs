@@ -408,3 +408,55 @@ async fn the_warehouse_works_an_order_through_the_pages() {
     );
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_release_names_each_line_once_and_nothing_means_nothing() {
+    let t = TestApp::spawn().await;
+    let admin_user = t.user(Role::Admin, None).await;
+    let admin = TestApp::actor(&admin_user);
+    let office = t.api_as(&admin_user).await;
+    salesflow_testkit::orders::stocked_product(&t, &admin, "BOX", "10.00", "20").await;
+    let o = accepted_order(&t, &admin, "Lines Oy", "5 x BOX").await;
+    let confirmed = ok(
+        &office,
+        &format!("/api/v1/orders/{}/confirm", o.id),
+        json!({ "version": 1 }),
+        "order",
+    )
+    .await;
+    // Zero of every line in the page's form: refused beside the form, nothing released.
+    let clerk = t.session_as(&t.user(Role::Warehouse, None).await).await;
+    let version = confirmed["version"].to_string();
+    let zero = clerk
+        .post(
+            &format!("/orders/{}/releases", o.id),
+            &[("version", version.as_str()), ("qty_0", "0")],
+        )
+        .await;
+    assert_eq!(zero.status(), 409);
+    assert!(
+        zero.text()
+            .await
+            .unwrap()
+            .contains("id=\"release-problem\"")
+    );
+    let order = office.get(&format!("/api/v1/orders/{}", o.id)).await.json["order"].clone();
+    assert_eq!(
+        order["progress"][0]["released_milli"], 0,
+        "nothing released"
+    );
+    // The same line twice is one line of both quantities.
+    let delivery = ok(
+        &office,
+        &format!("/api/v1/orders/{}/releases", o.id),
+        json!({ "version": order["version"], "lines": [
+            { "line": 0, "quantity": "1" }, { "line": 0, "quantity": "2" }
+        ] }),
+        "delivery",
+    )
+    .await;
+    let lines = delivery["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{delivery}");
+    assert_eq!(lines[0]["quantity_milli"], 3000);
+    t.shutdown().await;
+}

@@ -424,3 +424,50 @@ async fn an_orders_page_lists_only_the_deliveries_the_reader_may_see() {
     assert!(!listed(&page), "not listed on the order page either");
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_user_with_stage_history_can_leave_their_team() {
+    let t = TestApp::spawn().await;
+    let north = t.team("North").await;
+    let rep = t.user(Role::SalesRep, Some(north)).await;
+    let api = t.api_as(&rep).await;
+    let opp = api
+        .ok(
+            "/api/v1/opportunities",
+            &json!({ "name": "Stays" }),
+            "opportunity",
+        )
+        .await;
+    let moved = api
+        .post(
+            &format!("/api/v1/opportunities/{}/move", opp["id"].as_str().unwrap()),
+            &json!({ "stage_id": "0190a000-0000-7000-8000-000000000102", "version": 1 }),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    let now = t.app.store.user_by_id(rep.id).await.unwrap().unwrap();
+    let left = t
+        .app
+        .update_user(
+            None,
+            rep.id,
+            salesflow_app::users::UserChange {
+                team_id: Some(None),
+                version: now.version,
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(left.is_ok(), "{left:?}");
+    let teams: Vec<String> =
+        sqlx::query_scalar("SELECT team_id FROM stage_stays WHERE owner_id = $1")
+            .bind(rep.id.to_string())
+            .fetch_all(t.store.pool())
+            .await
+            .unwrap();
+    assert!(
+        !teams.is_empty() && teams.iter().all(String::is_empty),
+        "{teams:?}"
+    );
+    t.shutdown().await;
+}
