@@ -3,6 +3,7 @@
 //! `salesflow-store` together.
 
 pub mod admin;
+pub mod backup;
 pub mod bench;
 pub mod bench_analytics;
 pub mod bench_board;

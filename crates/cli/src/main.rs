@@ -63,6 +63,12 @@ enum Command {
     Admin(AdminCommand),
     /// Run background jobs that are due, then exit.
     Jobs,
+    /// Write a consistent copy of the SQLite database to FILE while the server keeps running,
+    /// then check the copy (PostgreSQL: use pg_dump).
+    Backup {
+        /// Where the copy goes; it must not exist yet.
+        file: std::path::PathBuf,
+    },
     /// Import leads, contacts or accounts from a CSV file (streamed: any size).
     Import(salesflow::import::ImportArgs),
     /// Benchmark the real server on a generated data set.
@@ -155,6 +161,7 @@ async fn main() -> Result<()> {
                     expires_in_days,
                 }) => admin::create_token(&app, &email, &name, expires_in_days).await,
                 Command::Import(args) => salesflow::import::run(&app, args).await,
+                Command::Backup { file } => salesflow::backup::run(&store, &file).await,
                 Command::Jobs => {
                     app.ensure_recurring_jobs().await.map_err(admin::describe)?;
                     let ran = app.drain_jobs("cli").await.map_err(admin::describe)?;

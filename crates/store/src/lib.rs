@@ -4,6 +4,7 @@
 
 mod activities;
 mod analytics;
+mod backup;
 mod board;
 mod case_append;
 mod conversion;

@@ -10,6 +10,7 @@ mod analytics_cycle;
 mod analytics_page;
 mod assignment;
 mod auth;
+mod backup;
 mod browser;
 mod browser_analytics;
 mod browser_order_to_cash;
