@@ -10,6 +10,7 @@ pub mod bench_board;
 pub mod bench_cash;
 pub mod bench_import;
 pub mod bench_login;
+pub mod check;
 pub mod config;
 pub mod demo;
 pub mod demo_activities;

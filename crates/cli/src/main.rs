@@ -63,6 +63,9 @@ enum Command {
     Admin(AdminCommand),
     /// Run background jobs that are due, then exit.
     Jobs,
+    /// Re-derive stock balances and invoices' paid amounts from their ledgers and report any
+    /// difference (fails when there is one).
+    Check,
     /// Write a consistent copy of the SQLite database to FILE while the server keeps running,
     /// then check the copy (PostgreSQL: use pg_dump).
     Backup {
@@ -162,6 +165,7 @@ async fn main() -> Result<()> {
                 }) => admin::create_token(&app, &email, &name, expires_in_days).await,
                 Command::Import(args) => salesflow::import::run(&app, args).await,
                 Command::Backup { file } => salesflow::backup::run(&store, &file).await,
+                Command::Check => salesflow::check::run(&store).await,
                 Command::Jobs => {
                     app.ensure_recurring_jobs().await.map_err(admin::describe)?;
                     let ran = app.drain_jobs("cli").await.map_err(admin::describe)?;

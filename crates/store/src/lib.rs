@@ -7,6 +7,7 @@ mod analytics;
 mod backup;
 mod board;
 mod case_append;
+pub mod check;
 mod conversion;
 mod db;
 mod dialect;

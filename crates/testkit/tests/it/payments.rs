@@ -355,3 +355,35 @@ async fn idempotency_keys_replay_the_first_answer() {
     assert!(office_pay.headers().get("idempotent-replayed").is_none());
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_check_rederives_paid_amounts_and_stock_from_their_ledgers() {
+    let t = TestApp::spawn().await;
+    let admin_user = t.user(Role::Admin, None).await;
+    let admin = TestApp::actor(&admin_user);
+    let office = t.api_as(&admin_user).await;
+    let (account, invoice) = posted_invoice(&t, &admin, &office).await;
+    let payment = office
+        .post(
+            "/api/v1/payments",
+            &json!({ "account_id": account, "amount": "60.00" }),
+        )
+        .await;
+    assert_eq!(payment.status, 201, "{}", payment.text);
+    let found = t.store.consistency().await.unwrap();
+    assert!(found.is_sound(), "{found:?}");
+    assert!(salesflow::check::run(&t.store).await.is_ok());
+    // A paid amount changed behind the ledger's back is found.
+    sqlx::query("UPDATE invoices SET paid_minor = 0 WHERE id = $1")
+        .bind(invoice["id"].as_str().unwrap())
+        .execute(t.store.pool())
+        .await
+        .unwrap();
+    let found = t.store.consistency().await.unwrap();
+    assert_eq!(found.invoice_mismatches.len(), 1, "{found:?}");
+    let m = &found.invoice_mismatches[0];
+    assert_eq!((m.stored_minor, m.from_payments_minor), (0, 6_000));
+    assert_eq!(m.number, invoice["number"].as_str().unwrap());
+    assert!(salesflow::check::run(&t.store).await.is_err());
+    t.shutdown().await;
+}
