@@ -114,3 +114,73 @@ pub async fn accepted_order(t: &TestApp, admin: &Actor, name: &str, lines: &str)
     let account = customer(t, admin, name).await;
     order_for(t, admin, &account.id.to_string(), lines).await
 }
+
+/// The API paths of an order taken all the way: shipped, invoiced (posted) and partly paid.
+pub struct FinishedOrder {
+    pub order: String,
+    pub delivery: String,
+    pub invoice: String,
+    pub payment: String,
+}
+
+/// Two GEAR at 80.00 quoted by `seller` (who owns the account, quote and order), then
+/// confirmed, released, shipped, invoiced on order and paid 50.00 by `office` (an admin).
+pub async fn finished_order(t: &TestApp, seller: &Actor, office: &crate::Api) -> FinishedOrder {
+    use serde_json::json;
+    stocked_product(t, seller, "GEAR", "80.00", "5").await;
+    let order = accepted_order(t, seller, "Final Oy", "2 x GEAR").await;
+    let order_path = format!("/api/v1/orders/{}", order.id);
+    let confirmed = office
+        .ok(
+            &format!("{order_path}/confirm"),
+            &json!({ "version": 1 }),
+            "order",
+        )
+        .await;
+    let delivery = office
+        .ok(
+            &format!("{order_path}/releases"),
+            &json!({ "version": confirmed["version"] }),
+            "delivery",
+        )
+        .await;
+    let delivery_path = format!(
+        "/api/v1/deliveries/{}",
+        delivery["id"].as_str().unwrap_or_default()
+    );
+    office
+        .ok(
+            &format!("{delivery_path}/ship"),
+            &json!({ "version": delivery["version"] }),
+            "delivery",
+        )
+        .await;
+    let draft = office.get("/api/v1/invoices?status=draft").await.json["invoices"][0].clone();
+    let invoice_path = format!(
+        "/api/v1/invoices/{}",
+        draft["id"].as_str().unwrap_or_default()
+    );
+    office
+        .ok(
+            &format!("{invoice_path}/post"),
+            &json!({ "version": draft["version"] }),
+            "invoice",
+        )
+        .await;
+    let payment = office
+        .ok(
+            "/api/v1/payments",
+            &json!({ "account_id": order.account_id.to_string(), "amount": "50.00" }),
+            "payment",
+        )
+        .await;
+    FinishedOrder {
+        order: order_path,
+        delivery: delivery_path,
+        invoice: invoice_path,
+        payment: format!(
+            "/api/v1/payments/{}",
+            payment["id"].as_str().unwrap_or_default()
+        ),
+    }
+}

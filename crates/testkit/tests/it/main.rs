@@ -19,6 +19,7 @@ mod cancellation;
 mod capture;
 mod concurrency;
 mod csv_exports;
+mod einvoice_categories;
 mod error_codes;
 mod fulfilment;
 mod group_commit;

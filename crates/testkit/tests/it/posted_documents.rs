@@ -4,55 +4,14 @@
 //! refuse UPDATE and DELETE in the database itself.
 
 use salesflow_domain::role::Role;
-use salesflow_testkit::orders::{accepted_order, stocked_product};
 use salesflow_testkit::{Api, TestApp};
 use serde_json::{Value, json};
 
 /// A shipped order with its posted invoice and a payment: (order, delivery, invoice) paths.
 async fn finished_order(t: &TestApp, office: &Api) -> (String, String, String) {
     let admin = TestApp::actor(&t.user(Role::Admin, None).await);
-    stocked_product(t, &admin, "GEAR", "80.00", "5").await;
-    let order = accepted_order(t, &admin, "Final Oy", "2 x GEAR").await;
-    let order_path = format!("/api/v1/orders/{}", order.id);
-    let confirmed = office
-        .ok(
-            &format!("{order_path}/confirm"),
-            &json!({ "version": 1 }),
-            "order",
-        )
-        .await;
-    let delivery = office
-        .ok(
-            &format!("{order_path}/releases"),
-            &json!({ "version": confirmed["version"] }),
-            "delivery",
-        )
-        .await;
-    let delivery_path = format!("/api/v1/deliveries/{}", delivery["id"].as_str().unwrap());
-    office
-        .ok(
-            &format!("{delivery_path}/ship"),
-            &json!({ "version": delivery["version"] }),
-            "delivery",
-        )
-        .await;
-    let draft = office.get("/api/v1/invoices?status=draft").await.json["invoices"][0].clone();
-    let invoice_path = format!("/api/v1/invoices/{}", draft["id"].as_str().unwrap());
-    office
-        .ok(
-            &format!("{invoice_path}/post"),
-            &json!({ "version": draft["version"] }),
-            "invoice",
-        )
-        .await;
-    office
-        .ok(
-            "/api/v1/payments",
-            &json!({ "account_id": order.account_id.to_string(), "amount": "50.00" }),
-            "payment",
-        )
-        .await;
-    (order_path, delivery_path, invoice_path)
+    let done = salesflow_testkit::orders::finished_order(t, &admin, office).await;
+    (done.order, done.delivery, done.invoice)
 }
 
 async fn document(api: &Api, path: &str) -> Value {

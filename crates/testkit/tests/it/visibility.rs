@@ -267,49 +267,8 @@ async fn every_document_follows_its_owner_to_another_team() {
             .await,
     );
     // The whole chain, owned by one user: account, quote, order, delivery, invoice, payment.
-    salesflow_testkit::orders::stocked_product(&t, &actor, "GEAR", "80.00", "5").await;
-    let order = salesflow_testkit::orders::accepted_order(&t, &actor, "Team Oy", "2 x GEAR").await;
-    let order_path = format!("/api/v1/orders/{}", order.id);
-    let confirmed = office
-        .ok(
-            &format!("{order_path}/confirm"),
-            &json!({ "version": 1 }),
-            "order",
-        )
-        .await;
-    let delivery = office
-        .ok(
-            &format!("{order_path}/releases"),
-            &json!({ "version": confirmed["version"] }),
-            "delivery",
-        )
-        .await;
-    let delivery_path = format!("/api/v1/deliveries/{}", delivery["id"].as_str().unwrap());
-    office
-        .ok(
-            &format!("{delivery_path}/ship"),
-            &json!({ "version": delivery["version"] }),
-            "delivery",
-        )
-        .await;
-    let draft = office.get("/api/v1/invoices?status=draft").await.json["invoices"][0].clone();
-    let invoice_path = format!("/api/v1/invoices/{}", draft["id"].as_str().unwrap());
-    office
-        .ok(
-            &format!("{invoice_path}/post"),
-            &json!({ "version": draft["version"] }),
-            "invoice",
-        )
-        .await;
-    let payment = office
-        .ok(
-            "/api/v1/payments",
-            &json!({ "account_id": order.account_id.to_string(), "amount": "50.00" }),
-            "payment",
-        )
-        .await;
-    let payment_path = format!("/api/v1/payments/{}", payment["id"].as_str().unwrap());
-    let paths = [order_path, delivery_path, invoice_path, payment_path];
+    let done = salesflow_testkit::orders::finished_order(&t, &actor, &office).await;
+    let paths = [done.order, done.delivery, done.invoice, done.payment];
     for path in &paths {
         assert_eq!(boss_north.get(path).await.status, 200, "{path}");
         assert_eq!(boss_south.get(path).await.status, 404, "{path}");
