@@ -17,6 +17,7 @@ pub mod error;
 pub mod events;
 pub mod forecast;
 pub mod fulfilment;
+pub mod idempotency;
 pub mod import;
 pub mod invoice_portal;
 pub mod invoices;

@@ -1,8 +1,6 @@
 //! Payment use cases: recording a payment, allocated to the customer's open invoices in one
-//! transaction with their new paid amounts (what is left is the customer's credit); and the
-//! Idempotency-Key bookkeeping that makes retries of money-creating requests safe.
+//! transaction with their new paid amounts (what is left is the customer's credit).
 
-use jiff::SignedDuration;
 use salesflow_domain::account::Account;
 use salesflow_domain::authz::{Action, Resource};
 use salesflow_domain::ids::{InvoiceId, PaymentId};
@@ -12,11 +10,8 @@ use salesflow_domain::record::RecordMeta;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
-use crate::ports::{Claim, Doc, DocumentWrite};
+use crate::ports::{Doc, DocumentWrite};
 use crate::{Actor, App};
-
-/// How long a key's answer is kept for replays.
-const KEY_LIFETIME: SignedDuration = SignedDuration::from_hours(24);
 
 impl App {
     /// Records a payment and allocates it (see the module documentation).
@@ -112,48 +107,5 @@ impl App {
                 _ => None,
             })
             .ok_or_else(|| AppError::Internal("payment not written".into()))
-    }
-
-    /// What an Idempotency-Key says about a request of `actor` with this body hash.
-    pub async fn claim_idempotency_key(
-        &self,
-        actor: &Actor,
-        key: &str,
-        request_hash: &str,
-    ) -> AppResult<Claim> {
-        let key = key.trim();
-        if key.is_empty() || key.len() > 255 {
-            return Err(AppError::invalid(
-                "Idempotency-Key",
-                "invalid_key",
-                "1 to 255 characters",
-            ));
-        }
-        let now = self.now();
-        let expires = now.checked_add(KEY_LIFETIME).unwrap_or(now);
-        Ok(self
-            .store
-            .claim_idempotency_key(&actor.user_id.to_string(), key, request_hash, now, expires)
-            .await?)
-    }
-
-    pub async fn finish_idempotency_key(
-        &self,
-        actor: &Actor,
-        key: &str,
-        status: u16,
-        body: &str,
-    ) -> AppResult<()> {
-        Ok(self
-            .store
-            .finish_idempotency_key(&actor.user_id.to_string(), key.trim(), status, body)
-            .await?)
-    }
-
-    pub async fn drop_idempotency_key(&self, actor: &Actor, key: &str) -> AppResult<()> {
-        Ok(self
-            .store
-            .drop_idempotency_key(&actor.user_id.to_string(), key.trim())
-            .await?)
     }
 }

@@ -63,8 +63,8 @@ enum Command {
     Admin(AdminCommand),
     /// Run background jobs that are due, then exit.
     Jobs,
-    /// Re-derive stock balances and invoices' paid amounts from their ledgers and report any
-    /// difference (fails when there is one).
+    /// Check the database: SQLite's integrity check, stock balances and invoices' paid amounts
+    /// re-derived from their ledgers, documents stored by halves (fails on any finding).
     Check,
     /// Write a consistent copy of the SQLite database to FILE while the server keeps running,
     /// then check the copy (PostgreSQL: use pg_dump).

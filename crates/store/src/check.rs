@@ -21,20 +21,40 @@ pub struct PaidMismatch {
 /// What a consistency check found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Consistency {
+    /// SQLite's own page and index check (always empty on PostgreSQL).
+    pub integrity_problems: Vec<String>,
     /// Stock balances that differ from the sum of their moves.
     pub stock_mismatches: i64,
     pub invoice_mismatches: Vec<PaidMismatch>,
+    /// Half-written documents: accepted quotes without their sales order.
+    pub accepted_quotes_without_order: i64,
+    /// Half-written documents: shipped deliveries of an order that reserved stock but whose
+    /// shipment never left the stock ledger.
+    pub shipped_deliveries_without_moves: i64,
 }
 
 impl Consistency {
     pub fn is_sound(&self) -> bool {
-        self.stock_mismatches == 0 && self.invoice_mismatches.is_empty()
+        self.integrity_problems.is_empty()
+            && self.stock_mismatches == 0
+            && self.invoice_mismatches.is_empty()
+            && self.accepted_quotes_without_order == 0
+            && self.shipped_deliveries_without_moves == 0
     }
 }
 
+/// Documents whose parts are written in one transaction: a count above zero means one was
+/// stored by halves.
+const ACCEPTED_WITHOUT_ORDER: &str = "SELECT COUNT(*) FROM quotes q WHERE q.status = 'accepted' \
+     AND NOT EXISTS (SELECT 1 FROM sales_orders o WHERE o.quote_id = q.id)";
+const SHIPPED_WITHOUT_MOVES: &str = "SELECT COUNT(*) FROM deliveries d WHERE d.status = 'shipped' \
+     AND EXISTS (SELECT 1 FROM stock_moves r WHERE r.order_id = d.order_id AND r.kind = 'reservation') \
+     AND NOT EXISTS (SELECT 1 FROM stock_moves m WHERE m.order_id = d.order_id AND m.kind = 'shipment')";
+
 impl SqlStore {
-    /// Re-derives stock balances from the stock ledger and each posted invoice's paid amount
-    /// from the payments' allocations (payments are append-only), and reports every difference.
+    /// Checks the database file (SQLite), re-derives stock balances from the stock ledger and each
+    /// posted invoice's paid amount from the payments' allocations (payments are append-only),
+    /// looks for documents stored by halves, and reports every difference.
     pub async fn consistency(&self) -> StoreResult<Consistency> {
         let stock_mismatches = self.ledger_mismatches().await?;
         let mut allocated: HashMap<String, i64> = HashMap::new();
@@ -67,8 +87,18 @@ impl SqlStore {
             }
         }
         Ok(Consistency {
+            integrity_problems: self.integrity_problems().await?,
             stock_mismatches,
             invoice_mismatches,
+            accepted_quotes_without_order: self.count(ACCEPTED_WITHOUT_ORDER).await?,
+            shipped_deliveries_without_moves: self.count(SHIPPED_WITHOUT_MOVES).await?,
         })
+    }
+
+    async fn count(&self, sql: &'static str) -> StoreResult<i64> {
+        sqlx::query_scalar(sql)
+            .fetch_one(self.pool())
+            .await
+            .map_err(map)
     }
 }

@@ -64,6 +64,11 @@ pub struct SqlStore {
     pub(crate) backend: Backend,
 }
 
+/// How long a request waits for a PostgreSQL connection: with the database down (connecting
+/// fails until then) or every connection busy, it answers 503 + Retry-After after this, instead
+/// of holding the client and piling up requests.
+const POSTGRES_ACQUIRE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Makes `sqlite:name.db` create the file when missing, like the default does.
 fn sqlite_url(url: &str) -> String {
     if url.contains("mode=") || url.contains(":memory:") {
@@ -89,7 +94,7 @@ impl SqlStore {
             Backend::Sqlite => {
                 let url = sqlite_url(url);
                 let pool = |size: u32| {
-                    AnyPoolOptions::new()
+                    crate::writer::discarding_aborted(AnyPoolOptions::new())
                         .max_connections(size)
                         .min_connections(1)
                         .acquire_timeout(options.acquire_timeout)
@@ -127,7 +132,7 @@ impl SqlStore {
                 let port = postgres_port(url)?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(options.max_connections)
-                    .acquire_timeout(options.acquire_timeout)
+                    .acquire_timeout(options.acquire_timeout.min(POSTGRES_ACQUIRE_WAIT))
                     .after_connect(move |conn, _| {
                         Box::pin(async move {
                             if let Err(e) = crate::nodelay::set_on_database_sockets(port) {
@@ -215,6 +220,12 @@ macro_rules! write_tx {
                     let value = {
                         let $tx: &mut sqlx::AnyConnection = unit.connection();
                         async { $body }.await
+                    };
+                    let value = match value {
+                        Ok(v) => $crate::payments::mark_key_applied(unit.connection())
+                            .await
+                            .map(|()| v),
+                        Err(e) => Err(e),
                     };
                     unit.end(value.is_ok()).await?;
                     value

@@ -20,11 +20,27 @@ pub fn map(error: sqlx::Error) -> StoreError {
                 // too many connections, shutting down.
                 "5" | "6" | "261" | "517" | "40001" | "40P01" | "55P03" | "53300" | "57P01"
                 | "57P03" => StoreError::Busy,
+                // SQLite I/O error (any extended code) or full disk: the write was rolled back
+                // and nothing is acknowledged; it may work again, so 503 + Retry-After, and the
+                // operator is told.
+                code if sqlite_disk_error(code) => {
+                    tracing::error!(code, error = %db.message(), "database disk error");
+                    StoreError::Busy
+                }
                 _ => StoreError::Other(error.to_string()),
             }
         }
         _ => StoreError::Other(error.to_string()),
     }
+}
+
+/// SQLITE_IOERR (10) with any extended code, or SQLITE_FULL (13). PostgreSQL's codes have
+/// five characters, SQLite's at most four digits.
+fn sqlite_disk_error(code: &str) -> bool {
+    code.len() <= 4
+        && code
+            .parse::<u32>()
+            .is_ok_and(|c| matches!(c & 0xff, 10 | 13))
 }
 
 /// The column or constraint named by a unique-violation message, for a readable conflict.
@@ -57,6 +73,18 @@ fn unique_target(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::unique_target;
+
+    #[test]
+    fn disk_errors_are_told_from_others() {
+        use super::sqlite_disk_error;
+        // IOERR, IOERR_WRITE, IOERR_FSYNC, FULL; not CONSTRAINT_UNIQUE nor PostgreSQL codes.
+        for code in ["10", "778", "1034", "13"] {
+            assert!(sqlite_disk_error(code), "{code}");
+        }
+        for code in ["2067", "23505", "5", "40P01", "22010"] {
+            assert!(!sqlite_disk_error(code), "{code}");
+        }
+    }
 
     #[test]
     fn names_the_duplicate_column() {

@@ -150,6 +150,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 20,
+        name: "idempotency_applied",
+        shared: include_str!("../migrations/0020_idempotency_applied.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Migrations that add process read models: after them the models are filled from the log.

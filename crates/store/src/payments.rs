@@ -3,8 +3,9 @@
 //! Idempotency-Key table that lets clients retry money-creating requests safely.
 
 use async_trait::async_trait;
-use jiff::Timestamp;
-use salesflow_app::ports::{BuildPayment, Claim, DocumentWrite, PaymentStore, StoreResult};
+use salesflow_app::ports::{
+    BuildPayment, Claim, ClaimTimes, DocumentWrite, PaymentStore, StoreResult,
+};
 use salesflow_domain::ids::{AccountId, InvoiceId};
 use salesflow_domain::invoice::Invoice;
 use salesflow_domain::money::Currency;
@@ -15,7 +16,7 @@ use crate::dialect;
 use crate::documents::apply_write;
 use crate::error::map;
 use crate::records::{all_columns, record_from_row};
-use crate::rows::{micros, opt_int, opt_text, text};
+use crate::rows::{int, micros, opt_int, opt_text, text};
 
 #[async_trait]
 impl PaymentStore for SqlStore {
@@ -61,8 +62,7 @@ impl PaymentStore for SqlStore {
         principal: &str,
         key: &str,
         request_hash: &str,
-        now: Timestamp,
-        expires_at: Timestamp,
+        times: &ClaimTimes,
     ) -> StoreResult<Claim> {
         write_tx!(self, |tx| {
             let inserted = sqlx::query(
@@ -72,8 +72,8 @@ impl PaymentStore for SqlStore {
             .bind(principal.to_string())
             .bind(key.to_string())
             .bind(request_hash.to_string())
-            .bind(micros(now))
-            .bind(micros(expires_at))
+            .bind(micros(times.now))
+            .bind(micros(times.expires_at))
             .execute(&mut *tx)
             .await
             .map_err(map)?;
@@ -81,7 +81,7 @@ impl PaymentStore for SqlStore {
                 return Ok(Claim::New);
             }
             let row = sqlx::query(
-                "SELECT request_hash, status, body FROM idempotency_keys \
+                "SELECT request_hash, status, body, applied, created_at FROM idempotency_keys \
                  WHERE principal = $1 AND idem_key = $2",
             )
             .bind(principal.to_string())
@@ -92,13 +92,29 @@ impl PaymentStore for SqlStore {
             if text(&row, "request_hash")? != request_hash {
                 return Ok(Claim::Mismatch);
             }
-            Ok(match opt_int(&row, "status")? {
-                Some(status) => Claim::Replay {
+            if let Some(status) = opt_int(&row, "status")? {
+                return Ok(Claim::Replay {
                     status: u16::try_from(status).unwrap_or(200),
                     body: opt_text(&row, "body")?.unwrap_or_default(),
-                },
-                None => Claim::InProgress,
-            })
+                });
+            }
+            if int(&row, "created_at")? >= micros(times.abandoned_before) {
+                return Ok(Claim::InProgress);
+            }
+            if int(&row, "applied")? != 0 {
+                return Ok(Claim::Applied);
+            }
+            // Abandoned before any write: this request takes the claim over.
+            sqlx::query(
+                "UPDATE idempotency_keys SET created_at = $1 WHERE principal = $2 AND idem_key = $3",
+            )
+            .bind(micros(times.now))
+            .bind(principal.to_string())
+            .bind(key.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+            Ok(Claim::New)
         })
     }
 
@@ -136,4 +152,22 @@ impl PaymentStore for SqlStore {
             Ok(())
         })
     }
+}
+
+/// Marks the key of the request being handled (if it has one) as applied, inside the write that
+/// is about to be kept: the mark and the write commit together or not at all.
+pub(crate) async fn mark_key_applied(tx: &mut sqlx::AnyConnection) -> StoreResult<()> {
+    let Some(keyed) = salesflow_app::idempotency::current_key() else {
+        return Ok(());
+    };
+    sqlx::query(
+        "UPDATE idempotency_keys SET applied = 1 \
+         WHERE principal = $1 AND idem_key = $2 AND applied = 0",
+    )
+    .bind(keyed.principal)
+    .bind(keyed.key)
+    .execute(tx)
+    .await
+    .map_err(map)?;
+    Ok(())
 }

@@ -20,7 +20,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use salesflow_app::ports::{StoreError, StoreResult};
-use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Transaction};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Connection, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
 use crate::error::map;
@@ -115,6 +116,20 @@ fn open_write(n: u64) -> String {
 
 fn undo_write(n: u64) -> String {
     format!("ROLLBACK TO SAVEPOINT write_{n}; RELEASE SAVEPOINT write_{n}")
+}
+
+/// A connection that comes back to its pool still inside a transaction is closed, not reused.
+/// SQLite rolls a transaction back by itself on some errors (an I/O error, a full disk); the
+/// driver's COMMIT and ROLLBACK then fail and its count of open transactions stays up, so every
+/// later BEGIN on that connection would be refused and the one writer would be stuck for good.
+pub(crate) fn discarding_aborted(options: AnyPoolOptions) -> AnyPoolOptions {
+    options.after_release(|conn, _| {
+        Box::pin(async move {
+            // The ping waits for a rollback still queued by a dropped transaction.
+            conn.ping().await?;
+            Ok(!conn.is_in_transaction())
+        })
+    })
 }
 
 /// What happened to the batches committed so far.

@@ -121,9 +121,19 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     )
 }
 
-/// Layers around every route: request id, access log, panic guard, body limit and timeout.
+/// Requests handled at once by one server process; more wait briefly, then get 503.
+const MAX_IN_FLIGHT: usize = 128;
+/// How long a request waits for its turn before it is shed.
+const TURN_WAIT: Duration = Duration::from_millis(100);
+
+/// Layers around every route: request id, access log, panic guard, body limit, timeout, and
+/// load shedding.
 pub fn with_layers(router: Router) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
+    let turns = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
+    let router = router.layer(axum::middleware::from_fn(move |request, next| {
+        shed_load(turns.clone(), request, next)
+    }));
     router.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
@@ -135,6 +145,33 @@ pub fn with_layers(router: Router) -> Router {
             ))
             .layer(axum::middleware::from_fn(time_limit)),
     )
+}
+
+/// Overload is answered at once (503 `overloaded` + Retry-After) instead of queueing without
+/// bound: the requests taken stay fast and memory stays flat. Health checks always get through.
+async fn shed_load(
+    turns: std::sync::Arc<tokio::sync::Semaphore>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.uri().path() == "/healthz" {
+        return next.run(request).await;
+    }
+    match tokio::time::timeout(TURN_WAIT, turns.acquire_owned()).await {
+        Ok(Ok(_turn)) => next.run(request).await,
+        _ => {
+            metrics::counter!("salesflow_requests_shed_total").increment(1);
+            let mut response = crate::error::api_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "overloaded",
+                "the server is busy; try again in a moment",
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            response
+        }
+    }
 }
 
 /// Requests get 30 seconds, except CSV imports, which take as long as their file needs (a cut

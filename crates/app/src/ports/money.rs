@@ -21,8 +21,19 @@ pub enum Claim {
     Replay { status: u16, body: String },
     /// The first request with this key is still running.
     InProgress,
+    /// The first request took effect but its answer was lost (abandoned claim with writes).
+    Applied,
     /// The key was used for a different request.
     Mismatch,
+}
+
+/// When a claim is made, until when its answer is kept, and before when an unanswered claim
+/// counts as abandoned.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimTimes {
+    pub now: Timestamp,
+    pub expires_at: Timestamp,
+    pub abandoned_before: Timestamp,
 }
 
 #[async_trait]
@@ -42,8 +53,7 @@ pub trait PaymentStore: Send + Sync {
         principal: &str,
         key: &str,
         request_hash: &str,
-        now: Timestamp,
-        expires_at: Timestamp,
+        times: &ClaimTimes,
     ) -> StoreResult<Claim>;
     async fn finish_idempotency_key(
         &self,

@@ -13,7 +13,11 @@ async fn writer() -> (Writer, AnyPool) {
     sqlx::any::install_default_drivers();
     let path = std::env::temp_dir().join(format!("writer-{}.db", uuid::Uuid::now_v7()));
     let url = format!("sqlite://{}?mode=rwc", path.display());
-    let pool = |size| AnyPoolOptions::new().max_connections(size).connect(&url);
+    let pool = |size| {
+        discarding_aborted(AnyPoolOptions::new())
+            .max_connections(size)
+            .connect(&url)
+    };
     let write = pool(1).await.unwrap();
     sqlx::raw_sql("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER)")
         .execute(&write)
@@ -114,4 +118,26 @@ async fn a_write_cancelled_while_it_ends_keeps_the_writer_usable() {
     // Whether the cancelled write itself stayed is undecided (like any answer lost on its
     // way to the client); the others are stored.
     assert!(stored == [1, 3] || stored == [1, 2, 3], "{stored:?}");
+}
+
+#[tokio::test]
+async fn a_transaction_the_database_aborted_does_not_stick_to_the_writer() {
+    let (writer, read) = writer().await;
+    committed(&writer, 1).await;
+    let mut lease = writer.lease().await.unwrap();
+    let mut unit = lease.unit().await.unwrap();
+    write(&mut unit, 2).await;
+    // What SQLite does by itself on an I/O error or a full disk: the transaction is gone,
+    // while the driver still counts it as open.
+    sqlx::raw_sql("ROLLBACK")
+        .execute(unit.connection())
+        .await
+        .unwrap();
+    unit.end(true).await.unwrap();
+    assert!(
+        lease.finish(true).await.is_err(),
+        "the lost write is not acknowledged"
+    );
+    committed(&writer, 3).await;
+    assert_eq!(rows(&read).await, [1, 3], "the writer writes again");
 }

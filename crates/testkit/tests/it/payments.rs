@@ -1,10 +1,11 @@
 //! Payments: partial and full payments on posted invoices, over-payment kept as customer
 //! credit, 20 concurrent full payments allocating once (RELIABILITY.md goal 11), and
-//! Idempotency-Key replays (goal 9).
+//! Idempotency-Key replays (goal 9), also of a first request whose answer never came.
 
 use salesflow_app::Actor;
 use salesflow_app::entity::Origin;
 use salesflow_app::portal::PortalAnswer;
+use salesflow_app::ports::Claim;
 use salesflow_app::quotes::SendQuote;
 use salesflow_domain::account::{Account, AccountInput};
 use salesflow_domain::product::{Product, ProductInput};
@@ -385,5 +386,84 @@ async fn the_check_rederives_paid_amounts_and_stock_from_their_ledgers() {
     assert_eq!((m.stored_minor, m.from_payments_minor), (0, 6_000));
     assert_eq!(m.number, invoice["number"].as_str().unwrap());
     assert!(salesflow::check::run(&t.store).await.is_err());
+    // A quote accepted without its order (a document stored by halves) is found too.
+    let quote = office
+        .post(
+            "/api/v1/quotes",
+            &json!({ "title": "Half", "account_id": account, "lines": "1 x FEE" }),
+        )
+        .await;
+    assert_eq!(quote.status, 201, "{}", quote.text);
+    sqlx::query("UPDATE quotes SET status = 'accepted' WHERE id = $1")
+        .bind(quote.json["quote"]["id"].as_str().unwrap())
+        .execute(t.store.pool())
+        .await
+        .unwrap();
+    let found = t.store.consistency().await.unwrap();
+    assert_eq!(found.accepted_quotes_without_order, 1, "{found:?}");
+    assert!(found.integrity_problems.is_empty(), "{found:?}");
+    t.shutdown().await;
+}
+
+/// A first request whose answer never came (the server died): after the lease, a retry runs it
+/// only when none of its writes was stored, and never runs it twice.
+#[tokio::test]
+async fn an_abandoned_key_runs_again_only_when_nothing_of_it_was_stored() {
+    let t = TestApp::spawn().await;
+    let admin_user = t.user(Role::Admin, None).await;
+    let admin = TestApp::actor(&admin_user);
+    let office = t.api_as(&admin_user).await;
+    let (account, _) = posted_invoice(&t, &admin, &office).await;
+    let token = office.token().unwrap();
+    let client = reqwest::Client::new();
+    let body = |reference: &str| {
+        json!({ "account_id": account, "amount": "5.00", "reference": reference }).to_string()
+    };
+    let pay = |key: &'static str, body: String| {
+        client
+            .post(t.url("/api/v1/payments"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", key)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let stored = |reference: &'static str| {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM payments WHERE reference = $1")
+            .bind(reference)
+            .fetch_one(t.store.pool())
+    };
+    // Claimed, then the process died before anything was written.
+    let early = body("EARLY");
+    let hash = salesflow_app::secret::hash_secret(&format!("POST /api/v1/payments\n{early}"));
+    let claim = t.app.claim_idempotency_key(&admin, "early", &hash).await;
+    assert_eq!(claim.unwrap(), Claim::New);
+    t.clock.advance(salesflow_app::idempotency::LEASE);
+    t.clock.advance(jiff::SignedDuration::from_secs(1));
+    let retried = pay("early", early).await.unwrap();
+    assert_eq!(
+        retried.status(),
+        201,
+        "nothing was stored: the retry runs it"
+    );
+    assert_eq!(stored("EARLY").await.unwrap(), 1);
+    // Written, then the process died before the answer was kept.
+    assert_eq!(pay("late", body("LATE")).await.unwrap().status(), 201);
+    sqlx::query("UPDATE idempotency_keys SET status = NULL, body = NULL WHERE idem_key = 'late'")
+        .execute(t.store.pool())
+        .await
+        .unwrap();
+    t.clock.advance(salesflow_app::idempotency::LEASE);
+    t.clock.advance(jiff::SignedDuration::from_secs(1));
+    let retried = pay("late", body("LATE")).await.unwrap();
+    assert_eq!(retried.status(), 409);
+    assert!(
+        retried
+            .text()
+            .await
+            .unwrap()
+            .contains("idempotency_key_applied")
+    );
+    assert_eq!(stored("LATE").await.unwrap(), 1, "never run twice");
     t.shutdown().await;
 }

@@ -2,7 +2,9 @@
 //! shipments, …): the first request's answer is stored and every retry with the same key gets
 //! it back (status and body); a retry while the first is still running waits for it; the same key
 //! with another request (method, path, query or body) is refused with 422. Keys belong to the signed-in
-//! principal, so two users never see each other's answers.
+//! principal, so two users never see each other's answers. A first request that never answered
+//! (killed server, lost client, failed database) is run again by a retry after its lease only
+//! if none of its writes committed; otherwise the retry gets 409 `idempotency_key_applied`.
 
 use std::time::Duration;
 
@@ -84,10 +86,17 @@ pub async fn idempotent(State(s): State<AppState>, request: Request, next: Next)
                     "the first request with this Idempotency-Key is still running; retry",
                 );
             }
+            Ok(Claim::Applied) => {
+                return api_error(
+                    StatusCode::CONFLICT,
+                    "idempotency_key_applied",
+                    "the first request with this Idempotency-Key took effect but its answer was \
+                     lost (the server stopped); look the record up instead of retrying",
+                );
+            }
             Ok(Claim::New) => {
-                let response = next
-                    .run(Request::from_parts(parts, Body::from(bytes)))
-                    .await;
+                let request = next.run(Request::from_parts(parts, Body::from(bytes)));
+                let response = s.app.under_key(&actor, &key, request).await;
                 let (head, body) = response.into_parts();
                 let body = axum::body::to_bytes(body, usize::MAX)
                     .await
