@@ -2,12 +2,10 @@
 //! write load, restart, and nothing acknowledged is missing. 3 cycles by default;
 //! `SALESFLOW_CRASH_CYCLES=20` in the long run.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::server::{Database, Launch, Server};
-use crate::workload::{Outcome, prepare, retry_all, worker};
+use crate::workload::{Load, prepare, retry_all};
 use crate::{env_number, random_below, verify};
 
 const WORKERS: usize = 6;
@@ -21,24 +19,10 @@ async fn a_killed_server_loses_no_acknowledged_write() {
     let pool = db.pool().await;
     let mut facts = Vec::new();
     for cycle in 1..=cycles {
-        let stop = Arc::new(AtomicBool::new(false));
-        let api = company.api.at(&server.base);
-        let handles: Vec<_> = company
-            .customers
-            .iter()
-            .enumerate()
-            .map(|(w, customer)| {
-                let load = worker(api.clone(), pool.clone(), customer.clone(), w, stop.clone());
-                tokio::spawn(load)
-            })
-            .collect();
+        let load = Load::start(&company, &company.api.at(&server.base), &pool);
         tokio::time::sleep(Duration::from_millis(700 + random_below(2500))).await;
         server.kill();
-        stop.store(true, Ordering::Relaxed);
-        let mut outcome = Outcome::default();
-        for handle in handles {
-            outcome.merge(handle.await.expect("worker"));
-        }
+        let outcome = load.stop().await;
         assert!(
             outcome.server_errors.is_empty(),
             "{:?}",

@@ -4,15 +4,13 @@
 //! every acknowledged write is there and the ledgers agree. `.ci/long`.
 
 use std::process::Command;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::json;
 
 use crate::server::{Database, Launch, Server};
 use crate::verify;
-use crate::workload::{Outcome, prepare, retry_all, worker};
+use crate::workload::{Load, prepare, retry_all};
 
 const FAULTS: [(&str, &str); 2] = [
     ("posix/io/rw/pwrite", "0.02"),
@@ -39,21 +37,7 @@ async fn disk_errors_lose_nothing_acknowledged_and_the_server_stays_up() {
     let mut server = Server::start(&db, &launch).await;
     let company = prepare(&db, &server, 4).await;
     let pool = db.pool().await;
-    let stop = Arc::new(AtomicBool::new(false));
-    let handles: Vec<_> = company
-        .customers
-        .iter()
-        .enumerate()
-        .map(|(w, c)| {
-            tokio::spawn(worker(
-                company.api.clone(),
-                pool.clone(),
-                c.clone(),
-                w,
-                stop.clone(),
-            ))
-        })
-        .collect();
+    let load = Load::start(&company, &company.api, &pool);
     tokio::time::sleep(Duration::from_secs(2)).await;
     let enable: Vec<String> = FAULTS
         .iter()
@@ -67,11 +51,7 @@ async fn disk_errors_lose_nothing_acknowledged_and_the_server_stays_up() {
         .collect();
     control(server.pid(), &disable);
     tokio::time::sleep(Duration::from_secs(2)).await;
-    stop.store(true, Ordering::Relaxed);
-    let mut outcome = Outcome::default();
-    for handle in handles {
-        outcome.merge(handle.await.expect("worker"));
-    }
+    let outcome = load.stop().await;
     assert!(server.is_running(), "the process survived the disk errors");
     let failed_log = server.log_text().matches("database disk error").count();
     // The disk behaves again: the one writer is not stuck.

@@ -5,15 +5,13 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
 use crate::server::{Database, Launch, Server};
 use crate::verify;
-use crate::workload::{Outcome, prepare, retry_all, worker};
+use crate::workload::{Load, prepare, retry_all};
 
 /// A PostgreSQL cluster of the test's own in a temporary folder.
 pub struct Cluster {
@@ -142,21 +140,7 @@ async fn a_postgres_outage_fails_fast_and_heals_by_itself() {
     let server = Server::start(&db, &Launch::default()).await;
     let company = prepare(&db, &server, 4).await;
     let pool = db.pool().await;
-    let stop = Arc::new(AtomicBool::new(false));
-    let handles: Vec<_> = company
-        .customers
-        .iter()
-        .enumerate()
-        .map(|(w, c)| {
-            tokio::spawn(worker(
-                company.api.clone(),
-                pool.clone(),
-                c.clone(),
-                w,
-                stop.clone(),
-            ))
-        })
-        .collect();
+    let load = Load::start(&company, &company.api, &pool);
     tokio::time::sleep(Duration::from_secs(3)).await;
 
     cluster.stop();
@@ -196,11 +180,7 @@ async fn a_postgres_outage_fails_fast_and_heals_by_itself() {
         .await;
     assert!(paid.acknowledged(), "{paid:?}");
     tokio::time::sleep(Duration::from_secs(2)).await;
-    stop.store(true, Ordering::Relaxed);
-    let mut outcome = Outcome::default();
-    for handle in handles {
-        outcome.merge(handle.await.expect("worker"));
-    }
+    let outcome = load.stop().await;
 
     let slowest = probes.iter().map(|p| p.took).max().unwrap_or_default();
     let unavailable = probes.iter().filter(|p| p.status == Some(503)).count();

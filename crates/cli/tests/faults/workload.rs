@@ -154,7 +154,7 @@ fn version(record: &Value) -> i64 {
 pub static PAYMENTS: AtomicU64 = AtomicU64::new(0);
 
 /// One worker: chains until `stop`, or until the server stops answering.
-pub async fn worker(
+async fn worker(
     api: Api,
     db: sqlx::AnyPool,
     customer: String,
@@ -319,6 +319,38 @@ impl Chain<'_> {
         .await
         .ok()
         .flatten()
+    }
+}
+
+/// One worker per customer of `company`, writing through `api` until stopped.
+pub struct Load {
+    stop: Arc<AtomicBool>,
+    handles: Vec<tokio::task::JoinHandle<Outcome>>,
+}
+
+impl Load {
+    pub fn start(company: &Company, api: &Api, db: &sqlx::AnyPool) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let handles = company
+            .customers
+            .iter()
+            .enumerate()
+            .map(|(w, customer)| {
+                let run = worker(api.clone(), db.clone(), customer.clone(), w, stop.clone());
+                tokio::spawn(run)
+            })
+            .collect();
+        Self { stop, handles }
+    }
+
+    /// Stops the workers and gathers what they saw.
+    pub async fn stop(self) -> Outcome {
+        self.stop.store(true, Ordering::Relaxed);
+        let mut outcome = Outcome::default();
+        for handle in self.handles {
+            outcome.merge(handle.await.expect("worker"));
+        }
+        outcome
     }
 }
 
