@@ -15,6 +15,7 @@ mod browser;
 mod browser_analytics;
 mod browser_order_to_cash;
 mod browser_quote;
+mod browser_xss;
 mod cancellation;
 mod capture;
 mod concurrency;
