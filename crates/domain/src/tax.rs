@@ -231,12 +231,15 @@ pub fn vat_id(field: &str, raw: Option<&str>) -> Result<Option<String>, crate::F
     if compact.is_empty() {
         return Ok(None);
     }
-    let (prefix, number) = compact.split_at(compact.len().min(2));
-    let valid = prefix.bytes().all(|b| b.is_ascii_uppercase())
-        && (2..=13).contains(&number.len())
-        && number
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'*');
+    // Only ASCII is valid; checked first, as splitting other text at byte 2 could cut a character.
+    let valid = compact.is_ascii() && {
+        let (prefix, number) = compact.split_at(compact.len().min(2));
+        prefix.bytes().all(|b| b.is_ascii_uppercase())
+            && (2..=13).contains(&number.len())
+            && number
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'*')
+    };
     if valid {
         Ok(Some(compact))
     } else {
@@ -260,7 +263,15 @@ mod vat_id_tests {
         );
         assert_eq!(super::vat_id("v", Some("")).unwrap(), None);
         assert_eq!(super::vat_id("v", None).unwrap(), None);
-        for bad in ["123456789", "D1", "DE1", "DE123456789012345", "DE12#45"] {
+        for bad in [
+            "123456789",
+            "D1",
+            "DE1",
+            "DE123456789012345",
+            "DE12#45",
+            "\u{1f600}1234",
+            "D\u{e9}123456",
+        ] {
             assert!(super::vat_id("v", Some(bad)).is_err(), "{bad}");
         }
     }

@@ -106,7 +106,11 @@ async fn create(api: &Api, path: &str, key: &str, body: Value) -> String {
 /// Changes `fields` of the record at `path`, at its current version.
 async fn patch(api: &Api, path: &str, mut fields: Value) {
     let current = api.get(path).await;
-    let record = current.json.as_object().and_then(|o| o.values().next()).cloned();
+    let record = current
+        .json
+        .as_object()
+        .and_then(|o| o.values().next())
+        .cloned();
     fields["version"] = record.unwrap_or_default()["version"].clone();
     let patched = api.patch(path, &fields).await;
     assert!(patched.status.is_success(), "{path}: {}", patched.text);
@@ -125,7 +129,10 @@ async fn store_attacks(t: &TestApp, admin: &Actor, api: &Api) -> Stored {
                    "title": a(n + 3), "notes": a(41 + lead)}),
         )
         .await;
-        pages.push((format!("/leads/{id}"), vec![n, n + 1, n + 2, n + 3, 41 + lead]));
+        pages.push((
+            format!("/leads/{id}"),
+            vec![n, n + 1, n + 2, n + 3, 41 + lead],
+        ));
     }
     let activity_on = pages[0].0.trim_start_matches("/leads/").to_string();
     let activity = create(
@@ -240,9 +247,25 @@ async fn store_attacks(t: &TestApp, admin: &Actor, api: &Api) -> Stored {
     pages.push((format!("/orders/{}", order.id), vec![]));
 
     for list in [
-        "/", "/my-day", "/leads", "/accounts", "/contacts", "/opportunities", "/activities",
-        "/campaigns", "/products", "/quotes", "/orders", "/invoices", "/receivables", "/approvals", "/stock", "/warehouse",
-        "/settings/pipelines", "/settings/audit", "/notifications",
+        "/",
+        "/my-day",
+        "/leads",
+        "/accounts",
+        "/contacts",
+        "/opportunities",
+        "/activities",
+        "/campaigns",
+        "/products",
+        "/quotes",
+        "/orders",
+        "/invoices",
+        "/receivables",
+        "/approvals",
+        "/stock",
+        "/warehouse",
+        "/settings/pipelines",
+        "/settings/audit",
+        "/notifications",
     ] {
         pages.push((list.to_string(), vec![]));
     }

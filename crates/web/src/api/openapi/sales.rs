@@ -101,10 +101,11 @@ pub(super) fn activity_endpoints() -> Vec<Endpoint> {
 
 pub(super) fn qualify_endpoints() -> Vec<Endpoint> {
     let object = || RefOr::T(Schema::Object(ObjectBuilder::new().build()));
-    let settings = || {
+    // `{settings, version}` around the named settings schema.
+    let settings_of = |name: &str| {
         RefOr::T(Schema::Object(
             ObjectBuilder::new()
-                .property("settings", schema_ref("QualificationSettings"))
+                .property("settings", schema_ref(name))
                 .property(
                     "version",
                     RefOr::T(Schema::Object(
@@ -114,6 +115,8 @@ pub(super) fn qualify_endpoints() -> Vec<Endpoint> {
                 .build(),
         ))
     };
+    let settings = || settings_of("QualificationSettings");
+    let assignment = || settings_of("AssignmentRules");
     vec![
         Endpoint::new(HttpMethod::Post, "/api/v1/leads/{id}/convert", "leads", "Convert a qualified lead into account + contact + opportunity in one step (existing account/contact reused when found)")
             .id()
@@ -132,9 +135,9 @@ pub(super) fn qualify_endpoints() -> Vec<Endpoint> {
             .body(schema_ref("QualificationUpdate"))
             .returns("200", "application/json", settings()),
         Endpoint::new(HttpMethod::Get, "/api/v1/settings/assignment", "settings", "Lead assignment rules (web forms and imports): first match wins; a user, or round robin in a team")
-            .returns("200", "application/json", settings()),
+            .returns("200", "application/json", assignment()),
         Endpoint::new(HttpMethod::Put, "/api/v1/settings/assignment", "settings", "Change the lead assignment rules (admin, sales manager; send `version`)")
             .body(schema_ref("AssignmentUpdate"))
-            .returns("200", "application/json", settings()),
+            .returns("200", "application/json", assignment()),
     ]
 }
