@@ -20,7 +20,14 @@ use salesflow_testkit::orders::{accepted_order, stocked_product};
 use uuid::Uuid;
 
 const WORKERS: usize = 8;
-const OPS_PER_WORKER: usize = 250;
+/// 2,000 operations in CI; the long run sets `SALESFLOW_STOCK_OPS=100000`.
+fn ops_per_worker() -> usize {
+    let total = std::env::var("SALESFLOW_STOCK_OPS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(2_000);
+    total.div_ceil(WORKERS)
+}
 const ORDERS: usize = 96;
 const SKUS: [&str; 3] = ["BOLT", "NUT", "WASHER"];
 
@@ -158,6 +165,7 @@ async fn random_stock_work_by_eight_workers_keeps_every_balance_equal_to_its_mov
     }
     let (products, orders) = (Arc::new(products), Arc::new(orders));
     let mut workers = Vec::new();
+    let ops = ops_per_worker();
     for w in 0..WORKERS {
         let (app, actor, products, orders) = (
             t.app.clone(),
@@ -167,7 +175,7 @@ async fn random_stock_work_by_eight_workers_keeps_every_balance_equal_to_its_mov
         );
         workers.push(tokio::spawn(async move {
             let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (w as u64 + 1));
-            for _ in 0..OPS_PER_WORKER {
+            for _ in 0..ops {
                 step(&app, &actor, &mut rng, &products, &orders).await?;
             }
             Ok::<(), String>(())
