@@ -137,7 +137,7 @@ pub fn with_layers(router: Router) -> Router {
     router.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
-            .layer(TraceLayer::new_for_http())
+            .layer(TraceLayer::new_for_http().make_span_with(request_span))
             .layer(PropagateRequestIdLayer::new(request_id))
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(axum::extract::DefaultBodyLimit::max(
@@ -190,5 +190,48 @@ async fn time_limit(request: Request, next: Next) -> Response {
             "timeout",
             "the request took too long; try again",
         ),
+    }
+}
+
+/// The access-log span of a request: its method and path, never the query (searches hold
+/// personal data) and never a secret link token (RELIABILITY goal 28).
+fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        path = %loggable_path(request.uri().path()),
+    )
+}
+
+/// `path` with every segment that looks like a link token (32 or more hex digits, no dashes:
+/// portal links, invitation links) replaced by `…`; ids (UUIDs) stay, so requests can be traced.
+pub fn loggable_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            let token = segment.len() >= 32 && segment.bytes().all(|b| b.is_ascii_hexdigit());
+            if token { "…" } else { segment }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn link_tokens_never_reach_the_access_log() {
+        let token = "9f".repeat(32);
+        let id = "01a24632-70bb-7106-a3ab-02ae06acc6d9";
+        assert_eq!(
+            loggable_path(&format!("/portal/quotes/{id}/{token}/accept")),
+            format!("/portal/quotes/{id}/…/accept")
+        );
+        assert_eq!(loggable_path(&format!("/f/{token}")), "/f/…");
+        assert_eq!(
+            loggable_path(&format!("/api/v1/leads/{id}")),
+            format!("/api/v1/leads/{id}")
+        );
+        assert_eq!(loggable_path("/"), "/");
     }
 }

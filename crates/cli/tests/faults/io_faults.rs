@@ -33,6 +33,7 @@ async fn disk_errors_lose_nothing_acknowledged_and_the_server_stays_up() {
     assert!(!db.is_postgres(), "injects faults into SQLite's file I/O");
     let launch = Launch {
         wrapper: vec!["fiu-run".into(), "-x".into()],
+        ..Launch::default()
     };
     let mut server = Server::start(&db, &launch).await;
     let company = prepare(&db, &server, 4).await;

@@ -5,6 +5,7 @@
 mod client;
 mod crash;
 mod io_faults;
+mod log_secrets;
 mod overload;
 mod postgres_outage;
 mod server;

@@ -108,6 +108,8 @@ pub fn cli(database: &str, args: &[&str], stdin: &str) -> Output {
 #[derive(Default, Clone)]
 pub struct Launch {
     pub wrapper: Vec<String>,
+    /// `SALESFLOW_LOG` of the process; `warn` when unset.
+    pub log_filter: Option<&'static str>,
 }
 
 /// A running server process.
@@ -137,7 +139,7 @@ impl Server {
         let child = command
             .args(["serve", "--listen", &listen])
             .env("SALESFLOW_DATABASE_URL", &db.url)
-            .env("SALESFLOW_LOG", "warn")
+            .env("SALESFLOW_LOG", launch.log_filter.unwrap_or("warn"))
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()

@@ -11,6 +11,9 @@ use crate::client::{Answer, Api};
 use crate::server::{Database, Server, cli};
 
 pub const PRODUCTS: [&str; 2] = ["CRASH-A", "CRASH-B"];
+/// The admin `prepare` signs up with the command-line tools.
+pub const ADMIN_EMAIL: &str = "ops@faults.example";
+pub const ADMIN_PASSWORD: &str = "canary-admin-password-5120";
 
 /// A write the server acknowledged: what must still be there after any failure.
 #[derive(Debug, Clone)]
@@ -76,7 +79,7 @@ pub struct Company {
 /// Signs up an admin with the command-line tools, then enters the company, products, stock and
 /// customers through the API.
 pub async fn prepare(db: &Database, server: &Server, workers: usize) -> Company {
-    let email = "ops@faults.example";
+    let email = ADMIN_EMAIL;
     let made = cli(
         &db.url,
         &[
@@ -89,7 +92,7 @@ pub async fn prepare(db: &Database, server: &Server, workers: usize) -> Company 
             "--role",
             "admin",
         ],
-        "a long enough password\n",
+        &format!("{ADMIN_PASSWORD}\n"),
     );
     assert!(made.status.success(), "{made:?}");
     let token = cli(&db.url, &["admin", "create-token", "--email", email], "");
