@@ -12,6 +12,7 @@ pub mod analytics;
 pub mod approval;
 pub mod assignment;
 pub mod authz;
+pub mod calendar;
 pub mod campaign;
 pub mod changes;
 pub mod contact;

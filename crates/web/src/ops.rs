@@ -131,9 +131,11 @@ const TURN_WAIT: Duration = Duration::from_millis(100);
 pub fn with_layers(router: Router) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let turns = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
-    let router = router.layer(axum::middleware::from_fn(move |request, next| {
-        shed_load(turns.clone(), request, next)
-    }));
+    let router = router
+        .layer(axum::middleware::from_fn(move |request, next| {
+            shed_load(turns.clone(), request, next)
+        }))
+        .layer(axum::middleware::from_fn(log_refusals));
     router.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
@@ -196,11 +198,25 @@ async fn time_limit(request: Request, next: Next) -> Response {
 /// The access-log span of a request: its method and path, never the query (searches hold
 /// personal data) and never a secret link token (RELIABILITY goal 28).
 fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
+    let id = request.headers().get("x-request-id");
     tracing::debug_span!(
         "request",
+        id = id.and_then(|v| v.to_str().ok()).unwrap_or_default(),
         method = %request.method(),
         path = %loggable_path(request.uri().path()),
     )
+}
+
+/// Refused requests (403: a role that may not, a failed CSRF or origin check) are logged for
+/// the security team, without the query or link tokens (RELIABILITY goal 27).
+async fn log_refusals(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = loggable_path(request.uri().path());
+    let response = next.run(request).await;
+    if response.status() == StatusCode::FORBIDDEN {
+        tracing::warn!(target: "security", %method, %path, "request refused (403)");
+    }
+    response
 }
 
 /// `path` with every segment that looks like a link token (32 or more hex digits, no dashes:

@@ -2,11 +2,12 @@
 //! most an operator turns on to investigate, while an admin signs in (and mistypes the password
 //! once), uses an API token, and a customer opens, downloads and accepts a quote through its
 //! portal link. The log shows those requests but none of the passwords, the session cookie, the
-//! API token or the portal token.
+//! API token or the portal token. The failed sign-in and a refused request (403) are there.
 
 use serde_json::json;
 
-use crate::server::{Database, Launch, Server};
+use crate::client::Api;
+use crate::server::{Database, Launch, Server, cli};
 use crate::workload::{ADMIN_EMAIL, ADMIN_PASSWORD, PRODUCTS, prepare};
 
 const WRONG_PASSWORD: &str = "canary-wrong-password-4417";
@@ -69,6 +70,28 @@ async fn secrets_never_reach_the_log_even_at_debug() {
         .await
         .expect("signed in");
 
+    let rep = [
+        "--email",
+        "rep@faults.example",
+        "--name",
+        "Rep",
+        "--role",
+        "sales_rep",
+    ];
+    let made = cli(
+        &db.url,
+        &[&["admin", "create-user"], &rep[..]].concat(),
+        "a rep's password\n",
+    );
+    assert!(made.status.success(), "{made:?}");
+    let token = cli(
+        &db.url,
+        &["admin", "create-token", "--email", "rep@faults.example"],
+        "",
+    );
+    let rep_api = Api::new(&server.base, String::from_utf8_lossy(&token.stdout).trim());
+    assert_eq!(rep_api.get("/api/v1/audit").await.status, Some(403));
+
     let lines = format!("1 x {}", PRODUCTS[0]);
     let body = json!({ "title": "Canary", "account_id": company.customers[0], "lines": lines });
     let quote = api.post("/api/v1/quotes", &body, None).await.body["quote"].clone();
@@ -101,11 +124,23 @@ async fn secrets_never_reach_the_log_even_at_debug() {
         log.contains("/portal/quotes/") && log.contains("/login"),
         "the log shows the requests, or this test proves nothing:\n{log}"
     );
+    let security: Vec<&str> = log.lines().filter(|l| l.contains("security")).collect();
+    assert!(
+        security.iter().any(|l| l.contains("failed login")),
+        "the failed sign-in is logged: {security:?}"
+    );
+    assert!(
+        security
+            .iter()
+            .any(|l| l.contains("403") && l.contains("/api/v1/audit")),
+        "the refused request is logged: {security:?}"
+    );
     let canaries = [
         ("the admin's password", ADMIN_PASSWORD),
         ("a mistyped password", WRONG_PASSWORD),
         ("the session cookie", session.as_str()),
         ("the API token", api.token()),
+        ("the rep's API token", rep_api.token()),
         ("the portal token", token.as_str()),
     ];
     for (what, secret) in canaries {

@@ -111,6 +111,17 @@ async fn sessions_are_secure_rotated_and_ended() {
     let session = t.session_as(&manager).await;
     t.clock.advance(jiff::SignedDuration::from_hours(9));
     assert_eq!(session.get("/leads").await.0, StatusCode::SEE_OTHER);
+
+    // Absolute timeout: used every 7 hours (inside the idle limit), a session still ends when
+    // it is 7 days old.
+    let finance = t.user(Role::Finance, None).await;
+    let session = t.session_as(&finance).await;
+    for _ in 0..23 {
+        t.clock.advance(jiff::SignedDuration::from_hours(7));
+        assert_eq!(session.get("/").await.0, StatusCode::OK);
+    }
+    t.clock.advance(jiff::SignedDuration::from_hours(7));
+    assert_eq!(session.get("/").await.0, StatusCode::SEE_OTHER);
     t.shutdown().await;
 }
 

@@ -41,6 +41,7 @@ mod quote_rules;
 mod quote_to_order;
 mod receivables;
 mod records;
+mod safe_reads;
 mod scenario_lead_to_won;
 mod scenario_order_to_cash;
 mod stock;

@@ -209,6 +209,13 @@ async fn expired_and_superseded_quotes_cannot_be_accepted() {
             .unwrap()
             .is_empty()
     );
+
+    // The link itself ends 90 days after the quote's validity: then the page is gone.
+    let page = client.get(t.url(&new_link)).send().await.unwrap();
+    assert_ne!(page.status(), 404, "the expired quote still shows its page");
+    t.clock.advance(jiff::SignedDuration::from_hours(24 * 90));
+    let page = client.get(t.url(&new_link)).send().await.unwrap();
+    assert_eq!(page.status(), 404);
     t.shutdown().await;
 }
 

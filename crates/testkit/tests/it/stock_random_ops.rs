@@ -188,6 +188,10 @@ async fn random_stock_work_by_eight_workers_keeps_every_balance_equal_to_its_mov
             .expect("no request failed with a server error");
     }
     assert_eq!(t.app.store.ledger_mismatches().await.unwrap(), 0);
+    println!(
+        "stock: {} operations by {WORKERS} workers, 0 balances off their moves",
+        ops * WORKERS
+    );
     let pool = t.store.pool();
     let negative: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM stock_balances WHERE on_hand_milli < 0 OR reserved_milli < 0 \
