@@ -48,5 +48,6 @@ pub mod stock;
 pub mod tax;
 pub mod text;
 pub mod web_form;
+pub mod webhooks;
 
 pub use error::{FieldError, ValidationErrors};
