@@ -14,7 +14,7 @@ const VOLATILE: [&str; 4] = ["sessions", "login_failures", "api_tokens", "jobs"]
 async fn fingerprint(t: &TestApp) -> Vec<String> {
     let pool = t.store.pool();
     let catalog = if salesflow_testkit::db::use_postgres() {
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+        "SELECT CAST(tablename AS TEXT) FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
     } else {
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1"
     };
