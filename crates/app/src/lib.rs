@@ -15,6 +15,7 @@ pub mod csv_cells;
 pub mod entity;
 pub mod error;
 pub mod events;
+pub mod feed;
 pub mod forecast;
 pub mod fulfilment;
 pub mod idempotency;
@@ -103,6 +104,8 @@ pub struct App {
     pub(crate) client_gate: Arc<auth::ClientGate>,
     /// Forecast simulations running at once: one per core.
     pub(crate) simulations: Arc<tokio::sync::Semaphore>,
+    /// The feed's consumers with effects of their own.
+    pub(crate) consumers: feed::Consumers,
 }
 
 impl App {
@@ -126,6 +129,7 @@ impl App {
             simulations: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
+            consumers: Arc::default(),
             config,
         }
     }

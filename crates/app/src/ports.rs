@@ -344,12 +344,14 @@ pub trait JobStore: Send + Sync {
 
 mod analytics;
 mod documents;
+mod feed;
 mod money;
 mod receivables;
 mod sales;
 mod stock;
 pub use analytics::*;
 pub use documents::*;
+pub use feed::*;
 pub use money::*;
 pub use receivables::*;
 pub use sales::*;
@@ -362,6 +364,7 @@ pub trait Store:
     + SessionStore
     + TokenStore
     + EventStore
+    + FeedStore
     + JobStore
     + RecordStore<salesflow_domain::lead::Lead>
     + RecordStore<salesflow_domain::account::Account>

@@ -319,7 +319,7 @@ async fn generate(
         if opps.len() == BATCH || i + 1 == opportunities {
             total_events += events.len();
             store
-                .load_history(&opps, &events)
+                .insert_batch(&opps, &events)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             opps.clear();

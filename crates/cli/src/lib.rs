@@ -12,6 +12,7 @@ pub mod bench_import;
 pub mod bench_login;
 pub mod check;
 pub mod config;
+pub mod consumers;
 pub mod demo;
 pub mod demo_activities;
 pub mod demo_capture;

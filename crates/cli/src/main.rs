@@ -63,6 +63,9 @@ enum Command {
     Admin(AdminCommand),
     /// Run background jobs that are due, then exit.
     Jobs,
+    /// The event feed's consumers: list them with their lag, or replay one from a position.
+    #[command(subcommand)]
+    Consumers(salesflow::consumers::ConsumersCommand),
     /// Check the database: SQLite's integrity check, stock balances and invoices' paid amounts
     /// re-derived from their ledgers, documents stored by halves (fails on any finding).
     Check,
@@ -166,6 +169,7 @@ async fn main() -> Result<()> {
                 Command::Import(args) => salesflow::import::run(&app, args).await,
                 Command::Backup { file } => salesflow::backup::run(&store, &file).await,
                 Command::Check => salesflow::check::run(&store).await,
+                Command::Consumers(command) => salesflow::consumers::run(&app, command).await,
                 Command::Jobs => {
                     app.ensure_recurring_jobs().await.map_err(admin::describe)?;
                     let ran = app.drain_jobs("cli").await.map_err(admin::describe)?;

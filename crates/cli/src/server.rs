@@ -100,9 +100,15 @@ pub async fn serve(settings: &Settings, demo: bool) -> Result<()> {
         crate::demo::fill_if_empty(&app).await?;
     }
     let (stop_tx, stop_rx) = watch::channel(false);
+    let instance = format!("worker-{}", uuid::Uuid::now_v7());
     let worker = tokio::spawn(salesflow_app::jobs::run_worker(
         app.clone(),
-        format!("worker-{}", uuid::Uuid::now_v7()),
+        instance.clone(),
+        stop_rx.clone(),
+    ));
+    let follower = tokio::spawn(salesflow_app::feed::run_follower(
+        app.clone(),
+        instance,
         stop_rx.clone(),
     ));
     let trusted_proxies =
@@ -145,6 +151,7 @@ pub async fn serve(settings: &Settings, demo: bool) -> Result<()> {
     )
     .await?;
     let _ = worker.await;
+    let _ = follower.await;
     store.close().await;
     Ok(())
 }

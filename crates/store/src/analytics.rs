@@ -126,6 +126,7 @@ impl AnalyticsStore for SqlStore {
         by: Breakdown,
         scope: Scope,
     ) -> StoreResult<Vec<Reach>> {
+        self.read_models_current().await?;
         let mut c = Conditions::default();
         opportunity_conditions(&mut c, Some(pipeline), filter, scope, true);
         let group = group_sql(by);
@@ -169,6 +170,7 @@ impl AnalyticsStore for SqlStore {
         filter: &AnalyticsFilter,
         scope: Scope,
     ) -> StoreResult<Vec<(String, i64)>> {
+        self.read_models_current().await?;
         let mut c = Conditions::default();
         opportunity_conditions(&mut c, Some(pipeline), filter, scope, true);
         c.push("status = 'lost'".into());
@@ -191,6 +193,7 @@ impl AnalyticsStore for SqlStore {
         by: Breakdown,
         scope: Scope,
     ) -> StoreResult<Vec<StageTime>> {
+        self.read_models_current().await?;
         let with_products = format!("stage_stays {QUOTED_PRODUCTS} = stage_stays.opportunity_id");
         let spread = Spread {
             table: match by {
@@ -231,6 +234,7 @@ impl AnalyticsStore for SqlStore {
         scope: Scope,
         limit: u32,
     ) -> StoreResult<Vec<OpenStay>> {
+        self.read_models_current().await?;
         if limits.is_empty() {
             return Ok(Vec::new());
         }
@@ -263,6 +267,7 @@ impl AnalyticsStore for SqlStore {
         scope: Scope,
         limit: u32,
     ) -> StoreResult<Vec<OpenStay>> {
+        self.read_models_current().await?;
         let mut c = Conditions::default();
         opportunity_conditions(&mut c, Some(pipeline), filter, scope, false);
         let s = c.param(stage);
@@ -281,6 +286,7 @@ impl AnalyticsStore for SqlStore {
         filter: &AnalyticsFilter,
         scope: Scope,
     ) -> StoreResult<Vec<PipelineSlice>> {
+        self.read_models_current().await?;
         let mut c = Conditions::default();
         opportunity_conditions(&mut c, Some(pipeline), filter, scope, false);
         c.push("status = 'open'".into());
@@ -317,6 +323,7 @@ impl AnalyticsStore for SqlStore {
         filter: &AnalyticsFilter,
         scope: Scope,
     ) -> StoreResult<Vec<Closing>> {
+        self.read_models_current().await?;
         let mut c = Conditions::default();
         opportunity_conditions(&mut c, Some(pipeline), filter, scope, false);
         c.push("status = 'open'".into());

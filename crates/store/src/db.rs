@@ -7,7 +7,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
 
 use crate::error::map;
-use crate::writer::Writer;
+use crate::writer::{Feed, Writer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -114,7 +114,7 @@ impl SqlStore {
                         })
                 };
                 let write = pool(1).connect(&url).await.map_err(map)?;
-                let writer = Writer::sqlite(write, options.acquire_timeout);
+                let writer = Writer::sqlite(write, options.acquire_timeout, Feed::Numbered);
                 // Each SQLite connection is served by its own thread; more readers than about
                 // twice the cores only adds context switches.
                 let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
@@ -150,7 +150,7 @@ impl SqlStore {
                     .map_err(map)?;
                 Ok(Self {
                     read: pool.clone(),
-                    writer: std::sync::Arc::new(Writer::postgres(pool)),
+                    writer: std::sync::Arc::new(Writer::postgres(pool, Feed::Numbered)),
                     backend,
                 })
             }

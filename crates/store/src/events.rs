@@ -51,38 +51,22 @@ pub async fn insert_event(conn: &mut AnyConnection, event: &EventRecord) -> Stor
     insert_events(conn, std::slice::from_ref(event)).await
 }
 
-/// Appends events, several rows per statement.
+/// Appends events, several rows per statement. Their feed positions are given at commit, and
+/// the read models follow through their feed consumer.
 pub async fn insert_events(conn: &mut AnyConnection, events: &[EventRecord]) -> StoreResult<()> {
-    write_events(conn, events, |offset| placeholders(offset, INSERT_WIDTH)).await?;
-    crate::projection::refresh(conn, events).await
+    write_events(conn, events, |offset| placeholders(offset, INSERT_WIDTH)).await
 }
 
-/// Appends many events (bulk loads) with the backend's fastest placeholders; with
-/// `ReadModels::Deferred` the caller rebuilds the read models once the whole load is in.
+/// Appends many events (bulk loads) with the backend's fastest placeholders.
 pub async fn insert_bulk_events(
     conn: &mut AnyConnection,
     backend: crate::db::Backend,
     events: &[EventRecord],
-    read_models: ReadModels,
 ) -> StoreResult<()> {
     write_events(conn, events, |offset| {
         bulk_placeholders(backend, offset, INSERT_WIDTH)
     })
-    .await?;
-    match read_models {
-        ReadModels::Refresh => crate::projection::refresh(conn, events).await,
-        ReadModels::Deferred => Ok(()),
-    }
-}
-
-/// Whether a write keeps the process read models in step itself.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum ReadModels {
-    /// Recompute what the events touch in the same transaction (every normal write).
-    Refresh,
-    /// Leave them; a bulk load of history rebuilds them once at its end, set-based over the
-    /// whole log, which is far cheaper than one refresh per batch.
-    Deferred,
+    .await
 }
 
 async fn write_events(

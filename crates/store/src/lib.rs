@@ -14,6 +14,7 @@ mod dialect;
 mod documents;
 mod error;
 mod events;
+pub mod feed;
 mod forecast;
 mod import;
 mod jobs;

@@ -157,6 +157,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 21,
+        name: "event_feed",
+        shared: include_str!("../migrations/0021_event_feed.sql"),
+        sqlite: include_str!("../migrations/0021_event_feed.sqlite.sql"),
+        postgres: include_str!("../migrations/0021_event_feed.postgres.sql"),
+    },
 ];
 
 /// Migrations that add process read models: after them the models are filled from the log.

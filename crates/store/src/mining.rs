@@ -136,6 +136,7 @@ impl MiningStore for SqlStore {
         filter: &AnalyticsFilter,
         scope: Scope,
     ) -> StoreResult<Vec<FollowRow>> {
+        self.read_models_current().await?;
         // Within a period, a step whose predecessor came before it starts the case there, and
         // one whose successor comes after it ends the case there.
         let mut first = Conditions::default();
@@ -184,6 +185,7 @@ impl MiningStore for SqlStore {
         filter: &AnalyticsFilter,
         scope: Scope,
     ) -> StoreResult<Vec<StageTime>> {
+        self.read_models_current().await?;
         let spread = Spread {
             table: "process_steps p",
             value: "p.wait",
@@ -205,6 +207,7 @@ impl MiningStore for SqlStore {
         filter: &AnalyticsFilter,
         scope: Scope,
     ) -> StoreResult<Vec<StageTime>> {
+        self.read_models_current().await?;
         let spread = Spread {
             table: "case_spans cs",
             value: "cs.duration",
@@ -219,6 +222,7 @@ impl MiningStore for SqlStore {
     }
 
     async fn rework(&self, filter: &AnalyticsFilter, scope: Scope) -> StoreResult<Vec<ReworkRow>> {
+        self.read_models_current().await?;
         let mut revisions = steps_after(Vec::new(), filter, scope, Log::Steps);
         revisions.push("p.label = 'quote:revised'".into());
         let where_ = revisions.where_clause();
@@ -259,6 +263,7 @@ impl MiningStore for SqlStore {
         filter: &AnalyticsFilter,
         scope: Scope,
     ) -> StoreResult<Vec<(String, i64)>> {
+        self.read_models_current().await?;
         let mut c = steps_after(Vec::new(), filter, scope, Log::Stays);
         c.push("st.prev_stage IS NOT NULL".into());
         // Stays counted per move along the moves index, then the few moves laid on the stages.
@@ -287,6 +292,7 @@ impl MiningStore for SqlStore {
         scope: Scope,
         limit: u32,
     ) -> StoreResult<Vec<Variant>> {
+        self.read_models_current().await?;
         let spread = Spread {
             table: "process_cases pc",
             value: "pc.duration",
@@ -316,6 +322,7 @@ impl MiningStore for SqlStore {
         after: Option<(Timestamp, Uuid)>,
         limit: u32,
     ) -> StoreResult<Vec<LogEvent>> {
+        self.read_models_current().await?;
         let mut c = step_conditions(filter, scope);
         if let Some((at, id)) = after {
             let later = c.param(micros(at));

@@ -1,8 +1,8 @@
 //! The process read models (`stage_stays`, `process_steps`, `opportunities.furthest`), kept in
-//! step with the event log: whenever events are appended, the opportunities and cases they touch
-//! are recomputed from their whole history, set-based, in the same transaction — so a late or
-//! out-of-order event lands exactly where a full rebuild would put it. Analytics then reads
-//! these indexed tables instead of ordering the log.
+//! step with the event log by their feed consumer (`feed::read_models`): for each batch of
+//! events the opportunities and cases they touch are recomputed from their whole history,
+//! set-based — so a late or out-of-order event lands exactly where a full rebuild would put it.
+//! Analytics then reads these indexed tables instead of ordering the log.
 
 use std::collections::BTreeSet;
 
@@ -352,12 +352,4 @@ pub(crate) fn insert_spans(where_: &str) -> String {
         "WITH pc AS (SELECT * FROM process_cases{where_}) \
          INSERT INTO case_spans (case_id, span, first_at, duration) {spans}"
     )
-}
-
-impl crate::db::SqlStore {
-    /// Recomputes the process read models from the whole event log in one transaction (after
-    /// the log was changed outside the application, or to check them).
-    pub async fn rebuild_projections(&self) -> StoreResult<()> {
-        crate::db::write_tx!(self, |tx| { rebuild(tx).await })
-    }
 }

@@ -24,7 +24,9 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Connection, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
+use crate::db::Backend;
 use crate::error::map;
+use crate::feed::positions::number_pending_events;
 
 /// Writes that may share one commit: bounds how long the first of them waits.
 const MAX_MEMBERS: usize = 32;
@@ -43,8 +45,17 @@ pub(crate) struct Writer {
     busy: Arc<Busy>,
 }
 
+/// Whether commits number the events they carry (see `feed::positions`); off only for the
+/// writer's own tests, whose database has no event log.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Feed {
+    Numbered,
+    #[cfg(test)]
+    Off,
+}
+
 enum Kind {
-    Postgres(AnyPool),
+    Postgres(AnyPool, Feed),
     Sqlite(Arc<Group>),
 }
 
@@ -58,6 +69,7 @@ struct Group {
     commits: Arc<AtomicU64>,
     busy: Arc<Busy>,
     wait: Duration,
+    feed: Feed,
 }
 
 /// How long the SQLite writer was held: by writes (from getting the batch lock to finishing)
@@ -163,9 +175,9 @@ impl Failure {
 }
 
 impl Writer {
-    pub(crate) fn postgres(pool: AnyPool) -> Self {
+    pub(crate) fn postgres(pool: AnyPool, feed: Feed) -> Self {
         Self {
-            kind: Kind::Postgres(pool),
+            kind: Kind::Postgres(pool, feed),
             writes: Default::default(),
             commits: Default::default(),
             busy: Default::default(),
@@ -173,7 +185,7 @@ impl Writer {
     }
 
     /// `pool` must hold exactly one connection; `wait` bounds the wait for the write lock.
-    pub(crate) fn sqlite(pool: AnyPool, wait: Duration) -> Self {
+    pub(crate) fn sqlite(pool: AnyPool, wait: Duration, feed: Feed) -> Self {
         let commits = Arc::new(AtomicU64::new(0));
         let busy = Arc::new(Busy::default());
         let group = Group {
@@ -184,6 +196,7 @@ impl Writer {
             commits: commits.clone(),
             busy: busy.clone(),
             wait,
+            feed,
         };
         Self {
             kind: Kind::Sqlite(Arc::new(group)),
@@ -208,7 +221,7 @@ impl Writer {
 
     pub(crate) async fn close(&self) {
         match &self.kind {
-            Kind::Postgres(pool) => pool.close().await,
+            Kind::Postgres(pool, _) => pool.close().await,
             Kind::Sqlite(group) => {
                 // An idle batch never stays open; wait for one being committed.
                 drop(group.batch.lock().await);
@@ -220,12 +233,17 @@ impl Writer {
     /// The right to write: a transaction of one's own (PostgreSQL) or a place in the open batch.
     pub(crate) async fn lease(&self) -> StoreResult<Lease> {
         match &self.kind {
-            Kind::Postgres(pool) => {
+            Kind::Postgres(pool, feed) => {
                 let tx = pool
                     .begin_with(crate::dialect::begin_write(crate::db::Backend::Postgres))
                     .await
                     .map_err(map)?;
-                Ok(Lease::Own(tx, self.writes.clone(), self.commits.clone()))
+                Ok(Lease::Own(
+                    tx,
+                    *feed,
+                    self.writes.clone(),
+                    self.commits.clone(),
+                ))
             }
             Kind::Sqlite(group) => Ok(Lease::Shared(
                 Member::join(group.clone()).await?,
@@ -236,7 +254,12 @@ impl Writer {
 }
 
 pub(crate) enum Lease {
-    Own(Transaction<'static, Any>, Arc<AtomicU64>, Arc<AtomicU64>),
+    Own(
+        Transaction<'static, Any>,
+        Feed,
+        Arc<AtomicU64>,
+        Arc<AtomicU64>,
+    ),
     Shared(Member, Arc<AtomicU64>),
 }
 
@@ -271,9 +294,12 @@ impl Lease {
     /// Ends the write: commits it when `ok` (returning once it is durable), else rolls it back.
     pub(crate) async fn finish(self, ok: bool) -> StoreResult<()> {
         let writes = match self {
-            Lease::Own(tx, writes, commits) => {
+            Lease::Own(mut tx, feed, writes, commits) => {
                 if !ok {
                     return tx.rollback().await.map_err(map);
+                }
+                if feed == Feed::Numbered {
+                    number_pending_events(&mut tx, Backend::Postgres).await?;
                 }
                 tx.commit().await.map_err(map)?;
                 commits.fetch_add(1, Ordering::Relaxed);
@@ -338,6 +364,7 @@ async fn run(tx: &mut Transaction<'static, Any>, sql: String) -> StoreResult<()>
 async fn commit_batch(
     mut tx: Transaction<'static, Any>,
     write_open: Option<u64>,
+    feed: Feed,
 ) -> StoreResult<()> {
     if let Some(savepoint) = write_open {
         match sqlx::raw_sql(AssertSqlSafe(undo_write(savepoint)))
@@ -353,6 +380,12 @@ async fn commit_batch(
                 return Err(map(e));
             }
         }
+    }
+    if feed == Feed::Numbered
+        && let Err(e) = number_pending_events(&mut tx, Backend::Sqlite).await
+    {
+        let _ = tx.rollback().await;
+        return Err(e);
     }
     tx.commit().await.map_err(map)
 }
@@ -458,7 +491,7 @@ impl Group {
         tokio::spawn(async move {
             let generation = guard.generation;
             let started = Instant::now();
-            let result = commit_batch(tx, write_open).await;
+            let result = commit_batch(tx, write_open, group.feed).await;
             group.busy.committing.add(started.elapsed());
             if result.is_ok() {
                 group.commits.fetch_add(1, Ordering::Relaxed);

@@ -27,7 +27,7 @@ use uuid::Uuid;
 
 use crate::db::{SqlStore, write_tx};
 use crate::error::map;
-use crate::events::{ReadModels, insert_event};
+use crate::events::insert_event;
 use crate::rows::{
     Val, bind_all, bulk_placeholders, flag, int, opt_parsed, parsed, placeholders, text, ts,
 };
@@ -361,31 +361,13 @@ impl<T: Table> RecordStore<T> for SqlStore {
 
 impl SqlStore {
     /// Inserts many new records with their events in one transaction, several rows per
-    /// statement (imports and benchmark data sets).
+    /// statement (imports and benchmark data sets). The read models follow through their feed
+    /// consumer; after a large load of history, [`SqlStore::rebuild_projections`] recomputes
+    /// them at once.
     pub async fn insert_batch<T: Table>(
         &self,
         records: &[T],
         events: &[EventRecord],
-    ) -> StoreResult<()> {
-        self.insert_rows(records, events, ReadModels::Refresh).await
-    }
-
-    /// Loads past history in batches like `insert_batch` but leaves the process read models
-    /// stale: call [`SqlStore::rebuild_projections`] once the load is complete.
-    pub async fn load_history<T: Table>(
-        &self,
-        records: &[T],
-        events: &[EventRecord],
-    ) -> StoreResult<()> {
-        self.insert_rows(records, events, ReadModels::Deferred)
-            .await
-    }
-
-    async fn insert_rows<T: Table>(
-        &self,
-        records: &[T],
-        events: &[EventRecord],
-        read_models: ReadModels,
     ) -> StoreResult<()> {
         let columns = all_columns::<T>();
         // SQLite looks bound parameters up one by one, so very wide statements get slow; about a
@@ -418,7 +400,7 @@ impl SqlStore {
                     .await
                     .map_err(map)?;
             }
-            crate::events::insert_bulk_events(tx, self.backend, events, read_models).await
+            crate::events::insert_bulk_events(tx, self.backend, events).await
         })
     }
 }

@@ -24,7 +24,10 @@ async fn writer() -> (Writer, AnyPool) {
         .await
         .unwrap();
     let read = pool(2).await.unwrap();
-    (Writer::sqlite(write, Duration::from_secs(5)), read)
+    (
+        Writer::sqlite(write, Duration::from_secs(5), Feed::Off),
+        read,
+    )
 }
 
 /// A write that ends kept, in the lease's batch.

@@ -22,6 +22,7 @@ mod concurrency;
 mod csv_exports;
 mod einvoice_categories;
 mod error_codes;
+mod feed;
 mod fulfilment;
 mod group_commit;
 mod import;

@@ -75,6 +75,7 @@ async fn raw_sql_cannot_rewrite_the_ledgers() {
         let mut sums = Vec::new();
         for sql in [
             "SELECT COUNT(*) FROM events",
+            "SELECT CAST(COALESCE(SUM(position), 0) AS BIGINT) FROM events",
             "SELECT CAST(COALESCE(SUM(quantity_milli), 0) AS BIGINT) FROM stock_moves",
             "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM payments",
             "SELECT CAST(COALESCE(SUM(total_minor + paid_minor), 0) AS BIGINT) FROM invoices",
@@ -88,6 +89,8 @@ async fn raw_sql_cannot_rewrite_the_ledgers() {
     let before = snapshot().await;
     for sql in [
         "UPDATE events SET activity = 'rewritten'",
+        "UPDATE events SET position = position + 1000000",
+        "UPDATE events SET position = NULL",
         "DELETE FROM events",
         "UPDATE stock_moves SET quantity_milli = 1",
         "DELETE FROM stock_moves",

@@ -34,6 +34,7 @@ pub(super) async fn snapshot(t: &TestApp) -> Vec<String> {
         "SELECT quote_id || '|' || opportunity_id || '|' || product_id AS line \
          FROM quote_products ORDER BY quote_id, product_id",
     ];
+    t.store.read_models_current().await.unwrap();
     let mut lines = Vec::new();
     for sql in queries {
         for row in sqlx::query(sql).fetch_all(t.store.pool()).await.unwrap() {
@@ -44,6 +45,7 @@ pub(super) async fn snapshot(t: &TestApp) -> Vec<String> {
 }
 
 async fn one_text(t: &TestApp, sql: &'static str, id: &str) -> String {
+    t.store.read_models_current().await.unwrap();
     sqlx::query(sql)
         .bind(id.to_string())
         .fetch_one(t.store.pool())
@@ -53,6 +55,7 @@ async fn one_text(t: &TestApp, sql: &'static str, id: &str) -> String {
 }
 
 async fn one_int(t: &TestApp, sql: &'static str, id: &str) -> i64 {
+    t.store.read_models_current().await.unwrap();
     sqlx::query(sql)
         .bind(id.to_string())
         .fetch_one(t.store.pool())

@@ -404,6 +404,8 @@ async fn a_user_with_stage_history_can_leave_their_team() {
         )
         .await;
     assert_eq!(moved.status, 200, "{}", moved.text);
+    // The stays exist when the rep leaves, and after anything still pending is applied too.
+    t.store.read_models_current().await.unwrap();
     let now = t.app.store.user_by_id(rep.id).await.unwrap().unwrap();
     let left = t
         .app
@@ -418,6 +420,7 @@ async fn a_user_with_stage_history_can_leave_their_team() {
         )
         .await;
     assert!(left.is_ok(), "{left:?}");
+    t.store.read_models_current().await.unwrap();
     let teams: Vec<String> =
         sqlx::query_scalar("SELECT team_id FROM stage_stays WHERE owner_id = $1")
             .bind(rep.id.to_string())
