@@ -214,6 +214,7 @@ pub(crate) struct Served {
     pub base: String,
     stop: watch::Sender<bool>,
     handle: tokio::task::JoinHandle<()>,
+    follower: tokio::task::JoinHandle<()>,
 }
 
 impl Served {
@@ -222,15 +223,27 @@ impl Served {
         let base = format!("http://{}", listener.local_addr()?);
         let (stop, stop_rx) = watch::channel(false);
         let state = crate::server::state(app.clone(), salesflow_web::WebConfig::default());
+        // The feed follower runs as in `serve`: the read models' upkeep is part of the load.
+        let follower = tokio::spawn(salesflow_app::feed::run_follower(
+            app.clone(),
+            "bench".into(),
+            stop_rx.clone(),
+        ));
         let handle = tokio::spawn(async move {
             let _ = crate::server::serve_on(listener, state, stop_rx).await;
         });
-        Ok(Self { base, stop, handle })
+        Ok(Self {
+            base,
+            stop,
+            handle,
+            follower,
+        })
     }
 
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         let _ = self.handle.await;
+        let _ = self.follower.await;
     }
 }
 

@@ -15,7 +15,7 @@ use crate::ports::ConsumerStatus;
 /// Events applied to the read models per transaction in the background.
 const READ_MODEL_BATCH: u32 = 1_000;
 /// How often an idle follower looks for new events: bounds the read models' lag.
-const POLL: Duration = Duration::from_millis(100);
+const POLL: Duration = Duration::from_millis(250);
 
 impl App {
     /// One pass over the feed's consumers for instance `owner`; how many events they handled.
@@ -53,8 +53,10 @@ pub async fn run_follower(
 ) {
     loop {
         let pause = match app.follow_feed(&owner).await {
-            Ok(0) => POLL,
-            Ok(_) => Duration::ZERO,
+            // A full batch: more is waiting. Otherwise the next pass waits, so that under load
+            // a batch gathers what many writes appended and is applied in one set-based go.
+            Ok(handled) if handled >= u64::from(READ_MODEL_BATCH) => Duration::ZERO,
+            Ok(_) => POLL,
             Err(error) => {
                 tracing::warn!(%error, "feed follower error");
                 Duration::from_secs(1)

@@ -67,6 +67,21 @@ impl SqlStore {
         Ok(())
     }
 
+    /// How long the oldest committed event the read models have not applied has been waiting
+    /// (zero when they are current): their lag in time, for the benchmark.
+    pub async fn read_models_delay(&self, now: Timestamp) -> StoreResult<std::time::Duration> {
+        let oldest: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(at) FROM events WHERE position > \
+             (SELECT position FROM consumers WHERE name = $1)",
+        )
+        .bind(READ_MODELS)
+        .fetch_one(&self.read)
+        .await
+        .map_err(map)?;
+        let waited = oldest.map_or(0, |at| (now.as_microsecond() - at).max(0));
+        Ok(std::time::Duration::from_micros(waited as u64))
+    }
+
     /// Events committed that the read models have not applied yet (a read, no lock).
     pub(crate) async fn read_models_lag(&self) -> StoreResult<i64> {
         let sql = format!(
