@@ -38,9 +38,6 @@ pub struct MyDay {
     pub stale_days: i64,
 }
 
-/// Event activities that notify the owner of the record.
-pub const NOTIFYING: [&str; 2] = ["handed_off", "reminder_due"];
-
 const MY_DAY_LIMIT: u32 = 200;
 
 impl App {
@@ -217,7 +214,7 @@ impl App {
     ) -> AppResult<(Vec<EventRecord>, Timestamp)> {
         let events = self
             .store
-            .notifications(actor.user_id, &NOTIFYING, limit.clamp(1, 200))
+            .notifications(actor.user_id, limit.clamp(1, 200))
             .await?;
         let seen = self.store.notifications_seen_at(actor.user_id).await?;
         Ok((events, seen))

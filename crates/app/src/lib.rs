@@ -27,6 +27,7 @@ pub mod leads;
 pub mod list;
 pub mod mail;
 pub mod merge;
+pub mod notifications;
 pub mod opportunities;
 pub mod payments;
 pub mod pipelines;
@@ -129,7 +130,7 @@ impl App {
             simulations: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
-            consumers: Arc::default(),
+            consumers: Arc::new(vec![Arc::new(notifications::HandoverNotifications)]),
             config,
         }
     }

@@ -23,6 +23,7 @@ pub mod error;
 pub mod event;
 #[cfg(test)]
 mod fixtures;
+pub mod handover;
 pub mod ids;
 pub mod import;
 pub mod invoice;

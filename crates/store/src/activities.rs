@@ -142,35 +142,41 @@ impl ActivityStore for SqlStore {
 
 #[async_trait]
 impl NotificationStore for SqlStore {
-    async fn notifications(
-        &self,
-        user: UserId,
-        activities: &[&str],
-        limit: u32,
-    ) -> StoreResult<Vec<EventRecord>> {
-        let mut values: Vec<Val> = vec![user.to_string().into()];
-        let list: Vec<String> = activities
-            .iter()
-            .map(|a| {
-                values.push((*a).into());
-                format!("${}", values.len())
-            })
-            .collect();
-        values.push(i64::from(limit).into());
+    async fn notifications(&self, user: UserId, limit: u32) -> StoreResult<Vec<EventRecord>> {
         let sql = format!(
-            "SELECT {} FROM events e LEFT JOIN users u ON u.id = e.actor_id \
-             WHERE e.owner_id = $1 AND e.activity IN ({}) \
-             AND (e.actor_id IS NULL OR e.actor_id <> $1) \
-             ORDER BY e.at DESC, e.id DESC LIMIT ${}",
-            crate::events::COLUMNS,
-            list.join(", "),
-            values.len()
+            "SELECT {} FROM notifications n JOIN events e ON e.id = n.event_id \
+             LEFT JOIN users u ON u.id = e.actor_id \
+             WHERE n.user_id = $1 ORDER BY n.at DESC, n.event_id DESC LIMIT $2",
+            crate::events::COLUMNS
         );
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(user.to_string())
+            .bind(i64::from(limit))
             .fetch_all(&self.read)
             .await
             .map_err(map)?;
         rows.iter().map(crate::events::from_row).collect()
+    }
+
+    async fn notify(&self, event: &EventRecord, kind: &str, users: &[UserId]) -> StoreResult<u64> {
+        write_tx!(self, |tx| {
+            let mut told = 0;
+            for user in users {
+                let done = sqlx::query(
+                    "INSERT INTO notifications (user_id, event_id, kind, at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (user_id, event_id) DO NOTHING",
+                )
+                .bind(user.to_string())
+                .bind(event.id.to_string())
+                .bind(kind)
+                .bind(event.at.as_microsecond())
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
+                told += done.rows_affected();
+            }
+            Ok(told)
+        })
     }
 
     async fn notifications_seen_at(&self, user: UserId) -> StoreResult<Timestamp> {

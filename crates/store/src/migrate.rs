@@ -164,6 +164,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0021_event_feed.sqlite.sql"),
         postgres: include_str!("../migrations/0021_event_feed.postgres.sql"),
     },
+    Migration {
+        version: 22,
+        name: "notifications",
+        shared: include_str!("../migrations/0022_notifications.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Migrations that add process read models: after them the models are filled from the log.

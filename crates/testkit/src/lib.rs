@@ -62,9 +62,23 @@ impl TestApp {
         Self::spawn_configured(configure, salesflow_web::WebConfig::default()).await
     }
 
+    /// A server whose event feed nobody follows in the background: what requests leave to the
+    /// feed's consumers stays undone until the test (or a report) catches up.
+    pub async fn spawn_without_feed_follower() -> Self {
+        Self::spawn_full(|app| app, salesflow_web::WebConfig::default(), false).await
+    }
+
     async fn spawn_configured(
         configure: impl FnOnce(App) -> App,
         web: salesflow_web::WebConfig,
+    ) -> Self {
+        Self::spawn_full(configure, web, true).await
+    }
+
+    async fn spawn_full(
+        configure: impl FnOnce(App) -> App,
+        web: salesflow_web::WebConfig,
+        follow_feed: bool,
     ) -> Self {
         let db = TestDb::create().await;
         let store = salesflow::server::open_store(&db.url, 8)
@@ -78,6 +92,14 @@ impl TestApp {
         let base_url = format!("http://{}", listener.local_addr().expect("address"));
         let (stop, stop_rx) = watch::channel(false);
         let state = salesflow::server::state(app.clone(), web);
+        // The feed follower runs as in `serve`: read models and notifications follow the log.
+        if follow_feed {
+            tokio::spawn(salesflow_app::feed::run_follower(
+                app.clone(),
+                "test".into(),
+                stop_rx.clone(),
+            ));
+        }
         tokio::spawn(salesflow::server::serve_on(listener, state, stop_rx));
         Self {
             base_url,
@@ -87,6 +109,19 @@ impl TestApp {
             db,
             stop,
         }
+    }
+
+    /// Waits until every consumer of the event feed has handled everything committed so far
+    /// (notifications are written by one).
+    pub async fn settle(&self) {
+        for _ in 0..400 {
+            let consumers = self.app.consumers().await.expect("consumers");
+            if consumers.iter().all(|c| c.lag() == 0) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("the feed's consumers did not catch up within 10 s");
     }
 
     pub fn url(&self, path: &str) -> String {

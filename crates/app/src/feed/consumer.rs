@@ -46,7 +46,6 @@ impl App {
     pub async fn run_consumer(&self, consumer: &dyn Consumer, owner: &str) -> AppResult<u64> {
         let name = consumer.name();
         let now = self.now();
-        self.store.register_consumer(name, now).await?;
         let until = now.checked_add(LEASE).unwrap_or(now);
         let Some(checkpoint) = self.store.claim_consumer(name, owner, now, until).await? else {
             return Ok(0);

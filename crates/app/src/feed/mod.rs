@@ -3,10 +3,12 @@
 //! a lock), and a report catches up with the feed itself before it reads.
 
 mod consumer;
+mod overview;
 
 use std::time::Duration;
 
 pub use consumer::{ATTEMPTS, Consumer, Consumers};
+pub use overview::FeedOverview;
 
 use crate::App;
 use crate::error::AppResult;
@@ -24,8 +26,16 @@ impl App {
             .store
             .apply_read_models(READ_MODEL_BATCH, self.now())
             .await?;
+        if self.consumers.is_empty() {
+            return Ok(handled);
+        }
+        // One read tells which consumers have anything to do: idle ones take no lease.
+        let status = self.store.consumers().await?;
         for consumer in self.consumers.iter() {
-            handled += self.run_consumer(consumer.as_ref(), owner).await?;
+            let known = status.iter().find(|s| s.name == consumer.name());
+            if known.is_none_or(|s| s.lag() > 0) {
+                handled += self.run_consumer(consumer.as_ref(), owner).await?;
+            }
         }
         Ok(handled)
     }

@@ -53,10 +53,9 @@ pub trait FeedStore: Send + Sync {
     async fn feed_head(&self) -> StoreResult<i64>;
     /// Up to `limit` events after `position`, in feed order.
     async fn feed_after(&self, position: i64, limit: u32) -> StoreResult<Vec<FeedEvent>>;
-    /// Registers a consumer at position 0 unless it exists.
-    async fn register_consumer(&self, name: &str, now: Timestamp) -> StoreResult<()>;
     /// Takes or renews `name`'s lease for `owner` until `until` (unless another instance holds
-    /// a running one); its checkpoint when taken.
+    /// a running one); its checkpoint when taken. A consumer not known yet is registered at
+    /// position 0.
     async fn claim_consumer(
         &self,
         name: &str,

@@ -131,15 +131,13 @@ pub trait ActivityStore: Send + Sync {
     ) -> StoreResult<bool>;
 }
 
-/// In-app notifications: events about a user's records that someone else (or the system) did.
+/// In-app notifications: the hand-over events a user is told of, newest first.
 #[async_trait]
 pub trait NotificationStore: Send + Sync {
-    async fn notifications(
-        &self,
-        user: UserId,
-        activities: &[&str],
-        limit: u32,
-    ) -> StoreResult<Vec<EventRecord>>;
+    async fn notifications(&self, user: UserId, limit: u32) -> StoreResult<Vec<EventRecord>>;
+    /// Tells `users` of `event` (a hand-over of `kind`); a user already told of it is skipped,
+    /// so handling the event again changes nothing. How many were told now.
+    async fn notify(&self, event: &EventRecord, kind: &str, users: &[UserId]) -> StoreResult<u64>;
     async fn notifications_seen_at(&self, user: UserId) -> StoreResult<Timestamp>;
     async fn set_notifications_seen(&self, user: UserId, at: Timestamp) -> StoreResult<()>;
 }

@@ -53,21 +53,6 @@ impl FeedStore for SqlStore {
         after(&mut conn, position, limit).await
     }
 
-    async fn register_consumer(&self, name: &str, now: Timestamp) -> StoreResult<()> {
-        write_tx!(self, |tx| {
-            sqlx::query(
-                "INSERT INTO consumers (name, position, handled, updated_at) VALUES ($1, 0, 0, $2) \
-                 ON CONFLICT (name) DO NOTHING",
-            )
-            .bind(name)
-            .bind(now.as_microsecond())
-            .execute(&mut *tx)
-            .await
-            .map_err(map)?;
-            Ok(())
-        })
-    }
-
     async fn claim_consumer(
         &self,
         name: &str,
@@ -76,9 +61,13 @@ impl FeedStore for SqlStore {
         until: Timestamp,
     ) -> StoreResult<Option<i64>> {
         write_tx!(self, |tx| {
+            // A consumer seen for the first time starts at the beginning of the feed.
             sqlx::query_scalar(
-                "UPDATE consumers SET lease_owner = $2, lease_until = $4 \
-                 WHERE name = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until < $3) \
+                "INSERT INTO consumers (name, position, lease_owner, lease_until, handled, updated_at) \
+                 VALUES ($1, 0, $2, $4, 0, $3) ON CONFLICT (name) DO UPDATE \
+                 SET lease_owner = excluded.lease_owner, lease_until = excluded.lease_until \
+                 WHERE consumers.lease_owner IS NULL OR consumers.lease_owner = excluded.lease_owner \
+                 OR consumers.lease_until < $3 \
                  RETURNING position",
             )
             .bind(name)

@@ -133,6 +133,7 @@ async fn follow_ups_my_day_reminders_and_notifications() {
     // The reminder job tells the owner once about what is due.
     t.app.ensure_recurring_jobs().await.unwrap();
     t.app.drain_jobs("test").await.unwrap();
+    t.settle().await;
     let notes = api.get("/api/v1/notifications").await;
     let kinds: Vec<&str> = notes.json["notifications"]
         .as_array()
@@ -143,6 +144,7 @@ async fn follow_ups_my_day_reminders_and_notifications() {
     assert_eq!(kinds, ["reminder_due"]);
     t.clock.advance(SignedDuration::from_mins(2));
     t.app.drain_jobs("test").await.unwrap();
+    t.settle().await;
     assert_eq!(
         api.get("/api/v1/notifications").await.json["notifications"]
             .as_array()
@@ -168,6 +170,7 @@ async fn follow_ups_my_day_reminders_and_notifications() {
         )
         .await;
     assert_eq!(handed.status, 200, "{}", handed.text);
+    t.settle().await;
     let notes = api.get("/api/v1/notifications").await;
     assert_eq!(
         notes.json["notifications"][0]["event"]["activity"],
@@ -180,6 +183,7 @@ async fn follow_ups_my_day_reminders_and_notifications() {
             .status,
         204
     );
+    t.settle().await;
     let notes = api.get("/api/v1/notifications").await;
     assert_eq!(notes.json["notifications"][0]["unread"], false);
 
@@ -350,6 +354,7 @@ async fn reminders_are_e_mailed_when_smtp_is_configured() {
         m.data
     );
     // The in-app notification is there as well, and a second run sends nothing new.
+    t.settle().await;
     assert_eq!(
         api.get("/api/v1/notifications").await.json["notifications"]
             .as_array()
@@ -359,6 +364,7 @@ async fn reminders_are_e_mailed_when_smtp_is_configured() {
     );
     t.clock.advance(SignedDuration::from_mins(2));
     t.app.drain_jobs("test").await.unwrap();
+    t.settle().await;
     assert_eq!(sink.messages().len(), 1);
     t.shutdown().await;
 }

@@ -198,7 +198,7 @@ fn position_of_in(follower: &Follower, id: &str) -> i64 {
 
 #[tokio::test]
 async fn requests_leave_the_read_models_to_their_consumer_and_reports_catch_up() {
-    let t = TestApp::spawn().await;
+    let t = TestApp::spawn_without_feed_follower().await;
     let admin = t.api_as(&t.user(Role::Admin, None).await).await;
     let read_models = || async {
         let all = t.store.consumers().await.unwrap();
@@ -316,6 +316,23 @@ async fn a_consumer_is_held_by_one_instance_and_parks_what_keeps_failing() {
     assert_eq!(parked.len(), 1);
     assert_eq!(parked[0].position, head - 2);
     assert_eq!(parked[0].error, format!("cannot handle {}", head - 2));
+
+    // Administrators see the consumer and what it parked; nobody else does. This server does
+    // not run the test's consumer, so a retry from its page finds nothing to run.
+    let admin_user = t.user(Role::Admin, None).await;
+    let page = t.session_as(&admin_user).await;
+    let (status, html) = page.get("/settings/feed").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("consumer-recorder") && html.contains("consumer-read_models"));
+    assert!(
+        html.contains(&format!("cannot handle {}", head - 2)),
+        "{html}"
+    );
+    let retry = format!("/settings/feed/recorder/{}/retry", head - 2);
+    assert_eq!(page.post(&retry, &[]).await.status(), 404);
+    let rep = t.session_as(&t.user(Role::SalesRep, None).await).await;
+    assert_eq!(rep.get("/settings/feed").await.0, 403);
+    assert_eq!(rep.post(&retry, &[]).await.status(), 403);
 
     // Fixed, the parked event is handled again and leaves the list.
     recorder.failing.store(false, Ordering::SeqCst);

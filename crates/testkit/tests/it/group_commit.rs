@@ -31,7 +31,8 @@ async fn create_and_read(app: &App, actor: &Actor, name: String) -> Option<Lead>
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn writes_sharing_a_commit_succeed_and_fail_on_their_own() {
-    let t = TestApp::spawn().await;
+    // The writes and commits are counted: no background consumer may add its own.
+    let t = TestApp::spawn_without_feed_follower().await;
     let user = t.user(Role::SalesRep, None).await;
     let actor = Actor::of(&user);
     let contended: Lead = t

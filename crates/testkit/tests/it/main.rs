@@ -32,6 +32,7 @@ mod jobs;
 mod mail_honesty;
 mod merge;
 mod money_sums;
+mod notifications;
 mod ops;
 mod payments;
 mod pipeline;

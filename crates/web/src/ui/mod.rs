@@ -11,6 +11,7 @@ mod board;
 mod charts;
 mod deliveries;
 mod doc_view;
+mod feed;
 mod home;
 mod imports;
 mod invoices;
@@ -71,6 +72,11 @@ pub fn routes() -> Router<AppState> {
             post(settings::set_user_active),
         )
         .route("/settings/audit", get(settings::audit_page))
+        .route("/settings/feed", get(feed::feed_page))
+        .route(
+            "/settings/feed/{consumer}/{position}/retry",
+            post(feed::retry),
+        )
         .route("/settings/mail", get(mail_outbox::outbox_page))
         .route("/invoices/{id}/portal-link", post(invoices::share_link))
         .route("/settings/mail/purge", post(mail_outbox::purge))

@@ -224,6 +224,7 @@ impl Layout {
                     items.push(sub("Users", "/settings/users"));
                     items.push(sub("Audit trail", "/settings/audit"));
                     items.push(sub("Mail outbox", "/settings/mail"));
+                    items.push(sub("Event feed", "/settings/feed"));
                 }
                 items
             }
