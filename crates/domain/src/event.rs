@@ -77,6 +77,22 @@ impl EntityType {
         Self::Settings,
     ];
 
+    /// The page path segment of this kind of record (`/quotes/{id}`), where it has a page.
+    pub fn page(self) -> Option<&'static str> {
+        Some(match self {
+            EntityType::Lead => "leads",
+            EntityType::Account => "accounts",
+            EntityType::Contact => "contacts",
+            EntityType::Opportunity => "opportunities",
+            EntityType::Activity => "activities",
+            EntityType::Quote => "quotes",
+            EntityType::SalesOrder => "orders",
+            EntityType::Delivery => "deliveries",
+            EntityType::Invoice => "invoices",
+            _ => return None,
+        })
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|e| e.as_str() == s)
     }

@@ -8,6 +8,9 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_user_at ON notifications (user_id, at, event_id);
 
+-- Whether a user also wants their notifications by e-mail.
+ALTER TABLE users ADD COLUMN notify_by_email BIGINT NOT NULL DEFAULT 0;
+
 -- The notifications computed from the log until now: hand-offs and due reminders for owners.
 INSERT INTO notifications (user_id, event_id, kind, at)
 SELECT owner_id, id, activity, at FROM events

@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use salesflow_app::ports::{ActivityStore, EventRecord, NewJob, NotificationStore, StoreResult};
+use salesflow_app::ports::{
+    ActivityStore, EventRecord, NewJob, Notice, NotificationStore, StoreError, StoreResult,
+};
 use salesflow_domain::activity::Activity;
 use salesflow_domain::event::EntityType;
 use salesflow_domain::ids::{ActivityId, UserId};
@@ -158,24 +160,61 @@ impl NotificationStore for SqlStore {
         rows.iter().map(crate::events::from_row).collect()
     }
 
-    async fn notify(&self, event: &EventRecord, kind: &str, users: &[UserId]) -> StoreResult<u64> {
+    async fn notify(
+        &self,
+        event: &EventRecord,
+        kind: &str,
+        notices: &[Notice],
+    ) -> StoreResult<u64> {
         write_tx!(self, |tx| {
             let mut told = 0;
-            for user in users {
+            for notice in notices {
                 let done = sqlx::query(
                     "INSERT INTO notifications (user_id, event_id, kind, at) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (user_id, event_id) DO NOTHING",
                 )
-                .bind(user.to_string())
+                .bind(notice.user.to_string())
                 .bind(event.id.to_string())
                 .bind(kind)
                 .bind(event.at.as_microsecond())
                 .execute(&mut *tx)
                 .await
                 .map_err(map)?;
-                told += done.rows_affected();
+                if done.rows_affected() == 0 {
+                    continue;
+                }
+                told += 1;
+                if let Some(job) = &notice.mail {
+                    crate::jobs::enqueue_in(tx, job).await?;
+                }
             }
             Ok(told)
+        })
+    }
+
+    async fn notification_emails(&self) -> StoreResult<Vec<UserId>> {
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM users WHERE notify_by_email = 1 AND active = 1")
+                .fetch_all(&self.read)
+                .await
+                .map_err(map)?;
+        ids.iter()
+            .map(|id| {
+                id.parse()
+                    .map_err(|_| StoreError::Other(format!("bad user id {id}")))
+            })
+            .collect()
+    }
+
+    async fn set_notification_email(&self, user: UserId, on: bool) -> StoreResult<()> {
+        write_tx!(self, |tx| {
+            sqlx::query("UPDATE users SET notify_by_email = $1 WHERE id = $2")
+                .bind(i64::from(on))
+                .bind(user.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
+            Ok(())
         })
     }
 

@@ -83,6 +83,10 @@ impl Api {
     pub async fn post(&self, path: &str, body: &Value) -> Reply {
         self.call(Method::POST, path, Some(body)).await
     }
+    pub async fn put(&self, path: &str, body: &Value) -> Reply {
+        self.call(Method::PUT, path, Some(body)).await
+    }
+
     pub async fn patch(&self, path: &str, body: &Value) -> Reply {
         self.call(Method::PATCH, path, Some(body)).await
     }

@@ -131,13 +131,24 @@ pub trait ActivityStore: Send + Sync {
     ) -> StoreResult<bool>;
 }
 
+/// One user to tell of a hand-over, with the e-mail to send them if they want one.
+pub struct Notice {
+    pub user: UserId,
+    pub mail: Option<NewJob>,
+}
+
 /// In-app notifications: the hand-over events a user is told of, newest first.
 #[async_trait]
 pub trait NotificationStore: Send + Sync {
     async fn notifications(&self, user: UserId, limit: u32) -> StoreResult<Vec<EventRecord>>;
-    /// Tells `users` of `event` (a hand-over of `kind`); a user already told of it is skipped,
-    /// so handling the event again changes nothing. How many were told now.
-    async fn notify(&self, event: &EventRecord, kind: &str, users: &[UserId]) -> StoreResult<u64>;
+    /// Tells each notice's user of `event` (a hand-over of `kind`) and enqueues its e-mail, in
+    /// one transaction; a user already told of it is skipped (no second e-mail either), so
+    /// handling the event again changes nothing. How many were told now.
+    async fn notify(&self, event: &EventRecord, kind: &str, notices: &[Notice])
+    -> StoreResult<u64>;
+    /// The users who want their notifications by e-mail too.
+    async fn notification_emails(&self) -> StoreResult<Vec<UserId>>;
+    async fn set_notification_email(&self, user: UserId, on: bool) -> StoreResult<()>;
     async fn notifications_seen_at(&self, user: UserId) -> StoreResult<Timestamp>;
     async fn set_notifications_seen(&self, user: UserId, at: Timestamp) -> StoreResult<()>;
 }

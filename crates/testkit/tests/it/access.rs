@@ -306,6 +306,10 @@ const MATRIX: &[(&str, [u16; 8])] = &[
         [401, 204, 204, 204, 204, 204, 204, 204],
     ),
     (
+        "PUT /api/v1/notifications/email",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
         "POST /api/v1/leads/{id}/convert own",
         [401, 200, 200, 200, 403, 403, 403, 403],
     ),
@@ -945,6 +949,8 @@ async fn check(
             t.app.settings_doc("assignment").await.unwrap();
         let body = json!({ "settings": settings, "version": version });
         (template.to_string(), Some(body))
+    } else if template == "/api/v1/notifications/email" {
+        (template.to_string(), Some(json!({ "enabled": true })))
     } else if !template.contains("{id}") {
         (
             template.to_string(),

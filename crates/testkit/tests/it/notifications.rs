@@ -77,3 +77,76 @@ async fn hand_overs_tell_whoever_acts_next_once() {
     assert_eq!(names, ["notifications", READ_MODELS]);
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn who_asks_for_it_gets_each_notification_by_e_mail_once() {
+    let sink = salesflow_testkit::smtp::SmtpSink::start().await;
+    let t = TestApp::spawn_with_mail(&sink).await;
+    let seller = t.user(Role::Admin, None).await;
+    let office = t.user(Role::Admin, None).await;
+    let warehouse = t.user(Role::Warehouse, None).await;
+    let quiet = t.user(Role::Warehouse, None).await;
+    let picker = t.api_as(&warehouse).await;
+    let bad = picker
+        .put(
+            "/api/v1/notifications/email",
+            &serde_json::json!({ "enabled": "yes" }),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    let on = picker
+        .put(
+            "/api/v1/notifications/email",
+            &serde_json::json!({ "enabled": true }),
+        )
+        .await;
+    assert_eq!(on.status, 200, "{}", on.text);
+    assert_eq!(
+        picker.get("/api/v1/notifications").await.json["email"],
+        true
+    );
+
+    finished_order(&t, &TestApp::actor(&seller), &t.api_as(&office).await).await;
+    t.settle().await;
+    t.app.drain_jobs("test").await.unwrap();
+    let to = |user: &salesflow_app::ports::UserRecord| {
+        let address = format!("<{}>", user.email);
+        sink.messages()
+            .into_iter()
+            .filter(|m| m.to.contains(&address))
+            .map(|m| m.data)
+            .collect::<Vec<_>>()
+    };
+    let mails = to(&warehouse);
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("Subject: Ready to inspect and pick: sales order"))
+    );
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("Subject: Ready to ship: delivery"))
+    );
+    assert!(mails.iter().all(|m| m.contains("Open it in salesflow: ")));
+    assert!(to(&quiet).is_empty(), "told in the app only");
+    let listed = picker.get("/api/v1/notifications").await.json;
+    let says: Vec<&str> = listed["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["says"].as_str().unwrap())
+        .collect();
+    assert!(says.contains(&"Ready to ship") && says.contains(&"Ready to inspect and pick"));
+
+    // Handled again: no second e-mail.
+    t.store
+        .replay_consumer("notifications", 0, jiff::Timestamp::now())
+        .await
+        .unwrap();
+    t.settle().await;
+    t.app.drain_jobs("test").await.unwrap();
+    assert_eq!(to(&warehouse).len(), 2);
+    t.shutdown().await;
+}

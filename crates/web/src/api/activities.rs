@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use salesflow_app::activities::Completion;
+use salesflow_domain::handover::handover;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -59,13 +60,38 @@ pub async fn notifications(
     ApiActor(actor): ApiActor,
 ) -> Result<Json<Value>, ApiError> {
     let (events, seen) = s.app.notifications(&actor, 100).await?;
+    let email = s.app.notification_email(&actor).await?;
     let items: Vec<Value> = events
         .iter()
-        .map(|e| json!({ "event": EventJson::from(e), "unread": e.at > seen }))
+        .map(|e| {
+            let handover = handover(e.entity_type.as_str(), &e.activity);
+            json!({
+                "event": EventJson::from(e),
+                "kind": handover.map(|h| h.kind),
+                "says": handover.map(|h| h.says),
+                "unread": e.at > seen,
+            })
+        })
         .collect();
     Ok(Json(
-        json!({ "notifications": items, "seen_at": seen.to_string() }),
+        json!({ "notifications": items, "seen_at": seen.to_string(), "email": email }),
     ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct EmailChoice {
+    /// Also e-mail the caller each notification (when a mail server is configured).
+    pub enabled: bool,
+}
+
+/// Turns e-mailed notifications on or off for the caller.
+pub async fn set_email(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(choice): ApiJson<EmailChoice>,
+) -> Result<Json<Value>, ApiError> {
+    s.app.set_notification_email(&actor, choice.enabled).await?;
+    Ok(Json(json!({ "email": choice.enabled })))
 }
 
 pub async fn mark_seen(

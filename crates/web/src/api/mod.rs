@@ -162,6 +162,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/campaigns/{id}/leads", get(qualify::campaign_leads))
         .route("/api/v1/notifications", get(activities::notifications))
         .route("/api/v1/notifications/seen", post(activities::mark_seen))
+        .route("/api/v1/notifications/email", put(activities::set_email))
         .route("/api/v1/me", get(account::me))
         .route("/api/v1/tokens", get(account::list_tokens))
         .route("/api/v1/tokens/{id}/revoke", post(account::revoke_token))

@@ -122,6 +122,7 @@ pub fn routes() -> Router<AppState> {
         .route("/my-day", get(my_day::my_day))
         .route("/notifications", get(my_day::notifications))
         .route("/notifications/seen", post(my_day::mark_seen))
+        .route("/notifications/email", post(my_day::set_email))
         .route("/pipeline", get(board::board_page))
         .route("/pipeline/cards", get(board::board_cards))
         .route("/pipeline/totals", get(board::board_totals))

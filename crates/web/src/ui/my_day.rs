@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use salesflow_app::ports::EventRecord;
+use salesflow_domain::handover::handover;
 use serde::Deserialize;
 
 use super::records::ActivityView;
@@ -24,6 +25,8 @@ pub struct LeadRow {
 
 pub struct NotificationView {
     pub event: EventView,
+    /// What the hand-over asks of the reader ("Ready to ship"), else the event's title.
+    pub says: String,
     pub unread: bool,
 }
 
@@ -44,6 +47,8 @@ struct MyDayPage {
 struct NotificationsPage {
     layout: Layout,
     notifications: Vec<NotificationView>,
+    email: bool,
+    mail_server: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,9 +67,14 @@ async fn notification_views(
     Ok(events
         .iter()
         .filter(|e: &&EventRecord| !unread_only || e.at > seen)
-        .map(|e| NotificationView {
-            event: EventView::new(e, &names),
-            unread: e.at > seen,
+        .map(|e| {
+            let event = EventView::new(e, &names);
+            NotificationView {
+                says: handover(e.entity_type.as_str(), &e.activity)
+                    .map_or_else(|| event.title.clone(), |h| h.says.to_string()),
+                event,
+                unread: e.at > seen,
+            }
         })
         .collect())
 }
@@ -118,11 +128,29 @@ pub async fn notifications(State(s): State<AppState>, user: UiUser) -> Response 
         Ok(n) => n,
         Err(e) => return app_error_page(e),
     };
+    let email = match s.app.notification_email(&user.actor).await {
+        Ok(on) => on,
+        Err(e) => return app_error_page(e),
+    };
     let page = NotificationsPage {
         layout: Layout::new("Notifications", &user.actor, &user.csrf, "/my-day"),
         notifications,
+        email,
+        mail_server: s.app.mailer.is_some(),
     };
     render(StatusCode::OK, &page)
+}
+
+/// "E-mail me these too", on or off.
+pub async fn set_email(
+    State(s): State<AppState>,
+    SignedForm { user, form }: SignedForm,
+) -> Response {
+    let on = form.get("email").is_some_and(|v| v == "on");
+    match s.app.set_notification_email(&user.actor, on).await {
+        Ok(()) => Redirect::to("/notifications").into_response(),
+        Err(e) => app_error_page(e),
+    }
 }
 
 /// "Mark all read".

@@ -352,14 +352,7 @@ impl EventView {
             }
             (activity, _, _) => humanize(activity),
         };
-        let path = match e.entity_type {
-            salesflow_domain::event::EntityType::Lead => Some("leads"),
-            salesflow_domain::event::EntityType::Account => Some("accounts"),
-            salesflow_domain::event::EntityType::Contact => Some("contacts"),
-            salesflow_domain::event::EntityType::Opportunity => Some("opportunities"),
-            salesflow_domain::event::EntityType::Activity => Some("activities"),
-            _ => None,
-        };
+        let path = e.entity_type.page();
         Self {
             title,
             actor: e.actor_name.clone().unwrap_or_else(|| "system".into()),

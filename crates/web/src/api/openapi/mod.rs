@@ -5,6 +5,7 @@ mod documents;
 mod sales;
 mod schemas;
 
+use crate::api::activities::EmailChoice;
 use axum::Router;
 use salesflow_app::activities::Completion;
 use salesflow_app::assignment::AssignmentUpdate;

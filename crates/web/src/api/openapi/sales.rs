@@ -69,8 +69,19 @@ pub(super) fn activity_endpoints() -> Vec<Endpoint> {
             HttpMethod::Get,
             "/api/v1/notifications",
             "activities",
-            "Hand-offs to you and due reminders, newest first, with whether each is unread",
+            "What waits for you (approvals, customers' answers, orders to confirm, goods to pick \
+             and ship, invoices to post, hand-offs, due reminders), newest first: each with its \
+             event, `kind`, `says` and whether it is unread; `email` tells whether you get them \
+             by e-mail too",
         )
+        .returns("200", "application/json", object()),
+        Endpoint::new(
+            HttpMethod::Put,
+            "/api/v1/notifications/email",
+            "activities",
+            "Get your notifications by e-mail too (`enabled: true`) or not",
+        )
+        .body(schema_ref("EmailChoice"))
         .returns("200", "application/json", object()),
         Endpoint::new(
             HttpMethod::Post,

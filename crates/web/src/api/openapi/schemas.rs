@@ -49,6 +49,7 @@ pub(super) fn all() -> (Named, Nested) {
         Activity,
         ActivityInput,
         Completion,
+        EmailChoice,
         ConvertLead,
         MergeRequest,
         AssignmentUpdate,
