@@ -1,4 +1,5 @@
 use salesflow_domain::authz::{self, Action, Resource, Visibility};
+use salesflow_domain::event::EntityType;
 use salesflow_domain::ids::{TeamId, UserId};
 use salesflow_domain::role::Role;
 
@@ -45,6 +46,13 @@ impl Actor {
         }
     }
 
+    /// Whether the actor may read a record of `entity` with this owner and team.
+    pub fn may_see(&self, entity: EntityType, owner: Option<UserId>, team: Option<TeamId>) -> bool {
+        resource_of(entity)
+            .and_then(|r| self.scope(r).ok())
+            .is_some_and(|scope| scope.covers_owner(owner, team))
+    }
+
     /// The rows of `resource` this actor may read.
     pub fn scope(&self, resource: Resource) -> Result<Scope, AppError> {
         match authz::visibility(self.role, resource) {
@@ -57,4 +65,19 @@ impl Actor {
             Some(Visibility::Own) => Ok(Scope::Own(self.user_id)),
         }
     }
+}
+
+/// The resource whose read permission covers records of `entity` (none: not a record people
+/// read on their own, like settings).
+pub(crate) fn resource_of(entity: EntityType) -> Option<Resource> {
+    Some(match entity {
+        EntityType::Lead => Resource::Lead,
+        EntityType::Opportunity => Resource::Opportunity,
+        EntityType::Activity => Resource::Activity,
+        EntityType::Quote => Resource::Quote,
+        EntityType::SalesOrder => Resource::SalesOrder,
+        EntityType::Delivery => Resource::Delivery,
+        EntityType::Invoice => Resource::Invoice,
+        _ => return None,
+    })
 }

@@ -107,6 +107,11 @@ impl App {
                 }
                 Ok(Some(now.checked_add(SNAPSHOT_EVERY).unwrap_or(now)))
             }
+            crate::deadlines::FIRE_DEADLINE => self
+                .fire_deadline(&job.payload)
+                .await
+                .map(|_| None)
+                .map_err(|e| e.to_string()),
             crate::mail::SEND_EMAIL => {
                 let mail = crate::mail::MailJob::parse(&job.payload)?;
                 let last_attempt = job.attempts >= job.max_attempts;

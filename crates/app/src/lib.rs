@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod convert;
 pub mod csv_cells;
+pub mod deadlines;
 pub mod entity;
 pub mod error;
 pub mod events;
@@ -130,7 +131,10 @@ impl App {
             simulations: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
-            consumers: Arc::new(vec![Arc::new(notifications::HandoverNotifications)]),
+            consumers: Arc::new(vec![
+                Arc::new(notifications::HandoverNotifications),
+                Arc::new(deadlines::DeadlineTimers),
+            ]),
             config,
         }
     }

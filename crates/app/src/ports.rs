@@ -54,10 +54,15 @@ impl Scope {
     /// Whether a record with this owner and team lies in the scope (the SQL filter's rule, for
     /// records already loaded).
     pub fn covers(self, meta: &salesflow_domain::record::RecordMeta) -> bool {
+        self.covers_owner(Some(meta.owner_id), meta.team_id)
+    }
+
+    /// The same rule for an owner and team read off an event or timer.
+    pub fn covers_owner(self, owner: Option<UserId>, team: Option<TeamId>) -> bool {
         match self {
             Scope::All => true,
-            Scope::Team(team, me) => meta.team_id == Some(team) || meta.owner_id == me,
-            Scope::Own(me) => meta.owner_id == me,
+            Scope::Team(t, me) => team == Some(t) || owner == Some(me),
+            Scope::Own(me) => owner == Some(me),
         }
     }
 }
@@ -343,6 +348,7 @@ pub trait JobStore: Send + Sync {
 }
 
 mod analytics;
+mod deadlines;
 mod documents;
 mod feed;
 mod money;
@@ -350,6 +356,7 @@ mod receivables;
 mod sales;
 mod stock;
 pub use analytics::*;
+pub use deadlines::*;
 pub use documents::*;
 pub use feed::*;
 pub use money::*;
@@ -373,6 +380,7 @@ pub trait Store:
     + RecordStore<Activity>
     + ActivityStore
     + NotificationStore
+    + DeadlineStore
     + SettingsStore
     + ConversionStore
     + RecordStore<salesflow_domain::campaign::Campaign>

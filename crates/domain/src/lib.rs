@@ -18,6 +18,7 @@ pub mod changes;
 pub mod contact;
 pub mod conversion;
 pub mod country;
+pub mod deadline;
 pub mod delivery;
 pub mod error;
 pub mod event;

@@ -10,6 +10,7 @@ mod case_append;
 pub mod check;
 mod conversion;
 mod db;
+mod deadlines;
 mod dialect;
 mod documents;
 mod error;

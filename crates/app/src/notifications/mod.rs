@@ -5,8 +5,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use salesflow_domain::authz::{Action, Resource, allows};
-use salesflow_domain::event::EntityType;
+use salesflow_domain::authz::{Action, allows};
 use salesflow_domain::handover::{Handover, Recipient, handover};
 use salesflow_domain::ids::UserId;
 
@@ -145,7 +144,7 @@ async fn recipients(app: &App, event: &EventRecord, to: &[Recipient]) -> AppResu
         users.push(owner);
     }
     if !roles.is_empty() {
-        let resource = resource_of(event.entity_type);
+        let resource = crate::actor::resource_of(event.entity_type);
         for user in app.store.list_users().await? {
             let reads = resource.is_some_and(|r| allows(user.role, r, Action::Read));
             if user.active && roles.contains(&user.role) && reads {
@@ -157,17 +156,4 @@ async fn recipients(app: &App, event: &EventRecord, to: &[Recipient]) -> AppResu
     users.sort_by_key(|u| u.to_string());
     users.dedup();
     Ok(users)
-}
-
-fn resource_of(entity: EntityType) -> Option<Resource> {
-    Some(match entity {
-        EntityType::Lead => Resource::Lead,
-        EntityType::Opportunity => Resource::Opportunity,
-        EntityType::Activity => Resource::Activity,
-        EntityType::Quote => Resource::Quote,
-        EntityType::SalesOrder => Resource::SalesOrder,
-        EntityType::Delivery => Resource::Delivery,
-        EntityType::Invoice => Resource::Invoice,
-        _ => return None,
-    })
 }

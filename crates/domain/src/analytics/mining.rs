@@ -34,6 +34,8 @@ pub const NOT_STEPS: &[&str] = &[
     "emailed",
     "email_failed",
     "email_not_sent",
+    "sla_warning",
+    "sla_breached",
 ];
 
 /// The lead's steps before the pipeline, in the order the process expects them.

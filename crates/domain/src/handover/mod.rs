@@ -114,8 +114,21 @@ const fn h(kind: &'static str, says: &'static str, to: &'static [Recipient]) -> 
     Handover { kind, says, to }
 }
 
+/// A step deadline of any record: its owner is warned, and managers hear of a breach.
+const DEADLINE_WARNING: Handover = h("deadline_warning", "Deadline soon", OWNER);
+const DEADLINE_BREACHED: Handover = h(
+    "deadline_breached",
+    "Deadline missed",
+    &[Recipient::Owner, Recipient::Role(Role::SalesManager)],
+);
+
 /// The hand-over an event of `activity` on an `entity_type` record is, if any.
 pub fn handover(entity_type: &str, activity: &str) -> Option<Handover> {
+    match activity {
+        crate::deadline::SLA_WARNING => return Some(DEADLINE_WARNING),
+        crate::deadline::SLA_BREACHED => return Some(DEADLINE_BREACHED),
+        _ => {}
+    }
     HANDOVERS
         .iter()
         .find(|(t, a, _)| *t == entity_type && *a == activity)
@@ -124,5 +137,8 @@ pub fn handover(entity_type: &str, activity: &str) -> Option<Handover> {
 
 /// The event activities that are hand-overs of some record type.
 pub fn kinds() -> impl Iterator<Item = &'static str> {
-    HANDOVERS.iter().map(|(_, _, h)| h.kind)
+    HANDOVERS
+        .iter()
+        .map(|(_, _, h)| h.kind)
+        .chain([DEADLINE_WARNING.kind, DEADLINE_BREACHED.kind])
 }

@@ -48,6 +48,18 @@ fn every_hand_over_tells_someone_and_kinds_are_named_once_per_meaning() {
     let mut kinds: Vec<_> = kinds().collect();
     kinds.sort();
     kinds.dedup();
-    // `handed_off` serves leads and opportunities alike.
-    assert_eq!(kinds.len(), HANDOVERS.len() - 1);
+    // `handed_off` serves leads and opportunities alike; the two deadline kinds any record.
+    assert_eq!(kinds.len(), HANDOVERS.len() - 1 + 2);
+}
+
+#[test]
+fn deadline_warnings_and_breaches_are_hand_overs_of_any_record() {
+    for entity in ["lead", "quote", "sales_order", "delivery"] {
+        assert_eq!(
+            handover(entity, "sla_warning").unwrap().kind,
+            "deadline_warning"
+        );
+        let breach = handover(entity, "sla_breached").unwrap();
+        assert!(breach.to.contains(&Recipient::Role(Role::SalesManager)));
+    }
 }

@@ -281,6 +281,10 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
         [401, 200, 403, 403, 403, 403, 403, 403],
     ),
     ("GET /api/v1/settings/company", PROCESS_READ),
+    ("GET /api/v1/settings/deadlines", PROCESS_READ),
+    ("PUT /api/v1/settings/deadlines", MANAGE),
+    ("GET /api/v1/deadlines", READ_ALL),
+    ("GET /api/v1/deadlines/outcomes", PROCESS_READ),
     ("PUT /api/v1/settings/company", FINANCE_WORK),
 ];
 
@@ -493,6 +497,10 @@ async fn settings_body(t: &TestApp, key: &str) -> Value {
         }
         "fulfilment" => {
             let (s, v) = t.app.fulfilment_settings().await.unwrap();
+            (serde_json::to_value(s).unwrap(), v)
+        }
+        "deadlines" => {
+            let (s, v) = t.app.deadline_settings().await.unwrap();
             (serde_json::to_value(s).unwrap(), v)
         }
         _ => {

@@ -20,6 +20,7 @@ mod cancellation;
 mod capture;
 mod concurrency;
 mod csv_exports;
+mod deadlines;
 mod einvoice_categories;
 mod error_codes;
 mod feed;

@@ -74,7 +74,7 @@ async fn hand_overs_tell_whoever_acts_next_once() {
     assert_eq!(count().await, before);
     let consumers = t.app.consumers().await.unwrap();
     let names: Vec<&str> = consumers.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["notifications", READ_MODELS]);
+    assert_eq!(names, ["deadlines", "notifications", READ_MODELS]);
     t.shutdown().await;
 }
 

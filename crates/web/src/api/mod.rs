@@ -4,6 +4,7 @@ mod account;
 mod activities;
 pub(crate) mod analytics;
 mod audit;
+mod deadlines;
 pub(crate) mod event_log;
 pub use audit::{AuditParams, cursor_of as audit_cursor};
 pub use records::EXPORT_LIMIT;
@@ -163,6 +164,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/notifications", get(activities::notifications))
         .route("/api/v1/notifications/seen", post(activities::mark_seen))
         .route("/api/v1/notifications/email", put(activities::set_email))
+        .route("/api/v1/deadlines", get(deadlines::open))
+        .route("/api/v1/deadlines/outcomes", get(deadlines::outcomes))
+        .route(
+            "/api/v1/settings/deadlines",
+            get(deadlines::settings).put(deadlines::save_settings),
+        )
         .route("/api/v1/me", get(account::me))
         .route("/api/v1/tokens", get(account::list_tokens))
         .route("/api/v1/tokens/{id}/revoke", post(account::revoke_token))

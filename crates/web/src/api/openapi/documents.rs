@@ -173,6 +173,12 @@ pub(super) fn endpoints() -> Vec<Endpoint> {
         "admins",
     ));
     all.extend(settings(
+        "deadlines",
+        "DeadlineSettings",
+        "business calendar (time zone, working hours, holidays) and step deadlines",
+        "admins, sales managers",
+    ));
+    all.extend(settings(
         "fulfilment",
         "FulfilmentSettings",
         "fulfilment rules (allow_backorder)",

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::api::activities::MyDayParams;
+use crate::api::deadlines::{OpenParams, OutcomeParams};
 
 pub(super) fn pipeline_endpoints() -> Vec<Endpoint> {
     let object = || RefOr::T(Schema::Object(ObjectBuilder::new().build()));
@@ -82,6 +83,25 @@ pub(super) fn activity_endpoints() -> Vec<Endpoint> {
             "Get your notifications by e-mail too (`enabled: true`) or not",
         )
         .body(schema_ref("EmailChoice"))
+        .returns("200", "application/json", object()),
+        Endpoint::new(
+            HttpMethod::Get,
+            "/api/v1/deadlines",
+            "deadlines",
+            "Running step deadlines of records you may read, soonest due first: overdue ones \
+             (default) or all (`overdue=false`); each with its state (running, due_soon, \
+             overdue), record and times. Page on with `after` = the answer's `next`",
+        )
+        .params(OpenParams::into_params(|| Some(ParameterIn::Query)))
+        .returns("200", "application/json", object()),
+        Endpoint::new(
+            HttpMethod::Get,
+            "/api/v1/deadlines/outcomes",
+            "deadlines",
+            "Per step that ends deadlines: how many stopped, how many of them late (`missed`) \
+             and the breach rate, for deadlines started in the period",
+        )
+        .params(OutcomeParams::into_params(|| Some(ParameterIn::Query)))
         .returns("200", "application/json", object()),
         Endpoint::new(
             HttpMethod::Post,

@@ -83,6 +83,7 @@ pub(super) fn all() -> (Named, Nested) {
         SalesOrderInput,
         TaxSettings,
         ApprovalSettings,
+        salesflow_domain::deadline::DeadlineSettings,
         CompanySettings,
         PortalAnswer,
         PriceList,

@@ -1,0 +1,102 @@
+//! Step deadlines on the business calendar: the settings, the consumer that starts and stops
+//! timers as cases reach steps (`consumer`), the jobs that fire warnings and breaches
+//! (`fire`), and what records, lists and the process map show of them.
+
+mod consumer;
+mod fire;
+
+pub use consumer::DeadlineTimers;
+pub use fire::FIRE_DEADLINE;
+
+use jiff::Timestamp;
+use salesflow_domain::authz::{Action, Resource};
+use salesflow_domain::deadline::{DeadlineSettings, Schedule, TimerState};
+use uuid::Uuid;
+
+use crate::error::AppResult;
+use crate::ports::{StepOutcomes, Timer};
+use crate::{Actor, App};
+
+/// The settings document's key.
+pub const DEADLINES: &str = "deadlines";
+/// Overdue lists are read in pages of at most this many.
+const PAGE_MAX: u32 = 200;
+
+/// A timer as people see it: where it stands now.
+#[derive(Debug, Clone)]
+pub struct TimerView {
+    pub timer: Timer,
+    pub state: TimerState,
+}
+
+impl App {
+    pub async fn deadline_settings(&self) -> AppResult<(DeadlineSettings, i64)> {
+        self.settings_doc(DEADLINES).await
+    }
+
+    /// Saves the calendar and the deadlines (admins and sales managers: they shape the
+    /// process). New rules apply to steps reached from now on.
+    pub async fn save_deadline_settings(
+        &self,
+        actor: &Actor,
+        settings: &DeadlineSettings,
+        version: i64,
+    ) -> AppResult<i64> {
+        actor.require(Resource::Pipeline, Action::Update)?;
+        settings.validate()?;
+        self.save_settings_doc(actor, DEADLINES, Resource::Pipeline, settings, version)
+            .await
+    }
+
+    /// The deadlines of the sales in `cases` the actor can see a record of.
+    pub async fn case_deadlines(&self, cases: &[Uuid]) -> AppResult<Vec<TimerView>> {
+        let now = self.now();
+        Ok(self
+            .store
+            .case_timers(cases)
+            .await?
+            .into_iter()
+            .map(|timer| view(timer, now))
+            .collect())
+    }
+
+    /// Running deadlines that are overdue (or all running ones, `overdue_only` false), soonest
+    /// due first, for records the actor may read; keyset-paged after `(due_at, id)`.
+    pub async fn open_deadlines(
+        &self,
+        actor: &Actor,
+        overdue_only: bool,
+        after: Option<(Timestamp, Uuid)>,
+        limit: u32,
+    ) -> AppResult<Vec<TimerView>> {
+        let now = self.now();
+        let before = if overdue_only { now } else { Timestamp::MAX };
+        let limit = limit.clamp(1, PAGE_MAX);
+        let timers = self.store.running_timers(before, after, limit).await?;
+        Ok(timers
+            .into_iter()
+            .filter(|t| actor.may_see(t.entity_type, t.owner_id, t.team_id))
+            .map(|timer| view(timer, now))
+            .collect())
+    }
+
+    /// How the deadlines ending at each step went, for timers started in `[from, to)`.
+    pub async fn deadline_outcomes(
+        &self,
+        actor: &Actor,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> AppResult<Vec<StepOutcomes>> {
+        self.analytics_scope(actor)?;
+        Ok(self.store.deadline_outcomes(from, to).await?)
+    }
+}
+
+fn view(timer: Timer, now: Timestamp) -> TimerView {
+    let schedule = Schedule {
+        warn_at: timer.warn_at,
+        due_at: timer.due_at,
+    };
+    let state = TimerState::at(now, schedule, timer.stopped_at);
+    TimerView { timer, state }
+}

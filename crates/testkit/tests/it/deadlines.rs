@@ -1,0 +1,231 @@
+//! Step deadlines: started and stopped by their feed consumer as cases reach steps, warned at
+//! 80 % and breached at 100 % by jobs (each once), shown as running and overdue, with the
+//! breach rate per step; the stop is read from the log itself when the consumer lags.
+
+use jiff::SignedDuration;
+use salesflow_domain::role::Role;
+use salesflow_testkit::TestApp;
+use salesflow_testkit::http::Api;
+use serde_json::{Value, json};
+
+/// Every day, all day, in UTC: business hours are wall-clock hours.
+fn settings(hours: u32) -> Value {
+    let days: Vec<Value> = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+    .iter()
+    .map(|d| json!({ "day": d, "hours": "00:00-24:00" }))
+    .collect();
+    json!({
+        "calendar": { "time_zone": "UTC", "days": days, "holidays": [] },
+        "rules": [{
+            "key": "qualify",
+            "name": "Qualify the lead",
+            "start": "lead:working",
+            "stop": ["lead:qualified", "lead:disqualified"],
+            "business_hours": hours,
+        }],
+    })
+}
+
+async fn working_lead(api: &Api, name: &str) -> String {
+    let lead = api
+        .post("/api/v1/leads", &json!({ "last_name": name }))
+        .await;
+    assert_eq!(lead.status, 201, "{}", lead.text);
+    let id = lead.json["lead"]["id"].as_str().unwrap().to_string();
+    transition(api, &id, "work", 1).await;
+    id
+}
+
+async fn transition(api: &Api, lead: &str, action: &str, version: i64) {
+    let reply = api
+        .post(
+            &format!("/api/v1/leads/{lead}/transitions"),
+            &json!({ "action": action, "version": version }),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+}
+
+async fn sla_events(t: &TestApp, activity: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM events WHERE activity = $1")
+        .bind(activity)
+        .fetch_one(t.store.pool())
+        .await
+        .unwrap()
+}
+
+fn items(reply: &Value) -> Vec<(String, String)> {
+    reply["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["record"]["id"].as_str().unwrap().to_string(),
+                i["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_deadline_warns_and_breaches_once_and_stops_at_its_step() {
+    let t = TestApp::spawn().await;
+    let admin = t.api_as(&t.user(Role::Admin, None).await).await;
+    let east = t.team("East").await;
+    let rep = t.api_as(&t.user(Role::SalesRep, Some(east)).await).await;
+    let manager = t
+        .api_as(&t.user(Role::SalesManager, Some(east)).await)
+        .await;
+    let other_rep = t.api_as(&t.user(Role::SalesRep, None).await).await;
+
+    // Bad settings are refused field by field and change nothing.
+    let mut bad = settings(0);
+    bad["calendar"]["time_zone"] = json!("Mars/Olympus");
+    let reply = admin
+        .put(
+            "/api/v1/settings/deadlines",
+            &json!({ "settings": bad, "version": 0 }),
+        )
+        .await;
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    let fields: Vec<&str> = reply.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"calendar.time_zone"), "{fields:?}");
+    assert!(fields.contains(&"rules[0].business_hours"), "{fields:?}");
+    let reply = rep
+        .put(
+            "/api/v1/settings/deadlines",
+            &json!({ "settings": settings(10), "version": 0 }),
+        )
+        .await;
+    assert_eq!(reply.status, 403);
+    assert_eq!(
+        admin.get("/api/v1/settings/deadlines").await.json["version"],
+        0
+    );
+    let reply = admin
+        .put(
+            "/api/v1/settings/deadlines",
+            &json!({ "settings": settings(10), "version": 0 }),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+
+    let late = working_lead(&rep, "Late").await;
+    let prompt = working_lead(&rep, "Prompt").await;
+    t.settle().await;
+    let running = rep.get("/api/v1/deadlines?overdue=false").await;
+    assert_eq!(running.status, 200, "{}", running.text);
+    let mut states = items(&running.json);
+    states.sort();
+    let mut expected = vec![
+        (late.clone(), "running".to_string()),
+        (prompt.clone(), "running".to_string()),
+    ];
+    expected.sort();
+    assert_eq!(states, expected);
+    // Another rep sees neither lead, so neither deadline.
+    assert!(items(&other_rep.get("/api/v1/deadlines?overdue=false").await.json).is_empty());
+
+    // One lead is qualified in time: its deadline stops, met.
+    t.clock.advance(SignedDuration::from_hours(2));
+    transition(&rep, &prompt, "qualify", 2).await;
+    t.settle().await;
+
+    // 80 % of 10 hours: the warning, once, to the owner.
+    t.clock.advance(SignedDuration::from_mins(361));
+    t.app.drain_jobs("test").await.unwrap();
+    t.app.drain_jobs("test").await.unwrap();
+    assert_eq!(sla_events(&t, "sla_warning").await, 1);
+    assert_eq!(sla_events(&t, "sla_breached").await, 0);
+    t.settle().await;
+    let says: Vec<String> = rep.get("/api/v1/notifications").await.json["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["says"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(says, ["Deadline soon"]);
+    assert_eq!(
+        items(&rep.get("/api/v1/deadlines?overdue=false").await.json),
+        [(late.clone(), "due_soon".to_string())]
+    );
+    assert!(items(&rep.get("/api/v1/deadlines").await.json).is_empty());
+
+    // Past 10 hours: breached, once; the owner and the managers are told.
+    t.clock.advance(SignedDuration::from_hours(2));
+    t.app.drain_jobs("test").await.unwrap();
+    t.app.drain_jobs("test").await.unwrap();
+    assert_eq!(sla_events(&t, "sla_breached").await, 1);
+    t.settle().await;
+    let overdue = items(&manager.get("/api/v1/deadlines").await.json);
+    assert_eq!(overdue, [(late.clone(), "overdue".to_string())]);
+    let manager_told = manager.get("/api/v1/notifications").await.json;
+    assert_eq!(manager_told["notifications"][0]["says"], "Deadline missed");
+    let timeline = rep.get(&format!("/api/v1/leads/{late}/events")).await;
+    let activities: Vec<&str> = timeline.json["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["activity"].as_str().unwrap())
+        .collect();
+    assert!(activities.contains(&"sla_breached"), "{activities:?}");
+
+    // Qualified late: the deadline stops, missed; half the deadlines ending there were missed.
+    transition(&rep, &late, "qualify", 2).await;
+    t.settle().await;
+    assert!(items(&manager.get("/api/v1/deadlines?overdue=false").await.json).is_empty());
+    let outcomes = manager.get("/api/v1/deadlines/outcomes").await;
+    assert_eq!(outcomes.status, 200, "{}", outcomes.text);
+    assert_eq!(
+        outcomes.json["steps"],
+        json!([{ "step": "lead:qualified", "stopped": 2, "missed": 1, "breach_rate": 0.5 }])
+    );
+    let bad_cursor = manager.get("/api/v1/deadlines?after=yesterday").await;
+    assert_eq!(bad_cursor.status, 422);
+    assert_eq!(bad_cursor.json["errors"][0]["code"], "invalid_cursor");
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_step_the_consumer_has_not_seen_yet_still_stops_the_deadline() {
+    let t = TestApp::spawn_without_feed_follower().await;
+    let admin = t.api_as(&t.user(Role::Admin, None).await).await;
+    let rep = t.api_as(&t.user(Role::SalesRep, None).await).await;
+    let reply = admin
+        .put(
+            "/api/v1/settings/deadlines",
+            &json!({ "settings": settings(4), "version": 0 }),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let lead = working_lead(&rep, "Quick").await;
+    t.app.follow_feed("test").await.unwrap();
+    // Qualified in time, but the consumer is behind when the breach job runs.
+    t.clock.advance(SignedDuration::from_hours(1));
+    transition(&rep, &lead, "qualify", 2).await;
+    t.clock.advance(SignedDuration::from_hours(5));
+    t.app.drain_jobs("test").await.unwrap();
+    t.app.drain_jobs("test").await.unwrap();
+    assert_eq!(sla_events(&t, "sla_warning").await, 0);
+    assert_eq!(sla_events(&t, "sla_breached").await, 0);
+    let all = admin.get("/api/v1/deadlines?overdue=false").await;
+    assert!(items(&all.json).is_empty(), "{}", all.text);
+    t.app.follow_feed("test").await.unwrap();
+    let outcomes = admin.get("/api/v1/deadlines/outcomes").await;
+    assert_eq!(outcomes.json["steps"][0]["missed"], 0, "{}", outcomes.text);
+    t.shutdown().await;
+}
