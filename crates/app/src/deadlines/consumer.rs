@@ -77,6 +77,7 @@ impl App {
                 stop_step: None,
                 warned: false,
                 breached: false,
+                title: String::new(),
             });
         }
         let jobs: Vec<_> = timers.iter().flat_map(moment_jobs).collect();

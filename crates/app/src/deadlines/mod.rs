@@ -22,6 +22,14 @@ pub const DEADLINES: &str = "deadlines";
 /// Overdue lists are read in pages of at most this many.
 const PAGE_MAX: u32 = 200;
 
+/// One page of running deadlines.
+#[derive(Debug, Clone)]
+pub struct DeadlinePage {
+    pub items: Vec<TimerView>,
+    /// The keyset after which the next page starts, while there may be more.
+    pub next: Option<(Timestamp, Uuid)>,
+}
+
 /// A timer as people see it: where it stands now.
 #[derive(Debug, Clone)]
 pub struct TimerView {
@@ -61,23 +69,29 @@ impl App {
     }
 
     /// Running deadlines that are overdue (or all running ones, `overdue_only` false), soonest
-    /// due first, for records the actor may read; keyset-paged after `(due_at, id)`.
+    /// due first, for records the actor may read; keyset-paged after `(due_at, id)`. A page
+    /// can hold fewer than `limit` (deadlines of records the actor may not read are left out);
+    /// `next` says where the following page starts.
     pub async fn open_deadlines(
         &self,
         actor: &Actor,
         overdue_only: bool,
         after: Option<(Timestamp, Uuid)>,
         limit: u32,
-    ) -> AppResult<Vec<TimerView>> {
+    ) -> AppResult<DeadlinePage> {
         let now = self.now();
         let before = if overdue_only { now } else { Timestamp::MAX };
         let limit = limit.clamp(1, PAGE_MAX);
         let timers = self.store.running_timers(before, after, limit).await?;
-        Ok(timers
+        let next = (timers.len() as u32 == limit)
+            .then(|| timers.last().map(|t| (t.due_at, t.id)))
+            .flatten();
+        let items = timers
             .into_iter()
             .filter(|t| actor.may_see(t.entity_type, t.owner_id, t.team_id))
             .map(|timer| view(timer, now))
-            .collect())
+            .collect();
+        Ok(DeadlinePage { items, next })
     }
 
     /// How the deadlines ending at each step went, for timers started in `[from, to)`.

@@ -31,6 +31,8 @@ pub struct Timer {
     pub stop_step: Option<String>,
     pub warned: bool,
     pub breached: bool,
+    /// The record's name or number when read (empty when writing).
+    pub title: String,
 }
 
 /// Which of a timer's two moments fires.

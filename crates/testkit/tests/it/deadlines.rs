@@ -173,6 +173,9 @@ async fn a_deadline_warns_and_breaches_once_and_stops_at_its_step() {
     t.settle().await;
     let overdue = items(&manager.get("/api/v1/deadlines").await.json);
     assert_eq!(overdue, [(late.clone(), "overdue".to_string())]);
+    let listed = manager.get("/api/v1/deadlines").await.json;
+    assert_eq!(listed["items"][0]["record"]["title"], "Late");
+    assert_eq!(listed["items"][0]["name"], "Qualify the lead");
     let manager_told = manager.get("/api/v1/notifications").await.json;
     assert_eq!(manager_told["notifications"][0]["says"], "Deadline missed");
     let timeline = rep.get(&format!("/api/v1/leads/{late}/events")).await;
@@ -227,5 +230,72 @@ async fn a_step_the_consumer_has_not_seen_yet_still_stops_the_deadline() {
     t.app.follow_feed("test").await.unwrap();
     let outcomes = admin.get("/api/v1/deadlines/outcomes").await;
     assert_eq!(outcomes.json["steps"][0]["missed"], 0, "{}", outcomes.text);
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_deadlines_pages_keep_what_was_typed_and_show_deadlines_on_records() {
+    let t = TestApp::spawn().await;
+    let admin = t.user(Role::Admin, None).await;
+    let web = salesflow_testkit::http::Session::login(
+        &t.base_url,
+        &admin.email,
+        salesflow_testkit::PASSWORD,
+    )
+    .await
+    .unwrap();
+    let (status, html) = web.get("/settings/deadlines").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Business calendar") && html.contains("lead:qualified"));
+
+    // Bad input: errors beside their fields, the typed values kept, nothing saved.
+    let bad = [
+        ("version", "0"),
+        ("time_zone", "Mars/Olympus"),
+        ("hours_monday", "09:00-17:00"),
+        ("hours_tuesday", "17:00-09:00"),
+        ("rule_0_name", "Work the lead"),
+        ("rule_0_start", "lead:working"),
+        ("rule_0_stop", "lead:qualified"),
+        ("rule_0_hours", "eight"),
+        ("rule_0_enabled", "on"),
+    ];
+    let reply = web.post("/settings/deadlines", &bad).await;
+    assert_eq!(reply.status(), 422);
+    let html = reply.text().await.unwrap();
+    assert!(html.contains("must be a whole number of hours"), "{html}");
+    assert!(html.contains("value=\"Mars/Olympus\""));
+    assert!(html.contains("value=\"eight\""));
+    let mut typed = bad.to_vec();
+    typed[7] = ("rule_0_hours", "8");
+    let reply = web.post("/settings/deadlines", &typed).await;
+    assert_eq!(reply.status(), 422);
+    let html = reply.text().await.unwrap();
+    assert!(html.contains("must be a time zone name"), "{html}");
+    assert!(html.contains("must end after it starts"), "{html}");
+    assert_eq!(t.app.deadline_settings().await.unwrap().1, 0);
+
+    // Saved: the key comes from the name; the lead's page shows its running deadline.
+    typed[1] = ("time_zone", "Europe/Berlin");
+    typed[3] = ("hours_tuesday", "09:00-12:00, 13:00-17:00");
+    let reply = web.post("/settings/deadlines", &typed).await;
+    assert_eq!(reply.status(), 303);
+    let (settings, version) = t.app.deadline_settings().await.unwrap();
+    assert_eq!(version, 1);
+    assert_eq!(settings.rules[0].key, "work_the_lead");
+    assert_eq!(settings.rules[0].business_hours, 8);
+    let api = t.api_as(&admin).await;
+    let lead = working_lead(&api, "Badge").await;
+    t.settle().await;
+    let (status, html) = web.get(&format!("/leads/{lead}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("record-deadlines") && html.contains("Work the lead"),
+        "{html}"
+    );
+    let (_, html) = web.get("/deadlines?all=1").await;
+    assert!(html.contains(&format!("/leads/{lead}")), "{html}");
+    let (_, html) = web.get("/deadlines").await;
+    assert!(html.contains("Nothing is overdue."));
     t.shutdown().await;
 }

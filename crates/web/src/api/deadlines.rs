@@ -62,31 +62,33 @@ pub async fn open(
     let after = params.after.as_deref().map(cursor).transpose()?;
     let limit = params.limit.unwrap_or(50);
     let overdue = params.overdue.unwrap_or(true);
-    let items = s.app.open_deadlines(&actor, overdue, after, limit).await?;
-    let next = (items.len() as u32 >= limit.clamp(1, 200))
-        .then(|| items.last())
-        .flatten()
-        .map(|v| format!("{}_{}", v.timer.due_at.as_microsecond(), v.timer.id));
-    let items: Vec<Value> = items.iter().map(timer_json).collect();
+    let page = s.app.open_deadlines(&actor, overdue, after, limit).await?;
+    let items: Vec<Value> = page.items.iter().map(timer_json).collect();
+    let next = page.next.map(cursor_text);
     Ok(Json(json!({ "items": items, "next": next })))
 }
 
-/// `{due_at microseconds}_{id}` back into the keyset.
+/// The keyset as the `after` parameter spells it: `{due_at microseconds}_{id}`.
+pub(crate) fn cursor_text((due, id): (Timestamp, Uuid)) -> String {
+    format!("{}_{id}", due.as_microsecond())
+}
+
+/// `after` back into the keyset, or 422 `invalid_cursor`.
 fn cursor(raw: &str) -> Result<(Timestamp, Uuid), ApiError> {
-    let bad = || {
+    parse_cursor(raw).ok_or_else(|| {
         ApiError::from(AppError::invalid(
             "after",
             "invalid_cursor",
             "must be the next value of an earlier page",
         ))
-    };
-    let (due, id) = raw.split_once('_').ok_or_else(bad)?;
-    let due = due
-        .parse::<i64>()
-        .ok()
-        .and_then(|m| Timestamp::from_microsecond(m).ok())
-        .ok_or_else(bad)?;
-    Ok((due, id.parse().map_err(|_| bad())?))
+    })
+}
+
+/// `{due_at microseconds}_{id}` back into the keyset.
+pub(crate) fn parse_cursor(raw: &str) -> Option<(Timestamp, Uuid)> {
+    let (due, id) = raw.split_once('_')?;
+    let due = Timestamp::from_microsecond(due.parse().ok()?).ok()?;
+    Some((due, id.parse().ok()?))
 }
 
 pub(crate) fn timer_json(v: &TimerView) -> Value {
@@ -99,6 +101,7 @@ pub(crate) fn timer_json(v: &TimerView) -> Value {
         "record": {
             "type": t.entity_type.as_str(),
             "id": t.entity_id,
+            "title": t.title,
             "href": t.entity_type.page().map(|p| format!("/{p}/{}", t.entity_id)),
         },
         "case_id": t.case_id,

@@ -4,7 +4,7 @@ mod account;
 mod activities;
 pub(crate) mod analytics;
 mod audit;
-mod deadlines;
+pub(crate) mod deadlines;
 pub(crate) mod event_log;
 pub use audit::{AuditParams, cursor_of as audit_cursor};
 pub use records::EXPORT_LIMIT;

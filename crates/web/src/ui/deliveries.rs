@@ -30,6 +30,7 @@ struct DeliveryPage {
     lines: Vec<(String, String, String)>,
     can_ship: bool,
     timeline: Vec<EventView>,
+    deadlines: Vec<crate::ui::deadlines::DeadlineBadge>,
 }
 
 pub async fn show(State(s): State<AppState>, user: UiUser, PathId(id): PathId) -> Response {
@@ -85,6 +86,7 @@ pub async fn show(State(s): State<AppState>, user: UiUser, PathId(id): PathId) -
         can_ship: d.status == DeliveryStatus::Released
             && actor.can(Resource::Delivery, Action::Update),
         timeline: events.iter().map(|e| EventView::new(e, &names)).collect(),
+        deadlines: crate::ui::deadlines::case_badges(&s, Some(d.case_id)).await,
     };
     render(StatusCode::OK, &page)
 }

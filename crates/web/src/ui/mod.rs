@@ -9,6 +9,7 @@ mod analytics_view;
 mod auth;
 mod board;
 mod charts;
+mod deadlines;
 mod deliveries;
 mod doc_view;
 mod feed;
@@ -121,6 +122,11 @@ pub fn routes() -> Router<AppState> {
         .route("/imports/runs/{id}", get(imports::rejected_csv))
         .route("/my-day", get(my_day::my_day))
         .route("/notifications", get(my_day::notifications))
+        .route("/deadlines", get(deadlines::deadlines_page))
+        .route(
+            "/settings/deadlines",
+            get(deadlines::deadline_settings_page).post(deadlines::save_deadline_settings),
+        )
         .route("/notifications/seen", post(my_day::mark_seen))
         .route("/notifications/email", post(my_day::set_email))
         .route("/pipeline", get(board::board_page))

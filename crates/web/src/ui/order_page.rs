@@ -34,6 +34,7 @@ struct OrderPage {
     doc: DocView,
     terms: Option<String>,
     timeline: Vec<EventView>,
+    deadlines: Vec<crate::ui::deadlines::DeadlineBadge>,
     id: String,
     version: i64,
     can_confirm: bool,
@@ -230,6 +231,7 @@ async fn order_page(
         ),
         terms: order.terms.clone(),
         timeline: events.iter().map(|e| EventView::new(e, &names)).collect(),
+        deadlines: crate::ui::deadlines::case_badges(&s, Some(order.case_id)).await,
         id: order.id.to_string(),
         version: order.meta.version,
         can_confirm: order.status == salesflow_domain::sales_order::OrderStatus::New

@@ -57,6 +57,7 @@ struct QuotePage {
     notice: Option<String>,
     portal_url: Option<String>,
     timeline: Vec<EventView>,
+    deadlines: Vec<crate::ui::deadlines::DeadlineBadge>,
 }
 
 fn requester(r: Requester) -> &'static str {
@@ -76,6 +77,7 @@ async fn quote_page(
 ) -> Response {
     let actor = &user.actor;
     let id = quote.id.0;
+    let deadlines = crate::ui::deadlines::case_badges(s, Some(quote.case_id)).await;
     let (events, names) = match (s.app.timeline::<Quote>(actor, id).await, names(s).await) {
         (Ok(e), Ok(n)) => (e, n),
         (Err(e), _) | (_, Err(e)) => return app_error_page(e),
@@ -202,6 +204,7 @@ async fn quote_page(
         notice,
         portal_url,
         timeline: events.iter().map(|e| EventView::new(e, &names)).collect(),
+        deadlines,
     };
     render(StatusCode::OK, &page)
 }

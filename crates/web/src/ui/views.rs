@@ -67,6 +67,7 @@ impl Layout {
             "Pipeline"
         } else if current.starts_with("/my-day")
             || current.starts_with("/notifications")
+            || current.starts_with("/deadlines")
             || current.starts_with("/activities")
         {
             "My day"
@@ -160,6 +161,7 @@ impl Layout {
                 sub("My day", "/my-day"),
                 sub("Activities", "/activities"),
                 sub("Notifications", "/notifications"),
+                sub("Deadlines", "/deadlines"),
             ],
             "Pipeline" => vec![
                 sub("Board", "/pipeline"),
@@ -219,6 +221,7 @@ impl Layout {
                     items.push(sub("Qualification", "/settings/qualification"));
                     items.push(sub("Lead assignment", "/settings/assignment"));
                     items.push(sub("Quotes and taxes", "/settings/quotes"));
+                    items.push(sub("Deadlines", "/settings/deadlines"));
                 }
                 if is_admin(actor) {
                     items.push(sub("Users", "/settings/users"));

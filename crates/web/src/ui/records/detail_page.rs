@@ -36,6 +36,8 @@ struct DetailPage {
     back: String,
     /// Follow-on documents, e.g. "New quote" on an opportunity: (label, address).
     links: Vec<(&'static str, String)>,
+    /// The deadlines of the sale a lead or opportunity belongs to.
+    deadlines: Vec<crate::ui::deadlines::DeadlineBadge>,
 }
 
 /// What can be made from this record (a quote from an opportunity or an account).
@@ -234,7 +236,10 @@ pub(super) async fn show<E: WebResource>(
         Ok(p) => p,
         Err(e) => return app_error_page(e),
     };
+    let case = matches!(E::PATH, "leads" | "opportunities").then(|| record.case_id());
+    let deadlines = crate::ui::deadlines::case_badges(&s, case).await;
     let page = DetailPage {
+        deadlines,
         layout: Layout::new(
             &record.display_name(),
             actor,
