@@ -34,6 +34,7 @@ pub mod payments;
 pub mod pipelines;
 pub mod portal;
 pub mod ports;
+pub mod preferences;
 pub mod qualification;
 pub mod quote_document;
 pub mod quotes;

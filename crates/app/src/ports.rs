@@ -380,6 +380,7 @@ pub trait Store:
     + RecordStore<Activity>
     + ActivityStore
     + NotificationStore
+    + PreferenceStore
     + DeadlineStore
     + SettingsStore
     + ConversionStore

@@ -30,3 +30,6 @@ CREATE INDEX deadline_timers_stop ON deadline_timers (stop_step, stopped_at);
 -- Their consumer starts at the head: deadlines apply from when they are configured.
 INSERT INTO consumers (name, position, handled, updated_at)
 SELECT 'deadlines', COALESCE(MAX(position), 0), 0, 0 FROM events;
+
+-- Each user's time zone: pages show times in it (IANA name).
+ALTER TABLE users ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';

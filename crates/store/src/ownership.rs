@@ -21,6 +21,8 @@ pub const TEAM_FOLLOWS_OWNER: &[&str] = &[
     "payments",
     // The time-in-stage read model filters analytics by team.
     "stage_stays",
+    // Running deadlines are seen by whoever sees their record.
+    "deadline_timers",
 ];
 
 /// Tables with an owner and a team that keep the team a row had when it was written: the

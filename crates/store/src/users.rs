@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 use salesflow_app::ports::{
-    EventRecord, StoreError, StoreResult, TeamRecord, UserRecord, UserStore,
+    EventRecord, PreferenceStore, StoreError, StoreResult, TeamRecord, UserRecord, UserStore,
 };
 use salesflow_domain::ids::UserId;
 use sqlx::AssertSqlSafe;
@@ -217,5 +217,29 @@ impl UserStore for SqlStore {
                 })
             })
             .collect()
+    }
+}
+
+#[async_trait]
+impl PreferenceStore for SqlStore {
+    async fn time_zone(&self, user: UserId) -> StoreResult<String> {
+        let zone: Option<String> = sqlx::query_scalar("SELECT time_zone FROM users WHERE id = $1")
+            .bind(user.to_string())
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map)?;
+        Ok(zone.unwrap_or_else(|| "UTC".into()))
+    }
+
+    async fn set_time_zone(&self, user: UserId, zone: &str) -> StoreResult<()> {
+        write_tx!(self, |tx| {
+            sqlx::query("UPDATE users SET time_zone = $1 WHERE id = $2")
+                .bind(zone.to_string())
+                .bind(user.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
+            Ok(())
+        })
     }
 }

@@ -318,7 +318,7 @@ impl WebResource for Activity {
     const FIELDS: &'static [FieldSpec] = &[
         field("kind", "Type", FieldKind::Choice(ACTIVITY_KINDS)),
         required("subject", "Subject"),
-        field("due_at", "Due (UTC)", FieldKind::DateTime),
+        field("due_at", "Due", FieldKind::DateTime),
         field("owner_id", "Owner", FieldKind::Owner),
         field("notes", "Notes", FieldKind::LongText),
         field("related_type", "About", FieldKind::Hidden),

@@ -25,6 +25,12 @@ impl Consumer for DeadlineTimers {
 
     async fn handle(&self, app: &App, event: &FeedEvent) -> Result<(), String> {
         let event = &event.event;
+        if changes_owner(event) {
+            app.store
+                .reassign_timers(event.entity_id, event.owner_id, event.team_id)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
         let Some(step) = step_label(
             event.entity_type.as_str(),
             &event.activity,
@@ -36,6 +42,11 @@ impl Consumer for DeadlineTimers {
             .await
             .map_err(|e| e.to_string())
     }
+}
+
+/// A hand-off or an edit of the owner: the record's deadlines go with it.
+fn changes_owner(event: &EventRecord) -> bool {
+    event.activity == "handed_off" || event.changes.iter().any(|c| c.field == "owner_id")
 }
 
 impl App {

@@ -94,6 +94,40 @@ impl App {
         Ok(DeadlinePage { items, next })
     }
 
+    /// Of the sales in `cases`, those whose deadlines press: due soon or overdue (the worse).
+    pub async fn pressing_deadlines(
+        &self,
+        cases: &[Uuid],
+    ) -> AppResult<std::collections::HashMap<Uuid, TimerState>> {
+        let now = self.now();
+        Ok(self
+            .store
+            .pressing_cases(cases, now)
+            .await?
+            .into_iter()
+            .map(|(case, due)| {
+                let state = if due <= now {
+                    TimerState::Overdue
+                } else {
+                    TimerState::DueSoon
+                };
+                (case, state)
+            })
+            .collect())
+    }
+
+    /// The deadline outcomes of the analytics page's period (all time when it has none).
+    pub async fn deadline_outcomes_in(
+        &self,
+        actor: &Actor,
+        params: &crate::analytics::AnalyticsParams,
+    ) -> AppResult<Vec<StepOutcomes>> {
+        let filter = params.parse()?.filter;
+        let from = filter.from.unwrap_or(Timestamp::MIN);
+        let to = filter.to.unwrap_or(Timestamp::MAX);
+        self.deadline_outcomes(actor, from, to).await
+    }
+
     /// How the deadlines ending at each step went, for timers started in `[from, to)`.
     pub async fn deadline_outcomes(
         &self,

@@ -60,6 +60,13 @@ pub trait DeadlineStore: Send + Sync {
     /// Stops the running timers of `case` that `step` stops, as of `at`; how many it stopped.
     async fn stop_timers(&self, case: Uuid, step: &str, at: Timestamp) -> StoreResult<u64>;
     /// The timer `rule` started with `start_event`.
+    /// The record's timers follow it to a new owner and team.
+    async fn reassign_timers(
+        &self,
+        entity_id: Uuid,
+        owner: Option<UserId>,
+        team: Option<TeamId>,
+    ) -> StoreResult<u64>;
     async fn timer(&self, rule: &str, start_event: EventId) -> StoreResult<Option<Timer>>;
     /// The first of `steps` the case reached at or after `since`, read from the event log
     /// itself (the consumer may not have seen it yet).
@@ -79,6 +86,13 @@ pub trait DeadlineStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// The timers of the sales in `cases`, newest first.
     async fn case_timers(&self, cases: &[Uuid]) -> StoreResult<Vec<Timer>>;
+    /// Of the sales in `cases`, those with a running timer past its warning at `now`, each
+    /// with the earliest due time among them.
+    async fn pressing_cases(
+        &self,
+        cases: &[Uuid],
+        now: Timestamp,
+    ) -> StoreResult<Vec<(Uuid, Timestamp)>>;
     /// Running timers due before `before`, soonest due first, after the keyset `(due_at, id)`.
     async fn running_timers(
         &self,

@@ -153,6 +153,14 @@ pub trait NotificationStore: Send + Sync {
     async fn set_notifications_seen(&self, user: UserId, at: Timestamp) -> StoreResult<()>;
 }
 
+/// A user's own preferences.
+#[async_trait]
+pub trait PreferenceStore: Send + Sync {
+    /// The user's time zone (IANA name; `UTC` unless they chose one).
+    async fn time_zone(&self, user: UserId) -> StoreResult<String>;
+    async fn set_time_zone(&self, user: UserId, zone: &str) -> StoreResult<()>;
+}
+
 /// Company-wide settings stored as JSON documents under a key, with a version.
 #[async_trait]
 pub trait SettingsStore: Send + Sync {

@@ -7,7 +7,7 @@ use salesflow_app::ports::{
     DeadlineStore, EventRecord, NewJob, StepOutcomes, StoreError, StoreResult, Timer, TimerMoment,
 };
 use salesflow_domain::event::EntityType;
-use salesflow_domain::ids::EventId;
+use salesflow_domain::ids::{EventId, TeamId, UserId};
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
@@ -100,6 +100,26 @@ impl DeadlineStore for SqlStore {
         })
     }
 
+    async fn reassign_timers(
+        &self,
+        entity_id: Uuid,
+        owner: Option<UserId>,
+        team: Option<TeamId>,
+    ) -> StoreResult<u64> {
+        write_tx!(self, |tx| {
+            let done = sqlx::query(
+                "UPDATE deadline_timers SET owner_id = $1, team_id = $2 WHERE entity_id = $3",
+            )
+            .bind(owner.map(|u| u.to_string()))
+            .bind(team.map(|t| t.to_string()))
+            .bind(entity_id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+            Ok(done.rows_affected())
+        })
+    }
+
     async fn timer(&self, rule: &str, start_event: EventId) -> StoreResult<Option<Timer>> {
         let sql = format!(
             "SELECT {} FROM deadline_timers WHERE rule_key = $1 AND start_event_id = $2",
@@ -183,6 +203,30 @@ impl DeadlineStore for SqlStore {
             .await
             .map_err(map)?;
         rows.iter().map(from_row).collect()
+    }
+
+    async fn pressing_cases(
+        &self,
+        cases: &[Uuid],
+        now: Timestamp,
+    ) -> StoreResult<Vec<(Uuid, Timestamp)>> {
+        if cases.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT case_id, MIN(due_at) AS due_at FROM deadline_timers \
+             WHERE stopped_at IS NULL AND warn_at <= $1 AND case_id IN ({}) GROUP BY case_id",
+            placeholders(1, cases.len())
+        );
+        let mut values: Vec<Val> = vec![now.into()];
+        values.extend(cases.iter().map(|c| Val::from(c.to_string())));
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+            .fetch_all(&self.read)
+            .await
+            .map_err(map)?;
+        rows.iter()
+            .map(|r| Ok((parsed(r, "case_id")?, ts(r, "due_at")?)))
+            .collect()
     }
 
     async fn running_timers(

@@ -643,6 +643,10 @@ const MATRIX: &[(&str, [u16; 8])] = &[
     ),
     ("GET /api/v1/me", [401, 200, 200, 200, 200, 200, 200, 200]),
     (
+        "PUT /api/v1/me/preferences",
+        [401, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
         "GET /api/v1/tokens",
         [401, 200, 200, 200, 200, 200, 200, 200],
     ),
@@ -949,6 +953,11 @@ async fn check(
             t.app.settings_doc("assignment").await.unwrap();
         let body = json!({ "settings": settings, "version": version });
         (template.to_string(), Some(body))
+    } else if template == "/api/v1/me/preferences" {
+        (
+            template.to_string(),
+            Some(json!({ "time_zone": "Europe/Berlin" })),
+        )
     } else if template == "/api/v1/notifications/email" {
         (template.to_string(), Some(json!({ "enabled": true })))
     } else if !template.contains("{id}") {

@@ -299,3 +299,64 @@ async fn the_deadlines_pages_keep_what_was_typed_and_show_deadlines_on_records()
     assert!(html.contains("Nothing is overdue."));
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_board_and_the_process_map_show_deadlines() {
+    let t = TestApp::spawn().await;
+    let admin = t.user(Role::Admin, None).await;
+    let api = t.api_as(&admin).await;
+    let mut both = settings(2);
+    both["rules"].as_array_mut().unwrap().push(json!({
+        "key": "quote",
+        "name": "Send a quote",
+        "start": "lead:qualified",
+        "stop": ["quote:sent"],
+        "business_hours": 1,
+    }));
+    let reply = api
+        .put(
+            "/api/v1/settings/deadlines",
+            &json!({ "settings": both, "version": 0 }),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let lead = api
+        .post(
+            "/api/v1/leads",
+            &json!({ "last_name": "Walker", "company": "Boardwalk Ltd" }),
+        )
+        .await;
+    let lead = lead.json["lead"]["id"].as_str().unwrap().to_string();
+    transition(&api, &lead, "work", 1).await;
+    // Qualified an hour late: the first deadline is missed; the quote's starts.
+    t.clock.advance(SignedDuration::from_hours(3));
+    transition(&api, &lead, "qualify", 2).await;
+    let converted = api
+        .post(
+            &format!("/api/v1/leads/{lead}/convert"),
+            &json!({ "version": 3, "amount": "1000", "close_date": "2027-06-30" }),
+        )
+        .await;
+    assert_eq!(converted.status, 200, "{}", converted.text);
+    t.settle().await;
+    t.clock.advance(SignedDuration::from_hours(2));
+    t.app.drain_jobs("test").await.unwrap();
+    t.app.drain_jobs("test").await.unwrap();
+    t.settle().await;
+
+    let web = salesflow_testkit::http::Session::login(
+        &t.base_url,
+        &admin.email,
+        salesflow_testkit::PASSWORD,
+    )
+    .await
+    .unwrap();
+    let (status, board) = web.get("/pipeline").await;
+    assert_eq!(status, 200);
+    assert!(board.contains("badge deadline-overdue"), "{board}");
+    let (status, analytics) = web.get("/analytics").await;
+    assert_eq!(status, 200);
+    assert!(analytics.contains("100 % late"), "{analytics}");
+    assert!(analytics.contains("1 of 1 deadlines missed"));
+    t.shutdown().await;
+}

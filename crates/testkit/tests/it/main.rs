@@ -38,6 +38,7 @@ mod ops;
 mod payments;
 mod pipeline;
 mod posted_documents;
+mod preferences;
 mod projections;
 mod qualify;
 mod quote_rules;

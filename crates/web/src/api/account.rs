@@ -14,14 +14,36 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiActor, ApiJson, PathId};
 
-pub async fn me(ApiActor(actor): ApiActor) -> Json<Value> {
-    Json(json!({ "user": {
+pub async fn me(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Value>, ApiError> {
+    let time_zone = s.app.time_zone_of(actor.user_id).await?;
+    Ok(Json(json!({ "user": {
         "id": actor.user_id.to_string(),
         "email": actor.email,
         "name": actor.name,
         "role": actor.role.to_string(),
         "team_id": actor.team_id.map(|t| t.to_string()),
-    }}))
+        "time_zone": time_zone,
+    }})))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    /// IANA time zone name, e.g. `Europe/Berlin`: pages show times on this clock.
+    pub time_zone: String,
+}
+
+/// Changes the caller's own preferences.
+pub async fn save_preferences(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<Preferences>,
+) -> Result<Json<Value>, ApiError> {
+    let time_zone = s.app.set_time_zone(&actor, &body.time_zone).await?;
+    Ok(Json(json!({ "time_zone": time_zone })))
 }
 
 pub async fn list_tokens(

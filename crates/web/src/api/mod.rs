@@ -171,6 +171,7 @@ pub fn routes() -> Router<AppState> {
             get(deadlines::settings).put(deadlines::save_settings),
         )
         .route("/api/v1/me", get(account::me))
+        .route("/api/v1/me/preferences", put(account::save_preferences))
         .route("/api/v1/tokens", get(account::list_tokens))
         .route("/api/v1/tokens/{id}/revoke", post(account::revoke_token))
         .route(

@@ -158,6 +158,8 @@ struct Reports {
     funnel: FunnelReport,
     times: StageTimesReport,
     process: ProcessReport,
+    /// Met and missed deadlines per step they end at, for the diagram.
+    deadlines: Vec<salesflow_app::ports::StepOutcomes>,
     pipelines: Vec<Pipeline>,
 }
 
@@ -171,6 +173,7 @@ async fn reports(
         funnel: s.app.funnel_report(actor, params).await?,
         times: s.app.stage_times_report(actor, params).await?,
         process: s.app.process_report(actor, params).await?,
+        deadlines: s.app.deadline_outcomes_in(actor, params).await?,
         pipelines: s.app.pipelines(actor).await?,
     })
 }
@@ -309,7 +312,7 @@ pub(super) async fn build_page(
             .iter()
             .map(|l| (l.reason.clone(), l.count))
             .collect(),
-        diagram: diagram(pipeline, &r.process, p90),
+        diagram: diagram(pipeline, &r.process, &r.deadlines, p90),
         stage_rows,
         stuck: deals(s, r.times.stuck.clone()).await,
         variants: r

@@ -4,6 +4,7 @@
 use salesflow_app::analytics::{AnalyticsParams, ProcessReport};
 use salesflow_app::entity::Entity;
 use salesflow_app::forecast::ForecastReport;
+use salesflow_app::ports::StepOutcomes;
 use salesflow_domain::analytics::mining::configured_steps;
 use salesflow_domain::delivery::Delivery;
 use salesflow_domain::invoice::Invoice;
@@ -124,7 +125,12 @@ pub(super) fn step_href(step: &str, pipeline_id: &str) -> String {
     }
 }
 
-pub(super) fn diagram(pipeline: &Pipeline, process: &ProcessReport, p90: bool) -> String {
+pub(super) fn diagram(
+    pipeline: &Pipeline,
+    process: &ProcessReport,
+    outcomes: &[StepOutcomes],
+    p90: bool,
+) -> String {
     let keys = |kind: StageKind| -> Vec<&str> {
         pipeline
             .stages
@@ -151,6 +157,10 @@ pub(super) fn diagram(pipeline: &Pipeline, process: &ProcessReport, p90: bool) -
                 .map(|e| e.count)
                 .sum(),
             href: step_href(step, &pipeline_id),
+            deadlines: outcomes
+                .iter()
+                .find(|o| o.step == *step)
+                .map(|o| (o.missed, o.stopped)),
         })
         .collect();
     let edges: Vec<FlowEdge> = steps

@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use salesflow_app::AppError;
-use salesflow_app::auth::MAX_EMAIL_CHARS;
+use salesflow_app::auth::{MAX_EMAIL_CHARS, NewSession};
 use salesflow_app::secret::new_secret;
 
 use super::views::Layout;
@@ -111,9 +111,20 @@ fn pre_session_csrf(
 }
 
 /// To `next`, with the new session's cookie and the pre-sign-in CSRF cookie cleared.
-fn signed_in(s: &AppState, next: &str, token: &str) -> Response {
+async fn signed_in(s: &AppState, next: &str, session: &NewSession) -> Response {
+    // Pages show times on the user's own clock from the first one on.
+    let zone = s
+        .app
+        .time_zone_of(session.actor.user_id)
+        .await
+        .unwrap_or_else(|_| "UTC".into());
+    let token = session.token.as_str();
     let mut response = Redirect::to(next).into_response();
     let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        super::local_time::zone_cookie(&zone, s.config.secure()),
+    );
     headers.append(
         header::SET_COOKIE,
         set_cookie(s.config.session_cookie(), token, s.config.secure()),
@@ -138,7 +149,7 @@ pub async fn login(
     // Echo back at most what could be an address, never an oversized input.
     let shown: String = email.chars().take(MAX_EMAIL_CHARS).collect();
     match s.app.login(email, field(&form, "password"), client).await {
-        Ok(session) => signed_in(&s, next, &session.token),
+        Ok(session) => signed_in(&s, next, &session).await,
         Err(AppError::Unauthenticated) => login_form(
             &s,
             StatusCode::UNAUTHORIZED,
@@ -239,7 +250,7 @@ pub async fn setup(
     );
     match s.app.setup_first_admin(email, name, password).await {
         Ok(_) => match s.app.login(email, password, client).await {
-            Ok(session) => signed_in(&s, "/", &session.token),
+            Ok(session) => signed_in(&s, "/", &session).await,
             Err(error) => app_error_page(error),
         },
         Err(AppError::Invalid(errors)) => {

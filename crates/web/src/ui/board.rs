@@ -23,6 +23,8 @@ pub struct CardView {
     pub owner: String,
     pub probability: u8,
     pub version: i64,
+    /// A deadline of its sale that is due soon or overdue: (state, label).
+    pub deadline: Option<(&'static str, &'static str)>,
 }
 
 pub struct ColumnView {
@@ -89,7 +91,13 @@ fn totals_view(column: &BoardColumn) -> TotalsView {
     }
 }
 
-fn card_view(o: &Opportunity, names: &Names) -> CardView {
+/// What the cards show beside the opportunities: owners' names and pressing deadlines.
+struct CardContext {
+    names: Names,
+    deadlines: std::collections::HashMap<uuid::Uuid, salesflow_domain::deadline::TimerState>,
+}
+
+fn card_view(o: &Opportunity, context: &CardContext) -> CardView {
     CardView {
         id: o.id.to_string(),
         name: o.details.name.to_string(),
@@ -99,9 +107,17 @@ fn card_view(o: &Opportunity, names: &Names) -> CardView {
             .close_date
             .map(|d| d.to_string())
             .unwrap_or_default(),
-        owner: names.get(&o.meta.owner_id).cloned().unwrap_or_default(),
+        owner: context
+            .names
+            .get(&o.meta.owner_id)
+            .cloned()
+            .unwrap_or_default(),
         probability: o.details.probability,
         version: o.meta.version,
+        deadline: context
+            .deadlines
+            .get(&o.case_id)
+            .map(|state| (state.as_str(), state.label())),
     }
 }
 
@@ -123,13 +139,13 @@ fn filter_query(params: &BoardParams, pipeline: &str) -> String {
     .join("&")
 }
 
-fn column_view(column: &BoardColumn, names: &Names, query: &str) -> ColumnView {
+fn column_view(column: &BoardColumn, context: &CardContext, query: &str) -> ColumnView {
     ColumnView {
         stage_id: column.stage.id.to_string(),
         name: column.stage.name.clone(),
         kind: column.stage.kind.as_str(),
         totals: totals_view(column),
-        cards: column.cards.iter().map(|o| card_view(o, names)).collect(),
+        cards: column.cards.iter().map(|o| card_view(o, context)).collect(),
         more_href: column.next_cursor.as_ref().map(|c| {
             format!(
                 "/pipeline/cards?{query}&stage={}&cursor={}",
@@ -144,14 +160,24 @@ async fn load(
     s: &AppState,
     user: &UiUser,
     params: &BoardParams,
-) -> Result<(Board, Names), Response> {
+) -> Result<(Board, CardContext), Response> {
     let board = s
         .app
         .board(&user.actor, params)
         .await
         .map_err(app_error_page)?;
     let names = names(s).await.map_err(app_error_page)?;
-    Ok((board, names))
+    let cases: Vec<_> = board
+        .columns
+        .iter()
+        .flat_map(|c| c.cards.iter().map(|o| o.case_id))
+        .collect();
+    let deadlines = s
+        .app
+        .pressing_deadlines(&cases)
+        .await
+        .map_err(app_error_page)?;
+    Ok((board, CardContext { names, deadlines }))
 }
 
 pub async fn board_page(
@@ -159,7 +185,7 @@ pub async fn board_page(
     user: UiUser,
     Query(params): Query<BoardParams>,
 ) -> Response {
-    let (board, names) = match load(&s, &user, &params).await {
+    let (board, context) = match load(&s, &user, &params).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -193,7 +219,7 @@ pub async fn board_page(
         columns: board
             .columns
             .iter()
-            .map(|c| column_view(c, &names, &query))
+            .map(|c| column_view(c, &context, &query))
             .collect(),
         can_create: actor.can(
             salesflow_domain::authz::Resource::Opportunity,
@@ -210,7 +236,7 @@ pub async fn board_cards(
     user: UiUser,
     Query(params): Query<BoardParams>,
 ) -> Response {
-    let (board, names) = match load(&s, &user, &params).await {
+    let (board, context) = match load(&s, &user, &params).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -219,7 +245,7 @@ pub async fn board_cards(
         Some(column) => render(
             StatusCode::OK,
             &CardsFragment {
-                column: column_view(column, &names, &query),
+                column: column_view(column, &context, &query),
             },
         ),
         None => app_error_page(salesflow_app::AppError::NotFound),

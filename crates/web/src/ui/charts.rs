@@ -75,6 +75,8 @@ pub struct FlowNode {
     pub count: i64,
     /// Where clicking the node leads (its records).
     pub href: String,
+    /// Of the deadlines that ended at this step: (missed, stopped).
+    pub deadlines: Option<(i64, i64)>,
 }
 
 /// A configured transition between two nodes (indices), with what the log says of it.
@@ -161,13 +163,26 @@ pub fn process_svg(nodes: &[FlowNode], edges: &[FlowEdge]) -> String {
         let time = node
             .seconds
             .map_or_else(|| "no data".to_string(), duration_text);
+        // A step where deadlines end shows how many were missed, outlined red when any were.
+        let (late, missed_note, stroke) = match node.deadlines {
+            Some((missed, stopped)) if stopped > 0 => (
+                format!(" · {} % late", missed * 100 / stopped),
+                format!(", {missed} of {stopped} deadlines missed"),
+                if missed > 0 {
+                    "#b42318\" stroke-width=\"3"
+                } else {
+                    "#475569"
+                },
+            ),
+            _ => (String::new(), String::new(), "#475569"),
+        };
         let _ = write!(
             svg,
             "<a href=\"{href}\" class=\"node\" data-step=\"{label}\"><rect x=\"{x}\" y=\"{y}\" \
-             width=\"{NODE_W}\" height=\"{NODE_H}\" rx=\"6\" fill=\"{fill}\" stroke=\"#475569\"/>\
+             width=\"{NODE_W}\" height=\"{NODE_H}\" rx=\"6\" fill=\"{fill}\" stroke=\"{stroke}\"/>\
              <text x=\"{cx}\" y=\"{t1}\" text-anchor=\"middle\" font-weight=\"600\">{label}</text>\
-             <text x=\"{cx}\" y=\"{t2}\" text-anchor=\"middle\">{time} · {count}</text>\
-             <title>{label}: {time} to the next step, {count} cases</title></a>",
+             <text x=\"{cx}\" y=\"{t2}\" text-anchor=\"middle\">{time} · {count}{late}</text>\
+             <title>{label}: {time} to the next step, {count} cases{missed_note}</title></a>",
             href = escape(&node.href),
             label = escape(&node.label),
             fill = heat_colour(node.seconds, max),
@@ -304,6 +319,7 @@ mod tests {
             seconds,
             count: 1,
             href: "/x?a=1&b=2".into(),
+            deadlines: None,
         };
         let svg = process_svg(
             &[
@@ -324,6 +340,29 @@ mod tests {
         assert!(svg.contains("&lt;Slow&gt;"));
         assert!(svg.contains("/x?a=1&amp;b=2"));
         assert!(svg.contains("3 · 75.0 %"));
+    }
+
+    #[test]
+    fn steps_where_deadlines_were_missed_say_how_often_and_are_outlined_red() {
+        let node = |label: &str, deadlines| FlowNode {
+            label: label.into(),
+            seconds: Some(60),
+            count: 4,
+            href: "/x".into(),
+            deadlines,
+        };
+        let svg = process_svg(
+            &[
+                node("Shipped", Some((1, 4))),
+                node("Paid", Some((0, 3))),
+                node("Posted", None),
+            ],
+            &[],
+        );
+        assert!(svg.contains("1 min · 4 · 25 % late"), "{svg}");
+        assert!(svg.contains("1 of 4 deadlines missed"));
+        assert!(svg.contains("1 min · 4 · 0 % late"));
+        assert_eq!(svg.matches("stroke=\"#b42318\"").count(), 1);
     }
 
     #[test]

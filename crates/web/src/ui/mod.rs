@@ -16,11 +16,13 @@ mod feed;
 mod home;
 mod imports;
 mod invoices;
+pub(crate) mod local_time;
 mod mail_outbox;
 mod my_day;
 mod order_page;
 mod portal;
 mod portal_invoices;
+mod preferences;
 mod public_form;
 mod quotes;
 pub(crate) mod records;
@@ -143,7 +145,12 @@ pub fn routes() -> Router<AppState> {
         .route("/contacts/{id}/merge", post(records::merge::<Contact>))
         .route("/accounts/{id}/merge", post(records::merge::<Account>))
         .route("/leads/{id}/convert", post(records::convert))
+        .route(
+            "/settings/preferences",
+            get(preferences::preferences_page).post(preferences::save_preferences),
+        )
         .merge(document_routes())
+        .layer(axum::middleware::from_fn(local_time::with_viewer_zone))
 }
 
 /// Renders a template into a response with the given status.

@@ -215,7 +215,10 @@ impl Layout {
                 items
             }
             "Settings" => {
-                let mut items = vec![sub("API tokens", "/settings/tokens")];
+                let mut items = vec![
+                    sub("API tokens", "/settings/tokens"),
+                    sub("Preferences", "/settings/preferences"),
+                ];
                 if actor.can(Resource::Pipeline, Action::Update) {
                     items.push(sub("Pipelines", "/settings/pipelines"));
                     items.push(sub("Qualification", "/settings/qualification"));
@@ -276,8 +279,11 @@ pub fn humanize(raw: &str) -> String {
     }
 }
 
+/// An instant on the viewer's clock, with the zone's abbreviation: `2026-12-07 10:30 CET`.
 pub fn when(ts: Timestamp) -> String {
-    ts.strftime("%Y-%m-%d %H:%M UTC").to_string()
+    ts.to_zoned(super::local_time::viewer_zone())
+        .strftime("%Y-%m-%d %H:%M %Z")
+        .to_string()
 }
 
 pub struct ChangeView {

@@ -5,6 +5,7 @@ mod documents;
 mod sales;
 mod schemas;
 
+use crate::api::account::Preferences;
 use crate::api::activities::EmailChoice;
 use axum::Router;
 use salesflow_app::activities::Completion;
@@ -423,7 +424,7 @@ fn endpoints() -> Vec<Endpoint> {
             HttpMethod::Get,
             "/api/v1/me",
             "account",
-            "The user behind the token",
+            "The user behind the token, with their time zone",
         )
         .returns(
             "200",
@@ -432,6 +433,21 @@ fn endpoints() -> Vec<Endpoint> {
                 "user",
                 RefOr::T(Schema::Object(ObjectBuilder::new().build())),
             ),
+        ),
+    );
+    all.push(
+        Endpoint::new(
+            HttpMethod::Put,
+            "/api/v1/me/preferences",
+            "account",
+            "Change your own preferences: `time_zone` (an IANA name; 422 invalid_time_zone \
+             otherwise)",
+        )
+        .body(schema_ref("Preferences"))
+        .returns(
+            "200",
+            "application/json",
+            RefOr::T(Schema::Object(ObjectBuilder::new().build())),
         ),
     );
     all.push(

@@ -50,6 +50,7 @@ pub(super) fn all() -> (Named, Nested) {
         ActivityInput,
         Completion,
         EmailChoice,
+        Preferences,
         ConvertLead,
         MergeRequest,
         AssignmentUpdate,

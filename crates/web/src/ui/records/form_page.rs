@@ -1,5 +1,6 @@
 //! New and edit forms, redrawn with field errors or a version conflict.
 
+use crate::ui::local_time::{field_instant, field_value};
 use salesflow_domain::campaign::Campaign;
 
 use super::*;
@@ -104,13 +105,16 @@ async fn form_page<E: WebResource>(
             }
             FieldKind::Hidden => ("hidden", vec![]),
             FieldKind::DateTime => {
-                // A browser's date-time field takes "YYYY-MM-DDTHH:MM" (shown as UTC).
-                let local = value.trim_end_matches('Z').get(..16).unwrap_or(&value);
+                // A browser's date-time field takes "YYYY-MM-DDTHH:MM", on the viewer's clock.
+                let local = match value.parse::<jiff::Timestamp>() {
+                    Ok(at) => field_value(at),
+                    Err(_) => value.clone(),
+                };
                 fields.push(FormField {
                     name: f.name,
                     label: f.label,
                     kind: "datetime-local",
-                    value: local.to_string(),
+                    value: local,
                     required: f.required,
                     error: state.errors.get(f.name).cloned(),
                     options: vec![],
@@ -174,7 +178,11 @@ pub(super) fn input_from_form<E: WebResource>(
     let mut object = Map::new();
     for f in E::FIELDS {
         if let Some(value) = form.get(f.name) {
-            object.insert(f.name.into(), Value::String(value.clone()));
+            let value = match f.kind {
+                FieldKind::DateTime => field_instant(value),
+                _ => value.clone(),
+            };
+            object.insert(f.name.into(), Value::String(value));
         }
     }
     if let Some(version) = form.get("version") {
