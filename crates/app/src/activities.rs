@@ -250,3 +250,26 @@ fn reminder_text(activity: &Activity, public_url: &str) -> String {
         activity.id
     )
 }
+
+impl App {
+    /// The names of the records the actor's activities are about, for those the actor may see
+    /// (My day names the record each task belongs to).
+    pub async fn related_titles(
+        &self,
+        actor: &Actor,
+        activities: &[&Activity],
+    ) -> AppResult<std::collections::HashMap<(EntityType, uuid::Uuid), String>> {
+        let records: Vec<_> = activities
+            .iter()
+            .map(|a| (a.related_type, a.related_id))
+            .collect();
+        Ok(self
+            .store
+            .record_titles(&records)
+            .await?
+            .into_iter()
+            .filter(|(key, t)| actor.may_see(key.0, t.owner_id, t.team_id))
+            .map(|(key, t)| (key, t.title))
+            .collect())
+    }
+}

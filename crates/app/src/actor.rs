@@ -72,6 +72,8 @@ impl Actor {
 pub(crate) fn resource_of(entity: EntityType) -> Option<Resource> {
     Some(match entity {
         EntityType::Lead => Resource::Lead,
+        EntityType::Account => Resource::Account,
+        EntityType::Contact => Resource::Contact,
         EntityType::Opportunity => Resource::Opportunity,
         EntityType::Activity => Resource::Activity,
         EntityType::Quote => Resource::Quote,

@@ -381,6 +381,7 @@ pub trait Store:
     + ActivityStore
     + NotificationStore
     + PreferenceStore
+    + TitleStore
     + DeadlineStore
     + SettingsStore
     + ConversionStore

@@ -36,6 +36,7 @@ mod sessions;
 mod settings;
 mod stock;
 pub mod sums;
+mod titles;
 mod tokens;
 mod users;
 mod web_forms;

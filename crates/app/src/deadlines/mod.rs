@@ -19,6 +19,8 @@ use crate::{Actor, App};
 
 /// The settings document's key.
 pub const DEADLINES: &str = "deadlines";
+/// My day shows this many of the user's pressing deadlines.
+const PRESSING_SHOWN: u32 = 10;
 /// Overdue lists are read in pages of at most this many.
 const PAGE_MAX: u32 = 200;
 
@@ -59,13 +61,23 @@ impl App {
     /// The deadlines of the sales in `cases` the actor can see a record of.
     pub async fn case_deadlines(&self, cases: &[Uuid]) -> AppResult<Vec<TimerView>> {
         let now = self.now();
-        Ok(self
-            .store
-            .case_timers(cases)
-            .await?
-            .into_iter()
-            .map(|timer| view(timer, now))
-            .collect())
+        let timers = self.titled(self.store.case_timers(cases).await?).await?;
+        Ok(timers.into_iter().map(|timer| view(timer, now)).collect())
+    }
+
+    /// The timers with the names of their records.
+    async fn titled(&self, mut timers: Vec<Timer>) -> AppResult<Vec<Timer>> {
+        let records: Vec<_> = timers
+            .iter()
+            .map(|t| (t.entity_type, t.entity_id))
+            .collect();
+        let titles = self.store.record_titles(&records).await?;
+        for t in &mut timers {
+            if let Some(found) = titles.get(&(t.entity_type, t.entity_id)) {
+                t.title.clone_from(&found.title);
+            }
+        }
+        Ok(timers)
     }
 
     /// Running deadlines that are overdue (or all running ones, `overdue_only` false), soonest
@@ -86,12 +98,32 @@ impl App {
         let next = (timers.len() as u32 == limit)
             .then(|| timers.last().map(|t| (t.due_at, t.id)))
             .flatten();
-        let items = timers
+        let visible = timers
             .into_iter()
             .filter(|t| actor.may_see(t.entity_type, t.owner_id, t.team_id))
+            .collect();
+        let items = self
+            .titled(visible)
+            .await?
+            .into_iter()
             .map(|timer| view(timer, now))
             .collect();
         Ok(DeadlinePage { items, next })
+    }
+
+    /// The actor's own deadlines that press (due soon or overdue), soonest due first.
+    pub async fn my_pressing_deadlines(&self, actor: &Actor) -> AppResult<Vec<TimerView>> {
+        let now = self.now();
+        let timers = self
+            .store
+            .pressing_timers_of(actor.user_id, now, PRESSING_SHOWN)
+            .await?;
+        Ok(self
+            .titled(timers)
+            .await?
+            .into_iter()
+            .map(|timer| view(timer, now))
+            .collect())
     }
 
     /// Of the sales in `cases`, those whose deadlines press: due soon or overdue (the worse).

@@ -31,7 +31,7 @@ pub struct Timer {
     pub stop_step: Option<String>,
     pub warned: bool,
     pub breached: bool,
-    /// The record's name or number when read (empty when writing).
+    /// The record's name or number, filled in for lists (not stored).
     pub title: String,
 }
 
@@ -93,6 +93,13 @@ pub trait DeadlineStore: Send + Sync {
         cases: &[Uuid],
         now: Timestamp,
     ) -> StoreResult<Vec<(Uuid, Timestamp)>>;
+    /// `owner`'s running timers past their warning at `now`, soonest due first.
+    async fn pressing_timers_of(
+        &self,
+        owner: UserId,
+        now: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Timer>>;
     /// Running timers due before `before`, soonest due first, after the keyset `(due_at, id)`.
     async fn running_timers(
         &self,

@@ -153,6 +153,24 @@ pub trait NotificationStore: Send + Sync {
     async fn set_notifications_seen(&self, user: UserId, at: Timestamp) -> StoreResult<()>;
 }
 
+/// What people call a record, with whose it is (to show the name only to who may see it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordTitle {
+    pub title: String,
+    pub owner_id: Option<UserId>,
+    pub team_id: Option<TeamId>,
+}
+
+/// What people call records of several kinds, looked up together.
+#[async_trait]
+pub trait TitleStore: Send + Sync {
+    /// The title of each record that exists (a lead's name, an order's number …).
+    async fn record_titles(
+        &self,
+        records: &[(EntityType, Uuid)],
+    ) -> StoreResult<std::collections::HashMap<(EntityType, Uuid), RecordTitle>>;
+}
+
 /// A user's own preferences.
 #[async_trait]
 pub trait PreferenceStore: Send + Sync {

@@ -23,26 +23,6 @@ const COLUMNS: &str = "id, rule_key, rule_name, case_id, entity_type, entity_id,
     team_id, start_event_id, start_step, stop_steps, started_at, warn_at, due_at, stopped_at, \
     stop_step, warned, breached";
 
-/// The timers' columns with the name of the record each belongs to, for lists.
-fn select_columns() -> String {
-    format!(
-        "{COLUMNS}, COALESCE(CASE entity_type \
-         WHEN 'lead' THEN (SELECT TRIM(COALESCE(l.first_name, '') || ' ' || l.last_name) \
-           FROM leads l WHERE l.id = deadline_timers.entity_id) \
-         WHEN 'opportunity' THEN (SELECT o.name FROM opportunities o \
-           WHERE o.id = deadline_timers.entity_id) \
-         WHEN 'quote' THEN (SELECT COALESCE(q.number, q.title) FROM quotes q \
-           WHERE q.id = deadline_timers.entity_id) \
-         WHEN 'sales_order' THEN (SELECT so.number FROM sales_orders so \
-           WHERE so.id = deadline_timers.entity_id) \
-         WHEN 'delivery' THEN (SELECT d.number FROM deliveries d \
-           WHERE d.id = deadline_timers.entity_id) \
-         WHEN 'invoice' THEN (SELECT COALESCE(i.number, i.order_number) FROM invoices i \
-           WHERE i.id = deadline_timers.entity_id) \
-         END, '') AS title"
-    )
-}
-
 #[async_trait]
 impl DeadlineStore for SqlStore {
     async fn start_timers(&self, timers: &[Timer], jobs: &[NewJob]) -> StoreResult<()> {
@@ -122,8 +102,7 @@ impl DeadlineStore for SqlStore {
 
     async fn timer(&self, rule: &str, start_event: EventId) -> StoreResult<Option<Timer>> {
         let sql = format!(
-            "SELECT {} FROM deadline_timers WHERE rule_key = $1 AND start_event_id = $2",
-            select_columns()
+            "SELECT {COLUMNS} FROM deadline_timers WHERE rule_key = $1 AND start_event_id = $2"
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(rule.to_string())
@@ -192,9 +171,8 @@ impl DeadlineStore for SqlStore {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT {} FROM deadline_timers WHERE case_id IN ({}) \
+            "SELECT {COLUMNS} FROM deadline_timers WHERE case_id IN ({}) \
              ORDER BY started_at DESC, id DESC LIMIT 100",
-            select_columns(),
             placeholders(0, cases.len())
         );
         let values: Vec<Val> = cases.iter().map(|c| Val::from(c.to_string())).collect();
@@ -229,6 +207,26 @@ impl DeadlineStore for SqlStore {
             .collect()
     }
 
+    async fn pressing_timers_of(
+        &self,
+        owner: UserId,
+        now: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Timer>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM deadline_timers WHERE owner_id = $1 AND stopped_at IS NULL \
+             AND warn_at <= $2 ORDER BY due_at, id LIMIT $3"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(owner.to_string())
+            .bind(now.as_microsecond())
+            .bind(i64::from(limit))
+            .fetch_all(&self.read)
+            .await
+            .map_err(map)?;
+        rows.iter().map(from_row).collect()
+    }
+
     async fn running_timers(
         &self,
         before: Timestamp,
@@ -240,9 +238,8 @@ impl DeadlineStore for SqlStore {
             None => (i64::MIN, String::new()),
         };
         let sql = format!(
-            "SELECT {} FROM deadline_timers WHERE stopped_at IS NULL AND due_at < $1 \
-             AND (due_at > $2 OR (due_at = $2 AND id > $3)) ORDER BY due_at, id LIMIT $4",
-            select_columns()
+            "SELECT {COLUMNS} FROM deadline_timers WHERE stopped_at IS NULL AND due_at < $1 \
+             AND (due_at > $2 OR (due_at = $2 AND id > $3)) ORDER BY due_at, id LIMIT $4"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(before.as_microsecond())
@@ -333,6 +330,6 @@ fn from_row(row: &AnyRow) -> StoreResult<Timer> {
         stop_step: opt_text(row, "stop_step")?,
         warned: flag(row, "warned")?,
         breached: flag(row, "breached")?,
-        title: text(row, "title")?,
+        title: String::new(),
     })
 }

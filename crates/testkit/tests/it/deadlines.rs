@@ -62,6 +62,22 @@ async fn sla_events(t: &TestApp, activity: &str) -> i64 {
         .unwrap()
 }
 
+/// Saves the first version of the deadline settings.
+async fn save_settings(api: &Api, settings: Value) {
+    let reply = api
+        .put(
+            "/api/v1/settings/deadlines",
+            &json!({ "settings": settings, "version": 0 }),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+}
+
+/// How many running deadlines `api`'s user sees.
+async fn running(api: &Api) -> usize {
+    items(&api.get("/api/v1/deadlines?overdue=false").await.json).len()
+}
+
 fn items(reply: &Value) -> Vec<(String, String)> {
     reply["items"]
         .as_array()
@@ -116,13 +132,7 @@ async fn a_deadline_warns_and_breaches_once_and_stops_at_its_step() {
         admin.get("/api/v1/settings/deadlines").await.json["version"],
         0
     );
-    let reply = admin
-        .put(
-            "/api/v1/settings/deadlines",
-            &json!({ "settings": settings(10), "version": 0 }),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.text);
+    save_settings(&admin, settings(10)).await;
 
     let late = working_lead(&rep, "Late").await;
     let prompt = working_lead(&rep, "Prompt").await;
@@ -208,13 +218,7 @@ async fn a_step_the_consumer_has_not_seen_yet_still_stops_the_deadline() {
     let t = TestApp::spawn_without_feed_follower().await;
     let admin = t.api_as(&t.user(Role::Admin, None).await).await;
     let rep = t.api_as(&t.user(Role::SalesRep, None).await).await;
-    let reply = admin
-        .put(
-            "/api/v1/settings/deadlines",
-            &json!({ "settings": settings(4), "version": 0 }),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.text);
+    save_settings(&admin, settings(4)).await;
     let lead = working_lead(&rep, "Quick").await;
     t.app.follow_feed("test").await.unwrap();
     // Qualified in time, but the consumer is behind when the breach job runs.
@@ -297,6 +301,14 @@ async fn the_deadlines_pages_keep_what_was_typed_and_show_deadlines_on_records()
     assert!(html.contains(&format!("/leads/{lead}")), "{html}");
     let (_, html) = web.get("/deadlines").await;
     assert!(html.contains("Nothing is overdue."));
+
+    // A step the process has no name for is saved, with a hint to check its spelling.
+    let mut typo = typed.clone();
+    typo[0] = ("version", "1");
+    typo[6] = ("rule_0_stop", "lead:qualifyed");
+    assert_eq!(web.post("/settings/deadlines", &typo).await.status(), 303);
+    let (_, html) = web.get("/settings/deadlines").await;
+    assert!(html.contains("Not a step seen") && html.contains("<code>lead:qualifyed</code>"));
     t.shutdown().await;
 }
 
@@ -313,13 +325,7 @@ async fn the_board_and_the_process_map_show_deadlines() {
         "stop": ["quote:sent"],
         "business_hours": 1,
     }));
-    let reply = api
-        .put(
-            "/api/v1/settings/deadlines",
-            &json!({ "settings": both, "version": 0 }),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.text);
+    save_settings(&api, both).await;
     let lead = api
         .post(
             "/api/v1/leads",
@@ -328,6 +334,19 @@ async fn the_board_and_the_process_map_show_deadlines() {
         .await;
     let lead = lead.json["lead"]["id"].as_str().unwrap().to_string();
     transition(&api, &lead, "work", 1).await;
+    let due = t
+        .app
+        .now()
+        .checked_add(SignedDuration::from_hours(1))
+        .unwrap();
+    let task = api
+        .post(
+            "/api/v1/activities",
+            &json!({ "kind": "task", "subject": "Call about the quote", "due_at": due.to_string(),
+                     "related_type": "lead", "related_id": lead }),
+        )
+        .await;
+    assert_eq!(task.status, 201, "{}", task.text);
     // Qualified an hour late: the first deadline is missed; the quote's starts.
     t.clock.advance(SignedDuration::from_hours(3));
     transition(&api, &lead, "qualify", 2).await;
@@ -358,5 +377,36 @@ async fn the_board_and_the_process_map_show_deadlines() {
     assert_eq!(status, 200);
     assert!(analytics.contains("100 % late"), "{analytics}");
     assert!(analytics.contains("1 of 1 deadlines missed"));
+    // My day: the overdue task names its record; the owner's pressing deadline is listed.
+    let (_, my_day) = web.get("/my-day").await;
+    assert!(
+        my_day.contains(&format!("href=\"/leads/{lead}\"")),
+        "{my_day}"
+    );
+    assert!(my_day.contains("Lead Walker"));
+    assert!(my_day.contains("id=\"my-deadlines\"") && my_day.contains("Send a quote"));
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_handed_off_records_deadlines_go_with_it() {
+    let t = TestApp::spawn().await;
+    let admin = t.api_as(&t.user(Role::Admin, None).await).await;
+    let first = t.api_as(&t.user(Role::SalesRep, None).await).await;
+    let second_user = t.user(Role::SalesRep, None).await;
+    let second = t.api_as(&second_user).await;
+    save_settings(&admin, settings(10)).await;
+    let lead = working_lead(&first, "Passed On").await;
+    t.settle().await;
+    assert_eq!((running(&first).await, running(&second).await), (1, 0));
+    let handed = first
+        .post(
+            &format!("/api/v1/leads/{lead}/handoff"),
+            &json!({ "owner_id": second_user.id.to_string(), "reason": "Territory", "version": 2 }),
+        )
+        .await;
+    assert_eq!(handed.status, 200, "{}", handed.text);
+    t.settle().await;
+    assert_eq!((running(&first).await, running(&second).await), (0, 1));
     t.shutdown().await;
 }

@@ -13,6 +13,7 @@ mod auth;
 mod backup;
 mod browser;
 mod browser_analytics;
+mod browser_deadlines;
 mod browser_order_to_cash;
 mod browser_quote;
 mod browser_xss;

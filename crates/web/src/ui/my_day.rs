@@ -9,6 +9,7 @@ use salesflow_app::ports::EventRecord;
 use salesflow_domain::handover::handover;
 use serde::Deserialize;
 
+use super::deadlines::DeadlineBadge;
 use super::records::ActivityView;
 use super::views::{EventView, Layout, names, when};
 use super::{app_error_page, render};
@@ -39,6 +40,8 @@ struct MyDayPage {
     leads: Vec<LeadRow>,
     stale_days: i64,
     notifications: Vec<NotificationView>,
+    /// The user's own deadlines that are due soon or overdue.
+    deadlines: Vec<DeadlineBadge>,
     back: String,
 }
 
@@ -79,6 +82,15 @@ async fn notification_views(
         .collect())
 }
 
+/// The deadlines of the user's own records that press (due soon or overdue), soonest first.
+async fn pressing_deadlines(
+    s: &AppState,
+    user: &UiUser,
+) -> Result<Vec<DeadlineBadge>, salesflow_app::AppError> {
+    let views = s.app.my_pressing_deadlines(&user.actor).await?;
+    Ok(views.iter().map(DeadlineBadge::of).collect())
+}
+
 pub async fn my_day(
     State(s): State<AppState>,
     user: UiUser,
@@ -93,18 +105,28 @@ pub async fn my_day(
         Err(e) => return app_error_page(e),
     };
     let now = s.app.now();
+    let tasks: Vec<_> = day.overdue.iter().chain(&day.today).collect();
+    let titles = match s.app.related_titles(&user.actor, &tasks).await {
+        Ok(t) => t,
+        Err(e) => return app_error_page(e),
+    };
+    let deadlines = match pressing_deadlines(&s, &user).await {
+        Ok(d) => d,
+        Err(e) => return app_error_page(e),
+    };
     let page = MyDayPage {
         layout: Layout::new("My day", &user.actor, &user.csrf, "/my-day"),
         overdue: day
             .overdue
             .iter()
-            .map(|a| ActivityView::new(a, now))
+            .map(|a| ActivityView::about(a, now, &titles))
             .collect(),
         today: day
             .today
             .iter()
-            .map(|a| ActivityView::new(a, now))
+            .map(|a| ActivityView::about(a, now, &titles))
             .collect(),
+        deadlines,
         leads: day
             .untouched_leads
             .iter()

@@ -32,7 +32,7 @@ pub struct DeadlineBadge {
 }
 
 impl DeadlineBadge {
-    fn of(view: &TimerView) -> Self {
+    pub fn of(view: &TimerView) -> Self {
         let t = &view.timer;
         Self {
             name: t.rule_name.clone(),

@@ -29,6 +29,16 @@ const WEEKDAYS: [(&str, &str); 7] = [
     ("sunday", "Sunday"),
 ];
 const BLANK_ROWS: usize = 2;
+/// Steps besides the process map's main line that deadlines often end or start at.
+const MORE_STEPS: &[&str] = &[
+    "lead:disqualified",
+    "quote:approval_requested",
+    "quote:approved",
+    "quote:rejected",
+    "quote:changes_requested",
+    "quote:revised",
+    "quote:declined",
+];
 
 pub struct DayRow {
     pub day: &'static str,
@@ -46,6 +56,8 @@ pub struct RuleRow {
     pub hours: String,
     pub enabled: bool,
     pub errors: Vec<String>,
+    /// Steps the process has no name for here: likely misspelt (saved all the same).
+    pub unknown: Vec<String>,
 }
 
 #[derive(Template)]
@@ -100,6 +112,7 @@ impl Typed {
                 hours: r.business_hours.to_string(),
                 enabled: r.enabled,
                 errors: Vec::new(),
+                unknown: Vec::new(),
             })
             .collect();
         Self {
@@ -136,6 +149,7 @@ impl Typed {
                     hours: field("hours"),
                     enabled: form.contains_key(&format!("rule_{i}_enabled")),
                     errors: Vec::new(),
+                    unknown: Vec::new(),
                 }
             })
             .collect();
@@ -242,7 +256,13 @@ async fn page(
         stages.extend(p.stages.iter().map(|st| format!("opportunity:{}", st.key)));
     }
     steps.extend(stages);
-    steps.extend(QUOTE_STEPS.iter().chain(ORDER_STEPS).map(|s| s.to_string()));
+    steps.extend(
+        QUOTE_STEPS
+            .iter()
+            .chain(MORE_STEPS)
+            .chain(ORDER_STEPS)
+            .map(|s| s.to_string()),
+    );
     let message = |field: &str| {
         errors
             .iter()
@@ -275,6 +295,11 @@ async fn page(
     let n = typed.rules.len();
     let mut rules = typed.rules;
     for row in &mut rules {
+        row.unknown = std::iter::once(row.start.as_str())
+            .chain(row.stop.split(',').map(str::trim))
+            .filter(|step| !step.is_empty() && !steps.iter().any(|s| s == step))
+            .map(str::to_string)
+            .collect();
         let prefix = format!("rules[{}].", row.index);
         row.errors = errors
             .iter()
@@ -291,6 +316,7 @@ async fn page(
         hours: String::new(),
         enabled: true,
         errors: Vec::new(),
+        unknown: Vec::new(),
     }));
     let calendar_days = message("calendar.days");
     let page = DeadlineSettingsPage {

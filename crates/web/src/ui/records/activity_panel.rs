@@ -17,6 +17,8 @@ pub struct ActivityView {
     pub done: bool,
     pub outcome: String,
     pub version: i64,
+    /// The record it is about, where the page names it: (title, address).
+    pub about: Option<(String, String)>,
 }
 
 impl ActivityView {
@@ -30,6 +32,29 @@ impl ActivityView {
             done: a.status == ActivityStatus::Done,
             outcome: a.outcome.clone().unwrap_or_default(),
             version: a.meta.version,
+            about: None,
+        }
+    }
+
+    /// The same, naming the record it is about when `titles` has it.
+    pub fn about(
+        a: &Activity,
+        now: Timestamp,
+        titles: &std::collections::HashMap<(EntityType, uuid::Uuid), String>,
+    ) -> Self {
+        let about = titles
+            .get(&(a.related_type, a.related_id))
+            .zip(a.related_type.page())
+            .map(|(title, page)| {
+                let kind = humanize(a.related_type.as_str());
+                (
+                    format!("{kind} {title}"),
+                    format!("/{page}/{}", a.related_id),
+                )
+            });
+        Self {
+            about,
+            ..Self::new(a, now)
         }
     }
 }
