@@ -50,8 +50,8 @@ pub struct BenchArgs {
     /// `--target-database` if it already has opportunities).
     #[arg(long)]
     pub reuse: bool,
-    /// Analytics suite: an empty database to fill and measure (e.g. postgres://…) instead of a
-    /// new SQLite file in the temporary directory.
+    /// Analytics and cash suites: an empty database to fill and measure (e.g. postgres://…)
+    /// instead of a new SQLite file in the temporary directory.
     #[arg(long)]
     pub target_database: Option<String>,
     /// Analytics suite: how often each report is timed.
@@ -258,25 +258,27 @@ pub(crate) fn remove_database(path: &std::path::Path) {
 /// SQLite itself allows on this disk.
 pub(crate) async fn insert_ceiling(store: &SqlStore, seconds: u64) -> Result<Measured> {
     let pool = store.pool().clone();
+    let label = match store.backend_kind() {
+        salesflow_store::Backend::Sqlite => "raw SQLite: insert (1 row/commit)",
+        salesflow_store::Backend::Postgres => "raw PostgreSQL: insert (1 row/commit)",
+    };
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS bench_ceiling (id TEXT PRIMARY KEY, body TEXT NOT NULL)",
     )
     .execute(&pool)
     .await?;
-    Ok(
-        drive("raw SQLite: insert (1 row/commit)", 1, seconds, move |_| {
-            let pool = pool.clone();
-            async move {
-                sqlx::query("INSERT INTO bench_ceiling (id, body) VALUES ($1, $2)")
-                    .bind(uuid::Uuid::now_v7().to_string())
-                    .bind("x".repeat(200))
-                    .execute(&pool)
-                    .await
-                    .is_ok()
-            }
-        })
-        .await,
-    )
+    Ok(drive(label, 1, seconds, move |_| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query("INSERT INTO bench_ceiling (id, body) VALUES ($1, $2)")
+                .bind(uuid::Uuid::now_v7().to_string())
+                .bind("x".repeat(200))
+                .execute(&pool)
+                .await
+                .is_ok()
+        }
+    })
+    .await)
 }
 
 /// The raw ceiling: durable single-row insert commits and primary-key reads, no HTTP.
@@ -316,7 +318,9 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         "board" => {
             return crate::bench_board::run(args.opportunities, args.clients, args.seconds).await;
         }
-        "cash" => return crate::bench_cash::run(args.clients, args.seconds).await,
+        "cash" => {
+            return crate::bench_cash::run(args.clients, args.seconds, args.target_database).await;
+        }
         "login" => return crate::bench_login::run(args.attempts, args.addresses).await,
         "analytics" => {
             return crate::bench_analytics::run(

@@ -1,8 +1,9 @@
 //! `salesflow bench --suite cash`: the whole order-to-cash flow through the real HTTP server,
 //! as a client would run it — opportunity → quote → send → accept on the portal → find the
 //! order → confirm → pick release → ship → post the invoice → pay — by concurrent clients.
-//! Reports flows per second, the HTTP requests, write transactions and database commits per flow, and the raw SQLite
-//! ceiling measured in the same run.
+//! Reports flows per second, the HTTP requests, write transactions and database commits per
+//! flow, and the raw commit ceiling of the database (SQLite, or PostgreSQL with
+//! `--target-database`) measured in the same run.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -224,9 +225,18 @@ async fn setup(app: &salesflow_app::App) -> Result<(salesflow_app::Actor, Vec<St
     Ok((admin, accounts))
 }
 
-pub async fn run(clients: usize, seconds: u64) -> Result<()> {
+/// Drives order-to-cash flows on a new SQLite file, or on `target` (an empty database, e.g.
+/// `postgres://…`).
+pub async fn run(clients: usize, seconds: u64, target: Option<String>) -> Result<()> {
     let path = std::env::temp_dir().join(format!("salesflow-bench-cash-{}.db", std::process::id()));
-    let store = crate::server::open_store(&format!("sqlite://{}", path.display()), 16).await?;
+    let url = target
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", path.display()));
+    let store = crate::server::open_store(&url, 16).await?;
+    let database = match store.backend_kind() {
+        salesflow_store::Backend::Sqlite => "SQLite",
+        salesflow_store::Backend::Postgres => "PostgreSQL",
+    };
     let app = crate::server::app(store.clone(), Arc::new(SystemClock));
     let (admin, accounts) = setup(&app).await?;
     let (_, token) = app
@@ -270,11 +280,13 @@ pub async fn run(clients: usize, seconds: u64) -> Result<()> {
     served.stop().await;
     let insert = crate::bench::insert_ceiling(&store, seconds).await?;
     store.close().await;
-    crate::bench::remove_database(&path);
+    if target.is_none() {
+        crate::bench::remove_database(&path);
+    }
     let done = flows.count.max(1) as f64;
     println!();
     println!(
-        "salesflow bench — order to cash, {clients} clients, {seconds} s, SQLite, {} cores",
+        "salesflow bench — order to cash, {clients} clients, {seconds} s, {database}, {} cores",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     println!();
@@ -301,6 +313,9 @@ pub async fn run(clients: usize, seconds: u64) -> Result<()> {
         );
     }
     // The one SQLite writer is the ceiling: how much of the run it was held, and by what.
+    if database != "SQLite" {
+        return Ok(());
+    }
     let run = seconds as f64;
     println!(
         "writer held {:.0} % of the run: writes {:.0} % ({:.2} ms each), commits {:.0} % \

@@ -49,28 +49,36 @@ impl DeadlineStore for SqlStore {
     }
 
     async fn stop_timers(&self, case: Uuid, step: &str, at: Timestamp) -> StoreResult<u64> {
+        // Most steps stop nothing: look on the read side first, so they cost the single writer
+        // nothing (the consumer that starts timers is the one asking, so none is missed).
+        let running = sqlx::query(
+            "SELECT id, stop_steps FROM deadline_timers \
+             WHERE case_id = $1 AND stopped_at IS NULL AND started_at <= $2",
+        )
+        .bind(case.to_string())
+        .bind(at.as_microsecond())
+        .fetch_all(&self.read)
+        .await
+        .map_err(map)?;
+        let mut ids = Vec::new();
+        for row in &running {
+            if text(row, "stop_steps")?.split(',').any(|s| s == step) {
+                ids.push(text(row, "id")?);
+            }
+        }
+        if ids.is_empty() {
+            return Ok(0);
+        }
         write_tx!(self, |tx| {
-            let running = sqlx::query(
-                "SELECT id, stop_steps FROM deadline_timers \
-                 WHERE case_id = $1 AND stopped_at IS NULL AND started_at <= $2",
-            )
-            .bind(case.to_string())
-            .bind(at.as_microsecond())
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(map)?;
             let mut stopped = 0;
-            for row in &running {
-                if !text(row, "stop_steps")?.split(',').any(|s| s == step) {
-                    continue;
-                }
+            for id in &ids {
                 let done = sqlx::query(
                     "UPDATE deadline_timers SET stopped_at = $1, stop_step = $2 \
                      WHERE id = $3 AND stopped_at IS NULL",
                 )
                 .bind(at.as_microsecond())
                 .bind(step.to_string())
-                .bind(text(row, "id")?)
+                .bind(id.clone())
                 .execute(&mut *tx)
                 .await
                 .map_err(map)?;
