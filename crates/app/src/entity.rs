@@ -41,6 +41,10 @@ pub trait Entity: Owned + Serialize + Send + Sync + 'static {
     const SORTABLE: &'static [&'static str];
     const STATUSES: &'static [&'static str] = &[];
     const SOURCES: &'static [&'static str] = &[];
+    /// Whether people create these records themselves. Documents another step makes (an order
+    /// from an accepted quote, a delivery from a pick release, an invoice from an order) are
+    /// not: no create route or form exists for them.
+    const CREATABLE: bool = true;
 
     /// What creating a record needs besides its input, loaded before the pure `create`
     /// (an opportunity's pipeline, say).

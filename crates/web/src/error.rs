@@ -188,6 +188,24 @@ pub async fn not_found(uri: Uri) -> Response {
     }
 }
 
+/// A route asked with a method it does not take (e.g. creating an order directly: orders come
+/// from accepted quotes).
+pub async fn method_not_allowed(uri: Uri) -> Response {
+    if uri.path().starts_with("/api") {
+        api_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this address does not take this method",
+        )
+    } else {
+        crate::ui::error_page(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Not possible here",
+            "This address does not take that kind of request.",
+        )
+    }
+}
+
 /// A 404 in the right format for the path.
 pub fn not_found_for(path: &str) -> Response {
     if path.starts_with("/api") {

@@ -75,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::routes())
         .merge(api::openapi::docs_routes())
         .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             api::idempotency::idempotent,

@@ -231,6 +231,7 @@ impl Entity for SalesOrder {
     const RESOURCE: Resource = Resource::SalesOrder;
     const SORTABLE: &'static [&'static str] = &["created_at", "updated_at", "title"];
     const STATUSES: &'static [&'static str] = &["new", "confirmed", "cancelled"];
+    const CREATABLE: bool = false;
 
     common_entity_methods!(SalesOrderInput);
     no_context!(SalesOrderInput);
@@ -275,6 +276,7 @@ impl Entity for Delivery {
     const RESOURCE: Resource = Resource::Delivery;
     const SORTABLE: &'static [&'static str] = &["created_at", "updated_at"];
     const STATUSES: &'static [&'static str] = &["released", "shipped"];
+    const CREATABLE: bool = false;
 
     common_entity_methods!(DeliveryInput);
     no_context!(DeliveryInput);
@@ -319,6 +321,7 @@ impl Entity for Invoice {
     const RESOURCE: Resource = Resource::Invoice;
     const SORTABLE: &'static [&'static str] = &["created_at", "updated_at"];
     const STATUSES: &'static [&'static str] = &["draft", "posted", "partially_paid", "paid"];
+    const CREATABLE: bool = false;
 
     common_entity_methods!(InvoiceInput);
     no_context!(InvoiceInput);

@@ -16,7 +16,7 @@ use salesflow_domain::product::{Product, ProductInput};
 use salesflow_domain::quote::lines::{LinesInput, QuoteLineInput};
 use salesflow_domain::quote::{Quote, QuoteInput};
 use salesflow_domain::role::Role;
-use salesflow_testkit::{Api, TestApp};
+use salesflow_testkit::{Api, PASSWORD, TestApp};
 use serde_json::{Value, json};
 
 const READ_ALL: [u16; 8] = [401, 200, 200, 200, 200, 200, 200, 200];
@@ -124,11 +124,6 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
         [401, 200, 404, 403, 403, 403, 403, 403],
     ),
     ("GET /api/v1/orders", ORDER_READ_OWN),
-    // Orders come only from accepted quotes: those allowed to create are told so (422).
-    (
-        "POST /api/v1/orders",
-        [401, 422, 422, 403, 403, 403, 403, 403],
-    ),
     (
         "GET /api/v1/orders/export",
         [401, 200, 200, 200, 403, 403, 403, 403],
@@ -183,10 +178,6 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
     ),
     ("GET /api/v1/deliveries", ORDER_READ_OWN),
     // Deliveries come from pick releases: those allowed to create are told so (422).
-    (
-        "POST /api/v1/deliveries",
-        [401, 422, 403, 403, 403, 422, 403, 403],
-    ),
     ("GET /api/v1/deliveries/export", WAREHOUSE_WORK),
     ("GET /api/v1/deliveries/counts", ORDER_READ_OWN),
     ("GET /api/v1/deliveries/{id} own", ORDER_READ_OWN),
@@ -211,10 +202,6 @@ pub const MATRIX: &[(&str, [u16; 8])] = &[
     ("GET /api/v1/deliveries/{id}/pdf other", ORDER_READ_OTHER),
     ("GET /api/v1/invoices", INVOICE_READ),
     // Invoices come from orders: those allowed to create are told so (422).
-    (
-        "POST /api/v1/invoices",
-        [401, 422, 403, 403, 403, 403, 422, 403],
-    ),
     ("GET /api/v1/invoices/export", FINANCE_WORK),
     ("GET /api/v1/invoices/counts", INVOICE_READ),
     ("GET /api/v1/invoices/{id} own", INVOICE_READ),
@@ -690,5 +677,32 @@ async fn role_by_document_route_matrix() {
         "access matrix mismatches:\n{}",
         failures.join("\n")
     );
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn documents_another_step_makes_have_no_create_route() {
+    let t = TestApp::spawn().await;
+    let admin = t.user(Role::Admin, None).await;
+    let api = t.api_as(&admin).await;
+    for path in ["orders", "deliveries", "invoices"] {
+        let reply = api.post(&format!("/api/v1/{path}"), &json!({})).await;
+        assert_eq!(
+            (reply.status.as_u16(), reply.code()),
+            (405, "method_not_allowed"),
+            "{path}"
+        );
+        assert_eq!(api.get(&format!("/api/v1/{path}")).await.status, 200);
+    }
+    assert_eq!(api.post("/api/v1/quotes", &json!({})).await.status, 422);
+    let doc = serde_json::to_value(salesflow_web::openapi_document()).unwrap();
+    assert!(doc["paths"]["/api/v1/orders"]["post"].is_null());
+    assert!(doc["paths"]["/api/v1/orders"]["get"].is_object());
+    assert!(doc["paths"]["/api/v1/quotes"]["post"].is_object());
+    let web = salesflow_testkit::http::Session::login(&t.base_url, &admin.email, PASSWORD)
+        .await
+        .unwrap();
+    let (_, orders) = web.get("/orders").await;
+    assert!(!orders.contains("href=\"/orders/new\""), "no New button");
     t.shutdown().await;
 }

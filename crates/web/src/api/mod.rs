@@ -64,8 +64,14 @@ fn merge_routes<E: WebResource + salesflow_app::merge::MergeEntity>() -> Router<
 
 fn resource_routes<E: WebResource>() -> Router<AppState> {
     let base = format!("/api/v1/{}", E::PATH);
+    let list = get(records::list::<E>);
+    let list = if E::CREATABLE {
+        list.post(records::create::<E>)
+    } else {
+        list
+    };
     Router::new()
-        .route(&base, get(records::list::<E>).post(records::create::<E>))
+        .route(&base, list)
         .route(&format!("{base}/export"), get(records::export::<E>))
         .route(&format!("{base}/counts"), get(records::counts::<E>))
         .route(

@@ -227,7 +227,7 @@ fn resource_endpoints<E: WebResource>(input: &str) -> Vec<Endpoint> {
             .build(),
     ));
     let sort_note = format!("Sort keys: {}.", E::SORTABLE.join(", "));
-    vec![
+    let all = vec![
         Endpoint::new(
             HttpMethod::Get,
             &base,
@@ -339,7 +339,11 @@ fn resource_endpoints<E: WebResource>(input: &str) -> Vec<Endpoint> {
             "application/json",
             wrapped("events", array_of("EventJson")),
         ),
-    ]
+    ];
+    // Documents another step makes have no create route.
+    all.into_iter()
+        .filter(|e| E::CREATABLE || !(e.method == HttpMethod::Post && e.path == base))
+        .collect()
 }
 
 fn endpoints() -> Vec<Endpoint> {

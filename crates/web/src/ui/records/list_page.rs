@@ -228,7 +228,7 @@ pub async fn list<E: WebResource>(
         title: E::TITLE,
         label: E::LABEL,
         path: E::PATH,
-        can_create: actor.can(E::RESOURCE, Action::Create),
+        can_create: E::CREATABLE && actor.can(E::RESOURCE, Action::Create),
         export_href: format!(
             "/{}/export?{}",
             E::PATH,

@@ -56,9 +56,14 @@ pub fn routes<E: WebResource>() -> Router<AppState> {
 /// its form).
 pub fn routes_except_detail<E: WebResource>() -> Router<AppState> {
     let base = format!("/{}", E::PATH);
-    Router::new()
-        .route(&base, get(list::<E>).post(create::<E>))
-        .route(&format!("{base}/new"), get(new_form::<E>))
+    let router = if E::CREATABLE {
+        Router::new()
+            .route(&base, get(list::<E>).post(create::<E>))
+            .route(&format!("{base}/new"), get(new_form::<E>))
+    } else {
+        Router::new().route(&base, get(list::<E>))
+    };
+    router
         .route(&format!("{base}/export"), get(export::<E>))
         .route(&format!("{base}/{{id}}/edit"), get(edit_form::<E>))
         .route(
