@@ -62,6 +62,16 @@ async fn sla_events(t: &TestApp, activity: &str) -> i64 {
         .unwrap()
 }
 
+/// A browser session of `user`.
+async fn signed_in(
+    t: &TestApp,
+    user: &salesflow_app::ports::UserRecord,
+) -> salesflow_testkit::http::Session {
+    salesflow_testkit::http::Session::login(&t.base_url, &user.email, salesflow_testkit::PASSWORD)
+        .await
+        .unwrap()
+}
+
 /// Saves the first version of the deadline settings.
 async fn save_settings(api: &Api, settings: Value) {
     let reply = api
@@ -241,13 +251,7 @@ async fn a_step_the_consumer_has_not_seen_yet_still_stops_the_deadline() {
 async fn the_deadlines_pages_keep_what_was_typed_and_show_deadlines_on_records() {
     let t = TestApp::spawn().await;
     let admin = t.user(Role::Admin, None).await;
-    let web = salesflow_testkit::http::Session::login(
-        &t.base_url,
-        &admin.email,
-        salesflow_testkit::PASSWORD,
-    )
-    .await
-    .unwrap();
+    let web = signed_in(&t, &admin).await;
     let (status, html) = web.get("/settings/deadlines").await;
     assert_eq!(status, 200);
     assert!(html.contains("Business calendar") && html.contains("lead:qualified"));
@@ -363,13 +367,7 @@ async fn the_board_and_the_process_map_show_deadlines() {
     t.app.drain_jobs("test").await.unwrap();
     t.settle().await;
 
-    let web = salesflow_testkit::http::Session::login(
-        &t.base_url,
-        &admin.email,
-        salesflow_testkit::PASSWORD,
-    )
-    .await
-    .unwrap();
+    let web = signed_in(&t, &admin).await;
     let (status, board) = web.get("/pipeline").await;
     assert_eq!(status, 200);
     assert!(board.contains("badge deadline-overdue"), "{board}");
